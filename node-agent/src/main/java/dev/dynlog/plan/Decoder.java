@@ -1,0 +1,42 @@
+package dev.dynlog.plan;
+
+import java.util.List;
+
+/**
+ * How the bytes of one or more {@link Read}s become a captured value (a JSON value). Reads are
+ * referred to by their index in {@link ValuePlan#reads()}.
+ */
+public sealed interface Decoder {
+
+  /** Signed (two's complement) integer of {@code width} bytes, little endian. */
+  record SignedInt(int read, int width) implements Decoder {}
+
+  /** Unsigned integer of {@code width} bytes. */
+  record UnsignedInt(int read, int width) implements Decoder {}
+
+  record Bool(int read) implements Decoder {}
+
+  /** A pointer shown as "0x..." hex (null for 0). */
+  record Pointer(int read) implements Decoder {}
+
+  /** Enum shown by enumerator name when known, else its number. */
+  record Enum(int read, int width, boolean signed, List<String> names, List<Long> values) implements Decoder {}
+
+  /** Text from a GO_STRING, GO_SLICE ([]byte), C_STRING or STD_STRING read; truncation is marked. */
+  record Text(int read) implements Decoder {}
+
+  /** Go error/interface: null when the type word is 0, else a description naming the dynamic type. */
+  record GoInterface(int read) implements Decoder {}
+
+  /** A JSON object of named fields (struct as JSON, depth- and size-capped by the planner). */
+  record Struct(List<String> names, List<Decoder> fields) implements Decoder {}
+
+  /** A JSON array of elements (fixed arrays). */
+  record Array(List<Decoder> elements) implements Decoder {}
+
+  /** A value the planner decided not to expand (depth/size cap): shown as a marker string. */
+  record Elided(String why) implements Decoder {}
+
+  /** A value that cannot be read by a uprobe at this PC (e.g. a float in an XMM register). */
+  record Unavailable(String why) implements Decoder {}
+}

@@ -1,0 +1,40 @@
+package dev.dynlog.plan;
+
+import dev.dynlog.symbols.Language;
+import java.util.List;
+
+/**
+ * Everything the tracer needs to probe one function of one binary.
+ *
+ * @param binaryPath the binary's path
+ * @param buildId its build-id or null
+ * @param function the function's qualified name
+ * @param language GO selects RET-site uprobes and goroutine pairing; C/CPP use uretprobes
+ * @param entryAddress virtual address of the entry
+ * @param entryFileOffset file offset of the entry (uprobe attach offset)
+ * @param retAddresses virtual addresses of every RET instruction of the function (all its ranges)
+ * @param retFileOffsets file offsets of the same RETs
+ * @param values captured expressions; those with {@code atReturn} are read at return
+ * @param goRuntime offsets inside runtime.g needed for goroutine pairing (Go only, else null)
+ */
+public record ProbePlan(
+    String binaryPath,
+    String buildId,
+    String function,
+    Language language,
+    long entryAddress,
+    long entryFileOffset,
+    List<Long> retAddresses,
+    List<Long> retFileOffsets,
+    List<ValuePlan> values,
+    GoRuntime goRuntime) {
+
+  /** Offsets of runtime.g fields, from the binary's own DWARF. R14 holds g under the register ABI. */
+  public record GoRuntime(long goidOffset, long stackHiOffset) {}
+
+  public ProbePlan {
+    retAddresses = List.copyOf(retAddresses);
+    retFileOffsets = List.copyOf(retFileOffsets);
+    values = List.copyOf(values);
+  }
+}
