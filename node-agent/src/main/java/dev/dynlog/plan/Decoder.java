@@ -16,6 +16,9 @@ public sealed interface Decoder {
 
   record Bool(int read) implements Decoder {}
 
+  /** IEEE 754 binary32 ({@code width} 4) or binary64 ({@code width} 8) read from memory. */
+  record Float(int read, int width) implements Decoder {}
+
   /** A pointer shown as "0x..." hex (null for 0). */
   record Pointer(int read) implements Decoder {}
 
