@@ -1,0 +1,270 @@
+package dev.dynlog.dwarf;
+
+import dev.dynlog.elf.DebugFileLocator;
+import dev.dynlog.elf.ElfFile;
+import dev.dynlog.elf.ElfFormatException;
+import dev.dynlog.elf.ElfSymbol;
+import dev.dynlog.elf.SymbolTable;
+import dev.dynlog.symbols.Binary;
+import dev.dynlog.symbols.Function;
+import dev.dynlog.symbols.ResolveException;
+import dev.dynlog.symbols.Variable;
+import dev.dynlog.types.Type;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * A {@link Binary} read from an ELF file and its DWARF (in the file itself or in a separate debug
+ * file found by build-id or {@code .gnu_debuglink}). Opening parses only the ELF headers; the name
+ * index is built on the first lookup by one pass over the DIEs, and functions and types are decoded
+ * on demand. Malformed input surfaces as a {@link ResolveException} naming the file.
+ */
+public final class DwarfBinary implements Binary {
+  private static final int SUGGESTIONS = 8;
+
+  private final Path path;
+  private final ElfFile elf;
+  private final ElfFile debugElf;
+  private final List<String> debugSearch;
+  private DebugInfo info;
+  private NameIndex index;
+  private TypeResolver types;
+  private FunctionReader functions;
+  private SymbolTable symbols;
+
+  private DwarfBinary(Path path, ElfFile elf, ElfFile debugElf, List<String> debugSearch) {
+    this.path = path;
+    this.elf = elf;
+    this.debugElf = debugElf;
+    this.debugSearch = debugSearch;
+  }
+
+  /** Opens a binary, looking for separate debug files under {@code /usr/lib/debug}. */
+  public static DwarfBinary open(Path path) throws ResolveException {
+    return open(path, DebugFileLocator.standard());
+  }
+
+  /** Opens a binary, looking for separate debug files with the given locator. */
+  public static DwarfBinary open(Path path, DebugFileLocator locator) throws ResolveException {
+    ElfFile elf;
+    try {
+      elf = ElfFile.open(path);
+    } catch (IOException e) {
+      throw new ResolveException("cannot open " + path + ": " + e, e);
+    } catch (ElfFormatException e) {
+      throw new ResolveException("cannot read " + path + " as ELF: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw new ResolveException("cannot read " + path + " as ELF: " + e, e);
+    }
+    List<String> search = new ArrayList<>();
+    ElfFile debug = null;
+    try {
+      if (!elf.hasDwarf()) {
+        Optional<Path> p = locator.locate(elf, search);
+        if (p.isPresent()) debug = ElfFile.open(p.get());
+        else search.add(describeSearch(elf, locator));
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new ResolveException(path + ": cannot read its separate debug file: " + e.getMessage(), e);
+    }
+    return new DwarfBinary(path, elf, debug, search);
+  }
+
+  private static String describeSearch(ElfFile elf, DebugFileLocator locator) {
+    String id = elf.buildId();
+    StringBuilder sb = new StringBuilder("looked for a separate debug file");
+    if (id != null) sb.append(" by build-id ").append(id).append(" under ").append(locator.roots());
+    var link = elf.debugLink();
+    if (link != null) sb.append(", by .gnu_debuglink \"").append(link.fileName()).append("\" in ")
+        .append(locator.debugLinkCandidates(elf.path(), link.fileName()));
+    if (id == null && link == null) sb.append(": the binary has neither a build-id nor a .gnu_debuglink");
+    return sb.toString();
+  }
+
+  /** The ELF file holding the code. */
+  public ElfFile elf() {
+    return elf;
+  }
+
+  /** The separate debug file in use, if any. */
+  public Optional<Path> debugFile() {
+    return Optional.ofNullable(debugElf).map(ElfFile::path);
+  }
+
+  @Override
+  public String path() {
+    return path.toString();
+  }
+
+  @Override
+  public String buildId() {
+    try {
+      return elf.buildId();
+    } catch (ElfFormatException e) {
+      return null;
+    }
+  }
+
+  /** Builds the DWARF reader and the name index on first use. */
+  private synchronized void ensureIndex() throws ResolveException {
+    if (index != null) return;
+    ElfFile dwarfElf = debugElf != null ? debugElf : elf;
+    if (!dwarfElf.hasDwarf()) {
+      throw new ResolveException(path + " has no DWARF debug information (.debug_info)"
+          + (debugSearch.isEmpty() ? "" : "; " + String.join("; ", debugSearch))
+          + ". Rebuild with -g, or install its debug file.");
+    }
+    try {
+      info = new DebugInfo(path.toString(), dwarfElf::sectionData);
+      index = IndexScanner.build(info);
+      types = new TypeResolver(info, index);
+      functions = new FunctionReader(info, index, types, symbolTable());
+    } catch (DwarfFormatException | ElfFormatException | IndexOutOfBoundsException | IllegalArgumentException e) {
+      info = null;
+      index = null;
+      throw new ResolveException(path + ": malformed debug information: " + e.getMessage(), e);
+    }
+  }
+
+  private synchronized SymbolTable symbolTable() {
+    if (symbols == null) {
+      SymbolTable own = elf.symbols();
+      boolean hasFunctions = own.all().stream().anyMatch(s -> !s.dynamic());
+      symbols = hasFunctions || debugElf == null ? own : debugElf.symbols();
+    }
+    return symbols;
+  }
+
+  @Override
+  public synchronized List<String> functionNames(Pattern filter) {
+    try {
+      ensureIndex();
+    } catch (ResolveException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+    return Arrays.stream(index.sortedNames()).filter(n -> filter == null || filter.matcher(n).find()).toList();
+  }
+
+  @Override
+  public synchronized List<Function> lookup(String name) throws ResolveException {
+    ensureIndex();
+    NameMatcher.Query q = NameMatcher.Query.parse(name);
+    List<String> names = index.functions.containsKey(q.name()) ? List.of(q.name())
+        : NameMatcher.friendlyMatches(q.name(), index.sortedNames());
+    if (names.isEmpty()) throw notFound(q.name());
+    if (names.size() > 1 && !sameBaseName(names)) {
+      throw new ResolveException("function name `" + q.name() + "` is ambiguous in " + path + "; it matches: "
+          + String.join(", ", names));
+    }
+    List<Function> out = new ArrayList<>();
+    try {
+      for (String n : names) {
+        for (long off : index.functions.get(n)) out.add(functions.read(n, off));
+      }
+    } catch (DwarfFormatException | IndexOutOfBoundsException e) {
+      throw new ResolveException(path + ": malformed debug information for `" + name + "`: " + e.getMessage(), e);
+    }
+    if (q.parameterTypes() == null) return List.copyOf(out);
+    List<String> wanted = q.parameterTypes().stream().map(NameMatcher::normalizeType).toList();
+    List<Function> picked = out.stream().filter(f -> parameterTypes(f).equals(wanted)).toList();
+    if (picked.isEmpty()) {
+      throw new ResolveException("no overload of `" + q.name() + "` in " + path + " takes (" + String.join(", ", q.parameterTypes())
+          + "); candidates: " + out.stream().map(DwarfBinary::signature).distinct().collect(Collectors.joining("; ")));
+    }
+    return picked;
+  }
+
+  /** True when the names differ only by generic/template arguments (instantiations of one function). */
+  private static boolean sameBaseName(List<String> names) {
+    String first = NameMatcher.withoutArguments(names.get(0));
+    return names.stream().allMatch(n -> NameMatcher.withoutArguments(n).equals(first));
+  }
+
+  private static List<String> parameterTypes(Function f) {
+    return f.parameters().stream().filter(v -> !v.artificial() && !v.result())
+        .map(v -> NameMatcher.normalizeType(v.type().displayName())).toList();
+  }
+
+  /** A C-style signature for messages: {@code name(type, type)}. */
+  static String signature(Function f) {
+    return f.name() + "(" + f.parameters().stream().filter(v -> !v.artificial() && !v.result())
+        .map(v -> v.type().displayName()).collect(Collectors.joining(", ")) + ")";
+  }
+
+  private ResolveException notFound(String name) {
+    StringBuilder sb = new StringBuilder("no function `").append(name).append("` in ").append(path);
+    if (index.abstractNames.containsValue(name)) {
+      sb.append(": it exists only inlined into its callers (no out-of-line copy to probe)");
+      return new ResolveException(sb.toString());
+    }
+    List<String> close = NameMatcher.closest(name, index.sortedNames(), SUGGESTIONS);
+    if (!close.isEmpty()) sb.append("; closest names: ").append(String.join(", ", close));
+    else sb.append(" (").append(index.functions.size()).append(" functions with code are known)");
+    if (!index.skippedUnits.isEmpty()) {
+      sb.append("; note: ").append(index.skippedUnits.size()).append(" unit(s) could not be read, first: ")
+          .append(index.skippedUnits.get(0));
+    }
+    return new ResolveException(sb.toString());
+  }
+
+  @Override
+  public synchronized Optional<Type> type(String name) {
+    try {
+      ensureIndex();
+      Long off = index.types.get(name);
+      if (off == null) off = index.typeDeclarations.get(name);
+      return off == null ? Optional.empty() : Optional.of(types.resolve(off));
+    } catch (ResolveException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public long fileOffset(long vaddr) throws ResolveException {
+    try {
+      return elf.fileOffset(vaddr);
+    } catch (ElfFormatException e) {
+      throw new ResolveException(e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public byte[] read(long vaddr, int len) throws ResolveException {
+    try {
+      return elf.read(vaddr, len);
+    } catch (ElfFormatException e) {
+      throw new ResolveException(e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized String symbolize(long vaddr) {
+    ElfSymbol s;
+    try {
+      s = symbolTable().containing(vaddr);
+    } catch (ElfFormatException e) {
+      return null;
+    }
+    if (s == null) return null;
+    long off = vaddr - s.value();
+    return off == 0 ? s.name() : s.name() + "+0x" + Long.toHexString(off);
+  }
+
+  /** Parameters of a function as "name type" pairs (for messages and the inspect command). */
+  public static String describe(List<Variable> vars) {
+    return vars.stream().map(v -> (v.name() == null ? "_" : v.name()) + " " + v.type().displayName())
+        .collect(Collectors.joining(", "));
+  }
+
+  @Override
+  public void close() {
+    elf.close();
+    if (debugElf != null) debugElf.close();
+  }
+}
