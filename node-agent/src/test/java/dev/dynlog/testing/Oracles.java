@@ -1,0 +1,100 @@
+package dev.dynlog.testing;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Independent views of a binary from the system's own tools (llvm-dwarfdump, readelf, nm), for
+ * tests to compare dynlog's readings against.
+ */
+public final class Oracles {
+  private static final Duration TIMEOUT = Duration.ofMinutes(2);
+  private static final Pattern BUILD_ID = Pattern.compile("Build ID: ([0-9a-f]+)");
+  private static final Pattern UNIT_VERSION = Pattern.compile("Compile Unit: .*?version = 0x([0-9a-f]{4})");
+
+  private Oracles() {}
+
+  /** {@code llvm-dwarfdump --name=...} for each name: the matching DIEs as text. */
+  public static String dwarfdumpNames(Path binary, Collection<String> names) {
+    List<String> cmd = new ArrayList<>(List.of(dwarfdump().toString()));
+    for (String n : names) {
+      cmd.add("--name=" + n);
+    }
+    cmd.add(binary.toString());
+    return run("llvm-dwarfdump --name", cmd);
+  }
+
+  /** The DWARF versions of all compile units ({@code llvm-dwarfdump --debug-info}). */
+  public static Set<Integer> dwarfVersions(Path binary) {
+    String dump = run("llvm-dwarfdump --debug-info", List.of(dwarfdump().toString(), "--debug-info", binary.toString()));
+    Set<Integer> versions = new TreeSet<>();
+    Matcher m = UNIT_VERSION.matcher(dump);
+    while (m.find()) {
+      versions.add(Integer.parseInt(m.group(1), 16));
+    }
+    return versions;
+  }
+
+  /** {@code readelf -SW}: the section table as text. */
+  public static String sections(Path binary) {
+    return run("readelf -S", List.of(Tools.find("readelf").toString(), "-SW", binary.toString()));
+  }
+
+  /** The flags column of one section in {@code readelf -SW} output (e.g. {@code C} for SHF_COMPRESSED). */
+  public static String sectionFlags(String sectionTable, String section) {
+    for (String line : sectionTable.lines().toList()) {
+      String[] f = line.replaceFirst("^\\s*\\[\\s*\\d+\\]\\s*", "").trim().split("\\s+");
+      // name type address offset size entsize [flags] link info align: no flags → 9 columns
+      if (f[0].equals(section) && (f.length == 9 || f.length == 10)) {
+        return f.length == 10 ? f[6] : "";
+      }
+    }
+    throw new AssertionError("no section " + section + " in:\n" + sectionTable);
+  }
+
+  /** The GNU build-id in hex ({@code readelf -n}). */
+  public static String buildId(Path binary) {
+    String notes = run("readelf -n", List.of(Tools.find("readelf").toString(), "-n", binary.toString()));
+    Matcher m = BUILD_ID.matcher(notes);
+    if (!m.find()) {
+      throw new AssertionError(binary + " has no build-id note:\n" + notes);
+    }
+    return m.group(1);
+  }
+
+  /** The ELF type from {@code readelf -h}, e.g. {@code DYN (Shared object file)}. */
+  public static String elfType(Path binary) {
+    String header = run("readelf -h", List.of(Tools.find("readelf").toString(), "-h", binary.toString()));
+    return header.lines().filter(l -> l.trim().startsWith("Type:")).map(l -> l.replaceFirst("^\\s*Type:\\s*", ""))
+        .findFirst().orElseThrow(() -> new AssertionError("no Type in readelf -h:\n" + header));
+  }
+
+  /** Demangled names of the functions defined in the binary's text ({@code nm -C --defined-only}). */
+  public static Set<String> definedFunctions(Path binary) {
+    String nm = run("nm", List.of(Tools.find("nm").toString(), "-C", "--defined-only", binary.toString()));
+    Set<String> names = new TreeSet<>();
+    for (String line : nm.lines().toList()) {
+      String[] f = line.split(" ", 3);
+      if (f.length == 3 && (f[1].equals("T") || f[1].equals("t"))) {
+        names.add(f[2]);
+      }
+    }
+    return names;
+  }
+
+  private static Path dwarfdump() {
+    return Tools.find("llvm-dwarfdump", "llvm-dwarfdump-14");
+  }
+
+  private static String run(String what, List<String> cmd) {
+    return Tools.run(what, cmd, null, Map.of(), TIMEOUT);
+  }
+}

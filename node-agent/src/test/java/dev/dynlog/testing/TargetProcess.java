@@ -1,0 +1,132 @@
+package dev.dynlog.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running target program. Start it with {@code -wait-stdin}, attach a tracer to {@link #pid()},
+ * then {@link #release()} it; {@link #finish(Duration)} waits for it and parses its ground truth.
+ * Its stdout and stderr are drained in the background so it never blocks on a full pipe.
+ */
+public final class TargetProcess implements AutoCloseable {
+  private static final String READY = "ready pid=";
+
+  private final Path binary;
+  private final Process process;
+  private final List<String> stdout = Collections.synchronizedList(new ArrayList<>());
+  private final StringBuffer stderr = new StringBuffer();
+  private final CountDownLatch ready = new CountDownLatch(1);
+  private final Thread outReader;
+  private final Thread errReader;
+
+  private TargetProcess(Path binary, Process process) {
+    this.binary = binary;
+    this.process = process;
+    this.outReader = drain(process.getInputStream(), stdout::add, "stdout");
+    this.errReader = drain(process.getErrorStream(), line -> {
+      stderr.append(line).append('\n');
+      if (line.contains(READY)) {
+        ready.countDown();
+      }
+    }, "stderr");
+  }
+
+  /** Starts {@code binary} with {@code args}. */
+  public static TargetProcess start(Path binary, String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(binary.toString());
+    cmd.addAll(List.of(args));
+    try {
+      return new TargetProcess(binary, new ProcessBuilder(cmd).start());
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot start target " + cmd + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The target's process id. */
+  public long pid() {
+    return process.pid();
+  }
+
+  /** Waits until the target has printed its ready line (before it waits on stdin or sleeps). */
+  public TargetProcess awaitReady(Duration timeout) {
+    try {
+      if (!ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException(binary + " printed no ready line within " + timeout + "; stderr:\n" + stderr);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted waiting for " + binary, e);
+    }
+    return this;
+  }
+
+  /** Lets a target started with {@code -wait-stdin} begin its calls. */
+  public void release() {
+    try {
+      OutputStream in = process.getOutputStream();
+      in.write('\n');
+      in.close();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot release " + binary + " (pid " + pid() + "): " + e.getMessage(), e);
+    }
+  }
+
+  /** Asks the target to stop (SIGTERM); it then prints its summary and exits 0. */
+  public void terminate() {
+    process.destroy();
+  }
+
+  /** Waits for the target to exit (killing it after {@code timeout}) and parses what it printed. */
+  public TargetOutput finish(Duration timeout) {
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+        throw new IllegalStateException(binary + " (pid " + pid() + ") did not exit within " + timeout
+            + "; stderr:\n" + stderr);
+      }
+      outReader.join();
+      errReader.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted waiting for " + binary, e);
+    }
+    synchronized (stdout) {
+      return TargetOutput.parse(process.exitValue(), List.copyOf(stdout), stderr.toString());
+    }
+  }
+
+  /** Kills the target if it still runs. */
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+    }
+  }
+
+  private Thread drain(InputStream stream, java.util.function.Consumer<String> sink, String name) {
+    Thread t = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+        for (String line; (line = r.readLine()) != null; ) {
+          sink.accept(line);
+        }
+      } catch (IOException ignored) {
+        // the process went away; what was read so far is kept
+      }
+    }, "target-" + name + "-" + process.pid());
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+}

@@ -1,0 +1,238 @@
+package dev.dynlog.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Builds dynlog's test target programs ({@code node-agent/src/test/targets/}) with the real
+ * toolchains and returns the binaries, cached outside the repository by {@link BuildCache}.
+ *
+ * <p>A missing toolchain throws {@link MissingToolException}; a failing build throws
+ * {@link BuildException} with the compiler's output. Tests must let both fail the test.
+ */
+public final class Targets {
+  /** The pinned Go toolchains; {@code GOTOOLCHAIN} fetches the ones that are not local. */
+  public static final List<String> GO_VERSIONS = List.of("go1.21.13", "go1.24.13", "go1.26.8", "go1.27.3");
+
+  /** Binary names inside a cache entry. */
+  public static final String GO_BINARY = "gotarget";
+
+  public static final String CPP_BINARY = "cpptarget";
+
+  private static final List<String> CPP_SOURCES = List.of("main.cpp", "shop.cpp", "truth.cpp");
+  private static final List<String> CPP_LIBRARY_SOURCES = List.of("shop.cpp", "truth.cpp");
+  private static final Duration GO_BUILD_TIMEOUT = Duration.ofMinutes(15);
+  private static final Duration CPP_BUILD_TIMEOUT = Duration.ofMinutes(5);
+  /** Bump when a recipe changes in a way the hashed inputs do not show. */
+  private static final String RECIPE_VERSION = "recipe-1";
+
+  private static final Map<String, String> TOOL_IDENTITY = new ConcurrentHashMap<>();
+
+  private Targets() {}
+
+  /** Every Go variant: each pinned version, optimised and with {@code -N -l}. */
+  public static List<GoVariant> goVariants() {
+    List<GoVariant> all = new ArrayList<>();
+    for (String v : GO_VERSIONS) {
+      all.add(new GoVariant(v, true));
+      all.add(new GoVariant(v, false));
+    }
+    return List.copyOf(all);
+  }
+
+  /** Every C++ variant: g++ and clang++ at -O0 and -O2. */
+  public static List<CppVariant> cppVariants() {
+    List<CppVariant> all = new ArrayList<>();
+    for (Compiler c : Compiler.values()) {
+      all.add(new CppVariant(c, "O0"));
+      all.add(new CppVariant(c, "O2"));
+    }
+    return List.copyOf(all);
+  }
+
+  /** Every extra ELF/DWARF variant. */
+  public static List<ElfVariant> elfVariants() {
+    return List.of(ElfVariant.values());
+  }
+
+  /** The directory holding the target sources ({@code go/}, {@code cpp/}). */
+  public static Path sourceDir() {
+    Path cwd = Path.of(System.getProperty("user.dir"));
+    for (Path candidate : List.of(cwd.resolve("src/test/targets"), cwd.resolve("node-agent/src/test/targets"))) {
+      if (Files.isDirectory(candidate.resolve("go")) && Files.isDirectory(candidate.resolve("cpp"))) {
+        return candidate.toAbsolutePath().normalize();
+      }
+    }
+    throw new BuildException("cannot find the target sources (src/test/targets) from " + cwd);
+  }
+
+  /** Builds (or finds cached) the Go target for {@code variant}. */
+  public static Path build(GoVariant variant) {
+    return buildGo(variant.id(), variant.version(), variant.buildFlags());
+  }
+
+  /** Builds (or finds cached) the C++ target for {@code variant}. */
+  public static Path build(CppVariant variant) {
+    Path cxx = Tools.find(variant.compiler().candidates());
+    List<String> flags = List.of("-std=c++17", "-g", "-" + variant.optLevel());
+    List<String> identity = List.of(RECIPE_VERSION, "cpp", identity(cxx), String.join(" ", flags));
+    Path dir = BuildCache.get("cpp-" + variant.id(), key("cpp", identity), out ->
+        compileCpp(cxx, flags, CPP_SOURCES, out.resolve(CPP_BINARY)));
+    return dir.resolve(CPP_BINARY);
+  }
+
+  /** Builds (or finds cached) an extra ELF/DWARF variant. */
+  public static TargetBinary build(ElfVariant variant) {
+    if (variant == ElfVariant.GO_UNCOMPRESSED_DWARF) {
+      String newest = GO_VERSIONS.get(GO_VERSIONS.size() - 1);
+      return TargetBinary.of(buildGo(newest + "-uncompressed-dwarf", newest, List.of("-ldflags=-compressdwarf=false")));
+    }
+    Path cxx = Tools.find(Compiler.GXX.candidates());
+    Path objcopy = Tools.find("objcopy");
+    List<String> base = List.of("-std=c++17", "-g", "-O2");
+    List<String> identity = List.of(RECIPE_VERSION, "elf", variant.name(), identity(cxx), identity(objcopy));
+    String entry = "elf-" + variant.name().toLowerCase().replace('_', '-');
+    Path dir = BuildCache.get(entry, key("cpp", identity), out -> buildElf(variant, cxx, objcopy, base, out));
+    Path binary = dir.resolve(CPP_BINARY);
+    return switch (variant) {
+      case CPP_BUILD_ID_DEBUG_FILE -> {
+        Path root = dir.resolve("debugroot");
+        yield new TargetBinary(binary, Optional.of(findDebugFile(root)), Optional.of(root), Optional.empty());
+      }
+      case CPP_DEBUGLINK ->
+          new TargetBinary(binary, Optional.of(dir.resolve(CPP_BINARY + ".debug")), Optional.empty(), Optional.empty());
+      case CPP_SHARED_OBJECT ->
+          new TargetBinary(binary, Optional.empty(), Optional.empty(), Optional.of(dir.resolve("libshop.so")));
+      default -> TargetBinary.of(binary);
+    };
+  }
+
+  /** Runs a built target to completion (at most {@code timeout}) and returns its parsed ground truth. */
+  public static TargetOutput run(Path binary, Duration timeout, String... args) {
+    return TargetProcess.start(binary, args).finish(timeout);
+  }
+
+  private static Path buildGo(String id, String version, List<String> flags) {
+    Path go = Tools.find("go");
+    List<String> identity = new ArrayList<>(List.of(RECIPE_VERSION, "go", version));
+    identity.addAll(flags);
+    Path src = sourceDir().resolve("go");
+    Path dir = BuildCache.get("go-" + id, key("go", identity), out -> {
+      List<String> cmd = new ArrayList<>(List.of(go.toString(), "build", "-o", out.resolve(GO_BINARY).toString()));
+      cmd.addAll(flags);
+      cmd.add("./cmd/gotarget");
+      Tools.run("building the Go target with " + version, cmd, src,
+          Map.of("GOTOOLCHAIN", version, "GOFLAGS", "-mod=mod -buildvcs=false", "CGO_ENABLED", "0"), GO_BUILD_TIMEOUT);
+      String reported = Tools.run("checking the Go version of the target", List.of(go.toString(), "version",
+          out.resolve(GO_BINARY).toString()), src, Map.of(), Duration.ofMinutes(1));
+      if (!reported.contains(": " + version)) {
+        throw new BuildException("GOTOOLCHAIN=" + version + " built a binary of another version: " + reported.trim());
+      }
+    });
+    return dir.resolve(GO_BINARY);
+  }
+
+  private static void buildElf(ElfVariant variant, Path cxx, Path objcopy, List<String> base, Path out)
+      throws IOException {
+    Path binary = out.resolve(CPP_BINARY);
+    switch (variant) {
+      case CPP_DWARF4 -> compileCpp(cxx, plus(base, "-gdwarf-4"), CPP_SOURCES, binary);
+      case CPP_COMPRESSED_ZLIB -> compileCpp(cxx, plus(base, "-gz=zlib"), CPP_SOURCES, binary);
+      case CPP_ZDEBUG_GNU -> {
+        Path full = out.resolve(CPP_BINARY + ".full");
+        compileCpp(cxx, base, CPP_SOURCES, full);
+        tool(objcopy, out, "--compress-debug-sections=zlib-gnu", full.toString(), binary.toString());
+        Files.delete(full);
+      }
+      case CPP_BUILD_ID_DEBUG_FILE -> {
+        Path full = out.resolve(CPP_BINARY + ".full");
+        compileCpp(cxx, plus(base, "-Wl,--build-id=sha1"), CPP_SOURCES, full);
+        String buildId = buildId(full);
+        Path debug = out.resolve("debugroot/.build-id").resolve(buildId.substring(0, 2))
+            .resolve(buildId.substring(2) + ".debug");
+        Files.createDirectories(debug.getParent());
+        tool(objcopy, out, "--only-keep-debug", full.toString(), debug.toString());
+        tool(objcopy, out, "--strip-all", full.toString(), binary.toString());
+        Files.delete(full);
+      }
+      case CPP_DEBUGLINK -> {
+        Path full = out.resolve(CPP_BINARY + ".full");
+        compileCpp(cxx, plus(base, "-Wl,--build-id=none"), CPP_SOURCES, full);
+        String debugName = CPP_BINARY + ".debug";
+        tool(objcopy, out, "--only-keep-debug", full.toString(), debugName);
+        tool(objcopy, out, "--strip-all", "--add-gnu-debuglink=" + debugName, full.toString(), binary.toString());
+        Files.delete(full);
+      }
+      case CPP_SHARED_OBJECT -> {
+        Path lib = out.resolve("libshop.so");
+        compileCpp(cxx, plus(base, "-shared", "-fPIC"), CPP_LIBRARY_SOURCES, lib);
+        compileCpp(cxx, plus(base, "main.cpp", "-L" + out, "-lshop", "-Wl,-rpath,$ORIGIN"), List.of(), binary);
+      }
+      case GO_UNCOMPRESSED_DWARF -> throw new IllegalArgumentException(variant + " is a Go build");
+    }
+  }
+
+  private static void compileCpp(Path cxx, List<String> flags, List<String> sources, Path output) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(cxx.toString());
+    cmd.addAll(flags);
+    cmd.addAll(sources);
+    cmd.add("-o");
+    cmd.add(output.toString());
+    Tools.run("building the C++ target with " + cxx.getFileName(), cmd, sourceDir().resolve("cpp"), Map.of(),
+        CPP_BUILD_TIMEOUT);
+  }
+
+  private static void tool(Path exe, Path dir, String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(exe.toString());
+    cmd.addAll(List.of(args));
+    Tools.run("post-processing the target with " + exe.getFileName(), cmd, dir, Map.of(), CPP_BUILD_TIMEOUT);
+  }
+
+  private static final Pattern BUILD_ID = Pattern.compile("Build ID: ([0-9a-f]{8,})");
+
+  private static String buildId(Path binary) {
+    String notes = Tools.run("reading the build-id", List.of(Tools.find("readelf").toString(), "-n", binary.toString()),
+        null, Map.of(), Duration.ofMinutes(1));
+    Matcher m = BUILD_ID.matcher(notes);
+    if (!m.find()) {
+      throw new BuildException(binary + " has no GNU build-id note; readelf -n says:\n" + notes);
+    }
+    return m.group(1);
+  }
+
+  private static Path findDebugFile(Path debugRoot) {
+    try (var walk = Files.walk(debugRoot)) {
+      return walk.filter(p -> p.toString().endsWith(".debug")).findFirst()
+          .orElseThrow(() -> new BuildException("no .debug file under " + debugRoot));
+    } catch (IOException e) {
+      throw new BuildException("cannot list " + debugRoot + ": " + e, e);
+    }
+  }
+
+  private static List<String> plus(List<String> base, String... more) {
+    List<String> all = new ArrayList<>(base);
+    all.addAll(List.of(more));
+    return all;
+  }
+
+  private static String key(String sources, List<String> identity) {
+    return BuildCache.key(List.of(sourceDir().resolve(sources)), identity);
+  }
+
+  /** The tool's path and the first line of its {@code --version}, so an upgraded tool gets new builds. */
+  private static String identity(Path tool) {
+    return TOOL_IDENTITY.computeIfAbsent(tool.toString(), t -> t + " " + Tools.run("asking " + t + " its version",
+        List.of(t, "--version"), null, Map.of(), Duration.ofMinutes(1)).lines().findFirst().orElse(""));
+  }
+}

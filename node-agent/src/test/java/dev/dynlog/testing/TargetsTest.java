@@ -1,0 +1,187 @@
+package dev.dynlog.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Builds every target variant with the real toolchains and runs it once: the ground truth must
+ * parse, agree with the summary, name functions that exist in the binary's DWARF, and the exit
+ * status must be 0.
+ */
+@Tag("toolchain")
+class TargetsTest {
+  private static final Duration RUN_TIMEOUT = Duration.ofMinutes(2);
+
+  static List<GoVariant> goVariants() {
+    return Targets.goVariants();
+  }
+
+  static List<CppVariant> cppVariants() {
+    return Targets.cppVariants();
+  }
+
+  static List<ElfVariant> elfVariants() {
+    return Targets.elfVariants();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("goVariants")
+  void goTargetRunsAndItsGroundTruthNamesRealFunctions(GoVariant variant) {
+    Path binary = Targets.build(variant);
+    TargetOutput out = Targets.run(binary, RUN_TIMEOUT, "-scenario=all", "-fib=10", "-goroutines=1000");
+
+    assertEquals(0, out.exitCode(), out.stderr());
+    assertSummaryMatchesLines(out);
+    assertEquals(177, out.callsOf("dynlog.dev/targets/stress.Fib").size(), "Fib(10) makes 177 calls");
+    List<GroundTruth> grow = out.callsOf("dynlog.dev/targets/stress.Grow");
+    assertEquals(1000, grow.size());
+    assertEquals(1000, grow.stream().map(GroundTruth::goid).distinct().count(), "one goroutine per Grow call");
+    List<GroundTruth> must = out.callsOf("dynlog.dev/targets/shop.MustPositive");
+    assertEquals(List.of(false, true), must.stream().map(GroundTruth::panicked).toList());
+    GroundTruth sum = out.callsOf("dynlog.dev/targets/shop.Sum").get(0);
+    assertEquals(11, sum.result(0).get("Units").asLong());
+    assertTrue(sum.result(1).isNull());
+    assertTrue(out.calls().stream().allMatch(c -> c.goid() > 0), "every Go line carries its goroutine id");
+
+    Set<String> functions = out.calls().stream().map(GroundTruth::fn).collect(Collectors.toCollection(TreeSet::new));
+    String dwarf = Oracles.dwarfdumpNames(binary, functions);
+    for (String fn : functions) {
+      assertTrue(dwarf.contains("DW_AT_name\t(\"" + fn + "\")"), fn + " is not a DWARF subprogram of " + binary);
+    }
+    String greeting = Oracles.dwarfdumpNames(binary, Set.of("dynlog.dev/targets/shop.Greeting"));
+    assertEquals(variant.optimised(), greeting.contains("DW_TAG_inlined_subroutine"),
+        "shop.Greeting is inlined exactly in optimised builds:\n" + greeting);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cppVariants")
+  void cppTargetRunsAndKeepsEveryTracedFunction(CppVariant variant) {
+    Path binary = Targets.build(variant);
+    TargetOutput out = Targets.run(binary, RUN_TIMEOUT, "-scenario=all", "-iterations=2");
+
+    assertEquals(0, out.exitCode(), out.stderr());
+    assertSummaryMatchesLines(out);
+    assertEquals(12, out.callsOf("shop::fact").size(), "fact(6) twice is 12 frames");
+    assertEquals(Set.of("shop::price(int)", "shop::price(const char*)", "shop::price(double)"),
+        out.callsOf("shop::price").stream().map(GroundTruth::signature).collect(Collectors.toSet()));
+    assertEquals("cart#1: erin has 6 items",
+        out.callsOf("shop::Cart::describe").get(1).result(0).asText());
+    assertNull(out.callsOf("login").get(0).signature());
+
+    Set<String> symbols = Oracles.definedFunctions(binary);
+    for (String fn : List.of("login", "shop::Cart::count() const", "shop::Cart::add(int)", "shop::Cart::total(long) const",
+        "shop::addMoney(shop::Money, shop::Money)", "shop::sumBig(int, shop::Big, int)", "shop::makeBig(long)",
+        "shop::mixedTotal(shop::Mixed)", "shop::tagId(shop::Tag, int)", "shop::bump(int&, long const&)",
+        "shop::price(int)", "shop::price(char const*)", "shop::price(double)", "shop::scale(double, int)",
+        "shop::fact(int)")) {
+      assertTrue(symbols.contains(fn), fn + " must stay an out-of-line function in " + variant);
+    }
+    assertTrue(symbols.stream().anyMatch(s -> s.startsWith("shop::Cart::describe(")), "describe out of line");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("elfVariants")
+  void elfVariantHasItsLayoutAndRuns(ElfVariant variant) {
+    TargetBinary target = Targets.build(variant);
+    TargetOutput out = Targets.run(target.binary(), RUN_TIMEOUT, "-scenario=basic");
+    assertEquals(0, out.exitCode(), out.stderr());
+    assertFalse(out.calls().isEmpty());
+    assertSummaryMatchesLines(out);
+
+    String sections = Oracles.sections(target.binary());
+    switch (variant) {
+      case CPP_DWARF4 -> assertTrue(Oracles.dwarfVersions(target.binary()).equals(Set.of(4)),
+          "only DWARF 4 units: " + Oracles.dwarfVersions(target.binary()));
+      case CPP_COMPRESSED_ZLIB -> assertTrue(Oracles.sectionFlags(sections, ".debug_info").contains("C"),
+          ".debug_info is SHF_COMPRESSED:\n" + sections);
+      case CPP_ZDEBUG_GNU -> {
+        assertTrue(sections.contains(".zdebug_info"), sections);
+        assertFalse(sections.contains(".debug_info"), sections);
+      }
+      case CPP_BUILD_ID_DEBUG_FILE -> {
+        assertFalse(sections.contains(".debug_info"), "stripped:\n" + sections);
+        assertFalse(sections.contains(".gnu_debuglink"), sections);
+        String id = Oracles.buildId(target.binary());
+        Path expected = target.debugRoot().orElseThrow().resolve(".build-id").resolve(id.substring(0, 2))
+            .resolve(id.substring(2) + ".debug");
+        assertEquals(expected, target.debugFile().orElseThrow());
+        assertTrue(Oracles.sections(expected).contains(".debug_info"), "debug file holds the DWARF");
+      }
+      case CPP_DEBUGLINK -> {
+        assertFalse(sections.contains(".debug_info"), "stripped:\n" + sections);
+        assertTrue(sections.contains(".gnu_debuglink"), sections);
+        assertFalse(sections.contains(".note.gnu.build-id"), sections);
+        Path debug = target.debugFile().orElseThrow();
+        assertEquals(target.binary().resolveSibling(debug.getFileName()), debug);
+        assertTrue(Oracles.sections(debug).contains(".debug_info"), "debug file holds the DWARF");
+      }
+      case CPP_SHARED_OBJECT -> {
+        Path lib = target.library().orElseThrow();
+        assertTrue(Oracles.elfType(lib).startsWith("DYN"), Oracles.elfType(lib));
+        assertTrue(Oracles.definedFunctions(lib).contains("shop::addMoney(shop::Money, shop::Money)"));
+        assertFalse(Oracles.definedFunctions(target.binary()).contains("shop::addMoney(shop::Money, shop::Money)"),
+            "the executable calls the library's copy");
+      }
+      case GO_UNCOMPRESSED_DWARF -> assertFalse(Oracles.sectionFlags(sections, ".debug_info").contains("C"),
+          ".debug_info is not compressed:\n" + sections);
+    }
+  }
+
+  @Test
+  void concurrentBuildsShareOneCacheEntry() throws Exception {
+    Path root = Files.createTempDirectory("dynlog-cache-test");
+    String previous = System.getProperty("dynlog.target.cache");
+    System.setProperty("dynlog.target.cache", root.toString());
+    try {
+      CppVariant variant = new CppVariant(Compiler.GXX, "O0");
+      var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+      try {
+        List<java.util.concurrent.Future<Path>> builds = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+          builds.add(pool.submit(() -> Targets.build(variant)));
+        }
+        Set<Path> paths = new TreeSet<>();
+        for (var f : builds) {
+          paths.add(f.get());
+        }
+        assertEquals(1, paths.size(), "all builders see the same binary: " + paths);
+        assertTrue(Files.isExecutable(paths.iterator().next()));
+      } finally {
+        pool.shutdown();
+      }
+      try (var entries = Files.list(root)) {
+        List<String> names = entries.map(p -> p.getFileName().toString()).sorted().toList();
+        assertEquals(List.of(".locks", "cpp-g++-O0-"), names.stream().map(n -> n.replaceAll("-[0-9a-f]{20}$", "-"))
+            .toList(), "one entry and no leftover temporary directory: " + names);
+      }
+    } finally {
+      if (previous == null) {
+        System.clearProperty("dynlog.target.cache");
+      } else {
+        System.setProperty("dynlog.target.cache", previous);
+      }
+    }
+  }
+
+  private static void assertSummaryMatchesLines(TargetOutput out) {
+    Map<String, Long> counted = out.calls().stream().collect(Collectors.groupingBy(GroundTruth::fn,
+        Collectors.counting()));
+    assertEquals(counted, out.summaryCounts(), "summary counts equal the printed lines");
+    assertEquals(out.calls().size(), out.summaryTotal());
+  }
+}

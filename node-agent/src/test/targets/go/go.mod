@@ -1,0 +1,3 @@
+module dynlog.dev/targets
+
+go 1.21
