@@ -1,0 +1,58 @@
+package dev.dynlog.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/** The agent's report for one assigned pod. */
+public class PodProbeStatus {
+
+  @JsonPropertyDescription("Pod name.")
+  private String name;
+  @JsonPropertyDescription("Pod UID, as in the assignment spec.")
+  private String uid;
+  @JsonPropertyDescription("Pending, Attached or Failed.")
+  private PodState state;
+  @JsonPropertyDescription("Details, e.g. why attaching failed.")
+  private String message;
+
+  public PodProbeStatus() {
+  }
+
+  public PodProbeStatus(String name, String uid, PodState state, String message) {
+    this.name = name;
+    this.uid = uid;
+    this.state = state;
+    this.message = message;
+  }
+
+  public String getName() {
+    return name;
+  }
+
+  public void setName(String name) {
+    this.name = name;
+  }
+
+  public String getUid() {
+    return uid;
+  }
+
+  public void setUid(String uid) {
+    this.uid = uid;
+  }
+
+  public PodState getState() {
+    return state;
+  }
+
+  public void setState(PodState state) {
+    this.state = state;
+  }
+
+  public String getMessage() {
+    return message;
+  }
+
+  public void setMessage(String message) {
+    this.message = message;
+  }
+}

@@ -1,0 +1,106 @@
+package dev.dynlog.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What to probe, where, what to capture and for how long. Written only by the user. */
+public class TracepointSpec {
+
+  /** Pattern of a function name: Go ({@code main.(*Server).Handle}) or C++ qualified names. */
+  public static final String FUNCTION_PATTERN = "^[A-Za-z_][A-Za-z0-9_.:/()*~<>\\[\\], -]*$";
+  /** Most captures one Tracepoint may declare. */
+  public static final int MAX_CAPTURES = 16;
+
+  @Required
+  @JsonPropertyDescription("Which processes to probe: pods selected by label in this namespace, "
+      + "optionally narrowed to one container and a process name.")
+  private Target target;
+
+  @Required
+  @Size(min = 1, max = 512)
+  @Pattern(FUNCTION_PATTERN)
+  @JsonPropertyDescription("Function to probe, by its source name: a Go name such as "
+      + "'main.(*Server).Handle' or 'github.com/acme/shop.Sum', or a C/C++ qualified name such "
+      + "as 'ns::Class::method'.")
+  private String function;
+
+  @Size(max = MAX_CAPTURES)
+  @ValidationRule(value = "self.all(c, self.exists_one(d, d.name == c.name))",
+      message = "capture names must be unique")
+  @JsonPropertyDescription("Values to capture at each call, each with a unique name. Expressions: "
+      + "'name' (parameter or named result), 'a.b.c' (fields, following pointers), '*p', "
+      + "'$0'/'$1' (results by position), 'len(x)' (string or slice length), 'x[3]' "
+      + "(constant index).")
+  private List<Capture> capture = new ArrayList<>();
+
+  @JsonPropertyDescription("Also measure each call's duration (entry to return). Default false.")
+  private Boolean latency;
+
+  @Default("1h")
+  @Pattern(Ttl.PATTERN)
+  @ValidationRule(value = "duration(self) >= duration('" + Ttl.MIN_TEXT + "') && duration(self) <= "
+      + "duration('" + Ttl.MAX_TEXT + "')",
+      message = "ttl must be between " + Ttl.MIN_TEXT + " and " + Ttl.MAX_TEXT)
+  @JsonPropertyDescription("How long the probe stays attached, counted from the last change of "
+      + "this spec, e.g. '30m', '1h30m'. Between " + Ttl.MIN_TEXT + " and " + Ttl.MAX_TEXT
+      + "; default 1h. When it elapses the Tracepoint turns Expired and is detached; change the "
+      + "spec (for example the ttl) to renew it.")
+  private String ttl;
+
+  @JsonPropertyDescription("Safety limits applied by the node agents.")
+  private Limits limits;
+
+  public Target getTarget() {
+    return target;
+  }
+
+  public void setTarget(Target target) {
+    this.target = target;
+  }
+
+  public String getFunction() {
+    return function;
+  }
+
+  public void setFunction(String function) {
+    this.function = function;
+  }
+
+  public List<Capture> getCapture() {
+    return capture;
+  }
+
+  public void setCapture(List<Capture> capture) {
+    this.capture = capture;
+  }
+
+  public Boolean getLatency() {
+    return latency;
+  }
+
+  public void setLatency(Boolean latency) {
+    this.latency = latency;
+  }
+
+  public String getTtl() {
+    return ttl;
+  }
+
+  public void setTtl(String ttl) {
+    this.ttl = ttl;
+  }
+
+  public Limits getLimits() {
+    return limits;
+  }
+
+  public void setLimits(Limits limits) {
+    this.limits = limits;
+  }
+}

@@ -1,0 +1,109 @@
+package dev.dynlog.api.v1alpha1;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.crdv2.generator.CRDGenerator;
+import io.fabric8.crdv2.generator.CRDPostProcessor;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Generates the CRD YAML from the model with fabric8's crd-generator and compares it with the
+ * checked-in files in {@code crds/}. Regenerate with
+ * {@code mvn -pl api test -Dtest=CrdFilesUpToDateTest -Ddynlog.crds.update=true}.
+ */
+class CrdFilesUpToDateTest {
+
+  private static final String UPDATE_PROPERTY = "dynlog.crds.update";
+
+  @Test
+  void checkedInCrdsEqualGeneratedOnes(@TempDir Path generated) throws IOException {
+    new CRDGenerator()
+        .inOutputDir(generated.toFile())
+        .forCRDVersions("v1")
+        .customResourceClasses(Tracepoint.class, TracepointAssignment.class)
+        .withPostProcessor(new CRDPostProcessor() {
+          @Override
+          public HasMetadata process(HasMetadata crd, String crdSpecVersion) {
+            return keepDeclaredColumnOrder(crd);
+          }
+        })
+        .generate();
+    Path checkedIn = crdsDir();
+    TreeSet<String> names = fileNames(generated);
+    assertEquals(new TreeSet<>(List.of("tracepointassignments.dynlog.dev-v1.yml",
+        "tracepoints.dynlog.dev-v1.yml")), names, "generated CRD files");
+
+    if (Boolean.getBoolean(UPDATE_PROPERTY)) {
+      Files.createDirectories(checkedIn);
+      for (String name : names) {
+        Files.copy(generated.resolve(name), checkedIn.resolve(name),
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+      System.out.println("updated CRDs in " + checkedIn);
+      return;
+    }
+    assertTrue(Files.isDirectory(checkedIn), "missing CRD folder " + checkedIn);
+    assertEquals(names, fileNames(checkedIn), "files in " + checkedIn + " (regenerate with -D"
+        + UPDATE_PROPERTY + "=true)");
+    for (String name : names) {
+      List<String> want = Files.readAllLines(generated.resolve(name));
+      List<String> have = Files.readAllLines(checkedIn.resolve(name));
+      for (int i = 0; i < Math.max(want.size(), have.size()); i++) {
+        String w = i < want.size() ? want.get(i) : "<end of file>";
+        String h = i < have.size() ? have.get(i) : "<end of file>";
+        if (!w.equals(h)) {
+          fail(checkedIn.resolve(name) + " differs from the model at line " + (i + 1)
+              + ":\n  generated:  " + w + "\n  checked in: " + h
+              + "\nRegenerate: mvn -pl api test -Dtest=CrdFilesUpToDateTest -D"
+              + UPDATE_PROPERTY + "=true");
+        }
+      }
+    }
+  }
+
+  /**
+   * The generator sorts printer columns by JSON path; kubectl shows them in CRD order, so put
+   * them back in the order the model declares them (Phase, Attached, ..., Age).
+   */
+  private static HasMetadata keepDeclaredColumnOrder(HasMetadata generated) {
+    CustomResourceDefinition crd = (CustomResourceDefinition) generated;
+    Class<?> model = crd.getSpec().getNames().getKind().equals("Tracepoint")
+        ? Tracepoint.class : TracepointAssignment.class;
+    List<String> order = Arrays.stream(model.getAnnotationsByType(AdditionalPrinterColumn.class))
+        .map(AdditionalPrinterColumn::name).toList();
+    for (CustomResourceDefinitionVersion version : crd.getSpec().getVersions()) {
+      version.getAdditionalPrinterColumns()
+          .sort(Comparator.comparingInt(c -> order.indexOf(c.getName())));
+    }
+    return crd;
+  }
+
+  private static Path crdsDir() {
+    String dir = System.getProperty("dynlog.crds.dir");
+    assertTrue(dir != null, "system property dynlog.crds.dir is not set (see api/pom.xml)");
+    return Path.of(dir).toAbsolutePath().normalize();
+  }
+
+  private static TreeSet<String> fileNames(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yml"))
+          .collect(Collectors.toCollection(TreeSet::new));
+    }
+  }
+}
