@@ -1,0 +1,598 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dynlog's one precompiled BPF object. Probes are data: a probe's recipe (which bytes to read at
+ * entry and at return) lives in BPF maps, selected by the uprobe's attach cookie (= probe id).
+ * Adding a probe is a map write plus an attach; this object is never regenerated or reloaded.
+ *
+ * Programs:
+ *   dynlog_entry  - uprobe at a function's entry
+ *   dynlog_return - uprobe on every Go RET instruction, or uretprobe for C/C++
+ *   dynlog_empty  - does nothing (benchmark floor)
+ *
+ * Entry and return are separate ring buffer events joined in user space by a per-call sequence
+ * number. Entry/return pairing (for latency) happens here, per goroutine frame for Go
+ * (tgid, goid, g.stack.hi - sp) and per thread frame for C (tgid, tid, entry sp).
+ *
+ * The layouts below are mirrored byte for byte by dev.dynlog.bpf.Layout.
+ */
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __s32 s32;
+typedef __u64 u64;
+typedef __s64 s64;
+
+/* x86-64 struct pt_regs (stable user-visible layout; offsets as in dev.dynlog.plan.Register). */
+struct pt_regs {
+	unsigned long r15, r14, r13, r12, bp, bx, r11, r10, r9, r8, ax, cx, dx, si, di;
+	unsigned long orig_ax, ip, cs, flags, sp, ss;
+};
+
+#define MAX_PROBES 512
+#define MAX_READS 16
+#define MAX_PIECES 4
+#define MAX_DEREFS 4
+#define MAX_DATA 512		/* bytes one read may deliver */
+#define MAX_BOUNDS 32		/* latency histogram bounds */
+#define EVENT_MAX 16384		/* event buffer; offsets masked with EVENT_MAX - 1 */
+#define ROOT_MAX 512		/* root buffer; offsets masked with ROOT_MAX - 1 */
+#define RESTART_WINDOW_NS 1000000000ULL
+
+enum piece_source { SRC_REGISTER = 0, SRC_STACK = 1 };
+enum read_kind { K_BYTES = 0, K_GO_STRING = 1, K_GO_SLICE = 2, K_C_STRING = 3, K_STD_STRING = 4 };
+enum probe_flags { F_ACTIVE = 1, F_GO = 2, F_PAIRED = 4 };
+enum site { SITE_ENTRY = 0, SITE_RETURN = 1 };
+enum event_type { EV_ENTRY = 1, EV_RETURN = 2 };
+enum event_flags { EVF_COMPLETE = 1, EVF_ERROR = 2 };
+enum read_stage { ST_ROOT = 0, ST_DEREF = 1, ST_FINAL = 5, ST_STRING = 6, ST_LIMIT = 7 };
+enum read_flags { RF_TRUNCATED = 1 };
+
+struct piece {
+	u32 source;
+	u32 reg_off;
+	s64 stack_off;
+	u32 size;
+	u32 value_off;
+};
+
+struct read_spec {
+	u32 kind;
+	u32 memory;
+	u32 npieces;
+	u32 nderefs;
+	s64 final_off;
+	u32 size;
+	u32 cap;
+	struct piece pieces[MAX_PIECES];
+	s64 derefs[MAX_DEREFS];
+};
+
+struct recipe {
+	u32 nreads;
+	s32 error_read; /* index of the read whose first word is a Go error's type word, or -1 */
+	struct read_spec reads[MAX_READS];
+};
+
+struct probe_cfg {
+	u32 flags;
+	u32 nbounds;
+	u64 goid_off;
+	u64 stackhi_off;
+	u64 interval_ns;	/* token bucket: ns per token, 0 = unlimited */
+	u64 burst_ns;		/* token bucket depth in ns */
+	u64 sample_thresh;	/* emit when prandom_u32 < thresh; 1 << 32 = always */
+	u64 bounds[MAX_BOUNDS];
+};
+
+struct probe_stats {
+	u64 calls;
+	u64 returns;
+	u64 errors;
+	u64 lat_sum;
+	u64 ring_full;
+	u64 rate_limited;
+	u64 pair_full;
+	u64 stale;
+	u64 restarts;
+	u64 unpaired;
+	u64 hits;
+	u64 hist[MAX_BOUNDS + 1];
+};
+
+struct rate_state {
+	u64 tat; /* GCRA theoretical arrival time */
+};
+
+struct pair_key {
+	u32 tgid;
+	u32 probe;
+	u64 id;		/* goid (Go) or tid (C) */
+	u64 depth;	/* g.stack.hi - sp (Go) or entry sp (C) */
+};
+
+struct pair_val {
+	u64 ts;
+	u64 seq;
+	u64 stack_hi;
+	u32 emitted;
+	u32 tid;
+};
+
+struct event_hdr {
+	u32 type;
+	u32 probe;
+	u64 seq;
+	u64 ts;
+	u32 pid;
+	u32 tid;
+	s64 goid;
+	u64 latency;
+	u32 nreads;
+	u32 flags;
+};
+
+struct read_rec {
+	s32 err;
+	u16 stage;
+	u16 flags;
+	u32 len;
+	u32 full_len;
+	u64 addr;
+};
+
+struct scratch {
+	u8 ev[EVENT_MAX + 2 * MAX_DATA + 64];
+	u8 root[ROOT_MAX * 2 + 16];
+	u8 regs[256 + 16];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_PROBES);
+	__type(key, u32);
+	__type(value, struct probe_cfg);
+} probes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_PROBES * 2);
+	__type(key, u32);
+	__type(value, struct recipe);
+} recipes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MAX_PROBES);
+	__type(key, u32);
+	__type(value, struct probe_stats);
+} stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_PROBES);
+	__type(key, u32);
+	__type(value, struct rate_state);
+} rates SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct pair_key);
+	__type(value, struct pair_val);
+} pairs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct scratch);
+} scratches SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, u64);
+} seqs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} events SEC(".maps");
+
+struct read_ctx {
+	struct scratch *sc;
+	struct recipe *rc;
+	u64 sp;
+	u32 off;	/* write offset into sc->ev */
+	u32 nreads;	/* records written */
+	u32 error_seen;
+};
+
+/* Reads `size` bytes of the current value into dst: from the root buffer, or from user memory. */
+static __always_inline long value_bytes(struct read_ctx *c, struct read_spec *r, u64 addr, void *dst,
+					u32 size)
+{
+	if (!r->memory)
+		return bpf_probe_read_kernel(dst, size & (MAX_DATA - 1),
+					     c->sc->root + (r->final_off & (ROOT_MAX - 1)));
+	return bpf_probe_read_user(dst, size & (MAX_DATA - 1), (void *)(addr + r->final_off));
+}
+
+/* Performs read number idx of the recipe and appends its record to the event buffer. */
+static long do_read(u32 idx, struct read_ctx *c)
+{
+	struct scratch *sc = c->sc;
+	struct read_spec *r;
+	struct read_rec *rec;
+	u8 *data;
+	u64 addr = 0;
+	long err = 0;
+	u32 i, len = 0;
+
+	if (idx >= MAX_READS || idx >= c->rc->nreads)
+		return 1;
+	r = &c->rc->reads[idx];
+	if (c->off > EVENT_MAX - MAX_DATA - sizeof(struct read_rec))
+		return 1;
+	rec = (struct read_rec *)(sc->ev + (c->off & (EVENT_MAX - 1)));
+	data = sc->ev + ((c->off + sizeof(*rec)) & (EVENT_MAX - 1));
+	rec->err = 0;
+	rec->stage = ST_ROOT;
+	rec->flags = 0;
+	rec->full_len = 0;
+	rec->addr = 0;
+
+	/* 1. root buffer from register and stack pieces */
+	for (i = 0; i < MAX_PIECES; i++) {
+		struct piece *p = &r->pieces[i];
+		u32 voff = p->value_off & (ROOT_MAX - 1);
+		u32 psize = p->size & (ROOT_MAX - 1);
+
+		if (i >= r->npieces)
+			break;
+		if (p->source == SRC_REGISTER) {
+			err = bpf_probe_read_kernel(sc->root + voff, psize & 15, sc->regs + (p->reg_off & 255));
+		} else {
+			rec->addr = c->sp + p->stack_off;
+			err = bpf_probe_read_user(sc->root + voff, psize, (void *)(c->sp + p->stack_off));
+		}
+		if (err)
+			goto fail;
+	}
+
+	/* 2. optional dereference chain */
+	if (r->memory) {
+		addr = *(u64 *)sc->root;
+		for (i = 0; i < MAX_DEREFS; i++) {
+			if (i >= r->nderefs)
+				break;
+			rec->stage = ST_DEREF + i;
+			rec->addr = addr + r->derefs[i];
+			err = bpf_probe_read_user(&addr, sizeof(addr), (void *)(addr + r->derefs[i]));
+			if (err)
+				goto fail;
+		}
+	}
+
+	/* 3. the final read, 4. string follow-up */
+	rec->stage = ST_FINAL;
+	rec->addr = r->memory ? addr + r->final_off : 0;
+	if (r->kind == K_BYTES) {
+		len = r->size & (MAX_DATA - 1);
+		err = value_bytes(c, r, addr, data, len);
+		if (err)
+			goto fail;
+		rec->full_len = len;
+	} else {
+		u64 hdr[3] = {};
+		u64 ptr, slen;
+		u32 cap = r->cap & (MAX_DATA - 1);
+
+		err = value_bytes(c, r, addr, hdr, r->size > 24 ? 24 : r->size);
+		if (err)
+			goto fail;
+		ptr = hdr[0];
+		rec->stage = ST_STRING;
+		rec->addr = ptr;
+		if (r->kind == K_C_STRING) {
+			if (!ptr) {
+				err = -14; /* -EFAULT: NULL char pointer */
+				goto fail;
+			}
+			/* read cap + 1 characters: a result longer than cap means truncated */
+			long n = bpf_probe_read_user_str(data, (cap + 2) & (MAX_DATA * 2 - 1), (void *)ptr);
+			if (n < 0) {
+				err = n;
+				goto fail;
+			}
+			len = n > 0 ? n - 1 : 0; /* without the NUL */
+			if (len > cap) {
+				len = cap;
+				rec->flags |= RF_TRUNCATED;
+			}
+			rec->full_len = len;
+		} else {
+			slen = hdr[1];
+			rec->full_len = slen > 0xffffffffULL ? 0xffffffff : (u32)slen;
+			len = slen > cap ? cap : (u32)slen;
+			if (slen > cap)
+				rec->flags |= RF_TRUNCATED;
+			len &= MAX_DATA - 1;
+			if (len) {
+				err = bpf_probe_read_user(data, len, (void *)ptr);
+				if (err)
+					goto fail;
+			}
+		}
+	}
+	rec->len = len;
+	if ((s32)idx == c->rc->error_read && len >= 8 && *(u64 *)data != 0)
+		c->error_seen = 1;
+	c->off += sizeof(*rec) + ((len + 7) & ~7U);
+	c->nreads++;
+	return 0;
+fail:
+	rec->err = err;
+	rec->len = 0;
+	c->off += sizeof(*rec);
+	c->nreads++;
+	return 0;
+}
+
+static long read_cb(u32 idx, void *ctx)
+{
+	return do_read(idx, ctx);
+}
+
+static __always_inline struct probe_stats *stats_of(u32 probe)
+{
+	return bpf_map_lookup_elem(&stats, &probe);
+}
+
+/* Sampling, then a GCRA token bucket (equivalent to a token bucket of burst_ns / interval_ns). */
+static __always_inline int admit(struct probe_cfg *cfg, u32 probe, u64 now)
+{
+	struct rate_state *rs;
+	int i;
+
+	if (cfg->sample_thresh <= 0xffffffffULL && (u64)bpf_get_prandom_u32() >= cfg->sample_thresh)
+		return 0;
+	if (!cfg->interval_ns)
+		return 1;
+	rs = bpf_map_lookup_elem(&rates, &probe);
+	if (!rs)
+		return 0;
+	for (i = 0; i < 4; i++) {
+		u64 old = rs->tat;
+		u64 tat = old > now ? old : now;
+
+		if (tat + cfg->interval_ns - now > cfg->burst_ns)
+			return 0;
+		if (__sync_val_compare_and_swap(&rs->tat, old, tat + cfg->interval_ns) == old)
+			return 1;
+	}
+	return 0;
+}
+
+static __always_inline u64 next_seq(void)
+{
+	u32 zero = 0;
+	u64 *s = bpf_map_lookup_elem(&seqs, &zero);
+
+	if (!s)
+		return 0;
+	*s += 1;
+	return ((u64)bpf_get_smp_processor_id() << 48) | *s;
+}
+
+static __always_inline struct scratch *scratch_for(struct pt_regs *ctx)
+{
+	u32 zero = 0;
+	struct scratch *sc = bpf_map_lookup_elem(&scratches, &zero);
+
+	if (sc)
+		__builtin_memcpy(sc->regs, ctx, sizeof(struct pt_regs));
+	return sc;
+}
+
+/* Runs the recipe of (probe, site) into the scratch event buffer; returns its length. */
+static __always_inline u32 run_recipe(struct scratch *sc, u32 probe, u32 site, u64 sp, u32 *error_seen,
+				      u32 *nreads, u32 only)
+{
+	u32 key = probe * 2 + site;
+	struct read_ctx c = { .sc = sc, .sp = sp, .off = sizeof(struct event_hdr) };
+
+	c.rc = bpf_map_lookup_elem(&recipes, &key);
+	if (!c.rc)
+		return c.off;
+	if (only) {
+		/* not emitted: evaluate just the Go error read, so errors stay exact */
+		if (c.rc->error_read >= 0)
+			do_read(c.rc->error_read, &c);
+	} else {
+		bpf_loop(MAX_READS, read_cb, &c, 0);
+	}
+	*error_seen = c.error_seen;
+	*nreads = c.nreads;
+	return c.off;
+}
+
+static __always_inline void go_frame(struct probe_cfg *cfg, struct pt_regs *ctx, u64 *goid, u64 *stack_hi)
+{
+	u64 g = ctx->r14;
+
+	bpf_probe_read_user(goid, sizeof(*goid), (void *)(g + cfg->goid_off));
+	bpf_probe_read_user(stack_hi, sizeof(*stack_hi), (void *)(g + cfg->stackhi_off));
+}
+
+SEC("uprobe")
+int dynlog_entry(struct pt_regs *ctx)
+{
+	u32 probe = (u32)bpf_get_attach_cookie(ctx);
+	struct probe_cfg *cfg = bpf_map_lookup_elem(&probes, &probe);
+	struct probe_stats *st = stats_of(probe);
+	u64 pid_tgid = bpf_get_current_pid_tgid();
+	u64 now = bpf_ktime_get_ns();
+	u64 goid = 0, stack_hi = 0, seq;
+	struct pair_key key = {};
+	struct pair_val val = {};
+	struct scratch *sc;
+	struct event_hdr *h;
+	int emit;
+	u32 len, nreads = 0, error_seen = 0;
+
+	if (!cfg || !st || !(cfg->flags & F_ACTIVE))
+		return 0;
+	st->hits++;
+	if (cfg->flags & F_GO)
+		go_frame(cfg, ctx, &goid, &stack_hi);
+	if (cfg->flags & F_PAIRED) {
+		struct pair_val *old;
+
+		key.tgid = pid_tgid >> 32;
+		key.probe = probe;
+		key.id = (cfg->flags & F_GO) ? goid : (u32)pid_tgid;
+		key.depth = (cfg->flags & F_GO) ? stack_hi - ctx->sp : ctx->sp;
+		old = bpf_map_lookup_elem(&pairs, &key);
+		if (old) {
+			if ((cfg->flags & F_GO) && old->stack_hi != stack_hi && now - old->ts < RESTART_WINDOW_NS) {
+				/* morestack copied the stack and restarted the function: same call */
+				old->stack_hi = stack_hi;
+				st->restarts++;
+				return 0;
+			}
+			st->stale++; /* a call that never returned (panic, longjmp): replaced */
+		}
+	}
+	st->calls++;
+	emit = admit(cfg, probe, now);
+	if (!emit)
+		st->rate_limited++;
+	seq = next_seq();
+	if (cfg->flags & F_PAIRED) {
+		val.ts = now;
+		val.seq = seq;
+		val.stack_hi = stack_hi;
+		val.emitted = emit;
+		val.tid = (u32)pid_tgid;
+		if (bpf_map_update_elem(&pairs, &key, &val, BPF_ANY)) {
+			st->pair_full++;
+			return 0;
+		}
+	}
+	if (!emit)
+		return 0;
+	sc = scratch_for(ctx);
+	if (!sc)
+		return 0;
+	len = run_recipe(sc, probe, SITE_ENTRY, ctx->sp, &error_seen, &nreads, 0);
+	h = (struct event_hdr *)sc->ev;
+	h->type = EV_ENTRY;
+	h->probe = probe;
+	h->seq = seq;
+	h->ts = now;
+	h->pid = pid_tgid >> 32;
+	h->tid = (u32)pid_tgid;
+	h->goid = (cfg->flags & F_GO) ? (s64)goid : -1;
+	h->latency = 0;
+	h->nreads = nreads;
+	h->flags = (cfg->flags & F_PAIRED) ? 0 : EVF_COMPLETE;
+	if (bpf_ringbuf_output(&events, sc->ev, len & (EVENT_MAX - 1), 0)) {
+		st->ring_full++;
+		if (cfg->flags & F_PAIRED) {
+			struct pair_val *v = bpf_map_lookup_elem(&pairs, &key);
+
+			if (v && v->seq == seq)
+				v->emitted = 0;
+		}
+	}
+	return 0;
+}
+
+SEC("uprobe")
+int dynlog_return(struct pt_regs *ctx)
+{
+	u32 probe = (u32)bpf_get_attach_cookie(ctx);
+	struct probe_cfg *cfg = bpf_map_lookup_elem(&probes, &probe);
+	struct probe_stats *st = stats_of(probe);
+	u64 pid_tgid = bpf_get_current_pid_tgid();
+	u64 now = bpf_ktime_get_ns();
+	u64 goid = 0, stack_hi = 0, lat;
+	struct pair_key key = {};
+	struct pair_val val, *v;
+	struct scratch *sc;
+	struct event_hdr *h;
+	u32 len, nreads = 0, error_seen = 0, i;
+
+	if (!cfg || !st || !(cfg->flags & F_ACTIVE) || !(cfg->flags & F_PAIRED))
+		return 0;
+	st->hits++;
+	key.tgid = pid_tgid >> 32;
+	key.probe = probe;
+	if (cfg->flags & F_GO) {
+		/* a plain uprobe on a RET: sp points at the return address, as at entry */
+		go_frame(cfg, ctx, &goid, &stack_hi);
+		key.id = goid;
+		key.depth = stack_hi - ctx->sp;
+	} else {
+		/* a uretprobe: the return address has been popped */
+		key.id = (u32)pid_tgid;
+		key.depth = ctx->sp - 8;
+	}
+	v = bpf_map_lookup_elem(&pairs, &key);
+	if (!v) {
+		st->unpaired++;
+		return 0;
+	}
+	val = *v;
+	if (bpf_map_delete_elem(&pairs, &key)) {
+		st->unpaired++; /* the user-space sweeper evicted (and counted) it first */
+		return 0;
+	}
+	lat = now - val.ts;
+	st->returns++;
+	st->lat_sum += lat;
+	for (i = 0; i < MAX_BOUNDS; i++) {
+		if (i >= cfg->nbounds || lat <= cfg->bounds[i])
+			break;
+	}
+	if (i > MAX_BOUNDS)
+		i = MAX_BOUNDS;
+	st->hist[i]++;
+
+	sc = scratch_for(ctx);
+	if (!sc)
+		return 0;
+	len = run_recipe(sc, probe, SITE_RETURN, ctx->sp, &error_seen, &nreads, !val.emitted);
+	if (error_seen)
+		st->errors++;
+	if (!val.emitted)
+		return 0;
+	h = (struct event_hdr *)sc->ev;
+	h->type = EV_RETURN;
+	h->probe = probe;
+	h->seq = val.seq;
+	h->ts = now;
+	h->pid = pid_tgid >> 32;
+	h->tid = (u32)pid_tgid;
+	h->goid = (cfg->flags & F_GO) ? (s64)goid : -1;
+	h->latency = lat;
+	h->nreads = nreads;
+	h->flags = EVF_COMPLETE | (error_seen ? EVF_ERROR : 0);
+	if (bpf_ringbuf_output(&events, sc->ev, len & (EVENT_MAX - 1), 0))
+		st->ring_full++;
+	return 0;
+}
+
+SEC("uprobe")
+int dynlog_empty(struct pt_regs *ctx)
+{
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,189 @@
+package dev.dynlog.trace;
+
+import dev.dynlog.bpf.Layout;
+import dev.dynlog.plan.ProbePlan;
+import dev.dynlog.plan.ValuePlan;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Turns one tracepoint's ring buffer events into {@link Row}s. An entry event carries the entry
+ * captures; when the probe is paired its return event (same sequence number) carries the results
+ * and the latency, and the row is complete. Called from the ring consumer thread only.
+ */
+final class CallAssembler {
+
+  /** An entry waiting for its return. */
+  private static final class Pending {
+    final long ts;
+    final int pid;
+    final int tid;
+    final long goid;
+    final Object[] values;
+    final String[] errors;
+    final long arrivedNanos;
+
+    Pending(long ts, int pid, int tid, long goid, Object[] values, String[] errors, long arrivedNanos) {
+      this.ts = ts;
+      this.pid = pid;
+      this.tid = tid;
+      this.goid = goid;
+      this.values = values;
+      this.errors = errors;
+      this.arrivedNanos = arrivedNanos;
+    }
+  }
+
+  private final String tracepoint;
+  private final String function;
+  private final boolean latency;
+  private final List<ValuePlan> values;
+  private final int[] entryValues; // value indexes read at entry, in recipe order
+  private final int[] entryBase; // first read of each of them in the entry recipe
+  private final int[] returnValues;
+  private final int[] returnBase;
+  private final long wallOffsetNs;
+  private final long pendingTimeoutNs;
+  private final Consumer<Row> sink;
+  private final ValueDecoder decoder;
+  private final Map<Long, Pending> pending = new HashMap<>();
+  private final int[] recs = new int[Layout.MAX_READS];
+  final AtomicLong decodeFailed = new AtomicLong();
+  final AtomicLong rows = new AtomicLong();
+
+  CallAssembler(String tracepoint, ProbePlan plan, TraceOptions opts, long wallOffsetNs, Consumer<Row> sink) {
+    this.tracepoint = tracepoint;
+    this.function = plan.function();
+    this.latency = opts.latency();
+    this.values = plan.values();
+    this.wallOffsetNs = wallOffsetNs;
+    this.pendingTimeoutNs = opts.pairingTimeout().toNanos() + 10_000_000_000L;
+    this.sink = sink;
+    this.decoder = new ValueDecoder(opts.symbolizer());
+    List<Integer> ev = new ArrayList<>(), eb = new ArrayList<>(), rv = new ArrayList<>(), rb = new ArrayList<>();
+    int entryReads = 0, returnReads = 0;
+    for (int i = 0; i < values.size(); i++) {
+      ValuePlan v = values.get(i);
+      if (v.atReturn()) {
+        rv.add(i);
+        rb.add(returnReads);
+        returnReads += v.reads().size();
+      } else {
+        ev.add(i);
+        eb.add(entryReads);
+        entryReads += v.reads().size();
+      }
+    }
+    entryValues = ev.stream().mapToInt(Integer::intValue).toArray();
+    entryBase = eb.stream().mapToInt(Integer::intValue).toArray();
+    returnValues = rv.stream().mapToInt(Integer::intValue).toArray();
+    returnBase = rb.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /** Handles one event of this tracepoint's probe. */
+  void onEvent(ByteBuffer buf, int off, int len) {
+    int nrecs = parseRecords(buf, off, len);
+    if (nrecs < 0) {
+      decodeFailed.incrementAndGet();
+      return;
+    }
+    int type = buf.getInt(off + Layout.EV_TYPE);
+    long seq = buf.getLong(off + Layout.EV_SEQ);
+    if (type == Layout.EV_ENTRY) {
+      Object[] vals = new Object[values.size()];
+      String[] errs = new String[values.size()];
+      decodeAll(entryValues, entryBase, buf, nrecs, vals, errs);
+      long ts = buf.getLong(off + Layout.EV_TS);
+      int pid = buf.getInt(off + Layout.EV_PID);
+      int tid = buf.getInt(off + Layout.EV_TID);
+      long goid = buf.getLong(off + Layout.EV_GOID);
+      if ((buf.getInt(off + Layout.EV_FLAGS) & Layout.EVF_COMPLETE) != 0) {
+        deliver(ts, pid, tid, goid, -1, vals, errs);
+      } else {
+        pending.put(seq, new Pending(ts, pid, tid, goid, vals, errs, System.nanoTime()));
+      }
+    } else if (type == Layout.EV_RETURN) {
+      Pending p = pending.remove(seq);
+      if (p == null) {
+        decodeFailed.incrementAndGet(); // its entry event never arrived
+        return;
+      }
+      decodeAll(returnValues, returnBase, buf, nrecs, p.values, p.errors);
+      long lat = latency ? buf.getLong(off + Layout.EV_LATENCY) : -1;
+      deliver(p.ts, p.pid, p.tid, p.goid, lat, p.values, p.errors);
+    } else {
+      decodeFailed.incrementAndGet();
+    }
+  }
+
+  /**
+   * Forgets entries whose return will never come: the kernel evicted their pairing (counted
+   * there) or the return event was lost to a full ring (counted there too).
+   */
+  void expire(long nowNanos) {
+    for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
+      if (nowNanos - it.next().arrivedNanos > pendingTimeoutNs) it.remove();
+    }
+  }
+
+  int pendingCount() {
+    return pending.size();
+  }
+
+  private int parseRecords(ByteBuffer buf, int off, int len) {
+    if (len < Layout.EV_HEADER) return -1;
+    int n = buf.getInt(off + Layout.EV_NREADS);
+    if (n < 0 || n > Layout.MAX_READS) return -1;
+    int pos = off + Layout.EV_HEADER;
+    int end = off + len;
+    for (int i = 0; i < n; i++) {
+      if (pos + Layout.REC_HEADER > end) return -1;
+      recs[i] = pos;
+      int dl = buf.getInt(pos + Layout.REC_LEN);
+      if (dl < 0 || dl > Layout.MAX_BYTES) return -1;
+      pos += Layout.REC_HEADER + ((dl + 7) & ~7);
+    }
+    return pos <= end ? n : -1;
+  }
+
+  private void decodeAll(int[] which, int[] bases, ByteBuffer buf, int nrecs, Object[] vals, String[] errs) {
+    for (int k = 0; k < which.length; k++) {
+      ValuePlan v = values.get(which[k]);
+      try {
+        vals[which[k]] = decoder.decode(v.decoder(), buf, recs, nrecs, bases[k]);
+      } catch (ValueDecoder.Failure f) {
+        vals[which[k]] = null;
+        errs[which[k]] = f.getMessage();
+      }
+    }
+  }
+
+  private void deliver(long ts, int pid, int tid, long goid, long lat, Object[] vals, String[] errs) {
+    Map<String, Object> captures = new LinkedHashMap<>();
+    Map<String, String> errors = null;
+    for (int i = 0; i < vals.length; i++) {
+      String name = values.get(i).name();
+      captures.put(name, vals[i]);
+      if (errs[i] != null) {
+        if (errors == null) errors = new LinkedHashMap<>();
+        errors.put(name, errs[i]);
+      }
+    }
+    Row row = new Row(tracepoint, ts + wallOffsetNs, pid, tid, goid, function, lat,
+        Collections.unmodifiableMap(captures), errors == null ? Map.of() : Collections.unmodifiableMap(errors));
+    rows.incrementAndGet();
+    try {
+      sink.accept(row);
+    } catch (RuntimeException e) {
+      decodeFailed.incrementAndGet();
+    }
+  }
+}
