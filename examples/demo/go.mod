@@ -1,0 +1,3 @@
+module dynlog.dev/examples/demo
+
+go 1.21
