@@ -1,0 +1,134 @@
+package dev.dynlog.plan;
+
+import dev.dynlog.abi.CallLayout;
+import dev.dynlog.abi.CallingConvention;
+import dev.dynlog.symbols.Binary;
+import dev.dynlog.symbols.Function;
+import dev.dynlog.symbols.Language;
+import dev.dynlog.symbols.ResolveException;
+import dev.dynlog.types.Type;
+import dev.dynlog.x86.InstructionDecodeException;
+import dev.dynlog.x86.ReturnFinder;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Resolves a function of a binary and a list of captures into a {@link ProbePlan}: entry and RET
+ * addresses with their file offsets, each capture's reads and decoder, and (Go) the runtime.g
+ * offsets used to pair entries with returns by goroutine.
+ */
+public final class ProbePlanner {
+
+  /** Largest function range whose code we decode for RETs (a corrupt range must not exhaust memory). */
+  private static final long MAX_RANGE = 64L << 20;
+
+  private final Binary binary;
+  private final PlanOptions options;
+
+  public ProbePlanner(Binary binary, PlanOptions options) {
+    this.binary = binary;
+    this.options = options;
+  }
+
+  public ProbePlanner(Binary binary) {
+    this(binary, PlanOptions.defaults());
+  }
+
+  /**
+   * The one function named {@code name} (a C++ name may carry a parameter list to pick an overload).
+   *
+   * @throws ResolveException when it does not exist, has no code, or names several functions
+   */
+  public Function function(String name) throws ResolveException {
+    List<Function> found = binary.lookup(name);
+    List<Function> withCode = found.stream().filter(f -> !f.declaration() && f.lowPc() != 0).toList();
+    if (withCode.isEmpty()) {
+      throw new ResolveException("function `" + name + "` in " + binary.path() + " has no code of its own"
+          + " (only inlined or declared); nothing to probe");
+    }
+    if (withCode.size() > 1) {
+      throw new ResolveException("`" + name + "` names " + withCode.size() + " functions in " + binary.path()
+          + "; pick one: " + withCode.stream().map(ProbePlanner::signature).distinct().collect(Collectors.joining("; ")));
+    }
+    return withCode.get(0);
+  }
+
+  /** Where each argument and result of {@code f} lives, by its calling convention. */
+  public static CallLayout layout(Function f) throws ResolveException {
+    return CallingConvention.of(f).layout(f);
+  }
+
+  /** Plans {@code captures} of the function named {@code name}. */
+  public ProbePlan plan(String name, List<Capture> captures) throws ResolveException {
+    return plan(function(name), captures);
+  }
+
+  /** Plans {@code captures} of {@code f}. */
+  public ProbePlan plan(Function f, List<Capture> captures) throws ResolveException {
+    CallLayout layout = layout(f);
+    ValuePlanner planner = new ValuePlanner(f, layout, options);
+    ValuePlanner.Budget entry = new ValuePlanner.Budget(options.maxReadsPerProbe());
+    ValuePlanner.Budget exit = new ValuePlanner.Budget(options.maxReadsPerProbe());
+    List<ValuePlan> values = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (Capture c : captures) {
+      if (c.name() == null || c.name().isBlank()) throw new ResolveException("a capture needs a name: `" + c + "`");
+      if (!names.add(c.name())) {
+        throw new ResolveException("capture name `" + c.name() + "` is used twice for " + f.name());
+      }
+      boolean atReturn = planner.readsAtReturn(c);
+      values.add(planner.plan(c, atReturn ? exit : entry));
+    }
+    List<Long> rets = returnAddresses(f);
+    List<Long> retOffsets = new ArrayList<>();
+    for (long r : rets) retOffsets.add(binary.fileOffset(r));
+    return new ProbePlan(binary.path(), binary.buildId(), f.name(), f.language(), f.lowPc(), binary.fileOffset(f.lowPc()),
+        rets, retOffsets, values, f.language() == Language.GO ? goRuntime() : null);
+  }
+
+  /** Addresses of every RET instruction in all of the function's ranges, ascending. */
+  public List<Long> returnAddresses(Function f) throws ResolveException {
+    List<Long> rets = new ArrayList<>();
+    for (Function.Range r : f.ranges()) {
+      if (r.size() <= 0) continue;
+      if (r.size() > MAX_RANGE) {
+        throw new ResolveException(f.name() + ": code range 0x" + Long.toHexString(r.low()) + "..0x"
+            + Long.toHexString(r.high()) + " is implausibly large (" + r.size() + " bytes)");
+      }
+      byte[] code = binary.read(r.low(), (int) r.size());
+      try {
+        rets.addAll(ReturnFinder.rets(code, r.low()));
+      } catch (InstructionDecodeException e) {
+        throw new ResolveException(f.name() + " in " + binary.path() + ": cannot decode its code to find RETs: "
+            + e.getMessage(), e);
+      }
+    }
+    rets.sort(Long::compare);
+    return rets;
+  }
+
+  /** Offsets of {@code goid} and {@code stack.hi} in runtime.g, from the binary's own DWARF. */
+  public ProbePlan.GoRuntime goRuntime() throws ResolveException {
+    Type g = binary.type("runtime.g").map(Type::stripped)
+        .orElseThrow(() -> new ResolveException(binary.path() + ": no type runtime.g in the debug information"));
+    Type.Member goid = g.member("goid");
+    Type.Member stack = g.member("stack");
+    if (goid == null || stack == null) {
+      throw new ResolveException(binary.path() + ": runtime.g lacks " + (goid == null ? "goid" : "stack")
+          + "; fields are " + MemberPath.names(g));
+    }
+    Type st = stack.type().stripped();
+    Type.Member hi = st == null ? null : st.member("hi");
+    if (hi == null) throw new ResolveException(binary.path() + ": runtime.stack has no field hi");
+    return new ProbePlan.GoRuntime(goid.offset(), stack.offset() + hi.offset());
+  }
+
+  /** {@code name(type, type)} for overload lists. */
+  static String signature(Function f) {
+    return f.name() + "(" + f.arguments().stream().filter(v -> !v.artificial())
+        .map(v -> v.type().displayName()).collect(Collectors.joining(", ")) + ")";
+  }
+}
