@@ -1,0 +1,131 @@
+package dev.dynlog.metrics;
+
+import dev.dynlog.store.LabelCounts;
+import dev.dynlog.store.LabelSpec;
+import dev.dynlog.store.StoredTracepoint;
+import dev.dynlog.store.TracepointRegistry;
+import dev.dynlog.trace.ProbeCounters;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.snapshots.Unit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the tracepoint metrics at scrape time from the kernel's exact counters
+ * ({@link ProbeCounters}) and the store's own counts. Labels are only {@code tracepoint} (and
+ * {@code reason} for drops), plus the declared low-cardinality labels on {@code dynlog_rows_total}.
+ * The latency histogram is the kernel's own histogram, bucket for bucket, so it is exact even when
+ * rows are rate limited or sampled.
+ */
+final class TracepointCollector implements MultiCollector {
+
+  /** The {@code reason} label values of {@code dynlog_events_dropped_total}. */
+  static final List<String> DROP_REASONS =
+      List.of("ring_full", "rate_limited", "pairing_evicted", "decode_failed", "buffer_evicted");
+
+  private final TracepointRegistry tracepoints;
+
+  TracepointCollector(TracepointRegistry tracepoints) {
+    this.tracepoints = tracepoints;
+  }
+
+  @Override
+  public MetricSnapshots collect() {
+    CounterSnapshot.Builder calls = CounterSnapshot.builder().name("dynlog_calls")
+        .help("Calls of the traced function, counted in the kernel (exact, including rate-limited calls)");
+    CounterSnapshot.Builder errors = CounterSnapshot.builder().name("dynlog_errors")
+        .help("Calls whose Go error result was non-nil, counted in the kernel (exact)");
+    CounterSnapshot.Builder dropped = CounterSnapshot.builder().name("dynlog_events_dropped")
+        .help("Rows lost, by reason: ring_full, rate_limited (incl. sampling), pairing_evicted, decode_failed, buffer_evicted");
+    CounterSnapshot.Builder cpu = CounterSnapshot.builder().name("dynlog_probe_cpu_seconds").unit(Unit.SECONDS)
+        .help("Run time of this tracepoint's BPF programs (kernel BPF run-time statistics)");
+    CounterSnapshot.Builder runs = CounterSnapshot.builder().name("dynlog_probe_runs")
+        .help("Runs of this tracepoint's BPF programs (kernel BPF run-time statistics)");
+    CounterSnapshot.Builder rows = CounterSnapshot.builder().name("dynlog_rows")
+        .help("Rows received by the agent (sampled when rate limited), by declared low-cardinality labels");
+    HistogramSnapshot.Builder duration = HistogramSnapshot.builder().name("dynlog_call_duration_seconds").unit(Unit.SECONDS)
+        .help("Call latency from the kernel's histogram (exact, including rate-limited calls)");
+    GaugeSnapshot.Builder attached = GaugeSnapshot.builder().name("dynlog_attached_probes")
+        .help("Uprobes currently attached for this tracepoint");
+    GaugeSnapshot.Builder bufferRows = GaugeSnapshot.builder().name("dynlog_buffer_rows")
+        .help("Rows held in this tracepoint's query buffer");
+    GaugeSnapshot.Builder bufferBytes = GaugeSnapshot.builder().name("dynlog_buffer_bytes").unit(Unit.BYTES)
+        .help("Estimated bytes held by this tracepoint's query buffer (bounded by the configured maximum)");
+
+    for (StoredTracepoint tp : tracepoints.list()) {
+      Labels tl = Labels.of("tracepoint", tp.name());
+      ProbeCounters c = tp.counters();
+      calls.dataPoint(counter(tl, c.calls()));
+      errors.dataPoint(counter(tl, c.errors()));
+      long[] drops = {
+        c.droppedRingFull(), c.droppedRateLimited(), c.droppedPairingEvicted(), c.droppedDecodeFailed(), tp.buffer().evicted()
+      };
+      for (int i = 0; i < drops.length; i++) {
+        dropped.dataPoint(counter(tl.add("reason", DROP_REASONS.get(i)), drops[i]));
+      }
+      cpu.dataPoint(CounterDataPointSnapshot.builder().labels(tl).value(c.probeRunTimeNs() / 1e9).build());
+      runs.dataPoint(counter(tl, c.probeRunCount()));
+      addRows(rows, tp, tl);
+      if (tp.info().latency()) duration.dataPoint(histogram(tl, c));
+      attached.dataPoint(gauge(tl, c.attachedProbes()));
+      bufferRows.dataPoint(gauge(tl, tp.buffer().size()));
+      bufferBytes.dataPoint(gauge(tl, tp.buffer().memoryBytes()));
+    }
+    return MetricSnapshots.of(
+        calls.build(), errors.build(), dropped.build(), cpu.build(), runs.build(), rows.build(),
+        duration.build(), attached.build(), bufferRows.build(), bufferBytes.build());
+  }
+
+  private static void addRows(CounterSnapshot.Builder rows, StoredTracepoint tp, Labels tl) {
+    LabelCounts labels = tp.labels();
+    if (labels == null) {
+      rows.dataPoint(counter(tl, tp.buffer().appended()));
+      return;
+    }
+    List<String> names = labels.specs().stream().map(LabelSpec::capture).toList();
+    for (Map.Entry<List<String>, Long> e : labels.snapshot().entrySet()) {
+      rows.dataPoint(counter(tl.merge(Labels.of(names, e.getKey())), e.getValue()));
+    }
+  }
+
+  /** The kernel histogram as a classic Prometheus histogram: bounds in seconds, last one +Inf. */
+  static HistogramDataPointSnapshot histogram(Labels labels, ProbeCounters c) {
+    long[] bounds = c.latencyBucketBoundsNs();
+    long[] counts = c.latencyBucketCounts();
+    if (counts.length != bounds.length + 1) {
+      throw new IllegalStateException(
+          "latency histogram has " + bounds.length + " bounds but " + counts.length + " counts (want bounds + 1)");
+    }
+    List<Double> upper = new ArrayList<>(counts.length);
+    List<Long> perBucket = new ArrayList<>(counts.length);
+    for (int i = 0; i < bounds.length; i++) {
+      upper.add(bounds[i] / 1e9);
+      perBucket.add(counts[i]);
+    }
+    upper.add(Double.POSITIVE_INFINITY);
+    perBucket.add(counts[bounds.length]);
+    return HistogramDataPointSnapshot.builder()
+        .labels(labels)
+        .classicHistogramBuckets(ClassicHistogramBuckets.of(upper, perBucket))
+        .sum(c.latencySumNs() / 1e9)
+        .build();
+  }
+
+  private static CounterDataPointSnapshot counter(Labels labels, long value) {
+    return CounterDataPointSnapshot.builder().labels(labels).value(value).build();
+  }
+
+  private static GaugeDataPointSnapshot gauge(Labels labels, double value) {
+    return GaugeDataPointSnapshot.builder().labels(labels).value(value).build();
+  }
+}

@@ -1,0 +1,34 @@
+package dev.dynlog.store;
+
+import java.util.List;
+
+/**
+ * What a tracepoint is, as shown by the query API: fixed when the tracer registers it.
+ *
+ * @param name the tracepoint's name (its {@code --name}, or the function name)
+ * @param function the traced function's qualified name
+ * @param target what is traced, for people ("pid 1234", "/usr/bin/server", "pod ns/name")
+ * @param captures names of the captured values, in spec order
+ * @param latency whether latency is measured
+ * @param labels captures declared as low-cardinality metric labels
+ */
+public record TracepointInfo(
+    String name,
+    String function,
+    String target,
+    List<String> captures,
+    boolean latency,
+    List<LabelSpec> labels) {
+
+  public TracepointInfo {
+    if (name == null || name.isBlank()) throw new IllegalArgumentException("tracepoint name is empty");
+    captures = List.copyOf(captures);
+    labels = List.copyOf(labels);
+    for (LabelSpec label : labels) {
+      if (!captures.contains(label.capture())) {
+        throw new IllegalArgumentException(
+            "tracepoint '" + name + "': label '" + label.capture() + "' is not a capture; captures are " + captures);
+      }
+    }
+  }
+}
