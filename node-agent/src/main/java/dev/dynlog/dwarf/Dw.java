@@ -65,6 +65,7 @@ final class Dw {
   static final int AT_ranges = 0x55;
   static final int AT_data_bit_offset = 0x6b;
   static final int AT_linkage_name = 0x6e;
+  static final int AT_export_symbols = 0x89;
   static final int AT_str_offsets_base = 0x72;
   static final int AT_addr_base = 0x73;
   static final int AT_rnglists_base = 0x74;

@@ -26,6 +26,7 @@ final class IndexScanner {
   private boolean hasCode;
   private boolean declaration;
   private long inline;
+  private boolean exportSymbols;
   private final Object[] scratch = new Object[1];
 
   private IndexScanner(DebugInfo info) {
@@ -77,7 +78,7 @@ final class IndexScanner {
           decode(r, u, a);
           boolean scope = a.tag == Dw.TAG_namespace || a.tag == Dw.TAG_class_type || a.tag == Dw.TAG_structure_type
               || a.tag == Dw.TAG_union_type;
-          if (cpp && scope) {
+          if (cpp && scope && !exportSymbols) { // inline namespaces (std::__cxx11) do not qualify names
             String n = name != null ? name
                 : a.tag == Dw.TAG_namespace ? "(anonymous namespace)" : "(anonymous " + kindWord(a.tag) + ")";
             childPrefix = prefix[depth] + n + "::";
@@ -115,12 +116,13 @@ final class IndexScanner {
     hasCode = false;
     declaration = false;
     inline = 0;
+    exportSymbols = false;
     int[] sizes = a.sizes(u);
     for (int i = 0; i < a.attrs.length; i++) {
       int at = a.attrs[i];
       switch (at) {
         case Dw.AT_name, Dw.AT_specification, Dw.AT_abstract_origin, Dw.AT_low_pc, Dw.AT_ranges, Dw.AT_declaration,
-            Dw.AT_inline -> {
+            Dw.AT_inline, Dw.AT_export_symbols -> {
           int form = a.forms[i];
           if (form == Dw.FORM_indirect) form = (int) r.uleb();
           long v = form == Dw.FORM_implicit_const ? a.implicitConst[i] : DebugInfo.readValue(r, u, form, scratch, 0);
@@ -130,6 +132,7 @@ final class IndexScanner {
             case Dw.AT_low_pc -> hasCode |= info.addressValue(u, form, v) > 0;
             case Dw.AT_ranges -> hasCode = true;
             case Dw.AT_declaration -> declaration = v != 0;
+            case Dw.AT_export_symbols -> exportSymbols = v != 0;
             default -> inline = v;
           }
           scratch[0] = null;

@@ -23,6 +23,8 @@ final class TypeResolver {
   private final List<Type> filled = new ArrayList<>();
   /** Qualifier types and their keyword ("const", "volatile", ...). */
   private final Map<Type, String> qualifiers = new HashMap<>();
+  /** Unnamed pointer and array types of Go units, named Go-style ("*T", "[2]T") once resolved. */
+  private final Map<Type, Boolean> unnamedGo = new HashMap<>();
 
   TypeResolver(DebugInfo info, NameIndex index) {
     this.info = info;
@@ -77,6 +79,10 @@ final class TypeResolver {
     }
     long size = d.constant(Dw.AT_byte_size, -1);
     t.size(size);
+    if (d.unit.languageCode == Dw.LANG_GO && !d.has(Dw.AT_name)
+        && (d.tag() == Dw.TAG_pointer_type || d.tag() == Dw.TAG_array_type)) {
+      unnamedGo.put(t, Boolean.TRUE);
+    }
     int goKind = (int) d.constant(Dw.AT_go_kind, 0);
     switch (d.tag()) {
       case Dw.TAG_base_type -> {
@@ -254,6 +260,7 @@ final class TypeResolver {
   private void finish(Type t) {
     size(t, 0);
     if (t.kind() == Kind.QUALIFIER && t.name() == null) qualifierName(t, 0);
+    if (unnamedGo.containsKey(t)) goName(t, 0);
     if ((t.kind() == Kind.GO_INTERFACE || t.kind() == Kind.GO_CHAN || t.kind() == Kind.GO_MAP) && t.members().isEmpty()) {
       Type under = t.target() == null ? null : t.target().stripped();
       if (under != null && under.kind() == Kind.STRUCT) under.members().forEach(t::addMember);
@@ -267,13 +274,27 @@ final class TypeResolver {
       case TYPEDEF, QUALIFIER, ENUM, GO_INTERFACE, GO_MAP, GO_CHAN -> t.target() == null ? -1 : size(t.target(), depth + 1);
       case ARRAY -> {
         long e = size(t.target(), depth + 1);
-        yield e < 0 || t.count() < 0 ? (t.count() == 0 ? 0 : -1) : e * t.count();
+        if (t.count() == 0) yield 0;
+        if (e < 0 || t.count() < 0 || Math.multiplyHigh(e, t.count()) != 0 || e * t.count() < 0) yield -1;
+        yield e * t.count();
       }
       case VOID -> 0;
       default -> -1;
     };
     t.size(s);
     return s;
+  }
+
+  /** Go spelling of an unnamed pointer or array type: {@code *T}, {@code [N]T}. */
+  private String goName(Type t, int depth) {
+    if (t == null) return "unsafe.Pointer";
+    if (t.name() != null) return t.name();
+    if (depth > 8 || !unnamedGo.containsKey(t)) return t.displayName();
+    String inner = goName(t.target(), depth + 1);
+    String n = t.kind() == Kind.POINTER ? "*" + inner : "[" + (t.count() < 0 ? "" : t.count()) + "]" + inner;
+    t.name(n);
+    unnamedGo.remove(t);
+    return n;
   }
 
   private String qualifierName(Type t, int depth) {

@@ -1,0 +1,194 @@
+package dev.dynlog.dwarf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.dynlog.dwarf.DwarfdumpOracle.ODie;
+import dev.dynlog.symbols.Function;
+import dev.dynlog.symbols.Language;
+import dev.dynlog.symbols.ResolveException;
+import dev.dynlog.symbols.Variable;
+import dev.dynlog.testing.GoVariant;
+import dev.dynlog.testing.Targets;
+import dev.dynlog.types.Type;
+import dev.dynlog.types.Type.Kind;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The Go target built by every pinned Go version, optimised and with {@code -N -l}: every function
+ * of the target's packages, its parameters and their types, and the layout of chosen structs must
+ * agree with {@code llvm-dwarfdump}.
+ */
+@Tag("toolchain")
+class GoDwarfTest {
+  private static final String PKG = "dynlog.dev/targets/";
+  private static final Map<GoVariant, DwarfdumpOracle> ORACLES = new ConcurrentHashMap<>();
+
+  static List<GoVariant> variants() {
+    return Targets.goVariants();
+  }
+
+  private static DwarfdumpOracle oracle(GoVariant v, Path binary) throws Exception {
+    DwarfdumpOracle o = ORACLES.get(v);
+    if (o == null) {
+      o = DwarfdumpOracle.of(binary);
+      ORACLES.put(v, o);
+    }
+    return o;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("variants")
+  void everyTargetFunctionMatchesDwarfdump(GoVariant v) throws Exception {
+    Path binary = Targets.build(v);
+    DwarfdumpOracle oracle = oracle(v, binary);
+    try (DwarfBinary b = DwarfBinary.open(binary)) {
+      List<String> names = b.functionNames(Pattern.compile("^" + Pattern.quote(PKG)));
+      assertEquals(oracleFunctionNames(oracle), new TreeSet<>(names), "functions with code in the target packages");
+      for (String name : names) {
+        List<Function> fs = b.lookup(name);
+        assertEquals(1, fs.size(), name);
+        Function f = fs.get(0);
+        ODie die = oracle.die(f.dieOffset());
+        assertEquals("DW_TAG_subprogram", die.tag(), name);
+        assertEquals(name, nameOf(oracle, die), "name of DIE 0x" + Long.toHexString(f.dieOffset()));
+        assertEquals(Language.GO, f.language());
+        assertTrue(f.goRegisterAbi(), name + " producer " + f.producer());
+        assertEquals(die.number("DW_AT_low_pc"), f.lowPc(), name + " entry");
+        assertEquals(die.number("DW_AT_high_pc"), f.ranges().get(0).high(), name + " end");
+        assertEquals(expectedParameters(oracle, die), describe(f.parameters()), name + " parameters");
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("variants")
+  void structLayoutsMatchDwarfdump(GoVariant v) throws Exception {
+    Path binary = Targets.build(v);
+    DwarfdumpOracle oracle = oracle(v, binary);
+    try (DwarfBinary b = DwarfBinary.open(binary)) {
+      for (String type : List.of(PKG + "pb.Money", PKG + "shop.Cart", PKG + "shop.Service", PKG + "shop.Request",
+          PKG + "abi.Nine", PKG + "abi.Ten", PKG + "abi.Mixed", PKG + "abi.ZeroArr", "runtime.g", "runtime.stack")) {
+        Type t = b.type(type).orElseThrow(() -> new AssertionError("no type " + type)).stripped();
+        ODie o = oracle.named(type).stream().filter(d -> d.tag().equals("DW_TAG_structure_type")).findFirst()
+            .orElseThrow(() -> new AssertionError("llvm-dwarfdump has no struct " + type));
+        assertEquals(o.number("DW_AT_byte_size"), t.size(), type + " size");
+        List<String> expected = new ArrayList<>();
+        for (ODie m : oracle.children(o)) {
+          if (m.tag().equals("DW_TAG_member")) {
+            expected.add(m.name() + "@" + m.number("DW_AT_data_member_location") + ":" + DwarfdumpOracle.goTypeName(m.refName("DW_AT_type")));
+          }
+        }
+        List<String> actual = t.members().stream().map(m -> m.name() + "@" + m.offset() + ":" + m.type().displayName()).toList();
+        assertEquals(expected, actual, type + " members");
+      }
+      Type g = b.type("runtime.g").orElseThrow();
+      assertNotNull(g.member("goid"), "runtime.g.goid");
+      Type stack = g.member("stack").type().stripped();
+      assertEquals(8, stack.member("hi").offset(), "runtime.stack.hi");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("variants")
+  void goKindsAreRecognised(GoVariant v) throws Exception {
+    try (DwarfBinary b = DwarfBinary.open(Targets.build(v))) {
+      Function login = b.lookup(PKG + "shop.(*Service).Login").get(0);
+      assertEquals(List.of("s", "username", "~r0", "~r1"), login.parameters().stream().map(Variable::name).toList());
+      Type recv = login.parameters().get(0).type();
+      assertEquals(Kind.POINTER, recv.kind());
+      Type service = recv.target().stripped();
+      assertEquals(Kind.STRUCT, service.kind());
+      assertEquals(Kind.GO_MAP, service.member("Users").type().stripped().kind());
+      assertEquals(Kind.GO_STRING, login.parameters().get(1).type().stripped().kind());
+      assertEquals(Kind.BOOL, login.results().get(0).type().stripped().kind());
+      Type err = login.results().get(1).type().stripped();
+      assertEquals(Kind.GO_INTERFACE, err.kind());
+      assertEquals(16, err.size());
+      assertEquals(List.of("tab", "data"), err.members().stream().map(Type.Member::name).toList());
+
+      Function strs = b.lookup(PKG + "abi.Strs").get(0);
+      Type bytes = strs.parameters().get(1).type().stripped();
+      assertEquals(Kind.GO_SLICE, bytes.kind());
+      assertEquals("[]uint8", bytes.name());
+      assertEquals("uint8", bytes.target().name());
+      assertEquals(List.of(0L, 8L, 16L), bytes.members().stream().map(Type.Member::offset).toList());
+
+      Function arrays = b.lookup(PKG + "abi.Arrays").get(0);
+      Type two = arrays.parameters().get(1).type().stripped();
+      assertEquals(Kind.ARRAY, two.kind());
+      assertEquals(2, two.count());
+      assertEquals(16, two.size());
+      Type zero = b.type(PKG + "abi.ZeroArr").orElseThrow().stripped().member("Z").type().stripped();
+      assertEquals(0, zero.count());
+      assertEquals(0, zero.size());
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("variants")
+  void friendlyNamesAndSuggestions(GoVariant v) throws Exception {
+    try (DwarfBinary b = DwarfBinary.open(Targets.build(v))) {
+      List<String> max = b.lookup("abi.Max").stream().map(Function::name).sorted().toList();
+      assertEquals(List.of(PKG + "abi.Max[go.shape.int]", PKG + "abi.Max[go.shape.string]"), max);
+      assertEquals(List.of(PKG + "abi.Max[go.shape.string]"), b.lookup("abi.Max[string]").stream().map(Function::name).toList());
+      assertEquals(PKG + "abi.Max[go.shape.int]", b.lookup(PKG + "abi.Max[go.shape.int]").get(0).name());
+      assertEquals(PKG + "shop.(*Service).Login", b.lookup("shop.Service.Login").get(0).name());
+      assertEquals(PKG + "shop.Cart.Total", b.lookup("shop.Cart.Total").get(0).name());
+      ResolveException e = assertThrows(ResolveException.class, () -> b.lookup("shop.(*Service).Logn"));
+      assertTrue(e.getMessage().contains(PKG + "shop.(*Service).Login"), e.getMessage());
+      assertTrue(e.getMessage().contains("Logn"), e.getMessage());
+      assertFalse(b.functionNames(Pattern.compile("^main\\.main$")).isEmpty());
+    }
+  }
+
+  /** Names of subprograms with code whose own or abstract-origin name is in the target packages. */
+  private static TreeSet<String> oracleFunctionNames(DwarfdumpOracle oracle) {
+    TreeSet<String> out = new TreeSet<>();
+    for (long off : oracle.offsetsWithTag("DW_TAG_subprogram")) {
+      ODie d = oracle.die(off);
+      if (d.number("DW_AT_low_pc") <= 0) continue;
+      String n = nameOf(oracle, d);
+      if (n != null && n.startsWith(PKG)) out.add(n);
+    }
+    return out;
+  }
+
+  private static String nameOf(DwarfdumpOracle oracle, ODie d) {
+    return d.name() != null ? d.name() : oracle.die(d.ref("DW_AT_abstract_origin")).name();
+  }
+
+  /** "name type [result]" for each formal parameter, arguments first, then results. */
+  private static List<String> expectedParameters(DwarfdumpOracle oracle, ODie fn) {
+    List<String> args = new ArrayList<>();
+    List<String> results = new ArrayList<>();
+    List<ODie> params = oracle.children(fn).stream().filter(c -> c.tag().equals("DW_TAG_formal_parameter")).toList();
+    if (params.isEmpty() && fn.ref("DW_AT_abstract_origin") >= 0) {
+      params = oracle.children(oracle.die(fn.ref("DW_AT_abstract_origin"))).stream()
+          .filter(c -> c.tag().equals("DW_TAG_formal_parameter")).toList();
+    }
+    for (ODie p : params) {
+      ODie src = p.ref("DW_AT_abstract_origin") >= 0 ? oracle.die(p.ref("DW_AT_abstract_origin")) : p;
+      boolean result = src.flag("DW_AT_variable_parameter");
+      (result ? results : args).add(src.name() + " " + DwarfdumpOracle.goTypeName(src.refName("DW_AT_type")) + (result ? " [result]" : ""));
+    }
+    args.addAll(results);
+    return args;
+  }
+
+  static List<String> describe(List<Variable> vars) {
+    return vars.stream().map(v -> v.name() + " " + v.type().displayName() + (v.result() ? " [result]" : "")).toList();
+  }
+}
