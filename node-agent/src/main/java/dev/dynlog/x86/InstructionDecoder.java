@@ -137,11 +137,16 @@ public final class InstructionDecoder {
       case 'X' -> popOrXop(r);
       default -> {
         operands(r, form, String.format("%02X", b));
-        // Jcc rel8, LOOPcc/JrCXZ rel8, CALL rel, JMP rel, JMP rel8
-        boolean relative = (b & 0xF0) == 0x70 || (b >= 0xE0 && b <= 0xE3) || b == 0xE8 || b == 0xE9 || b == 0xEB;
-        yield r.instruction(OpcodeMap.ONE_BYTE, b, 0, relative ? r.branchTarget(form) : Instruction.NO_TARGET);
+        long target = isRelativeBranch(b) ? r.branchTarget(form) : Instruction.NO_TARGET;
+        yield r.instruction(OpcodeMap.ONE_BYTE, b, 0, target);
       }
     };
+  }
+
+  /** One-byte map: Jcc rel8, LOOPcc/JrCXZ rel8, CALL rel, JMP rel, JMP rel8. */
+  private static boolean isRelativeBranch(int op) {
+    return (op & 0xF0) == 0x70 || (op >= 0xE0 && op <= 0xE3) || op == 0xE8 || op == 0xE9
+        || op == 0xEB;
   }
 
   private static Instruction twoByte(Reader r) {

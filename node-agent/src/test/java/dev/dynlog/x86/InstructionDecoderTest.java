@@ -131,6 +131,22 @@ class InstructionDecoderTest {
         new Case("62 b1 7c 08 10 04 05 00 00 00 00", 11, "EVEX with SIB, no base"),
         new Case("8f e8 78 c0 c1 05", 6, "XOP vprotb imm8 (map 8)"),
         new Case("8f e9 78 80 c1", 5, "XOP vfrczps (map 9)"),
+        new Case("f6 c8 c3", 3, "F6 /1 test alias, imm8"),
+        new Case("f7 c8 c3 00 00 00", 6, "F7 /1 test alias, imm32"),
+        new Case("66 e8 c3 00", 4, "66 call rel16 (AMD64 and objdump)"),
+        new Case("66 0f 84 c3 00", 5, "66 je rel16"),
+        new Case("48 e8 c3 00 00 00", 6, "REX.W call rel32"),
+        new Case("66 68 c3 00", 4, "push imm16"),
+        new Case("66 c7 f8 c3 00", 5, "xbegin rel16"),
+        new Case("66 c2 08 00", 4, "retw imm16"),
+        new Case("66 c3", 2, "retw"),
+        new Case("0f 01 d0", 3, "xgetbv"),
+        new Case("0f 01 f9", 3, "rdtscp"),
+        new Case("0f 0d 08", 3, "prefetchw"),
+        new Case("0f 18 0e", 3, "prefetcht0"),
+        new Case("0f ff c0", 3, "ud0 with ModRM"),
+        new Case("0f b9 c0", 3, "ud1"),
+        new Case("0f c7 f8", 3, "rdseed"),
         new Case("c3", 1, "ret at the end"));
   }
 
