@@ -16,7 +16,7 @@ set -euo pipefail
 LOCAL_GO=go1.26.8
 PINNED_GO=(go1.21.13 go1.24.13 go1.27.3)
 PACKAGES=(clang-14 llvm-14 llvm binutils g++ gdb zlib1g-dev libbpf-dev bpftool
-          make git curl ca-certificates)
+          make git curl ca-certificates openjdk-17-jdk-headless maven)
 
 log() { echo "install-deps: $*" >&2; }
 

@@ -17,6 +17,8 @@ final class TraceOutput implements Consumer<Row> {
   private final Format format;
   private final PrintWriter out;
   private RowTable table;
+  /** Width of the TRACEPOINT column, shown when several tracepoints print into one table; 0 = none. */
+  private int nameWidth;
 
   TraceOutput(Format format, PrintWriter out) {
     this.format = format;
@@ -29,9 +31,20 @@ final class TraceOutput implements Consumer<Row> {
     boolean go = resolved.stream().map(Resolved::plan).map(ProbePlan::language).anyMatch(l -> l == Language.GO);
     boolean latency = resolved.stream().anyMatch(r -> r.request().latency());
     synchronized (this) {
+      if (resolved.size() > 1) {
+        nameWidth = Math.max("TRACEPOINT".length(), resolved.stream().mapToInt(r -> r.request().name().length()).max().orElse(0));
+      }
+      java.io.StringWriter header = new java.io.StringWriter();
+      new RowTable(new PrintWriter(header), go, latency).printHeader();
       table = new RowTable(out, go, latency);
-      table.printHeader();
+      out.print(column("TRACEPOINT"));
+      out.print(header);
+      out.flush();
     }
+  }
+
+  private String column(String name) {
+    return nameWidth == 0 ? "" : String.format(java.util.Locale.ROOT, "%-" + nameWidth + "s ", name);
   }
 
   @Override
@@ -40,7 +53,8 @@ final class TraceOutput implements Consumer<Row> {
       out.println(RowJson.toJson(row));
       out.flush();
     } else if (table != null) {
-      table.print(row);
+      out.println(column(row.tracepoint()) + table.format(row));
+      out.flush();
     }
   }
 }
