@@ -1,6 +1,7 @@
 package dev.dynlog.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,6 +10,7 @@ public class ProbeSpec {
 
   @JsonPropertyDescription("Function to probe (see Tracepoint spec.function).")
   private String function;
+  @Size(max = TracepointSpec.MAX_CAPTURES)
   @JsonPropertyDescription("Values to capture (see Tracepoint spec.capture).")
   private List<Capture> capture = new ArrayList<>();
   @JsonPropertyDescription("Measure call duration.")

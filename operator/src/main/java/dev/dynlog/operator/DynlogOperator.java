@@ -1,0 +1,106 @@
+package dev.dynlog.operator;
+
+import dev.dynlog.operator.http.OperatorHttpServer;
+import dev.dynlog.operator.metrics.OperatorMetrics;
+import dev.dynlog.operator.reconcile.TracepointReconciler;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.RuntimeInfo;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+
+/**
+ * The running operator: the JOSDK {@link Operator} with the {@link TracepointReconciler}, leader
+ * election, Micrometer metrics and the HTTP endpoints. Used by {@link OperatorMain} and by tests.
+ */
+public final class DynlogOperator implements AutoCloseable {
+
+  private final Operator operator;
+  private final PrometheusMeterRegistry registry;
+  private final OperatorHttpServer http;
+
+  private DynlogOperator(Operator operator, PrometheusMeterRegistry registry,
+      OperatorHttpServer http) {
+    this.operator = operator;
+    this.registry = registry;
+    this.http = http;
+  }
+
+  /** Starts the operator on the given client (which it does not close). */
+  public static DynlogOperator start(KubernetesClient client, OperatorSettings settings) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Operator operator = new Operator(o -> {
+      o.withKubernetesClient(client)
+          .withCloseClientOnStop(false)
+          .withStopOnInformerErrorDuringStartup(true)
+          .withUseSSAToPatchPrimaryResource(true)
+          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
+      if (settings.leaderElection()) {
+        o.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder
+            .aLeaderElectionConfiguration(settings.leaseName())
+            .withLeaseNamespace(settings.leaseNamespace())
+            .withIdentity(settings.identity())
+            .withLeaseDuration(settings.leaseDuration())
+            .withRenewDeadline(settings.renewDeadline())
+            .withRetryPeriod(settings.retryPeriod())
+            .withExitOnStopLeading(settings.exitOnLostLeadership())
+            .build());
+      }
+    });
+    TracepointReconciler reconciler =
+        new TracepointReconciler(client, new OperatorMetrics(registry), Clock.systemUTC());
+    operator.register(reconciler, c -> {
+      if (!settings.namespaces().isEmpty()) {
+        c.settingNamespaces(settings.namespaces());
+      }
+    });
+    OperatorHttpServer http = null;
+    if (settings.httpPort() >= 0) {
+      try {
+        http = new OperatorHttpServer(settings.httpPort(), registry,
+            () -> health(operator.getRuntimeInfo()), () -> readiness(operator.getRuntimeInfo()));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot serve HTTP on port " + settings.httpPort(), e);
+      }
+    }
+    operator.start();
+    return new DynlogOperator(operator, registry, http);
+  }
+
+  /** The port of the HTTP endpoints, or -1 when disabled. */
+  public int httpPort() {
+    return http == null ? -1 : http.port();
+  }
+
+  /** The metrics registry (Prometheus format). */
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  @Override
+  public void close() {
+    if (http != null) {
+      http.close();
+    }
+    operator.stop();
+  }
+
+  private static String health(RuntimeInfo info) {
+    if (!info.allEventSourcesAreHealthy()) {
+      return "unhealthy event sources: " + info.unhealthyEventSources().keySet();
+    }
+    return null;
+  }
+
+  private static String readiness(RuntimeInfo info) {
+    if (!info.isStarted()) {
+      return "operator not started";
+    }
+    return health(info);
+  }
+}

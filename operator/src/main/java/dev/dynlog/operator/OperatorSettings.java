@@ -1,0 +1,58 @@
+package dev.dynlog.operator;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * How the operator runs. {@link #fromEnvironment(Map)} reads the Deployment's environment.
+ *
+ * @param namespaces namespaces to watch; empty means all
+ * @param leaderElection whether to elect a leader through a Lease
+ * @param leaseName name of the Lease
+ * @param leaseNamespace namespace of the Lease
+ * @param identity this replica's identity in the election (e.g. the pod name)
+ * @param leaseDuration how long a lease is valid without renewal
+ * @param renewDeadline how long the leader keeps trying to renew
+ * @param retryPeriod how often candidates retry
+ * @param exitOnLostLeadership exit the JVM when leadership is lost (true in production, so a
+ *     stale leader can never keep writing)
+ * @param httpPort port of /metrics, /healthz and /readyz; 0 picks a free port, -1 disables
+ */
+public record OperatorSettings(
+    Set<String> namespaces,
+    boolean leaderElection,
+    String leaseName,
+    String leaseNamespace,
+    String identity,
+    Duration leaseDuration,
+    Duration renewDeadline,
+    Duration retryPeriod,
+    boolean exitOnLostLeadership,
+    int httpPort) {
+
+  public OperatorSettings {
+    namespaces = Set.copyOf(namespaces);
+  }
+
+  /**
+   * Settings from environment variables: DYNLOG_NAMESPACES (comma-separated, empty = all),
+   * DYNLOG_LEADER_ELECTION (default true), DYNLOG_LEASE_NAMESPACE (default POD_NAMESPACE, else
+   * "default"), POD_NAME or HOSTNAME (identity), DYNLOG_HTTP_PORT (default 8080).
+   */
+  public static OperatorSettings fromEnvironment(Map<String, String> env) {
+    Set<String> namespaces = Arrays.stream(env.getOrDefault("DYNLOG_NAMESPACES", "").split(","))
+        .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
+    String leaseNamespace = env.getOrDefault("DYNLOG_LEASE_NAMESPACE",
+        env.getOrDefault("POD_NAMESPACE", "default"));
+    String identity = env.getOrDefault("POD_NAME", env.getOrDefault("HOSTNAME",
+        "dynlog-operator-" + ProcessHandle.current().pid()));
+    return new OperatorSettings(namespaces,
+        Boolean.parseBoolean(env.getOrDefault("DYNLOG_LEADER_ELECTION", "true")),
+        "dynlog-operator", leaseNamespace, identity,
+        Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2), true,
+        Integer.parseInt(env.getOrDefault("DYNLOG_HTTP_PORT", "8080")));
+  }
+}

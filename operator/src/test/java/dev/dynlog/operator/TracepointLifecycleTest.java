@@ -1,0 +1,249 @@
+package dev.dynlog.operator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dynlog.api.v1alpha1.AssignedPod;
+import dev.dynlog.api.v1alpha1.Capture;
+import dev.dynlog.api.v1alpha1.Limits;
+import dev.dynlog.api.v1alpha1.Phase;
+import dev.dynlog.api.v1alpha1.PodState;
+import dev.dynlog.api.v1alpha1.Tracepoint;
+import dev.dynlog.api.v1alpha1.TracepointAssignment;
+import dev.dynlog.operator.reconcile.TracepointReconciler;
+import dev.dynlog.operator.testing.Await;
+import dev.dynlog.operator.testing.Fixtures;
+import dev.dynlog.operator.testing.TestApiServer;
+import dev.dynlog.operator.testing.TestOperator;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** Create, agent reports, update in place and delete, on a real API server. */
+@Tag("apiserver")
+class TracepointLifecycleTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static KubernetesClient client;
+  private static Fixtures fx;
+  private static TestOperator operator;
+
+  @BeforeAll
+  static void start() {
+    client = TestApiServer.get().client();
+    fx = new Fixtures(client);
+    operator = TestOperator.start("lifecycle", "lifecycle-lease");
+  }
+
+  @AfterAll
+  static void stop() {
+    operator.close();
+  }
+
+  @Test
+  void oneAssignmentPerNodeWithItsPodsThenStatusFromAgents() {
+    String ns = fx.namespace("life");
+    fx.node("life-a");
+    fx.node("life-b");
+    fx.node("life-c");
+    Pod a1 = fx.runningPod(ns, "web-1", "life-a", Map.of("app", "web"));
+    Pod a2 = fx.runningPod(ns, "web-2", "life-a", Map.of("app", "web"));
+    Pod b1 = fx.runningPod(ns, "web-3", "life-b", Map.of("app", "web"));
+    fx.runningPod(ns, "db-1", "life-c", Map.of("app", "db"));
+    Pod pending = fx.runningPod(ns, "web-4", "life-c", Map.of("app", "web"));
+    fx.setPhase(pending, "Pending");
+
+    fx.create(Fixtures.tracepoint(ns, "handle", "web"));
+
+    List<TracepointAssignment> assignments = Await.until("two assignments", WAIT,
+        () -> fx.assignments(ns), l -> l.size() == 2);
+    TracepointAssignment onA = assignments.get(0);
+    TracepointAssignment onB = assignments.get(1);
+    Tracepoint tp = fx.get(ns, "handle");
+    assertEquals("life-a", onA.getSpec().getNodeName());
+    assertEquals("life-a", onA.getMetadata().getLabels().get(TracepointAssignment.NODE_LABEL));
+    assertEquals("handle",
+        onA.getMetadata().getLabels().get(TracepointAssignment.TRACEPOINT_LABEL));
+    assertEquals(tp.getMetadata().getUid(), onA.getMetadata().getOwnerReferences().get(0)
+        .getUid());
+    assertEquals(Boolean.TRUE, onA.getMetadata().getOwnerReferences().get(0).getController());
+    assertEquals(List.of("web-1", "web-2"),
+        onA.getSpec().getPods().stream().map(AssignedPod::getName).toList());
+    assertEquals(List.of(a1.getMetadata().getUid(), a2.getMetadata().getUid()),
+        onA.getSpec().getPods().stream().map(AssignedPod::getUid).toList());
+    assertEquals(List.of(appContainerId(a1)), onA.getSpec().getPods().get(0).getContainerIDs(),
+        "only the target container 'app' is listed");
+    assertEquals("life-b", onB.getSpec().getNodeName());
+    assertEquals(List.of(b1.getMetadata().getUid()),
+        onB.getSpec().getPods().stream().map(AssignedPod::getUid).toList());
+    assertEquals("main.(*Server).Handle", onA.getSpec().getProbe().getFunction());
+    assertEquals(List.of(new Capture("user", "req.User.Name"), new Capture("n", "len(req.Items)")),
+        onA.getSpec().getProbe().getCapture());
+    assertTrue(onA.getSpec().getProbe().isLatency());
+    assertEquals(Limits.DEFAULT_MAX_EVENTS_PER_SECOND,
+        onA.getSpec().getProbe().getLimits().getMaxEventsPerSecond());
+    assertEquals(1L, onA.getSpec().getTracepointGeneration());
+
+    tp = awaitPhase(ns, "handle", Phase.Pending);
+    assertEquals(3, tp.getStatus().getDesiredPods());
+    assertEquals(0, tp.getStatus().getAttachedPods());
+    assertEquals("True", condition(tp, "Valid").getStatus());
+    assertEquals("WaitingForAgents", condition(tp, "Ready").getReason());
+    assertEquals("False", condition(tp, "Expired").getStatus());
+    assertEquals(Instant.parse(tp.getStatus().getSpecChangedAt()).plus(Duration.ofHours(1)),
+        Instant.parse(tp.getStatus().getExpiresAt()));
+    assertEquals(tp.getStatus().getExpiresAt(), onA.getSpec().getExpiresAt());
+
+    fx.agentReports(onA, PodState.Attached, "attached to 1 process");
+    fx.agentReports(onB, PodState.Failed, "no DWARF in /app/server");
+    tp = awaitPhase(ns, "handle", Phase.Degraded);
+    assertEquals(2, tp.getStatus().getAttachedPods());
+    assertEquals(1, tp.getStatus().getFailedPods());
+    assertEquals("web-3", tp.getStatus().getPods().get(0).getPod(), "failed pods first");
+    assertEquals("life-b", tp.getStatus().getPods().get(0).getNode());
+    assertEquals("no DWARF in /app/server", tp.getStatus().getPods().get(0).getMessage());
+    assertEquals("AttachFailed", condition(tp, "Ready").getReason());
+    awaitEvent(ns, "handle", "AttachFailed");
+
+    fx.agentReports(onB, PodState.Attached, "attached to 1 process");
+    tp = awaitPhase(ns, "handle", Phase.Active);
+    assertEquals(3, tp.getStatus().getAttachedPods());
+    assertEquals("True", condition(tp, "Ready").getStatus());
+    awaitEvent(ns, "handle", "Attached");
+    assertOperatorNeverWroteSpec(tp);
+  }
+
+  @Test
+  void specChangeUpdatesAssignmentsInPlace() {
+    String ns = fx.namespace("update");
+    fx.node("upd-a");
+    fx.runningPod(ns, "api-1", "upd-a", Map.of("app", "api"));
+    Tracepoint tp = Fixtures.tracepoint(ns, "probe", "api");
+    tp.getSpec().getTarget().setProcessName("^server$");
+    fx.create(tp);
+    TracepointAssignment before = Await.until("assignment", WAIT, () -> fx.assignments(ns),
+        l -> l.size() == 1).get(0);
+    fx.agentReports(before, PodState.Attached, "ok");
+    awaitPhase(ns, "probe", Phase.Active);
+
+    Tracepoint edited = fx.get(ns, "probe");
+    edited.getSpec().setCapture(List.of(new Capture("code", "$0"), new Capture("p", "*p")));
+    edited.getSpec().setLatency(false);
+    edited.getSpec().getTarget().setProcessName(null);
+    edited.getSpec().setLimits(new Limits(5, null, 4));
+    client.resource(edited).update();
+
+    TracepointAssignment after = Await.until("updated assignment", WAIT,
+        () -> fx.assignments(ns),
+        l -> l.size() == 1 && l.get(0).getSpec().getTracepointGeneration() == 2L).get(0);
+    assertEquals(before.getMetadata().getName(), after.getMetadata().getName());
+    assertEquals(before.getMetadata().getUid(), after.getMetadata().getUid(),
+        "updated in place, not re-created");
+    assertTrue(after.getMetadata().getGeneration() > before.getMetadata().getGeneration());
+    assertEquals(List.of(new Capture("code", "$0"), new Capture("p", "*p")),
+        after.getSpec().getProbe().getCapture());
+    assertEquals(false, after.getSpec().getProbe().isLatency());
+    assertNull(after.getSpec().getProbe().getProcessName(), "no stale field left behind");
+    assertEquals(5, after.getSpec().getProbe().getLimits().getMaxEventsPerSecond());
+    assertEquals(Limits.DEFAULT_MAX_STRING_BYTES,
+        after.getSpec().getProbe().getLimits().getMaxStringBytes());
+    assertEquals(4, after.getSpec().getProbe().getLimits().getMaxCollectionElements());
+
+    Tracepoint pending = awaitPhase(ns, "probe", Phase.Pending);
+    assertEquals(0, pending.getStatus().getAttachedPods(),
+        "reports for the old generation no longer count");
+    assertEquals(2L, pending.getStatus().getObservedGeneration());
+    fx.agentReports(after, PodState.Attached, "ok");
+    awaitPhase(ns, "probe", Phase.Active);
+  }
+
+  @Test
+  void deletionRemovesEveryAssignmentThroughTheFinalizer() {
+    String ns = fx.namespace("delete");
+    for (int i = 0; i < 3; i++) {
+      fx.node("del-" + i);
+      fx.runningPod(ns, "w-" + i, "del-" + i, Map.of("app", "w"));
+    }
+    fx.create(Fixtures.tracepoint(ns, "gone", "w"));
+    Await.until("3 assignments", WAIT, () -> fx.assignments(ns), l -> l.size() == 3);
+    assertTrue(fx.get(ns, "gone").getMetadata().getFinalizers().size() == 1, "finalizer added");
+
+    client.resources(Tracepoint.class).inNamespace(ns).withName("gone").delete();
+    Await.until("Tracepoint gone", WAIT, () -> fx.get(ns, "gone") == null, gone -> gone);
+    assertEquals(List.of(), fx.assignments(ns));
+  }
+
+  @Test
+  void selectorChangeMovesAssignmentsToTheNewPods() {
+    String ns = fx.namespace("selector");
+    fx.node("sel-a");
+    fx.node("sel-b");
+    fx.runningPod(ns, "blue-1", "sel-a", Map.of("app", "blue"));
+    fx.runningPod(ns, "green-1", "sel-b", Map.of("app", "green"));
+    fx.create(Fixtures.tracepoint(ns, "sel", "blue"));
+    Await.until("assignment on sel-a", WAIT, () -> fx.assignments(ns),
+        l -> l.size() == 1 && l.get(0).getSpec().getNodeName().equals("sel-a"));
+    Tracepoint tp = fx.get(ns, "sel");
+    tp.getSpec().getTarget().getSelector().setMatchLabels(Map.of("app", "green"));
+    client.resource(tp).update();
+    Await.until("assignment only on sel-b", WAIT, () -> fx.assignments(ns),
+        l -> l.size() == 1 && l.get(0).getSpec().getNodeName().equals("sel-b"));
+  }
+
+  static String appContainerId(Pod pod) {
+    return pod.getStatus().getContainerStatuses().stream().filter(c -> c.getName().equals("app"))
+        .findFirst().orElseThrow().getContainerID();
+  }
+
+  static Tracepoint awaitPhase(String ns, String name, Phase phase) {
+    return Await.until(name + " in phase " + phase, WAIT, () -> fx.get(ns, name),
+        tp -> tp != null && tp.getStatus() != null && tp.getStatus().getPhase() == phase
+            && tp.getStatus().getObservedGeneration() != null
+            && tp.getStatus().getObservedGeneration().equals(tp.getMetadata().getGeneration()));
+  }
+
+  static Condition condition(Tracepoint tp, String type) {
+    return tp.getStatus().getConditions().stream().filter(c -> c.getType().equals(type))
+        .findFirst().orElseThrow(() -> new AssertionError("no condition " + type));
+  }
+
+  static Event awaitEvent(String ns, String name, String reason) {
+    return Await.until("event " + reason + " for " + name, WAIT,
+        () -> client.v1().events().inNamespace(ns).list().getItems().stream()
+            .filter(e -> e.getInvolvedObject().getName().equals(name)
+                && e.getReason().equals(reason)).findFirst().orElse(null),
+        e -> e != null);
+  }
+
+  /** The operator's field manager may own status and metadata.finalizers, never spec. */
+  static void assertOperatorNeverWroteSpec(Tracepoint tp) {
+    ObjectMapper json = new ObjectMapper();
+    boolean operatorSeen = false;
+    for (ManagedFieldsEntry entry : tp.getMetadata().getManagedFields()) {
+      boolean writesSpec = json.valueToTree(entry.getFieldsV1()).has("f:spec");
+      if (entry.getManager().equals(TracepointReconciler.NAME)
+          || entry.getManager().equals(TracepointReconciler.FIELD_MANAGER)) {
+        operatorSeen = true;
+        assertTrue(!writesSpec, "operator manager " + entry.getManager() + " owns spec fields: "
+            + entry.getFieldsV1());
+      } else {
+        assertTrue(!writesSpec || entry.getManager().startsWith("fabric8"),
+            "unexpected manager " + entry.getManager() + " wrote the spec");
+      }
+    }
+    assertTrue(operatorSeen, "the operator's field manager should own the status: "
+        + tp.getMetadata().getManagedFields());
+  }
+}

@@ -1,0 +1,152 @@
+package dev.dynlog.operator.testing;
+
+import io.fabric8.kubeapitest.KubeAPIServer;
+import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.Interceptor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * One real kube-apiserver + etcd per test JVM, started by fabric8 kube-api-test from the binaries
+ * that {@code scripts/k8s-test-binaries.sh} builds, with dynlog's CRDs installed. Missing
+ * binaries fail the test with the command that builds them; nothing is downloaded.
+ */
+public final class TestApiServer {
+
+  /** Default cache of the binaries script (its DYNLOG_K8S_CACHE). */
+  public static final String DEFAULT_CACHE = "/var/cache/dynlog/k8s";
+
+  private static TestApiServer instance;
+
+  private final KubeAPIServer server;
+  private final String kubeConfigYaml;
+  private final Path kubeConfigFile;
+  private final Path kubectl;
+  private final KubernetesClient client;
+
+  private TestApiServer() throws IOException {
+    Path repo = Path.of(System.getProperty("dynlog.repo.dir", "..")).toAbsolutePath().normalize();
+    String version = pinnedVersion(repo.resolve("scripts/k8s-test-binaries.sh"));
+    String cacheDir = System.getenv("KUBE_API_TEST_DIR") != null
+        ? System.getenv("KUBE_API_TEST_DIR") : DEFAULT_CACHE;
+    Path binaries = Path.of(cacheDir, "k8s", version + "-linux-amd64");
+    for (String binary : List.of("kube-apiserver", "etcd", "kubectl")) {
+      if (!Files.isExecutable(binaries.resolve(binary))) {
+        throw new IllegalStateException("missing " + binaries.resolve(binary)
+            + ": build the Kubernetes test binaries first with scripts/k8s-test-binaries.sh "
+            + "(and set KUBE_API_TEST_DIR to the directory it prints if it is not "
+            + DEFAULT_CACHE + ")");
+      }
+    }
+    // A private test dir (certificates are written there) whose k8s/<version> links to the cache.
+    Path testDir = Files.createTempDirectory("dynlog-kube-api-test");
+    Files.createDirectories(testDir.resolve("k8s"));
+    Files.createSymbolicLink(testDir.resolve("k8s").resolve(version + "-linux-amd64"), binaries);
+    server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
+        .withTestDir(testDir.toString())
+        .withApiServerVersion(version)
+        .withOfflineMode(true)
+        .withStartupTimeout(120_000)
+        .withWaitForEtcdHealthCheckOnStartup(true)
+        .build());
+    server.start();
+    Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "kube-apiserver-stop"));
+    kubeConfigYaml = server.getKubeConfigYaml();
+    kubeConfigFile = testDir.resolve("kubeconfig.yaml");
+    Files.writeString(kubeConfigFile, kubeConfigYaml);
+    kubectl = binaries.resolve("kubectl");
+    client = newClient(null);
+    installCrds(repo.resolve("crds"));
+  }
+
+  /** The shared server, started on first use. */
+  public static synchronized TestApiServer get() {
+    if (instance == null) {
+      try {
+        instance = new TestApiServer();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return instance;
+  }
+
+  /** The admin client of the tests. */
+  public KubernetesClient client() {
+    return client;
+  }
+
+  /** A new admin client; with an interceptor when given (e.g. to count requests). */
+  public KubernetesClient newClient(Interceptor interceptor) {
+    Config config = Config.fromKubeconfig(kubeConfigYaml);
+    config.setRequestTimeout(30_000);
+    KubernetesClientBuilder builder = new KubernetesClientBuilder().withConfig(config);
+    if (interceptor != null) {
+      builder.withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("test", interceptor));
+    }
+    return builder.build();
+  }
+
+  /** Runs the kubectl built with the server; returns stdout, fails on a non-zero exit. */
+  public String kubectl(String... args) {
+    List<String> command = new ArrayList<>(List.of(kubectl.toString(),
+        "--kubeconfig", kubeConfigFile.toString()));
+    command.addAll(List.of(args));
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      byte[] out;
+      try (InputStream in = p.getInputStream()) {
+        out = in.readAllBytes();
+      }
+      if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        throw new AssertionError("kubectl " + String.join(" ", args) + " failed:\n"
+            + new String(out, StandardCharsets.UTF_8));
+      }
+      return new String(out, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  private void installCrds(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".yml")).sorted().toList()) {
+        CustomResourceDefinition crd;
+        try (InputStream in = Files.newInputStream(file)) {
+          crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
+        }
+        client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+        client.apiextensions().v1().customResourceDefinitions()
+            .withName(crd.getMetadata().getName())
+            .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions()
+                .stream().anyMatch(x -> x.getType().equals("Established")
+                    && x.getStatus().equals("True")), 30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private static String pinnedVersion(Path script) throws IOException {
+    Matcher m = Pattern.compile("(?m)^K8S_VERSION=([0-9.]+)").matcher(Files.readString(script));
+    if (!m.find()) {
+      throw new IllegalStateException("no K8S_VERSION= line in " + script);
+    }
+    return m.group(1);
+  }
+}

@@ -1,0 +1,46 @@
+package dev.dynlog.operator.testing;
+
+import dev.dynlog.operator.DynlogOperator;
+import dev.dynlog.operator.OperatorSettings;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * The real operator started against the test API server on its own client, whose requests are
+ * counted. Leader election is on, with short timings; losing leadership does not exit the JVM.
+ */
+public final class TestOperator implements AutoCloseable {
+
+  private final RequestCounter requests = new RequestCounter();
+  private final KubernetesClient client;
+  private final DynlogOperator operator;
+
+  private TestOperator(String identity, String leaseName) {
+    client = TestApiServer.get().newClient(requests);
+    operator = DynlogOperator.start(client, new OperatorSettings(Set.of(), true, leaseName,
+        "default", identity, Duration.ofSeconds(3), Duration.ofSeconds(2),
+        Duration.ofMillis(500), false, 0));
+  }
+
+  /** Starts an operator with the given identity competing for the given Lease. */
+  public static TestOperator start(String identity, String leaseName) {
+    return new TestOperator(identity, leaseName);
+  }
+
+  /** Requests issued by this operator so far. */
+  public RequestCounter requests() {
+    return requests;
+  }
+
+  /** Port of /metrics, /healthz, /readyz. */
+  public int httpPort() {
+    return operator.httpPort();
+  }
+
+  @Override
+  public void close() {
+    operator.close();
+    client.close();
+  }
+}
