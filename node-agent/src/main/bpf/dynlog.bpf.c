@@ -19,6 +19,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
+typedef __s8 s8;
 typedef __u8 u8;
 typedef __u16 u16;
 typedef __u32 u32;
@@ -86,6 +87,7 @@ struct probe_cfg {
 	u64 burst_ns;		/* token bucket depth in ns */
 	u64 sample_thresh;	/* emit when prandom_u32 < thresh; 1 << 32 = always */
 	u64 bounds[MAX_BOUNDS];
+	s64 schedpc_off;	/* g.sched.pc, or -1 when unknown */
 };
 
 struct probe_stats {
@@ -148,6 +150,7 @@ struct scratch {
 	u8 ev[EVENT_MAX + 2 * MAX_DATA + 64];
 	u8 root[ROOT_MAX * 2 + 16];
 	u8 regs[256 + 16];
+	u8 code[128];
 };
 
 struct {
@@ -422,6 +425,112 @@ static __always_inline u32 run_recipe(struct scratch *sc, u32 probe, u32 site, u
 	return c.off;
 }
 
+/*
+ * True when the goroutine re-enters the function at `entry` after runtime.morestack (stack growth
+ * or a preemption request): morestack saved g.sched.pc = the return address of the prologue's
+ * CALL morestack, where the compiler reloads the register arguments from their spill slots
+ * (mov/movss/movsd from [rsp+d], nops) and jumps back to the function's entry. Any other way of
+ * reaching the entry (a new call) leaves g.sched.pc elsewhere (the last morestack, park or panic
+ * recovery of this goroutine saved it in another function).
+ */
+struct scan_ctx {
+	u64 pc;		/* g.sched.pc */
+	u64 entry;	/* the function's entry address */
+	u32 pos;	/* offset of the next instruction in scratch.code */
+	int result;
+};
+
+/* One instruction of the reload sequence: 1 = done (result set), 0 = continue. */
+static long scan_cb(u32 idx, void *vctx)
+{
+	struct scan_ctx *c = vctx;
+	u32 zero = 0, p = c->pos & 63, len = 0, op, modrm, mod, rm;
+	struct scratch *sc = bpf_map_lookup_elem(&scratches, &zero);
+	u8 *code, b;
+
+	c->result = 0;
+	if (!sc)
+		return 1;
+	code = sc->code;
+	b = code[p];
+	if (b == 0xe9) {
+		s32 rel = code[p + 1] | (code[p + 2] << 8) | (code[p + 3] << 16) | ((u32)code[p + 4] << 24);
+
+		c->result = c->pc + p + 5 + (s64)rel == c->entry;
+		return 1;
+	}
+	if (b == 0xeb) {
+		c->result = c->pc + p + 2 + (s64)(s8)code[p + 1] == c->entry;
+		return 1;
+	}
+	/* prefixes: operand size, SSE (F2/F3), REX */
+	for (len = 0; len < 3; len++) {
+		u8 x = code[p + len];
+
+		if (x != 0x66 && x != 0xf2 && x != 0xf3 && (x & 0xf0) != 0x40)
+			break;
+	}
+	op = code[p + len];
+	if (op == 0x90) {
+		c->pos = p + len + 1;
+		return 0;
+	}
+	if (op == 0x8b || op == 0x8a) {
+		len += 1;
+	} else if (op == 0x0f) {
+		u8 op2 = code[p + len + 1];
+
+		if (op2 != 0x10 && op2 != 0x1f && op2 != 0xb6 && op2 != 0xb7 && op2 != 0x6f && op2 != 0x28)
+			return 1;
+		len += 2;
+	} else {
+		return 1;
+	}
+	modrm = code[p + len];
+	mod = modrm >> 6;
+	rm = modrm & 7;
+	len += 1;
+	if (mod == 3)
+		return 1;
+	if (rm == 4) {
+		u8 sib = code[p + len];
+
+		len += 1;
+		if (mod == 0 && (sib & 7) == 5)
+			len += 4;
+	}
+	if (mod == 1)
+		len += 1;
+	else if (mod == 2 || (mod == 0 && rm == 5))
+		len += 4;
+	c->pos = p + len;
+	return 0;
+}
+
+/*
+ * True when the goroutine re-enters the function at `entry` after runtime.morestack (stack growth
+ * or a preemption request): morestack saved g.sched.pc = the return address of the prologue's
+ * CALL morestack, where the compiler reloads the register arguments from their spill slots
+ * (mov/movss/movsd from [rsp+d], nops) and jumps back to the function's entry. Any other way of
+ * reaching the entry (a new call) leaves g.sched.pc elsewhere (the last morestack, park or panic
+ * recovery of this goroutine saved it in another function). -1 when g.sched.pc is unknown.
+ */
+static __always_inline int go_restarted(struct probe_cfg *cfg, u64 g, u64 entry)
+{
+	u32 zero = 0;
+	struct scratch *sc = bpf_map_lookup_elem(&scratches, &zero);
+	struct scan_ctx c = { .entry = entry };
+
+	if (cfg->schedpc_off < 0)
+		return -1;
+	if (!sc || bpf_probe_read_user(&c.pc, sizeof(c.pc), (void *)(g + cfg->schedpc_off)) || !c.pc)
+		return 0;
+	if (bpf_probe_read_user(sc->code, 80, (void *)c.pc))
+		return 0;
+	bpf_loop(16, scan_cb, &c, 0);
+	return c.result;
+}
+
 static __always_inline void go_frame(struct probe_cfg *cfg, struct pt_regs *ctx, u64 *goid, u64 *stack_hi)
 {
 	u64 g = ctx->r14;
@@ -460,11 +569,17 @@ int dynlog_entry(struct pt_regs *ctx)
 		key.depth = (cfg->flags & F_GO) ? stack_hi - ctx->sp : ctx->sp;
 		old = bpf_map_lookup_elem(&pairs, &key);
 		if (old) {
-			if ((cfg->flags & F_GO) && old->stack_hi != stack_hi && now - old->ts < RESTART_WINDOW_NS) {
-				/* morestack copied the stack and restarted the function: same call */
-				old->stack_hi = stack_hi;
-				st->restarts++;
-				return 0;
+			if (cfg->flags & F_GO) {
+				int restarted = go_restarted(cfg, ctx->r14, ctx->ip);
+
+				/* without g.sched.pc: a moved stack soon after the entry means morestack */
+				if (restarted < 0)
+					restarted = old->stack_hi != stack_hi && now - old->ts < RESTART_WINDOW_NS;
+				if (restarted) {
+					old->stack_hi = stack_hi;
+					st->restarts++;
+					return 0;
+				}
 			}
 			st->stale++; /* a call that never returned (panic, longjmp): replaced */
 		}

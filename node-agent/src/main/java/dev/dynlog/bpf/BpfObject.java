@@ -20,6 +20,7 @@ public final class BpfObject implements AutoCloseable {
 
   private static final int BPF_STATS_RUN_TIME = 0;
   private static final int PROG_INFO_SIZE = 232;
+  private static final int PROG_INFO_ID = 4;
   private static final int PROG_INFO_RUN_TIME_NS = 192;
   private static final int PROG_INFO_RUN_CNT = 200;
 
@@ -155,13 +156,23 @@ public final class BpfObject implements AutoCloseable {
 
   /** {run_time_ns, run_cnt} of a program, from bpf_obj_get_info_by_fd. */
   public long[] programRunStats(String program) throws BpfException {
+    Memory info = programInfo(program);
+    return new long[] {info.getLong(PROG_INFO_RUN_TIME_NS), info.getLong(PROG_INFO_RUN_CNT)};
+  }
+
+  /** The kernel's id of a program (as {@code bpftool prog list} shows it). */
+  public int programId(String program) throws BpfException {
+    return programInfo(program).getInt(PROG_INFO_ID);
+  }
+
+  private Memory programInfo(String program) throws BpfException {
     int fd = lib.bpf_program__fd(program(program));
     Memory info = new Memory(PROG_INFO_SIZE);
     info.clear();
     IntByReference len = new IntByReference(PROG_INFO_SIZE);
     int rc = lib.bpf_obj_get_info_by_fd(fd, info, len);
     if (rc != 0) throw new BpfException("cannot read BPF program info of " + program + ": " + BpfException.errno(rc));
-    return new long[] {info.getLong(PROG_INFO_RUN_TIME_NS), info.getLong(PROG_INFO_RUN_CNT)};
+    return info;
   }
 
   /** Unloads the programs and maps (attached links must have been destroyed). */

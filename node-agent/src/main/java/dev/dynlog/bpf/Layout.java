@@ -47,7 +47,8 @@ public final class Layout {
   // struct probe_cfg
   public static final int CFG_FLAGS = 0, CFG_NBOUNDS = 4, CFG_GOID_OFF = 8, CFG_STACKHI_OFF = 16, CFG_INTERVAL_NS = 24,
       CFG_BURST_NS = 32, CFG_SAMPLE_THRESH = 40, CFG_BOUNDS = 48;
-  public static final int CFG_SIZE = CFG_BOUNDS + MAX_BOUNDS * 8;
+  public static final int CFG_SCHEDPC_OFF = CFG_BOUNDS + MAX_BOUNDS * 8;
+  public static final int CFG_SIZE = CFG_SCHEDPC_OFF + 8;
 
   // struct probe_stats (u64 fields, per CPU)
   public static final int STAT_CALLS = 0, STAT_RETURNS = 1, STAT_ERRORS = 2, STAT_LAT_SUM = 3, STAT_RING_FULL = 4,

@@ -29,8 +29,19 @@ public record ProbePlan(
     List<ValuePlan> values,
     GoRuntime goRuntime) {
 
-  /** Offsets of runtime.g fields, from the binary's own DWARF. R14 holds g under the register ABI. */
-  public record GoRuntime(long goidOffset, long stackHiOffset) {}
+  /**
+   * Offsets of runtime.g fields, from the binary's own DWARF. R14 holds g under the register ABI.
+   *
+   * @param schedPcOffset offset of {@code g.sched.pc} (runtime.g.sched + runtime.gobuf.pc), or -1
+   *     when unknown. The tracer uses it to recognise a function restarted by morestack (stack
+   *     growth or a preemption request) as the same call; without it, a restart that did not move
+   *     the stack is counted as a new call.
+   */
+  public record GoRuntime(long goidOffset, long stackHiOffset, long schedPcOffset) {
+    public GoRuntime(long goidOffset, long stackHiOffset) {
+      this(goidOffset, stackHiOffset, -1);
+    }
+  }
 
   public ProbePlan {
     retAddresses = List.copyOf(retAddresses);

@@ -104,9 +104,11 @@ public final class Tracepoint implements AutoCloseable {
     int flags = Layout.F_ACTIVE | (go ? Layout.F_GO : 0) | (paired ? Layout.F_PAIRED : 0);
     m.setInt(Layout.CFG_FLAGS, flags);
     m.setInt(Layout.CFG_NBOUNDS, bounds.length);
+    m.setLong(Layout.CFG_SCHEDPC_OFF, -1);
     if (go && plan.goRuntime() != null) {
       m.setLong(Layout.CFG_GOID_OFF, plan.goRuntime().goidOffset());
       m.setLong(Layout.CFG_STACKHI_OFF, plan.goRuntime().stackHiOffset());
+      m.setLong(Layout.CFG_SCHEDPC_OFF, plan.goRuntime().schedPcOffset());
     }
     long rate = opts.maxEventsPerSecond();
     if (rate > 0) {

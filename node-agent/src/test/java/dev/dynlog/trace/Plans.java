@@ -57,7 +57,8 @@ final class Plans {
     List<Long> rets = Toolchain.rets(bin, function);
     long goid = Toolchain.memberOffset(bin, "runtime.g", "goid");
     long stackHi = Toolchain.memberOffset(bin, "runtime.g", "stack") + Toolchain.memberOffset(bin, "runtime.stack", "hi");
+    long schedPc = Toolchain.memberOffset(bin, "runtime.g", "sched") + Toolchain.memberOffset(bin, "runtime.gobuf", "pc");
     return new ProbePlan(bin.toString(), null, function, Language.GO, entry, Toolchain.fileOffset(bin, entry), rets,
-        rets.stream().map(r -> Toolchain.fileOffset(bin, r)).toList(), values, new ProbePlan.GoRuntime(goid, stackHi));
+        rets.stream().map(r -> Toolchain.fileOffset(bin, r)).toList(), values, new ProbePlan.GoRuntime(goid, stackHi, schedPc));
   }
 }

@@ -1,0 +1,161 @@
+package dev.dynlog.trace;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.LongFunction;
+
+/** The Go test target, built once per test class with the local go (default flags). */
+final class GoTarget {
+  private GoTarget() {}
+
+  /**
+   * Modes (first argument): "calls N" (F from 1000 goroutines, N calls each), "fib N", "grow"
+   * (1000 goroutines whose first call needs a bigger stack), "panic N", "loop" (calls F forever).
+   * Every call prints its ground truth: "F a s ret err", "fib n", "grow n ret", "panic n ret|panicked".
+   */
+  static final String SOURCE = """
+      package main
+
+      import (
+      	"bufio"
+      	"fmt"
+      	"os"
+      	"strconv"
+      	"strings"
+      	"sync"
+      	"time"
+      )
+
+      type E struct{ msg string }
+
+      func (e *E) Error() string { return e.msg }
+
+      //go:noinline
+      func F(a int, s string) (int, error) {
+      	if a%3 == 0 {
+      		return -a, &E{"bad " + s}
+      	}
+      	return a*2 + len(s), nil
+      }
+
+      //go:noinline
+      func Fib(n int) int {
+      	if n < 2 {
+      		return n
+      	}
+      	return Fib(n-1) + Fib(n-2)
+      }
+
+      //go:noinline
+      func Grow(n int) int {
+      	var buf [32768]byte
+      	for i := range buf {
+      		buf[i] = byte(n + i)
+      	}
+      	return int(buf[(n*7)%len(buf)]) + n
+      }
+
+      //go:noinline
+      func MayPanic(n int) int {
+      	if n%4 == 0 {
+      		panic("boom")
+      	}
+      	return n + 1
+      }
+
+      func safe(n int) (r int, ok bool) {
+      	defer func() {
+      		if recover() != nil {
+      			ok = false
+      		}
+      	}()
+      	return MayPanic(n), true
+      }
+
+      var out = bufio.NewWriter(os.Stdout)
+      var mu sync.Mutex
+
+      func say(format string, args ...any) {
+      	mu.Lock()
+      	fmt.Fprintf(out, format+"\\n", args...)
+      	mu.Unlock()
+      }
+
+      func main() {
+      	mode := os.Args[1]
+      	n := 0
+      	if len(os.Args) > 2 {
+      		n, _ = strconv.Atoi(os.Args[2])
+      	}
+      	fmt.Println("ready")
+      	bufio.NewReader(os.Stdin).ReadString('\\n')
+      	var wg sync.WaitGroup
+      	switch mode {
+      	case "calls":
+      		for g := 0; g < 1000; g++ {
+      			wg.Add(1)
+      			go func(g int) {
+      				defer wg.Done()
+      				for i := 0; i < n; i++ {
+      					a := g*1000 + i
+      					s := "s" + strings.Repeat("x", (a%7)*20)
+      					r, err := F(a, s)
+      					e := "nil"
+      					if err != nil {
+      						e = fmt.Sprintf("%T", err)
+      					}
+      					say("F %d %s %d %s", a, s, r, e)
+      				}
+      			}(g)
+      		}
+      	case "fib":
+      		say("fib %d %d", n, Fib(n))
+      	case "grow":
+      		for g := 0; g < 1000; g++ {
+      			wg.Add(1)
+      			go func(g int) {
+      				defer wg.Done()
+      				say("grow %d %d", g, Grow(g))
+      			}(g)
+      		}
+      	case "panic":
+      		for i := 1; i <= n; i++ {
+      			if r, ok := safe(i); ok {
+      				say("panic %d %d", i, r)
+      			} else {
+      				say("panic %d panicked", i)
+      			}
+      		}
+      	case "loop":
+      		for i := 0; ; i++ {
+      			F(i, "loop")
+      			time.Sleep(time.Millisecond)
+      			if len(os.Args) > 2 && i >= n {
+      				break
+      			}
+      		}
+      	}
+      	wg.Wait()
+      	out.Flush()
+      }
+      """;
+
+  private static Path built;
+
+  static synchronized Path build(Path dir) throws IOException {
+    if (built == null) built = Toolchain.buildGo(dir, "gotarget", SOURCE);
+    return built;
+  }
+
+  /** Symbolizer from nm: exact symbol addresses (itabs) to names. */
+  static LongFunction<String> symbolizer(Path bin) {
+    Map<Long, String> syms = new HashMap<>();
+    for (String line : Toolchain.run(null, "nm", bin.toString()).split("\n")) {
+      String[] f = line.trim().split("\\s+", 3);
+      if (f.length == 3) syms.putIfAbsent(Long.parseUnsignedLong(f[0], 16), f[2]);
+    }
+    return syms::get;
+  }
+}
