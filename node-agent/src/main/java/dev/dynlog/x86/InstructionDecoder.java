@@ -65,7 +65,7 @@ public final class InstructionDecoder {
       "MMMMmmm.Smxxmmmm", // 7x
       "zzzzzzzzzzzzzzzz", // 8x
       "mmmmmmmmmmmmmmmm", // 9x
-      "...mMmxx...mMmmm", // Ax
+      "...mMmmm...mMmmm", // Ax  (A6/A7: VIA PadLock)
       "mmmmmmmmmmMmmmmm", // Bx
       "mmMmMMMm........", // Cx
       "mmmmmmmmmmmmmmmm", // Dx

@@ -218,7 +218,7 @@ class InstructionDecoderTest {
   @Test
   void instructionsInvalidIn64BitModeAreRejectedWithAddressAndBytes() {
     for (String hex : List.of("06", "07", "0e", "16", "17", "1e", "1f", "27", "2f", "37", "3f",
-        "60", "61", "82c001", "9a", "ce", "d40a", "d50a", "d6", "ea", "0f04", "0f0a", "0f24c0", "0f36", "0fa6")) {
+        "60", "61", "82c001", "9a", "ce", "d40a", "d50a", "d6", "ea", "0f04", "0f0a", "0f24c0", "0f36", "0f39")) {
       byte[] code = HexFormat.of().parseHex("90" + hex + "000000000000");
       InstructionDecodeException e = assertThrows(InstructionDecodeException.class,
           () -> InstructionDecoder.boundaries(code, 0x400000), hex);
