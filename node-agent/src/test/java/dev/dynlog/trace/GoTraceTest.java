@@ -46,6 +46,11 @@ class GoTraceTest {
   }
 
   static ProbePlan planF() {
+    return planFor(bin);
+  }
+
+  /** main.F(a int, s string) (int, error): a in RAX, s in RBX/RCX; results RAX and RBX/RCX. */
+  static ProbePlan planFor(Path bin) {
     return Plans.go(bin, "main.F", List.of(
         Plans.signed("a", false, Register.RAX, 8),
         Plans.goString("s", false, Register.RBX, Register.RCX, 64),

@@ -1,0 +1,112 @@
+package dev.dynlog.trace;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dynlog.bpf.BpfException;
+import dev.dynlog.plan.ProbePlan;
+import dev.dynlog.plan.Register;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Attach, detach and unload against the real kernel, observed with bpftool. */
+@Tag("bpf")
+class TracerLifecycleTest {
+  @TempDir static Path dir;
+
+  /** Entries of {@code bpftool -j <what> list} whose prog_id is one of ours. */
+  static long countOurs(String what, Set<Integer> progIds) throws Exception {
+    JsonNode all = new ObjectMapper().readTree(Toolchain.run(null, "bpftool", "-j", what, "list"));
+    long n = 0;
+    for (JsonNode e : all) if (progIds.contains(e.path("prog_id").asInt(-1))) n++;
+    return n;
+  }
+
+  static Set<Integer> programIds(Tracer t) throws BpfException {
+    return Set.of(t.object().programId("dynlog_entry"), t.object().programId("dynlog_return"));
+  }
+
+  @Test
+  void closeDetachesEveryUprobeAndUnloadsThePrograms() throws Exception {
+    Path bin = GoTarget.build(dir);
+    Tracer tracer = Tracer.open();
+    Set<Integer> ours = programIds(tracer);
+    try (TargetRun t = TargetRun.start(bin, "loop", "50")) {
+      ProbePlan plan = GoTraceTest.planFor(bin);
+      Tracepoint tp = tracer.attach(plan, Target.process(t.pid()), TraceOptions.defaults().withLatency(true), r -> { });
+      int expected = 1 + plan.retFileOffsets().size();
+      assertEquals(expected, tp.attachedProbes());
+      assertEquals(expected, countOurs("link", ours), "bpftool link list while attached");
+      assertEquals(expected, countOurs("perf", ours), "bpftool perf list while attached");
+      t.go();
+      t.awaitExit();
+      tp.close();
+      assertEquals(0, tp.attachedProbes());
+      assertEquals(0, countOurs("link", ours), "bpftool link list after Tracepoint.close");
+      assertEquals(0, countOurs("perf", ours), "bpftool perf list after Tracepoint.close");
+      assertEquals(51, tp.counters().calls(), "counters stay readable after close");
+    } finally {
+      tracer.close();
+    }
+    JsonNode progs = new ObjectMapper().readTree(Toolchain.run(null, "bpftool", "-j", "prog", "list"));
+    for (JsonNode p : progs) assertFalse(ours.contains(p.path("id").asInt()), "program still loaded: " + p);
+  }
+
+  @Test
+  void executableTargetCatchesProcessesStartedLater() throws Exception {
+    Path bin = GoTarget.build(dir);
+    List<Row> rows = Collections.synchronizedList(new ArrayList<>());
+    try (Tracer tracer = Tracer.open()) {
+      Tracepoint tp = tracer.attach(GoTraceTest.planFor(bin), Target.executable(), TraceOptions.defaults(), rows::add);
+      List<Integer> pids = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        try (TargetRun t = TargetRun.start(bin, "loop", "9")) {
+          pids.add(t.pid());
+          t.go();
+          t.awaitExit();
+        }
+      }
+      tracer.flush();
+      tp.close();
+      assertEquals(20, rows.size());
+      for (int i = 0; i < 2; i++) {
+        int pid = pids.get(i);
+        List<Object> args = rows.stream().filter(r -> r.pid() == pid).map(r -> r.captures().get("a")).toList();
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L), args, "pid " + pid);
+      }
+    }
+  }
+
+  @Test
+  void badTargetsGiveOneClearMessage() throws Exception {
+    Path bin = GoTarget.build(dir);
+    try (Tracer tracer = Tracer.open()) {
+      TracerException noPid = assertThrows(TracerException.class,
+          () -> tracer.attach(GoTraceTest.planFor(bin), Target.process(999_999_999), TraceOptions.defaults(), r -> { }));
+      assertEquals("no process with pid 999999999", noPid.getMessage());
+      ProbePlan plan = GoTraceTest.planFor(bin);
+      ProbePlan missing = new ProbePlan("/nonexistent/bin", null, plan.function(), plan.language(), plan.entryAddress(),
+          plan.entryFileOffset(), plan.retAddresses(), plan.retFileOffsets(), plan.values(), plan.goRuntime());
+      TracerException noBin = assertThrows(TracerException.class,
+          () -> tracer.attach(missing, Target.executable(), TraceOptions.defaults(), r -> { }));
+      assertEquals("binary /nonexistent/bin does not exist", noBin.getMessage());
+      List<dev.dynlog.plan.ValuePlan> many = new ArrayList<>();
+      for (int i = 0; i < 17; i++) many.add(Plans.signed("v" + i, false, Register.RAX, 8));
+      ProbePlan tooMany = new ProbePlan(plan.binaryPath(), null, plan.function(), plan.language(), plan.entryAddress(),
+          plan.entryFileOffset(), plan.retAddresses(), plan.retFileOffsets(), many, plan.goRuntime());
+      TracerException limits = assertThrows(TracerException.class,
+          () -> tracer.attach(tooMany, Target.executable(), TraceOptions.defaults(), r -> { }));
+      assertTrue(limits.getMessage().contains("17 reads at entry, the BPF program reads at most 16"), limits.getMessage());
+    }
+  }
+}
