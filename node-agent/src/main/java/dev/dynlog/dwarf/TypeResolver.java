@@ -285,6 +285,18 @@ final class TypeResolver {
     return s;
   }
 
+  /** Names the qualifiers reachable through unnamed pointers, references and arrays, innermost first. */
+  private void nameNestedQualifiers(Type t, int depth) {
+    for (int i = depth; t != null && i < 16 && t.name() == null; i++) {
+      if (t.kind() == Kind.QUALIFIER) {
+        qualifierName(t, i);
+        return;
+      }
+      if (t.kind() != Kind.POINTER && t.kind() != Kind.REFERENCE && t.kind() != Kind.RVALUE_REFERENCE && t.kind() != Kind.ARRAY) return;
+      t = t.target();
+    }
+  }
+
   /** Go spelling of an unnamed pointer or array type: {@code *T}, {@code [N]T}. */
   private String goName(Type t, int depth) {
     if (t == null) return "unsafe.Pointer";
@@ -301,10 +313,8 @@ final class TypeResolver {
     if (t.name() != null) return t.name();
     String word = qualifiers.getOrDefault(t, "const");
     Type target = t.target();
-    String inner;
-    if (target == null) inner = "void";
-    else if (depth < 8 && target.kind() == Kind.QUALIFIER) inner = qualifierName(target, depth + 1);
-    else inner = target.displayName();
+    nameNestedQualifiers(target, depth + 1);
+    String inner = target == null ? "void" : target.displayName();
     boolean pointerLike = target != null && (target.kind() == Kind.POINTER || target.kind() == Kind.REFERENCE
         || target.kind() == Kind.RVALUE_REFERENCE) && target.name() == null;
     String n = pointerLike ? inner + " " + word : word + " " + inner;

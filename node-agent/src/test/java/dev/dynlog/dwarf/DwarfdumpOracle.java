@@ -21,6 +21,7 @@ final class DwarfdumpOracle {
   static final Path LLVM_DWARFDUMP = Path.of("/usr/bin/llvm-dwarfdump");
   private static final Pattern DIE_LINE = Pattern.compile("^0x([0-9a-f]+):( +)(DW_TAG_\\w+|NULL)");
   private static final Pattern ATTR_LINE = Pattern.compile("^\\s+(DW_AT_\\w+)\\t\\((.*)$");
+  private static final Pattern RANGE = Pattern.compile("\\[0x([0-9a-f]+), 0x([0-9a-f]+)\\)");
   private static final Pattern REF = Pattern.compile("^0x([0-9a-f]+)(?: \"(.*)\")?\\)?$");
 
   /** One DIE as llvm-dwarfdump prints it. */
@@ -52,6 +53,18 @@ final class DwarfdumpOracle {
       v = v.endsWith(")") ? v.substring(0, v.length() - 1) : v;
       if (v.startsWith("0x")) return Long.parseUnsignedLong(v.substring(2), 16);
       return v.matches("-?\\d+") ? Long.parseLong(v) : -1;
+    }
+
+    /** The address ranges of DW_AT_low_pc/high_pc or DW_AT_ranges, as [low, high) pairs. */
+    List<long[]> ranges() {
+      List<long[]> out = new ArrayList<>();
+      if (attrs.containsKey("DW_AT_low_pc") && attrs.containsKey("DW_AT_high_pc")) {
+        out.add(new long[] {number("DW_AT_low_pc"), number("DW_AT_high_pc")});
+      } else if (attrs.containsKey("DW_AT_ranges")) {
+        Matcher m = RANGE.matcher(attrs.get("DW_AT_ranges"));
+        while (m.find()) out.add(new long[] {Long.parseUnsignedLong(m.group(1), 16), Long.parseUnsignedLong(m.group(2), 16)});
+      }
+      return out;
     }
 
     boolean flag(String attr) {
@@ -134,11 +147,31 @@ final class DwarfdumpOracle {
     if (!m.find()) throw new AssertionError("bad DIE line " + lines.get(i));
     int depth = (m.group(2).length() - 1) / 2;
     Map<String, String> attrs = new LinkedHashMap<>();
+    String last = null;
     for (int j = i + 1; j < lines.size() && !lines.get(j).startsWith("0x"); j++) {
       Matcher a = ATTR_LINE.matcher(lines.get(j));
-      if (a.matches()) attrs.put(a.group(1), a.group(2));
+      if (a.matches()) {
+        last = a.group(1);
+        attrs.put(last, a.group(2));
+      } else if (last != null && !lines.get(j).isBlank()) {
+        attrs.put(last, attrs.get(last) + "\n" + lines.get(j).trim()); // continuation (ranges, location lists)
+      }
     }
     return new ODie(offset, depth, m.group(3), attrs);
+  }
+
+  /** The parent of a DIE (the nearest preceding DIE one level up), or null for a unit DIE. */
+  ODie parent(ODie d) {
+    if (d.depth() == 0) return null;
+    for (int j = lineOfDie.get(d.offset()) - 1; j >= 0; j--) {
+      String l = lines.get(j);
+      if (!l.startsWith("0x")) continue;
+      Matcher m = DIE_LINE.matcher(l);
+      if (m.find() && !m.group(3).equals("NULL") && (m.group(2).length() - 1) / 2 == d.depth() - 1) {
+        return die(Long.parseLong(m.group(1), 16));
+      }
+    }
+    return null;
   }
 
   /** Children of a DIE, in order. */
