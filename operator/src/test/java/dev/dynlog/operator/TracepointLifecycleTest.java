@@ -96,32 +96,32 @@ class TracepointLifecycleTest {
         onA.getSpec().getProbe().getLimits().getMaxEventsPerSecond());
     assertEquals(1L, onA.getSpec().getTracepointGeneration());
 
-    tp = awaitPhase(ns, "handle", Phase.Pending);
+    tp = fx.awaitPhase(ns, "handle", Phase.Pending);
     assertEquals(3, tp.getStatus().getDesiredPods());
     assertEquals(0, tp.getStatus().getAttachedPods());
-    assertEquals("True", condition(tp, "Valid").getStatus());
-    assertEquals("WaitingForAgents", condition(tp, "Ready").getReason());
-    assertEquals("False", condition(tp, "Expired").getStatus());
+    assertEquals("True", Fixtures.condition(tp, "Valid").getStatus());
+    assertEquals("WaitingForAgents", Fixtures.condition(tp, "Ready").getReason());
+    assertEquals("False", Fixtures.condition(tp, "Expired").getStatus());
     assertEquals(Instant.parse(tp.getStatus().getSpecChangedAt()).plus(Duration.ofHours(1)),
         Instant.parse(tp.getStatus().getExpiresAt()));
     assertEquals(tp.getStatus().getExpiresAt(), onA.getSpec().getExpiresAt());
 
     fx.agentReports(onA, PodState.Attached, "attached to 1 process");
     fx.agentReports(onB, PodState.Failed, "no DWARF in /app/server");
-    tp = awaitPhase(ns, "handle", Phase.Degraded);
+    tp = fx.awaitPhase(ns, "handle", Phase.Degraded);
     assertEquals(2, tp.getStatus().getAttachedPods());
     assertEquals(1, tp.getStatus().getFailedPods());
     assertEquals("web-3", tp.getStatus().getPods().get(0).getPod(), "failed pods first");
     assertEquals("life-b", tp.getStatus().getPods().get(0).getNode());
     assertEquals("no DWARF in /app/server", tp.getStatus().getPods().get(0).getMessage());
-    assertEquals("AttachFailed", condition(tp, "Ready").getReason());
-    awaitEvent(ns, "handle", "AttachFailed");
+    assertEquals("AttachFailed", Fixtures.condition(tp, "Ready").getReason());
+    fx.awaitEvent(ns, "handle", "AttachFailed");
 
     fx.agentReports(onB, PodState.Attached, "attached to 1 process");
-    tp = awaitPhase(ns, "handle", Phase.Active);
+    tp = fx.awaitPhase(ns, "handle", Phase.Active);
     assertEquals(3, tp.getStatus().getAttachedPods());
-    assertEquals("True", condition(tp, "Ready").getStatus());
-    awaitEvent(ns, "handle", "Attached");
+    assertEquals("True", Fixtures.condition(tp, "Ready").getStatus());
+    fx.awaitEvent(ns, "handle", "Attached");
     assertOperatorNeverWroteSpec(tp);
   }
 
@@ -136,7 +136,7 @@ class TracepointLifecycleTest {
     TracepointAssignment before = Await.until("assignment", WAIT, () -> fx.assignments(ns),
         l -> l.size() == 1).get(0);
     fx.agentReports(before, PodState.Attached, "ok");
-    awaitPhase(ns, "probe", Phase.Active);
+    fx.awaitPhase(ns, "probe", Phase.Active);
 
     Tracepoint edited = fx.get(ns, "probe");
     edited.getSpec().setCapture(List.of(new Capture("code", "$0"), new Capture("p", "*p")));
@@ -161,12 +161,12 @@ class TracepointLifecycleTest {
         after.getSpec().getProbe().getLimits().getMaxStringBytes());
     assertEquals(4, after.getSpec().getProbe().getLimits().getMaxCollectionElements());
 
-    Tracepoint pending = awaitPhase(ns, "probe", Phase.Pending);
+    Tracepoint pending = fx.awaitPhase(ns, "probe", Phase.Pending);
     assertEquals(0, pending.getStatus().getAttachedPods(),
         "reports for the old generation no longer count");
     assertEquals(2L, pending.getStatus().getObservedGeneration());
     fx.agentReports(after, PodState.Attached, "ok");
-    awaitPhase(ns, "probe", Phase.Active);
+    fx.awaitPhase(ns, "probe", Phase.Active);
   }
 
   @Test
@@ -205,26 +205,6 @@ class TracepointLifecycleTest {
   static String appContainerId(Pod pod) {
     return pod.getStatus().getContainerStatuses().stream().filter(c -> c.getName().equals("app"))
         .findFirst().orElseThrow().getContainerID();
-  }
-
-  static Tracepoint awaitPhase(String ns, String name, Phase phase) {
-    return Await.until(name + " in phase " + phase, WAIT, () -> fx.get(ns, name),
-        tp -> tp != null && tp.getStatus() != null && tp.getStatus().getPhase() == phase
-            && tp.getStatus().getObservedGeneration() != null
-            && tp.getStatus().getObservedGeneration().equals(tp.getMetadata().getGeneration()));
-  }
-
-  static Condition condition(Tracepoint tp, String type) {
-    return tp.getStatus().getConditions().stream().filter(c -> c.getType().equals(type))
-        .findFirst().orElseThrow(() -> new AssertionError("no condition " + type));
-  }
-
-  static Event awaitEvent(String ns, String name, String reason) {
-    return Await.until("event " + reason + " for " + name, WAIT,
-        () -> client.v1().events().inNamespace(ns).list().getItems().stream()
-            .filter(e -> e.getInvolvedObject().getName().equals(name)
-                && e.getReason().equals(reason)).findFirst().orElse(null),
-        e -> e != null);
   }
 
   /** The operator's field manager may own status and metadata.finalizers, never spec. */

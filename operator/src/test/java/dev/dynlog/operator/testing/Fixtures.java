@@ -1,6 +1,7 @@
 package dev.dynlog.operator.testing;
 
 import dev.dynlog.api.v1alpha1.Capture;
+import dev.dynlog.api.v1alpha1.Phase;
 import dev.dynlog.api.v1alpha1.PodProbeStatus;
 import dev.dynlog.api.v1alpha1.PodState;
 import dev.dynlog.api.v1alpha1.Target;
@@ -8,7 +9,9 @@ import dev.dynlog.api.v1alpha1.Tracepoint;
 import dev.dynlog.api.v1alpha1.TracepointAssignment;
 import dev.dynlog.api.v1alpha1.TracepointAssignmentStatus;
 import dev.dynlog.api.v1alpha1.TracepointSpec;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -16,6 +19,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -149,6 +153,29 @@ public final class Fixtures {
         .map(p -> new PodProbeStatus(p.getName(), p.getUid(), state, message)).toList());
     fresh.setStatus(status);
     client.resource(fresh).updateStatus();
+  }
+
+  /** Waits until the Tracepoint's status describes its current generation in this phase. */
+  public Tracepoint awaitPhase(String ns, String name, Phase phase) {
+    return Await.until(name + " in phase " + phase, Duration.ofSeconds(30), () -> get(ns, name),
+        tp -> tp != null && tp.getStatus() != null && tp.getStatus().getPhase() == phase
+            && tp.getStatus().getObservedGeneration() != null
+            && tp.getStatus().getObservedGeneration().equals(tp.getMetadata().getGeneration()));
+  }
+
+  /** The condition of that type, or an assertion error. */
+  public static Condition condition(Tracepoint tp, String type) {
+    return tp.getStatus().getConditions().stream().filter(c -> c.getType().equals(type))
+        .findFirst().orElseThrow(() -> new AssertionError("no condition " + type));
+  }
+
+  /** Waits for an Event with this reason about the named object. */
+  public Event awaitEvent(String ns, String name, String reason) {
+    return Await.until("event " + reason + " for " + name, Duration.ofSeconds(30),
+        () -> client.v1().events().inNamespace(ns).list().getItems().stream()
+            .filter(e -> e.getInvolvedObject().getName().equals(name)
+                && e.getReason().equals(reason)).findFirst().orElse(null),
+        e -> e != null);
   }
 
   private static String newId() {
