@@ -13,7 +13,10 @@ import java.util.Objects;
  * address-size prefix (moffs) or ModRM.reg (group 3 TEST). The opcode tables below follow the
  * opcode maps of the Intel SDM volume 2 appendix A (and the AMD APM for 3DNow!, SSE4a and XOP).
  * Opcodes that are invalid in 64-bit mode, truncated code and instructions longer than 15 bytes
- * raise an {@link InstructionDecodeException} naming the address and the bytes.
+ * raise an {@link InstructionDecodeException} naming the address and the bytes. Opcodes left
+ * undefined inside the 0F 38, 0F 3A, VEX and EVEX maps are measured by their map's format (ModRM,
+ * then the map's immediate) rather than rejected; {@link ReturnFinder} detects data that decodes
+ * this way through its branch-target check.
  *
  * <p>Near branches with a {@code 66} prefix take a 16-bit displacement, as AMD CPUs and GNU
  * objdump decode them (compilers never emit that form).
