@@ -121,13 +121,37 @@ void abi(int i) {
 
 void recursion(int) { shop::fact(6); }
 
-const std::map<std::string, void (*)(int)> kScenarios = {{"basic", basic}, {"abi", abi}, {"recursion", recursion}};
+long hot_calls = 100000;
+
+// Calls shop::hot back to back; quiet runs count the calls in one step so the loop measures the
+// calls themselves. Prints the loop's timing on stderr.
+void hot(int) {
+  long acc = 0;
+  auto start = std::chrono::steady_clock::now();
+  if (truth::quiet()) {
+    for (long i = 0; i < hot_calls; i++) acc += shop::hot(i, i * 2, acc & 0xff);
+  } else {
+    for (long i = 0; i < hot_calls; i++) {
+      long a = i, b = i * 2, c = acc & 0xff;
+      long r = shop::hot(a, b, c);
+      acc += r;
+      truth::call("shop::hot", Object().add("a", truth::num(a)).add("b", truth::num(b)).add("c", truth::num(c)),
+                  ret(truth::num(r)));
+    }
+  }
+  long ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
+  if (truth::quiet()) truth::count("shop::hot", hot_calls);
+  std::fprintf(stderr, "cpptarget: hot calls=%ld elapsed_ns=%ld ns_per_call=%.1f acc=%ld\n", hot_calls, ns,
+               hot_calls > 0 ? static_cast<double>(ns) / hot_calls : 0.0, acc);
+}
+
+const std::map<std::string, void (*)(int)> kScenarios = {{"basic", basic}, {"abi", abi}, {"recursion", recursion}, {"hot", hot}};
 
 [[noreturn]] void usage(const std::string& problem) {
   std::fprintf(stderr,
                "cpptarget: %s\n"
-               "flags: -scenario=basic,abi,recursion|all -iterations=N (0 = until -duration-ms or SIGTERM)\n"
-               "       -duration-ms=N -sleep-ms=N -start-delay-ms=N -wait-stdin -out=FILE -quiet\n",
+               "flags: -scenario=basic,abi,recursion,hot|all (all but hot) -hot-calls=N -iterations=N (0 = until -duration or SIGTERM)\n"
+               "       -duration=D -sleep=D -start-delay=D (D like 250ms, 2s) -wait-stdin -out=FILE -quiet\n",
                problem.c_str());
   std::exit(2);
 }
@@ -136,7 +160,8 @@ const std::map<std::string, void (*)(int)> kScenarios = {{"basic", basic}, {"abi
 
 int main(int argc, char** argv) {
   std::string scenario = "all", out;
-  long iterations = 1, duration_ms = 0, sleep_ms = 0, start_delay_ms = 0;
+  long iterations = 1;
+  std::chrono::nanoseconds duration{0}, sleep{0}, start_delay{0};
   bool wait_stdin = false, quiet = false;
   for (int a = 1; a < argc; a++) {
     std::string arg = argv[a];
@@ -147,6 +172,19 @@ int main(int argc, char** argv) {
       key = arg.substr(0, eq);
       value = arg.substr(eq + 1);
     }
+    // Go-style durations: a number and a unit (ns, us, ms, s, m), e.g. 250ms.
+    auto period = [&]() {
+      char* end = nullptr;
+      double v = std::strtod(value.c_str(), &end);
+      std::string unit = end == nullptr ? "" : end;
+      static const std::map<std::string, double> kUnits = {
+          {"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}, {"m", 60e9}};
+      auto u = kUnits.find(unit);
+      if (value.empty() || end == value.c_str() || v < 0 || (u == kUnits.end() && !(v == 0 && unit.empty()))) {
+        usage("bad duration for " + key + ": '" + value + "' (use e.g. 250ms, 2s)");
+      }
+      return std::chrono::nanoseconds(static_cast<long long>(v * (u == kUnits.end() ? 0 : u->second)));
+    };
     auto number = [&]() {
       char* end = nullptr;
       long v = std::strtol(value.c_str(), &end, 10);
@@ -155,9 +193,10 @@ int main(int argc, char** argv) {
     };
     if (key == "-scenario") scenario = value;
     else if (key == "-iterations") iterations = number();
-    else if (key == "-duration-ms") duration_ms = number();
-    else if (key == "-sleep-ms") sleep_ms = number();
-    else if (key == "-start-delay-ms") start_delay_ms = number();
+    else if (key == "-duration") duration = period();
+    else if (key == "-sleep") sleep = period();
+    else if (key == "-start-delay") start_delay = period();
+    else if (key == "-hot-calls") hot_calls = number();
     else if (key == "-out") out = value;
     else if (key == "-wait-stdin") wait_stdin = true;
     else if (key == "-quiet") quiet = true;
@@ -167,10 +206,10 @@ int main(int argc, char** argv) {
   std::stringstream names(scenario == "all" ? "basic,abi,recursion" : scenario);
   for (std::string name; std::getline(names, name, ',');) {
     auto it = kScenarios.find(name);
-    if (it == kScenarios.end()) usage("unknown scenario '" + name + "'; known: basic, abi, recursion, all");
+    if (it == kScenarios.end()) usage("unknown scenario '" + name + "'; known: basic, abi, recursion, hot, all");
     run.push_back(it->second);
   }
-  truth::configure(out.empty() ? nullptr : out.c_str(), quiet, sleep_ms > 0 || iterations == 0);
+  truth::configure(out.empty() ? nullptr : out.c_str(), quiet, sleep.count() > 0 || iterations == 0);
   std::signal(SIGTERM, on_signal);
   std::signal(SIGINT, on_signal);
 
@@ -179,12 +218,12 @@ int main(int argc, char** argv) {
     std::string line;
     std::getline(std::cin, line);
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(start_delay_ms));
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(duration_ms);
+  std::this_thread::sleep_for(start_delay);
+  auto deadline = std::chrono::steady_clock::now() + duration;
   for (long i = 0; (iterations == 0 || i < iterations) && !stop_requested; i++) {
     for (auto fn : run) fn(static_cast<int>(i));
-    if (iterations == 0 && duration_ms > 0 && std::chrono::steady_clock::now() >= deadline) break;
-    if (sleep_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms));
+    if (iterations == 0 && duration.count() > 0 && std::chrono::steady_clock::now() >= deadline) break;
+    if (sleep.count() > 0) std::this_thread::sleep_for(sleep);
   }
   truth::summary();
   return 0;

@@ -67,6 +67,8 @@ TRACED long fact(int n) {
   return r;
 }
 
+TRACED long hot(long a, long b, long c) { return a ^ (b + c); }
+
 }  // namespace shop
 
 extern "C" TRACED int login(const char* user) {

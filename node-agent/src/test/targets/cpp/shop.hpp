@@ -61,6 +61,7 @@ int price(const char* code);
 int price(double weight);
 double scale(double x, int k);
 long fact(int n);
+long hot(long a, long b, long c);
 
 }  // namespace shop
 

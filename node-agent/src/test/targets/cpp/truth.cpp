@@ -77,6 +77,10 @@ void call(const char* fn, const Object& args, const Object& results, const char*
   if (flush_lines) std::fflush(out);
 }
 
+void count(const char* fn, long n) { counts[fn] += n; }
+
+bool quiet() { return quiet_lines; }
+
 void summary() {
   long total = 0;
   Object calls;

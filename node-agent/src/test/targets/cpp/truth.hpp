@@ -35,6 +35,12 @@ class Object {
 // signature names the overload, e.g. "shop::price(int)".
 void call(const char* fn, const Object& args, const Object& results, const char* signature = nullptr);
 
+// Adds n calls of fn to the summary without printing them (quiet hot loops).
+void count(const char* fn, long n);
+
+// Whether per-call lines are suppressed (-quiet).
+bool quiet();
+
 // Configures the destination (nullptr = stdout) and whether per-call lines are printed.
 void configure(const char* path, bool quiet, bool flush_each_line);
 

@@ -4,6 +4,7 @@ package stress
 
 import (
 	"sync"
+	"time"
 
 	"dynlog.dev/targets/truth"
 )
@@ -69,3 +70,43 @@ func Crowd(n, depth int) {
 	close(start)
 	wg.Wait()
 }
+
+// HotName is the qualified name of Hot as it appears in DWARF.
+const HotName = "dynlog.dev/targets/stress.Hot"
+
+// Hot is a tiny function for per-call cost measurements: three integer arguments, one result.
+//
+//go:noinline
+func Hot(a, b, c int64) int64 {
+	return a ^ (b + c)
+}
+
+// HotLoop calls Hot n times back to back and returns the time the loop took. Each call is
+// recorded like any other, except in quiet mode, where the calls are counted in one step so the
+// loop measures the calls themselves.
+func HotLoop(n int, quiet bool) time.Duration {
+	var acc int64
+	start := time.Now()
+	if quiet {
+		for i := 0; i < n; i++ {
+			acc += Hot(int64(i), int64(i)*2, acc&0xff)
+		}
+	} else {
+		for i := 0; i < n; i++ {
+			a, b, c := int64(i), int64(i)*2, acc&0xff
+			r := Hot(a, b, c)
+			acc += r
+			truth.Default.Call(HotName, []truth.KV{{Name: "a", Value: a}, {Name: "b", Value: b}, {Name: "c", Value: c}},
+				[]truth.KV{{Name: "~r0", Value: r}})
+		}
+	}
+	elapsed := time.Since(start)
+	if quiet {
+		truth.Default.Count(HotName, n)
+	}
+	sink = acc
+	return elapsed
+}
+
+// sink keeps HotLoop's results alive.
+var sink int64

@@ -90,6 +90,13 @@ func (r *Recorder) record(fn string, args []KV, results []KV, panicMsg string) {
 	}
 }
 
+// Count adds n calls of fn to the summary without printing them (quiet hot loops).
+func (r *Recorder) Count(fn string, n int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.counts[fn] += n
+}
+
 // Summary writes the final summary line and flushes.
 func (r *Recorder) Summary() {
 	r.mu.Lock()

@@ -57,8 +57,9 @@ public record TargetOutput(int exitCode, List<GroundTruth> calls, Map<String, Lo
       }
     }
     if (counts == null) {
-      throw new IllegalStateException("target printed no summary line (exit status " + exitCode + "); stderr:\n"
-          + stderr);
+      throw new IllegalStateException("target printed no summary line (exit status " + exitCode + ", "
+          + lines.size() + " stdout lines" + (lines.isEmpty() ? "" : ", the last: " + lines.get(lines.size() - 1))
+          + "); stderr:\n" + stderr);
     }
     return new TargetOutput(exitCode, List.copyOf(calls), Map.copyOf(counts), total, stderr);
   }

@@ -15,7 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A running target program. Start it with {@code -wait-stdin}, attach a tracer to {@link #pid()},
+ * A running target program (or any program, see {@link #finishRaw}). Start it with {@code -wait-stdin}, attach a tracer to {@link #pid()},
  * then {@link #release()} it; {@link #finish(Duration)} waits for it and parses its ground truth.
  * Its stdout and stderr are drained in the background so it never blocks on a full pipe.
  */
@@ -83,13 +83,23 @@ public final class TargetProcess implements AutoCloseable {
     }
   }
 
-  /** Asks the target to stop (SIGTERM); it then prints its summary and exits 0. */
+  /**
+   * Asks the target to stop (SIGTERM); it then prints its summary and exits 0. Sent through the
+   * process handle: {@link Process#destroy()} would also close our end of its stdout and lose the
+   * summary.
+   */
   public void terminate() {
-    process.destroy();
+    process.toHandle().destroy();
   }
 
-  /** Waits for the target to exit (killing it after {@code timeout}) and parses what it printed. */
+  /** Waits for the target to exit (killing it after {@code timeout}) and parses its ground truth. */
   public TargetOutput finish(Duration timeout) {
+    ProcessOutput out = finishRaw(timeout);
+    return TargetOutput.parse(out.exitCode(), out.stdoutLines(), out.stderr());
+  }
+
+  /** Waits for the program to exit (killing it after {@code timeout}) and returns what it printed, unparsed. */
+  public ProcessOutput finishRaw(Duration timeout) {
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
@@ -103,9 +113,18 @@ public final class TargetProcess implements AutoCloseable {
       throw new IllegalStateException("interrupted waiting for " + binary, e);
     }
     synchronized (stdout) {
-      return TargetOutput.parse(process.exitValue(), List.copyOf(stdout), stderr.toString());
+      return new ProcessOutput(process.exitValue(), List.copyOf(stdout), stderr.toString());
     }
   }
+
+  /**
+   * What a program printed.
+   *
+   * @param exitCode exit status
+   * @param stdoutLines stdout, line by line
+   * @param stderr all of stderr
+   */
+  public record ProcessOutput(int exitCode, List<String> stdoutLines, String stderr) {}
 
   /** Kills the target if it still runs. */
   @Override

@@ -28,6 +28,8 @@ public final class Targets {
 
   public static final String CPP_BINARY = "cpptarget";
 
+  public static final String DEMO_BINARY = "demo";
+
   private static final List<String> CPP_SOURCES = List.of("main.cpp", "shop.cpp", "truth.cpp");
   private static final List<String> CPP_LIBRARY_SOURCES = List.of("shop.cpp", "truth.cpp");
   private static final Duration GO_BUILD_TIMEOUT = Duration.ofMinutes(15);
@@ -75,9 +77,26 @@ public final class Targets {
     throw new BuildException("cannot find the target sources (src/test/targets) from " + cwd);
   }
 
+  /** The demo service's module, {@code examples/demo} at the repository root. */
+  public static Path demoDir() {
+    Path cwd = Path.of(System.getProperty("user.dir"));
+    for (Path candidate : List.of(cwd.resolve("examples/demo"), cwd.resolve("../examples/demo"))) {
+      if (Files.isRegularFile(candidate.resolve("go.mod"))) {
+        return candidate.toAbsolutePath().normalize();
+      }
+    }
+    throw new BuildException("cannot find the demo service (examples/demo) from " + cwd);
+  }
+
   /** Builds (or finds cached) the Go target for {@code variant}. */
   public static Path build(GoVariant variant) {
-    return buildGo(variant.id(), variant.version(), variant.buildFlags());
+    return buildGo("go-" + variant.id(), sourceDir().resolve("go"), "./cmd/gotarget", GO_BINARY, variant.version(),
+        variant.buildFlags());
+  }
+
+  /** Builds (or finds cached) the demo service with a pinned Go version and default flags. */
+  public static Path buildDemo(String goVersion) {
+    return buildGo("demo-" + goVersion, demoDir(), ".", DEMO_BINARY, goVersion, List.of());
   }
 
   /** Builds (or finds cached) the C++ target for {@code variant}. */
@@ -94,7 +113,8 @@ public final class Targets {
   public static TargetBinary build(ElfVariant variant) {
     if (variant == ElfVariant.GO_UNCOMPRESSED_DWARF) {
       String newest = GO_VERSIONS.get(GO_VERSIONS.size() - 1);
-      return TargetBinary.of(buildGo(newest + "-uncompressed-dwarf", newest, List.of("-ldflags=-compressdwarf=false")));
+      return TargetBinary.of(buildGo("go-" + newest + "-uncompressed-dwarf", sourceDir().resolve("go"), "./cmd/gotarget",
+          GO_BINARY, newest, List.of("-ldflags=-compressdwarf=false")));
     }
     Path cxx = Tools.find(Compiler.GXX.candidates());
     Path objcopy = Tools.find("objcopy");
@@ -121,24 +141,24 @@ public final class Targets {
     return TargetProcess.start(binary, args).finish(timeout);
   }
 
-  private static Path buildGo(String id, String version, List<String> flags) {
+  private static Path buildGo(String entry, Path src, String pkg, String name, String version, List<String> flags) {
     Path go = Tools.find("go");
-    List<String> identity = new ArrayList<>(List.of(RECIPE_VERSION, "go", version));
+    List<String> identity = new ArrayList<>(List.of(RECIPE_VERSION, "go", version, pkg));
     identity.addAll(flags);
-    Path src = sourceDir().resolve("go");
-    Path dir = BuildCache.get("go-" + id, key("go", identity), out -> {
-      List<String> cmd = new ArrayList<>(List.of(go.toString(), "build", "-o", out.resolve(GO_BINARY).toString()));
+    Path dir = BuildCache.get(entry, BuildCache.key(List.of(src), identity), out -> {
+      Path binary = out.resolve(name);
+      List<String> cmd = new ArrayList<>(List.of(go.toString(), "build", "-o", binary.toString()));
       cmd.addAll(flags);
-      cmd.add("./cmd/gotarget");
-      Tools.run("building the Go target with " + version, cmd, src,
+      cmd.add(pkg);
+      Tools.run("building " + src + " with " + version, cmd, src,
           Map.of("GOTOOLCHAIN", version, "GOFLAGS", "-mod=mod -buildvcs=false", "CGO_ENABLED", "0"), GO_BUILD_TIMEOUT);
-      String reported = Tools.run("checking the Go version of the target", List.of(go.toString(), "version",
-          out.resolve(GO_BINARY).toString()), src, Map.of(), Duration.ofMinutes(1));
+      String reported = Tools.run("checking the Go version of " + binary, List.of(go.toString(), "version",
+          binary.toString()), src, Map.of("GOTOOLCHAIN", "local"), Duration.ofMinutes(1));
       if (!reported.contains(": " + version)) {
         throw new BuildException("GOTOOLCHAIN=" + version + " built a binary of another version: " + reported.trim());
       }
     });
-    return dir.resolve(GO_BINARY);
+    return dir.resolve(name);
   }
 
   private static void buildElf(ElfVariant variant, Path cxx, Path objcopy, List<String> base, Path out)

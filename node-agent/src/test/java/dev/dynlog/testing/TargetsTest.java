@@ -143,6 +143,71 @@ class TargetsTest {
   }
 
   @Test
+  void hotLoopsRecordEveryCallWithItsValues() {
+    for (Path binary : List.of(Targets.build(new GoVariant(Targets.GO_VERSIONS.get(0), true)),
+        Targets.build(new CppVariant(Compiler.CLANGXX, "O2")))) {
+      TargetOutput out = Targets.run(binary, RUN_TIMEOUT, "-scenario=hot", "-hot-calls=1000", "-iterations=2");
+      assertEquals(0, out.exitCode(), out.stderr());
+      assertSummaryMatchesLines(out);
+      assertEquals(2000, out.calls().size());
+      for (GroundTruth c : out.calls()) {
+        long a = c.arg("a").asLong();
+        long b = c.arg("b").asLong();
+        long cc = c.arg("c").asLong();
+        assertEquals(a ^ (b + cc), c.result(0).asLong(), "hot(a, b, c) = a ^ (b + c): " + c);
+      }
+      assertTrue(out.stderr().contains("hot calls=1000 elapsed_ns="), out.stderr());
+
+      TargetOutput quiet = Targets.run(binary, RUN_TIMEOUT, "-scenario=hot", "-hot-calls=100000", "-quiet");
+      assertEquals(0, quiet.exitCode(), quiet.stderr());
+      assertTrue(quiet.calls().isEmpty());
+      assertEquals(100000L, quiet.summaryTotal());
+    }
+  }
+
+  @Test
+  void targetsWaitForReleaseAndStopCleanlyOnSigterm() throws Exception {
+    for (Path binary : List.of(Targets.build(new GoVariant(Targets.GO_VERSIONS.get(2), true)),
+        Targets.build(new CppVariant(Compiler.GXX, "O2")))) {
+      try (TargetProcess p = TargetProcess.start(binary, "-scenario=basic", "-iterations=0", "-sleep=20ms",
+          "-wait-stdin")) {
+        p.awaitReady(Duration.ofSeconds(30));
+        Thread.sleep(300);
+        p.release();
+        Thread.sleep(500);
+        p.terminate();
+        TargetOutput out = p.finish(Duration.ofSeconds(30));
+        assertEquals(0, out.exitCode(), out.stderr());
+        assertSummaryMatchesLines(out);
+        assertTrue(out.calls().size() >= 10, "ran rounds until SIGTERM: " + out.calls().size());
+      }
+    }
+  }
+
+  @Test
+  void demoServiceRunsItsLoadAndHasBothTracedFunctions() {
+    for (String version : List.of(Targets.GO_VERSIONS.get(0), Targets.GO_VERSIONS.get(Targets.GO_VERSIONS.size() - 1))) {
+      Path demo = Targets.buildDemo(version);
+      String dwarf = Oracles.dwarfdumpNames(demo, List.of("main.(*Service).Login", "main.Sum"));
+      assertTrue(dwarf.contains("DW_AT_name\t(\"main.(*Service).Login\")"), dwarf);
+      assertTrue(dwarf.contains("DW_AT_name\t(\"main.Sum\")"), dwarf);
+      try (TargetProcess p = TargetProcess.start(demo, "-rate=50", "-stats=200ms")) {
+        Thread.sleep(1200);
+        p.terminate();
+        TargetProcess.ProcessOutput out = p.finishRaw(Duration.ofSeconds(30));
+        assertEquals(0, out.exitCode(), out.stderr());
+        assertFalse(out.stdoutLines().isEmpty(), "stat lines");
+        String last = out.stdoutLines().get(out.stdoutLines().size() - 1);
+        assertTrue(last.matches("demo: \\d+ calls, \\d+ errors"), last);
+        assertFalse(last.startsWith("demo: 0 calls"), last);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  @Test
   void concurrentBuildsShareOneCacheEntry() throws Exception {
     Path root = Files.createTempDirectory("dynlog-cache-test");
     String previous = System.getProperty("dynlog.target.cache");

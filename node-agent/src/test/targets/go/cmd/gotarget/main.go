@@ -35,25 +35,28 @@ var scenarios = map[string]func(i int){
 	"recursion": recursion,
 	"crowd":     crowd,
 	"panic":     panics,
+	"hot":       hot,
 }
 
+// order is what "all" runs; hot is only run when asked for.
 var order = []string{"basic", "abi", "recursion", "crowd", "panic"}
 
 var (
 	goroutines = flag.Int("goroutines", 1000, "crowd: goroutines calling stress.Grow at once")
 	growDepth  = flag.Int("grow-depth", 64, "crowd: recursion depth (4 KiB frames) inside each stress.Grow call")
 	fibN       = flag.Int("fib", 10, "recursion: argument of the outermost stress.Fib call")
+	hotCalls   = flag.Int("hot-calls", 100000, "hot: stress.Hot calls per round")
+	quiet      = flag.Bool("quiet", false, "count calls but print only the summary line")
 )
 
 func main() {
-	scenarioFlag := flag.String("scenario", "all", "comma-separated scenarios: "+strings.Join(order, ",")+" or all")
+	scenarioFlag := flag.String("scenario", "all", "comma-separated scenarios: "+strings.Join(order, ",")+",hot or all (all but hot)")
 	iterations := flag.Int("iterations", 1, "rounds of each scenario; 0 means until -duration elapses or SIGTERM/SIGINT")
 	duration := flag.Duration("duration", 0, "with -iterations=0: stop after this long (0 = until signalled)")
 	sleep := flag.Duration("sleep", 0, "pause between rounds")
 	startDelay := flag.Duration("start-delay", 0, "wait this long before the first call")
 	waitStdin := flag.Bool("wait-stdin", false, "wait for a line (or EOF) on stdin before the first call")
 	out := flag.String("out", "", "write ground-truth lines to this file instead of stdout")
-	quiet := flag.Bool("quiet", false, "count calls but print only the summary line")
 	flag.Parse()
 
 	names, err := selectScenarios(*scenarioFlag)
@@ -111,7 +114,7 @@ func selectScenarios(spec string) ([]string, error) {
 	var names []string
 	for _, n := range strings.Split(spec, ",") {
 		if _, ok := scenarios[n]; !ok {
-			return nil, fmt.Errorf("unknown scenario %q; known: %s, all", n, strings.Join(order, ", "))
+			return nil, fmt.Errorf("unknown scenario %q; known: %s, hot, all", n, strings.Join(order, ", "))
 		}
 		names = append(names, n)
 	}
@@ -217,6 +220,12 @@ func recursion(i int) {
 
 func crowd(i int) {
 	stress.Crowd(*goroutines, *growDepth)
+}
+
+func hot(i int) {
+	elapsed := stress.HotLoop(*hotCalls, *quiet)
+	fmt.Fprintf(os.Stderr, "gotarget: hot calls=%d elapsed_ns=%d ns_per_call=%.1f\n", *hotCalls, elapsed.Nanoseconds(),
+		float64(elapsed.Nanoseconds())/float64(max(*hotCalls, 1)))
 }
 
 func panics(i int) {
