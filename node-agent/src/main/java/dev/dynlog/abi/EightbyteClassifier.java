@@ -55,8 +55,10 @@ final class EightbyteClassifier {
 
   /**
    * True when a C++ class is not trivially copyable for the purpose of calls, so it is passed and
-   * returned by invisible reference: DW_AT_calling_convention says so, or (when absent) it is or
-   * contains a libstdc++ class known to have a non-trivial copy constructor or destructor.
+   * returned by invisible reference: DW_AT_calling_convention says so, or (when absent, as with GCC)
+   * it has a vtable pointer, or it is or contains a libstdc++ class known to have a non-trivial copy
+   * constructor or destructor. User-declared copy constructors and destructors are only known
+   * through DW_AT_calling_convention (clang, DWARF 5).
    */
   static boolean passedByReference(Type type) throws ResolveException {
     return byReference(TypeLayout.stripped(type), 0);
@@ -71,6 +73,8 @@ final class EightbyteClassifier {
       for (String prefix : NON_TRIVIAL_STD) if (t.name().startsWith(prefix)) return true;
     }
     for (Type.Member m : t.members()) {
+      // A vtable pointer means virtual functions, which make the implicit copy constructor non-trivial.
+      if (m.artificial() && m.name() != null && m.name().startsWith("_vptr")) return true;
       Type mt = TypeLayout.stripped(m.type());
       while (mt.kind() == Type.Kind.ARRAY && mt.target() != null && depth < TypeLayout.MAX_DEPTH) {
         mt = TypeLayout.stripped(mt.target());

@@ -57,13 +57,37 @@ public final class GoRegisterAbi implements CallingConvention {
   public CallLayout layout(Function function) throws ResolveException {
     Assigner a = new Assigner(function.name());
     List<Location> args = new ArrayList<>();
-    for (Variable v : function.arguments()) args.add(a.assign(v));
+    List<Variable> declared = function.arguments();
+    int dictionaryAt = hiddenDictionaryIndex(function);
+    for (int i = 0; i < declared.size(); i++) {
+      if (i == dictionaryAt) a.assign(DICTIONARY);
+      args.add(a.assign(declared.get(i)));
+    }
+    if (dictionaryAt == declared.size()) a.assign(DICTIONARY);
     a.stackOffset = TypeLayout.alignUp(a.stackOffset, POINTER_SIZE);
     a.nextInt = 0;
     a.nextFloat = 0;
     List<Location> results = new ArrayList<>();
     for (Variable v : function.results()) results.add(a.assign(v));
     return new CallLayout(name, args, results);
+  }
+
+  private static final Variable DICTIONARY =
+      new Variable(".dict", new Type(Type.Kind.POINTER, "*uint8", 8), false, true);
+
+  /**
+   * Where a GC-shape instantiation of a generic function ({@code pkg.F[go.shape.int]}) takes its
+   * hidden dictionary pointer when the DWARF omits the unused {@code .dict} parameter (optimised
+   * builds do): the first parameter after the receiver. Returns -1 when there is none to add.
+   */
+  static int hiddenDictionaryIndex(Function function) {
+    String name = function.name();
+    if (name == null || !name.contains("go.shape.")) return -1;
+    for (Variable v : function.parameters()) if (".dict".equals(v.name())) return -1;
+    // A method of a generic type has the shape inside its receiver type: pkg.T[go.shape.int].M
+    // or pkg.(*T[go.shape.int]).M; a generic function ends with its type arguments: pkg.F[...].
+    boolean method = !name.endsWith("]");
+    return method ? Math.min(1, function.arguments().size()) : 0;
   }
 
   /** The mutable state of one assignment: next registers and the stack sequence's size. */

@@ -110,7 +110,7 @@ public final class ProbePlanner {
     return rets;
   }
 
-  /** Offsets of {@code goid} and {@code stack.hi} in runtime.g, from the binary's own DWARF. */
+  /** Offsets of {@code goid}, {@code stack.hi} and {@code sched.pc} in runtime.g, from the binary's own DWARF. */
   public ProbePlan.GoRuntime goRuntime() throws ResolveException {
     Type g = binary.type("runtime.g").map(Type::stripped)
         .orElseThrow(() -> new ResolveException(binary.path() + ": no type runtime.g in the debug information"));
@@ -123,7 +123,12 @@ public final class ProbePlanner {
     Type st = stack.type().stripped();
     Type.Member hi = st == null ? null : st.member("hi");
     if (hi == null) throw new ResolveException(binary.path() + ": runtime.stack has no field hi");
-    return new ProbePlan.GoRuntime(goid.offset(), stack.offset() + hi.offset());
+    long schedPc = -1;
+    Type.Member sched = g.member("sched");
+    Type gobuf = sched == null ? null : sched.type().stripped();
+    Type.Member pc = gobuf == null ? null : gobuf.member("pc");
+    if (pc != null) schedPc = sched.offset() + pc.offset();
+    return new ProbePlan.GoRuntime(goid.offset(), stack.offset() + hi.offset(), schedPc);
   }
 
   /** {@code name(type, type)} for overload lists. */

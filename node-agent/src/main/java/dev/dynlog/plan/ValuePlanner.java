@@ -414,19 +414,7 @@ final class ValuePlanner {
         }
         List<String> names = new ArrayList<>();
         List<Decoder> fields = new ArrayList<>();
-        int shown = 0;
-        for (Type.Member m : t.members()) {
-          if (m.artificial() || m.name() == null || m.name().isEmpty() || m.name().equals("_")) continue;
-          if (shown == options.maxFields()) {
-            names.add("…");
-            fields.add(new Decoder.Elided((t.members().size() - shown) + " more fields"));
-            break;
-          }
-          shown++;
-          names.add(m.name());
-          Sym f = new Sym(s.place().plus(m.offset()), m.type(), s.path() + "." + m.name()).withBitField(m);
-          fields.add(decode(f, depth + 1, x));
-        }
+        expandMembers(s, t, depth, x, names, fields, 0);
         return new Decoder.Struct(names, fields);
       }
       case ARRAY -> {
@@ -459,6 +447,35 @@ final class ValuePlanner {
       }
     }
   }
+
+  /**
+   * Adds the decoders of a struct's named fields; base classes (and anonymous members) are flattened
+   * into their derived struct, vtable pointers and padding names skipped, the field cap applied.
+   */
+  private void expandMembers(Sym s, Type t, int depth, Expansion x, List<String> names, List<Decoder> fields, int nesting)
+      throws ResolveException {
+    for (Type.Member m : t.members()) {
+      if (names.size() > options.maxFields()) return;
+      Type mt = TypeLayout.stripped(m.type());
+      boolean aggregate = mt.kind() == Type.Kind.STRUCT || mt.kind() == Type.Kind.UNION;
+      boolean unnamed = m.name() == null || m.name().isEmpty();
+      if (aggregate && (unnamed || m.artificial()) && mt.kind() == Type.Kind.STRUCT && nesting < MAX_FLATTEN) {
+        expandMembers(new Sym(s.place().plus(m.offset()), m.type(), s.path()), mt, depth, x, names, fields, nesting + 1);
+        continue;
+      }
+      if (m.artificial() || unnamed || m.name().equals("_")) continue;
+      if (names.size() == options.maxFields()) {
+        names.add("…");
+        fields.add(new Decoder.Elided("more fields than the cap of " + options.maxFields()));
+        return;
+      }
+      names.add(m.name());
+      Sym f = new Sym(s.place().plus(m.offset()), m.type(), s.path() + "." + m.name()).withBitField(m);
+      fields.add(decode(f, depth + 1, x));
+    }
+  }
+
+  private static final int MAX_FLATTEN = 8;
 
   private Decoder starved(Expansion x) {
     return new Decoder.Elided("read limit: at most " + Math.min(options.maxReadsPerValue(), options.maxReadsPerProbe())
@@ -568,13 +585,16 @@ final class ValuePlanner {
     return (c.kind() == Type.Kind.INT || c.kind() == Type.Kind.UINT) && c.size() == 1 && "char".equals(c.name());
   }
 
-  /** libstdc++'s C++11 {@code std::string}: {_M_dataplus._M_p @0, _M_string_length @8, ...}. */
+  /**
+   * libstdc++'s C++11 {@code std::string} (32 bytes: {_M_dataplus._M_p @0, _M_string_length @8, ...}),
+   * named with or without its inline namespace {@code __cxx11}. The copy-on-write string of the old
+   * ABI (8 bytes) is not this layout and is not matched.
+   */
   static boolean isStdString(Type declared) throws ResolveException {
     Type t = TypeLayout.stripped(declared);
-    if (t.kind() != Type.Kind.STRUCT || t.name() == null) return false;
-    String n = t.name();
-    boolean named = n.startsWith("std::__cxx11::basic_string<char,") || n.startsWith("std::__cxx11::basic_string<char>")
-        || n.equals("std::__cxx11::string");
+    if (t.kind() != Type.Kind.STRUCT || t.name() == null || t.size() != 32) return false;
+    String n = t.name().replace("std::__cxx11::", "std::");
+    boolean named = n.startsWith("std::basic_string<char,") || n.equals("std::basic_string<char>") || n.equals("std::string");
     if (!named) return false;
     if (t.members().isEmpty()) return true;
     Type.Member len = t.member("_M_string_length");

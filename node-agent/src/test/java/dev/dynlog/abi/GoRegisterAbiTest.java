@@ -222,4 +222,17 @@ class GoRegisterAbiTest {
     ResolveException e = assertThrows(ResolveException.class, () -> layout(goFunc("p.f", arg("h", huge))));
     assertTrue(e.getMessage().contains("`h`"), e.getMessage());
   }
+
+  @Test
+  void shapeInstantiationTakesHiddenDictionaryFirst() throws Exception {
+    CallLayout f = layout(goFunc("abi.Max[go.shape.int]", arg("a", i64()), arg("b", i64()), res("~r0", i64())));
+    assertEquals(List.of("RBX", "RCX"), f.arguments().stream().map(Location::describe).toList(),
+        "the unused .dict pointer (absent from optimised DWARF) still occupies RAX");
+    assertEquals("RAX", where(f.results().get(0)));
+    CallLayout m = layout(goFunc("p.(*Box[go.shape.int]).Get", arg("b", ptr(i64())), arg("i", i64())));
+    assertEquals(List.of("RAX", "RCX"), m.arguments().stream().map(Location::describe).toList(),
+        "a method's dictionary follows its receiver");
+    CallLayout withDict = layout(goFunc("abi.Max[go.shape.string]", arg(".dict", ptr(u8())), arg("a", goString())));
+    assertEquals(List.of("RAX", "RBX,RCX"), withDict.arguments().stream().map(Location::describe).toList());
+  }
 }
