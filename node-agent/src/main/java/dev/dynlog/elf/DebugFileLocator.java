@@ -56,9 +56,10 @@ public final class DebugFileLocator {
     if (link != null) {
       for (Path p : debugLinkCandidates(binary.path(), link.fileName())) {
         if (!Files.isRegularFile(p) || isSameFile(p, binary.path())) continue;
-        int crc = crc32(p, rejected);
-        if (crc == link.crc()) return Optional.of(p);
-        rejected.add(p + ": CRC-32 0x" + Integer.toHexString(crc) + " differs from .gnu_debuglink's 0x"
+        Long crc = crc32(p, rejected);
+        if (crc == null) continue;
+        if (crc.intValue() == link.crc()) return Optional.of(p);
+        rejected.add(p + ": CRC-32 0x" + Integer.toHexString(crc.intValue()) + " differs from .gnu_debuglink's 0x"
             + Integer.toHexString(link.crc()));
       }
     }
@@ -95,16 +96,16 @@ public final class DebugFileLocator {
     }
   }
 
-  /** The CRC-32 (zlib polynomial, as .gnu_debuglink uses) of a whole file. */
-  static int crc32(Path p, List<String> rejected) {
+  /** The CRC-32 (zlib polynomial, as .gnu_debuglink uses) of a whole ELF file, or null when it cannot be read. */
+  static Long crc32(Path p, List<String> rejected) {
     try (ElfFile f = ElfFile.open(p)) {
       CRC32 crc = new CRC32();
       ByteBuffer b = f.bytes();
       crc.update(b);
-      return (int) crc.getValue();
+      return crc.getValue();
     } catch (IOException | ElfFormatException e) {
       rejected.add(p + ": " + e.getMessage());
-      return 0;
+      return null;
     }
   }
 }
