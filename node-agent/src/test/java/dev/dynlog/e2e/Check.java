@@ -1,0 +1,106 @@
+package dev.dynlog.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+
+/**
+ * One captured value of an end-to-end trace and how it must relate to the target's own ground
+ * truth for the same call.
+ *
+ * @param name the capture's name
+ * @param expr the capture expression given to dynlog
+ * @param truthPath where the value sits in the ground-truth line: dotted names, {@code [i]} indexes
+ * @param kind how captured and true values must compare
+ */
+record Check(String name, String expr, String truthPath, Kind kind) {
+
+  enum Kind {
+    /** Captured value equals the true value, JSON for JSON. */
+    EXACT,
+    /** A Go {@code error}: null exactly when the true error is null. */
+    NULLNESS,
+    /** A float in an XMM register: no value, an error saying why. */
+    UNAVAILABLE,
+    /** The length of the true string or array. */
+    LENGTH,
+    /** EXACT, or an error when the chain to it holds a nil pointer in the ground truth. */
+    EXACT_OR_NIL_ERROR
+  }
+
+  static Check exact(String name, String expr, String path) {
+    return new Check(name, expr, path, Kind.EXACT);
+  }
+
+  static Check arg(String name) {
+    return exact(name, name, "args." + name);
+  }
+
+  static Check result(int index, String truthName) {
+    return exact("$" + index, "$" + index, "results." + truthName);
+  }
+
+  static Check error(String name, String expr, String path) {
+    return new Check(name, expr, path, Kind.NULLNESS);
+  }
+
+  static Check unavailable(String name, String expr, String path) {
+    return new Check(name, expr, path, Kind.UNAVAILABLE);
+  }
+
+  /** Compares one row's capture (value or error) with the truth line; returns a mismatch or null. */
+  String compare(JsonNode row, JsonNode truth) {
+    JsonNode captured = row.path("captures").get(name);
+    JsonNode error = row.path("errors").get(name);
+    JsonNode expected = at(truth, truthPath);
+    switch (kind) {
+      case UNAVAILABLE -> {
+        return error != null && error.asText().toLowerCase().contains("xmm") ? null
+            : "expected an XMM-unavailable error, got value " + captured + " error " + error;
+      }
+      case NULLNESS -> {
+        if (expected.isMissingNode()) return "no " + truthPath + " in the ground truth";
+        if (error != null) return "error " + error;
+        boolean capturedNull = captured == null || captured.isNull();
+        return capturedNull == expected.isNull() ? null
+            : "expected " + (expected.isNull() ? "null" : "non-null (" + expected + ")") + ", captured " + captured;
+      }
+      case LENGTH -> expected = IntNode.valueOf(expected.size() > 0 || expected.isArray() ? expected.size() : expected.asText().length());
+      case EXACT_OR_NIL_ERROR -> {
+        if (expected.isMissingNode() && nilOnTheWay(truth, truthPath)) {
+          return error != null ? null : "expected a nil-pointer error, got " + captured;
+        }
+      }
+      default -> { }
+    }
+    if (expected.isMissingNode()) return "no " + truthPath + " in the ground truth";
+    if (error != null) return "error " + error.asText() + " (expected " + expected + ")";
+    return expected.equals(captured) ? null : "expected " + expected + ", captured " + captured;
+  }
+
+  private static boolean nilOnTheWay(JsonNode truth, String path) {
+    JsonNode n = truth;
+    for (String part : path.split("\\.")) {
+      if (n.isNull()) return true;
+      n = n.path(part);
+    }
+    return false;
+  }
+
+  /** Navigates {@code a.b[2].c}. */
+  static JsonNode at(JsonNode node, String path) {
+    JsonNode n = node;
+    for (String part : path.split("\\.")) {
+      int bracket = part.indexOf('[');
+      String field = bracket < 0 ? part : part.substring(0, bracket);
+      n = n.path(field);
+      while (bracket >= 0) {
+        int close = part.indexOf(']', bracket);
+        n = n.path(Integer.parseInt(part.substring(bracket + 1, close)));
+        bracket = part.indexOf('[', close);
+      }
+      if (n.isMissingNode()) return MissingNode.getInstance();
+    }
+    return n;
+  }
+}
