@@ -207,6 +207,10 @@ struct {
 	__uint(max_entries, 8 << 20);
 } events SEC(".maps");
 
+/* Event layouts in BTF (user space decodes them; LayoutTest checks the Java mirror against BTF). */
+const struct event_hdr *btf_event_hdr __attribute__((unused));
+const struct read_rec *btf_read_rec __attribute__((unused));
+
 struct read_ctx {
 	struct scratch *sc;
 	struct recipe *rc;

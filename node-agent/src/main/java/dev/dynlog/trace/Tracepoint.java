@@ -155,23 +155,19 @@ public final class Tracepoint implements AutoCloseable {
    * BPF_ENABLE_STATS statistics).
    */
   public ProbeCounters counters() throws TracerException {
-    long[] s = new long[Layout.STATS_SIZE / 8];
     synchronized (this) {
-      if (!closed) {
-        int cpus = tracer.object().possibleCpus();
-        Memory m = new Memory((long) Layout.STATS_SIZE * cpus);
-        try {
-          tracer.statsMap().lookup(BpfMap.intKey(probe), m);
-        } catch (BpfException e) {
-          throw new TracerException(name + ": " + e.getMessage(), e);
-        }
-        for (int c = 0; c < cpus; c++) {
-          for (int f = 0; f < s.length; f++) s[f] += m.getLong((long) c * Layout.STATS_SIZE + 8L * f);
-        }
-        lastStats = s;
-      } else if (lastStats != null) {
-        s = lastStats;
-      }
+      if (closed) return finalCounters;
+    }
+    long[] s = new long[Layout.STATS_SIZE / 8];
+    int cpus = tracer.object().possibleCpus();
+    Memory m = new Memory((long) Layout.STATS_SIZE * cpus);
+    try {
+      tracer.statsMap().lookup(BpfMap.intKey(probe), m);
+    } catch (BpfException e) {
+      throw new TracerException(name + ": " + e.getMessage(), e);
+    }
+    for (int c = 0; c < cpus; c++) {
+      for (int f = 0; f < s.length; f++) s[f] += m.getLong((long) c * Layout.STATS_SIZE + 8L * f);
     }
     long[] hist = new long[bounds.length + 1];
     for (int i = 0; i < bounds.length; i++) hist[i] = s[Layout.STAT_HIST + i];
@@ -184,7 +180,7 @@ public final class Tracepoint implements AutoCloseable {
         Math.round(hits * tracer.averageRunTimeNs()), hits, attachedProbes());
   }
 
-  private long[] lastStats;
+  private ProbeCounters finalCounters;
 
   /** Rows delivered to the sink so far. */
   public long rowsDelivered() {
@@ -202,14 +198,15 @@ public final class Tracepoint implements AutoCloseable {
       for (UprobeLink l : links) l.close();
     }
     tracer.flush();
-    try {
-      counters();
-    } catch (TracerException ignored) {
-      // keep the last counters read
-    }
     synchronized (this) {
-      closed = true;
       links.clear();
+      try {
+        finalCounters = counters();
+      } catch (TracerException e) {
+        finalCounters = new ProbeCounters(0, 0, 0, bounds.clone(), new long[bounds.length + 1], 0, 0, 0, 0,
+            assembler.decodeFailed.get(), 0, 0, 0);
+      }
+      closed = true;
       try {
         tracer.probesMap().update(BpfMap.intKey(probe), Tracer.zeroed(Layout.CFG_SIZE));
       } catch (BpfException ignored) {

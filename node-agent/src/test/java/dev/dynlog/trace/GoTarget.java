@@ -12,7 +12,8 @@ final class GoTarget {
 
   /**
    * Modes (first argument): "calls N" (F from 1000 goroutines, N calls each), "fib N", "grow"
-   * (1000 goroutines whose first call needs a bigger stack), "panic N", "loop" (calls F forever).
+   * (1000 goroutines whose first call needs a bigger stack), "panic N", "loop [N]" (calls F every
+   * millisecond, N + 1 times or forever), "bench N" (N calls of Bench, prints the elapsed ns).
    * Every call prints its ground truth: "F a s ret err", "fib n", "grow n ret", "panic n ret|panicked".
    */
   static final String SOURCE = """
@@ -55,6 +56,11 @@ final class GoTarget {
       		buf[i] = byte(n + i)
       	}
       	return int(buf[(n*7)%len(buf)]) + n
+      }
+
+      //go:noinline
+      func Bench(a, b, c int) int {
+      	return a ^ b + c
       }
 
       //go:noinline
@@ -128,6 +134,13 @@ final class GoTarget {
       				say("panic %d panicked", i)
       			}
       		}
+      	case "bench":
+      		start := time.Now()
+      		s := 0
+      		for i := 0; i < n; i++ {
+      			s += Bench(i, i*3, i*7)
+      		}
+      		say("bench %d %d", time.Since(start).Nanoseconds(), s)
       	case "loop":
       		for i := 0; ; i++ {
       			F(i, "loop")

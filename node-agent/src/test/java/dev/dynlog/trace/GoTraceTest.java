@@ -191,6 +191,35 @@ class GoTraceTest {
   }
 
   @Test
+  void aMillionTracedCallsLeaveTheTargetsOutputAndExitUnchanged() throws Exception {
+    int n = 1_000_000;
+    String untraced;
+    try (TargetRun t = TargetRun.start(bin, "bench", String.valueOf(n))) {
+      t.go();
+      untraced = t.awaitExit().get(0).split(" ")[2];
+    }
+    ProbePlan plan = Plans.go(bin, "main.Bench", List.of(Plans.signed("a", false, Register.RAX, 8),
+        Plans.signed("b", false, Register.RBX, 8), Plans.signed("c", false, Register.RCX, 8), Plans.signed("ret", true, Register.RAX, 8)));
+    long[] rows = new long[1];
+    long[] checksum = new long[1];
+    try (TargetRun t = TargetRun.start(bin, "bench", String.valueOf(n))) {
+      Tracepoint tp = tracer.attach(plan, Target.process(t.pid()), TraceOptions.defaults().withLatency(true), r -> {
+        rows[0]++;
+        long a = (Long) r.captures().get("a");
+        assertEquals((a ^ (a * 3)) + a * 7, r.captures().get("ret"));
+        checksum[0] += (Long) r.captures().get("ret");
+      });
+      t.go();
+      List<String> out = t.awaitExit(); // exit status 0 is asserted there
+      tp.close();
+      assertEquals(untraced, out.get(0).split(" ")[2], "the target's own output");
+      assertEquals(Long.parseLong(untraced), checksum[0], "sum of the captured results");
+      assertEquals(n, rows[0]);
+      assertEquals(n, tp.counters().calls());
+    }
+  }
+
+  @Test
   void targetExitingMidTraceIsNotAnError() throws Exception {
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     try (TargetRun t = TargetRun.start(bin, "loop", "100")) {

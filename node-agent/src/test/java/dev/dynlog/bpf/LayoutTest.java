@@ -1,0 +1,136 @@
+package dev.dynlog.bpf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Java mirror of the BPF structs ({@link Layout}) against the embedded object's own BTF, as
+ * printed by {@code bpftool btf dump file}: sizes and member offsets must agree.
+ */
+class LayoutTest {
+  /** struct name → size, and "struct.member" → byte offset. */
+  static final Map<String, Integer> SIZES = new HashMap<>();
+  static final Map<String, Integer> OFFSETS = new HashMap<>();
+
+  @BeforeAll
+  static void dumpBtf(@TempDir Path dir) throws Exception {
+    Path obj = dir.resolve("dynlog.bpf.o");
+    try (InputStream in = LayoutTest.class.getResourceAsStream(BpfObject.RESOURCE)) {
+      assertNotNull(in, "the build did not embed " + BpfObject.RESOURCE);
+      Files.copy(in, obj);
+    }
+    Process p = new ProcessBuilder("bpftool", "btf", "dump", "file", obj.toString()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), out);
+    Pattern struct = Pattern.compile("^\\[\\d+\\] STRUCT '(\\w+)' size=(\\d+)");
+    Pattern member = Pattern.compile("^\\s+'(\\w+)' type_id=\\d+ bits_offset=(\\d+)");
+    String current = null;
+    for (String line : out.split("\n")) {
+      Matcher s = struct.matcher(line);
+      Matcher m = member.matcher(line);
+      if (s.find()) {
+        current = s.group(1);
+        SIZES.put(current, Integer.parseInt(s.group(2)));
+      } else if (current != null && m.find()) {
+        OFFSETS.put(current + "." + m.group(1), Integer.parseInt(m.group(2)) / 8);
+      } else if (!line.startsWith("\t")) {
+        current = null;
+      }
+    }
+  }
+
+  static void offset(String member, int expected) {
+    assertEquals(expected, OFFSETS.get(member), member);
+  }
+
+  @Test
+  void recipeLayoutMatchesBtf() {
+    assertEquals(Layout.PIECE_SIZE, SIZES.get("piece"));
+    offset("piece.source", Layout.PIECE_SOURCE);
+    offset("piece.reg_off", Layout.PIECE_REG_OFF);
+    offset("piece.stack_off", Layout.PIECE_STACK_OFF);
+    offset("piece.size", Layout.PIECE_BYTES);
+    offset("piece.value_off", Layout.PIECE_VALUE_OFF);
+    assertEquals(Layout.READ_SIZE, SIZES.get("read_spec"));
+    offset("read_spec.kind", Layout.READ_KIND);
+    offset("read_spec.memory", Layout.READ_MEMORY);
+    offset("read_spec.npieces", Layout.READ_NPIECES);
+    offset("read_spec.nderefs", Layout.READ_NDEREFS);
+    offset("read_spec.final_off", Layout.READ_FINAL_OFF);
+    offset("read_spec.size", Layout.READ_BYTES);
+    offset("read_spec.cap", Layout.READ_CAP);
+    offset("read_spec.pieces", Layout.READ_PIECES);
+    offset("read_spec.derefs", Layout.READ_DEREFS);
+    assertEquals(Layout.RECIPE_SIZE, SIZES.get("recipe"));
+    offset("recipe.nreads", Layout.RECIPE_NREADS);
+    offset("recipe.error_read", Layout.RECIPE_ERROR_READ);
+    offset("recipe.reads", Layout.RECIPE_READS);
+  }
+
+  @Test
+  void configStatsAndPairingLayoutMatchesBtf() {
+    assertEquals(Layout.CFG_SIZE, SIZES.get("probe_cfg"));
+    offset("probe_cfg.flags", Layout.CFG_FLAGS);
+    offset("probe_cfg.nbounds", Layout.CFG_NBOUNDS);
+    offset("probe_cfg.goid_off", Layout.CFG_GOID_OFF);
+    offset("probe_cfg.stackhi_off", Layout.CFG_STACKHI_OFF);
+    offset("probe_cfg.interval_ns", Layout.CFG_INTERVAL_NS);
+    offset("probe_cfg.burst_ns", Layout.CFG_BURST_NS);
+    offset("probe_cfg.sample_thresh", Layout.CFG_SAMPLE_THRESH);
+    offset("probe_cfg.bounds", Layout.CFG_BOUNDS);
+    offset("probe_cfg.schedpc_off", Layout.CFG_SCHEDPC_OFF);
+    assertEquals(Layout.STATS_SIZE, SIZES.get("probe_stats"));
+    offset("probe_stats.calls", 8 * Layout.STAT_CALLS);
+    offset("probe_stats.returns", 8 * Layout.STAT_RETURNS);
+    offset("probe_stats.errors", 8 * Layout.STAT_ERRORS);
+    offset("probe_stats.lat_sum", 8 * Layout.STAT_LAT_SUM);
+    offset("probe_stats.ring_full", 8 * Layout.STAT_RING_FULL);
+    offset("probe_stats.rate_limited", 8 * Layout.STAT_RATE_LIMITED);
+    offset("probe_stats.pair_full", 8 * Layout.STAT_PAIR_FULL);
+    offset("probe_stats.stale", 8 * Layout.STAT_STALE);
+    offset("probe_stats.restarts", 8 * Layout.STAT_RESTARTS);
+    offset("probe_stats.unpaired", 8 * Layout.STAT_UNPAIRED);
+    offset("probe_stats.hits", 8 * Layout.STAT_HITS);
+    offset("probe_stats.hist", 8 * Layout.STAT_HIST);
+    assertEquals(Layout.RATE_SIZE, SIZES.get("rate_state"));
+    assertEquals(Layout.PAIR_KEY_SIZE, SIZES.get("pair_key"));
+    offset("pair_key.probe", Layout.PAIR_KEY_PROBE);
+    assertEquals(Layout.PAIR_VAL_SIZE, SIZES.get("pair_val"));
+    offset("pair_val.ts", Layout.PAIR_VAL_TS);
+    offset("pair_val.emitted", Layout.PAIR_VAL_EMITTED);
+  }
+
+  @Test
+  void eventLayoutMatchesBtf() {
+    assertEquals(Layout.EV_HEADER, SIZES.get("event_hdr"));
+    offset("event_hdr.type", Layout.EV_TYPE);
+    offset("event_hdr.probe", Layout.EV_PROBE);
+    offset("event_hdr.seq", Layout.EV_SEQ);
+    offset("event_hdr.ts", Layout.EV_TS);
+    offset("event_hdr.pid", Layout.EV_PID);
+    offset("event_hdr.tid", Layout.EV_TID);
+    offset("event_hdr.goid", Layout.EV_GOID);
+    offset("event_hdr.latency", Layout.EV_LATENCY);
+    offset("event_hdr.nreads", Layout.EV_NREADS);
+    offset("event_hdr.flags", Layout.EV_FLAGS);
+    assertEquals(Layout.REC_HEADER, SIZES.get("read_rec"));
+    offset("read_rec.err", Layout.REC_ERR);
+    offset("read_rec.stage", Layout.REC_STAGE);
+    offset("read_rec.flags", Layout.REC_FLAGS);
+    offset("read_rec.len", Layout.REC_LEN);
+    offset("read_rec.full_len", Layout.REC_FULL_LEN);
+    offset("read_rec.addr", Layout.REC_ADDR);
+  }
+}

@@ -1,0 +1,86 @@
+package dev.dynlog.trace;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.dynlog.bpf.UprobeLink;
+import dev.dynlog.plan.ProbePlan;
+import dev.dynlog.plan.Register;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Per-call cost of a traced Go function, three ways in the same run: no probe; the kernel's floor
+ * (an empty BPF program on the entry and on every RET, attached the same way); dynlog capturing 3
+ * arguments, the result and the latency. Prints figures; asserts only that every call was traced.
+ *
+ * <p>{@code mvn -Ddynlog.out=target-bpf -pl node-agent -am -Pbenchmark test -Dtest=TracerBenchmarkTest}
+ */
+@Tag("benchmark")
+class TracerBenchmarkTest {
+  static final int CALLS = 200_000;
+  static final int ROUNDS = 3;
+
+  @TempDir static Path dir;
+
+  @Test
+  void dynlogCostComparedWithAnEmptyUprobe() throws Exception {
+    Path bin = GoTarget.build(dir);
+    ProbePlan plan = Plans.go(bin, "main.Bench", List.of(
+        Plans.signed("a", false, Register.RAX, 8), Plans.signed("b", false, Register.RBX, 8),
+        Plans.signed("c", false, Register.RCX, 8), Plans.signed("ret", true, Register.RAX, 8)));
+    double[] none = new double[ROUNDS], empty = new double[ROUNDS], dynlog = new double[ROUNDS];
+    try (Tracer tracer = Tracer.open()) {
+      for (int round = 0; round < ROUNDS; round++) {
+        none[round] = run(bin, null);
+        empty[round] = run(bin, pid -> {
+          List<UprobeLink> links = new ArrayList<>();
+          links.add(tracer.object().attachUprobe("dynlog_empty", pid, plan.binaryPath(), plan.entryFileOffset(), 0, false));
+          for (long ret : plan.retFileOffsets()) {
+            links.add(tracer.object().attachUprobe("dynlog_empty", pid, plan.binaryPath(), ret, 0, false));
+          }
+          return () -> links.forEach(UprobeLink::close);
+        });
+        AtomicLong rows = new AtomicLong();
+        Tracepoint[] tp = new Tracepoint[1];
+        dynlog[round] = run(bin, pid -> {
+          tp[0] = tracer.attach(plan, Target.process(pid), TraceOptions.defaults().withLatency(true), r -> rows.incrementAndGet());
+          return tp[0]::close;
+        });
+        assertEquals(CALLS, rows.get(), "rows");
+        assertEquals(CALLS, tp[0].counters().calls(), "calls");
+      }
+    }
+    double n = median(none), e = median(empty), d = median(dynlog);
+    System.out.printf("per call (median of %d runs of %d calls): no probe %.1f ns, empty uprobe entry+RET %.1f ns,"
+        + " dynlog 3 args + result + latency %.1f ns%n", ROUNDS, CALLS, n, e, d);
+    System.out.printf("dynlog / floor = %.3f (probe cost only: %.3f)%n", d / e, (d - n) / (e - n));
+  }
+
+  interface Attach {
+    AutoCloseable attach(int pid) throws Exception;
+  }
+
+  /** Runs the target once; returns ns per call. */
+  static double run(Path bin, Attach attach) throws Exception {
+    try (TargetRun t = TargetRun.start(bin, "bench", String.valueOf(CALLS))) {
+      AutoCloseable detach = attach == null ? () -> { } : attach.attach(t.pid());
+      t.go();
+      List<String> out = t.awaitExit();
+      detach.close();
+      String[] f = out.get(0).split(" ");
+      return Long.parseLong(f[1]) / (double) CALLS;
+    }
+  }
+
+  static double median(double[] v) {
+    double[] s = v.clone();
+    Arrays.sort(s);
+    return s[s.length / 2];
+  }
+}
