@@ -32,6 +32,36 @@ public final class Oracles {
     return run("llvm-dwarfdump --name", cmd);
   }
 
+  /** The subprograms named (DW_AT_name or linkage name) {@code names}, with their parameters. */
+  public static List<DwarfSubprogram> subprograms(Path binary, Collection<String> names) {
+    List<String> cmd = new ArrayList<>(List.of(dwarfdump().toString(), "--show-children"));
+    for (String n : names) {
+      cmd.add("--name=" + n);
+    }
+    cmd.add(binary.toString());
+    return DwarfSubprogram.parse(run("llvm-dwarfdump --name --show-children", cmd));
+  }
+
+  /** Demangled function symbol → mangled symbol, from {@code nm} and {@code nm -C} over the same table. */
+  public static Map<String, String> mangledFunctions(Path binary) {
+    Path nm = Tools.find("nm");
+    List<String> raw = run("nm", List.of(nm.toString(), "--defined-only", binary.toString())).lines().toList();
+    List<String> demangled = run("nm -C", List.of(nm.toString(), "-C", "--defined-only", binary.toString())).lines()
+        .toList();
+    if (raw.size() != demangled.size()) {
+      throw new AssertionError("nm and nm -C list different numbers of symbols for " + binary);
+    }
+    Map<String, String> map = new java.util.TreeMap<>();
+    for (int i = 0; i < raw.size(); i++) {
+      String[] r = raw.get(i).split(" ", 3);
+      String[] d = demangled.get(i).split(" ", 3);
+      if (r.length == 3 && d.length == 3 && (r[1].equals("T") || r[1].equals("t"))) {
+        map.putIfAbsent(d[2], r[2]);
+      }
+    }
+    return map;
+  }
+
   /** The DWARF versions of all compile units ({@code llvm-dwarfdump --debug-info}). */
   public static Set<Integer> dwarfVersions(Path binary) {
     String dump = run("llvm-dwarfdump --debug-info", List.of(dwarfdump().toString(), "--debug-info", binary.toString()));

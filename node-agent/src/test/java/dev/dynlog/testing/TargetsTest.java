@@ -63,6 +63,7 @@ class TargetsTest {
     for (String fn : functions) {
       assertTrue(dwarf.contains("DW_AT_name\t(\"" + fn + "\")"), fn + " is not a DWARF subprogram of " + binary);
     }
+    assertGroundTruthNamesMatchDwarf(out, Oracles.subprograms(binary, functions), variant.toString());
     String greeting = Oracles.dwarfdumpNames(binary, Set.of("dynlog.dev/targets/shop.Greeting"));
     assertEquals(variant.optimised(), greeting.contains("DW_TAG_inlined_subroutine"),
         "shop.Greeting is inlined exactly in optimised builds:\n" + greeting);
@@ -92,6 +93,25 @@ class TargetsTest {
       assertTrue(symbols.contains(fn), fn + " must stay an out-of-line function in " + variant);
     }
     assertTrue(symbols.stream().anyMatch(s -> s.startsWith("shop::Cart::describe(")), "describe out of line");
+
+    Map<String, String> mangled = Oracles.mangledFunctions(binary);
+    Map<String, GroundTruth> firstCalls = new java.util.LinkedHashMap<>();
+    for (GroundTruth c : out.calls()) {
+      firstCalls.putIfAbsent(c.signature() != null ? c.signature() : c.fn(), c);
+    }
+    for (GroundTruth c : firstCalls.values()) {
+      String symbol = c.signature() != null
+          ? c.signature().replace("const char*", "char const*")
+          : mangled.keySet().stream().filter(k -> k.equals(c.fn()) || k.startsWith(c.fn() + "(")).findFirst()
+              .orElseThrow(() -> new AssertionError("no symbol for " + c.fn()));
+      String linkage = mangled.get(symbol);
+      assertTrue(linkage != null, "no symbol " + symbol + " in " + variant);
+      DwarfSubprogram sp = Oracles.subprograms(binary, List.of(linkage)).stream()
+          .filter(d -> !d.parameters().isEmpty() && d.parameters().stream().noneMatch(p -> p.name().isEmpty()))
+          .findFirst().orElseThrow(() -> new AssertionError("no DWARF subprogram with named parameters for "
+              + symbol + " (" + linkage + ") in " + variant));
+      assertEquals(sp.argumentNames(), fieldNames(c.args()), "ground-truth arguments of " + symbol + " in " + variant);
+    }
   }
 
   @ParameterizedTest(name = "{0}")
@@ -241,6 +261,37 @@ class TargetsTest {
         System.setProperty("dynlog.target.cache", previous);
       }
     }
+  }
+
+  /**
+   * Each traced Go function's ground-truth argument names (and, for functions with code of their
+   * own, result names) are its DWARF formal parameters, in order.
+   */
+  private static void assertGroundTruthNamesMatchDwarf(TargetOutput out, List<DwarfSubprogram> subs, String variant) {
+    Map<String, GroundTruth> firstReturn = new java.util.LinkedHashMap<>();
+    for (GroundTruth c : out.calls()) {
+      if (!c.panicked()) {
+        firstReturn.putIfAbsent(c.fn(), c);
+      }
+    }
+    for (GroundTruth c : firstReturn.values()) {
+      List<DwarfSubprogram> named = subs.stream().filter(d -> d.name().equals(c.fn())).toList();
+      DwarfSubprogram sp = named.stream().filter(DwarfSubprogram::concrete).findFirst()
+          .orElseGet(() -> named.stream().findFirst().orElseThrow(() -> new AssertionError(c.fn()
+              + " has no DWARF subprogram in " + variant)));
+      // Compiler-generated parameters (".dict", the generic dictionary) are not in the ground truth.
+      List<String> sourceArgs = sp.argumentNames().stream().filter(n -> !n.startsWith(".")).toList();
+      assertEquals(sourceArgs, fieldNames(c.args()), "ground-truth arguments of " + c.fn() + " in " + variant);
+      if (sp.concrete()) {
+        assertEquals(sp.resultNames(), fieldNames(c.results()), "ground-truth results of " + c.fn() + " in " + variant);
+      }
+    }
+  }
+
+  private static List<String> fieldNames(com.fasterxml.jackson.databind.JsonNode node) {
+    List<String> names = new java.util.ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   private static void assertSummaryMatchesLines(TargetOutput out) {
