@@ -34,6 +34,7 @@ public final class AgentHttpServer implements AutoCloseable {
   public static final int MAX_FOLLOWS = 8;
 
   private static final int QUEUE = 256;
+  private static final String NODELAY = "sun.net.httpserver.nodelay";
   private static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(5);
 
   private final HttpServer server;
@@ -51,6 +52,9 @@ public final class AgentHttpServer implements AutoCloseable {
    */
   public static AgentHttpServer start(InetSocketAddress address, TracepointRegistry registry, DynlogMetrics metrics)
       throws IOException {
+    // Without TCP_NODELAY the JDK server writes headers and body separately and every answer
+    // waits ~40 ms for the client's delayed ACK (read once, when the server classes initialise).
+    if (System.getProperty(NODELAY) == null) System.setProperty(NODELAY, "true");
     HttpServer server;
     try {
       server = HttpServer.create(address, 64);

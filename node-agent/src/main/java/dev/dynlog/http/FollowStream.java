@@ -24,8 +24,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class FollowStream {
 
-  /** Rows a follower may have queued before it starts missing rows. */
-  static final int QUEUE_CAPACITY = 65_536;
+  /** Rows a follower may have queued before it starts missing rows (memory beyond the buffer bound). */
+  static final int QUEUE_CAPACITY = 10_000;
 
   private static final JsonFactory JSON = new JsonFactory();
   private static final int BATCH = 1024;
