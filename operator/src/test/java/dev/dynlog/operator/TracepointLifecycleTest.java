@@ -22,6 +22,12 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -200,6 +206,37 @@ class TracepointLifecycleTest {
     client.resource(tp).update();
     Await.until("assignment only on sel-b", WAIT, () -> fx.assignments(ns),
         l -> l.size() == 1 && l.get(0).getSpec().getNodeName().equals("sel-b"));
+  }
+
+  @Test
+  void servesMetricsAndHealth() throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    String base = "http://127.0.0.1:" + operator.httpPort();
+    assertEquals(200, get(http, base + "/healthz").statusCode());
+    assertEquals(200, Await.until("ready", WAIT, () -> get(http, base + "/readyz"),
+        r -> r.statusCode() == 200).statusCode());
+    String ns = fx.namespace("metrics");
+    fx.create(Fixtures.tracepoint(ns, "counted", "nothing-matches"));
+    fx.awaitPhase(ns, "counted", Phase.NoTargets);
+    HttpResponse<String> metrics = get(http, base + "/metrics");
+    assertEquals(200, metrics.statusCode());
+    assertTrue(metrics.body().lines().anyMatch(l -> l.startsWith(
+        "dynlog_operator_tracepoints{phase=\"NoTargets\"}") && !l.endsWith(" 0.0")),
+        metrics.body());
+    assertTrue(metrics.body().contains("dynlog_operator_assignment_writes_total"), "own counters");
+    assertTrue(metrics.body().contains("operator_sdk_"), "JOSDK reconcile metrics");
+  }
+
+  private static HttpResponse<String> get(HttpClient http, String url) {
+    try {
+      return http.send(HttpRequest.newBuilder(URI.create(url)).build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
   }
 
   static String appContainerId(Pod pod) {
