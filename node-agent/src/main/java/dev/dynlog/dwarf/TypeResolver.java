@@ -267,22 +267,40 @@ final class TypeResolver {
     }
   }
 
+  /**
+   * Size of a type, following typedef/qualifier chains iteratively (any length; cycles end with
+   * an unknown size) and computing array sizes from their elements.
+   */
   private long size(Type t, int depth) {
     if (t == null) return 0;
     if (t.size() >= 0 || depth > MAX_CHAIN) return t.size();
-    long s = switch (t.kind()) {
-      case TYPEDEF, QUALIFIER, ENUM, GO_INTERFACE, GO_MAP, GO_CHAN -> t.target() == null ? -1 : size(t.target(), depth + 1);
-      case ARRAY -> {
-        long e = size(t.target(), depth + 1);
-        if (t.count() == 0) yield 0;
-        if (e < 0 || t.count() < 0 || Math.multiplyHigh(e, t.count()) != 0 || e * t.count() < 0) yield -1;
-        yield e * t.count();
-      }
-      case VOID -> 0;
-      default -> -1;
-    };
-    t.size(s);
+    List<Type> path = new ArrayList<>();
+    java.util.Set<Type> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    Type cur = t;
+    while (cur != null && cur.size() < 0 && seen.add(cur) && isAlias(cur.kind())) {
+      path.add(cur);
+      cur = cur.target();
+    }
+    long s;
+    if (cur == null || seen.contains(cur) && isAlias(cur.kind())) {
+      s = -1;
+    } else if (cur.size() >= 0) {
+      s = cur.size();
+    } else if (cur.kind() == Kind.ARRAY) {
+      long e = size(cur.target(), depth + 1);
+      long n = cur.count();
+      s = n == 0 ? 0 : e < 0 || n < 0 || Math.multiplyHigh(e, n) != 0 || e * n < 0 ? -1 : e * n;
+      cur.size(s);
+    } else {
+      s = cur.kind() == Kind.VOID ? 0 : -1;
+    }
+    for (Type p : path) p.size(s);
     return s;
+  }
+
+  private static boolean isAlias(Kind k) {
+    return k == Kind.TYPEDEF || k == Kind.QUALIFIER || k == Kind.ENUM || k == Kind.GO_INTERFACE || k == Kind.GO_MAP
+        || k == Kind.GO_CHAN;
   }
 
   /** Names the qualifiers reachable through unnamed pointers, references and arrays, innermost first. */
