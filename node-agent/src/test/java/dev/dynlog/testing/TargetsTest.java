@@ -186,6 +186,35 @@ class TargetsTest {
   }
 
   @Test
+  void outputIsIdenticalFromRunToRunWithoutTheCrowd() throws Exception {
+    Map<Path, List<String>> runs = Map.of(
+        Targets.build(new GoVariant(Targets.GO_VERSIONS.get(1), true)),
+        List.of("-scenario=basic,abi,recursion,panic,hot", "-hot-calls=50", "-iterations=3"),
+        Targets.build(new CppVariant(Compiler.GXX, "O0")), List.of("-scenario=all", "-iterations=3"));
+    for (var run : runs.entrySet()) {
+      Path first = Files.createTempFile("dynlog-truth", ".jsonl");
+      Path second = Files.createTempFile("dynlog-truth", ".jsonl");
+      try {
+        for (Path out : List.of(first, second)) {
+          List<String> args = new java.util.ArrayList<>(run.getValue());
+          args.add("-out=" + out);
+          TargetProcess.ProcessOutput o = TargetProcess.start(run.getKey(), args.toArray(String[]::new))
+              .finishRaw(RUN_TIMEOUT);
+          assertEquals(0, o.exitCode(), o.stderr());
+          assertEquals(List.of(), o.stdoutLines(), "with -out nothing goes to stdout");
+        }
+        List<String> a = Files.readAllLines(first);
+        assertTrue(a.size() > 50, "lines written to the -out file: " + a.size());
+        assertEquals(a, Files.readAllLines(second), "byte-identical ground truth from " + run.getKey());
+        assertTrue(a.get(a.size() - 1).startsWith("{\"summary\""));
+      } finally {
+        Files.deleteIfExists(first);
+        Files.deleteIfExists(second);
+      }
+    }
+  }
+
+  @Test
   void targetsWaitForReleaseAndStopCleanlyOnSigterm() throws Exception {
     for (Path binary : List.of(Targets.build(new GoVariant(Targets.GO_VERSIONS.get(2), true)),
         Targets.build(new CppVariant(Compiler.GXX, "O2")))) {
