@@ -11,6 +11,7 @@ import dev.dynlog.query.Query;
 import dev.dynlog.query.QueryEngine;
 import dev.dynlog.query.QueryParser;
 import dev.dynlog.store.StoredTracepoint;
+import dev.dynlog.store.Subscription;
 import dev.dynlog.store.TracepointRegistry;
 import dev.dynlog.trace.Row;
 import java.io.ByteArrayOutputStream;
@@ -154,10 +155,17 @@ final class ApiHandler implements HttpHandler {
     }
     try {
       boolean sse = format.equals("sse");
+      // Subscribe before answering, so that a client that sees the headers misses no row.
+      Subscription sub = tp.buffer().subscribe(query, FollowStream.QUEUE_CAPACITY);
       exchange.getResponseHeaders().set("Content-Type", sse ? "text/event-stream" : "application/x-ndjson");
       exchange.getResponseHeaders().set("Cache-Control", "no-cache");
-      exchange.sendResponseHeaders(200, 0);
-      new FollowStream(sse, keepAliveNanos).run(tp, query, exchange.getResponseBody());
+      try {
+        exchange.sendResponseHeaders(200, 0);
+      } catch (IOException e) {
+        sub.close();
+        throw e;
+      }
+      new FollowStream(sse, keepAliveNanos).run(tp, query, sub, exchange.getResponseBody());
     } finally {
       follows.release();
     }

@@ -38,9 +38,12 @@ final class FollowStream {
     this.keepAliveNanos = keepAliveNanos;
   }
 
-  /** Streams until the end; returns normally when the client disconnects. */
-  void run(StoredTracepoint tp, Query query, OutputStream out) throws InterruptedException {
-    try (Subscription sub = tp.buffer().subscribe(query, QUEUE_CAPACITY)) {
+  /**
+   * Streams {@code sub} (subscribed with {@code query} as its filter) until the end; returns
+   * normally when the client disconnects. Closes the subscription.
+   */
+  void run(StoredTracepoint tp, Query query, Subscription sub, OutputStream out) throws InterruptedException {
+    try (sub) {
       List<Row> history = sub.history();
       int from = Math.max(0, history.size() - query.limit());
       ByteArrayOutputStream chunk = new ByteArrayOutputStream(64 * 1024);
