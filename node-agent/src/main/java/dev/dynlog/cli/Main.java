@@ -24,8 +24,16 @@ public final class Main implements Runnable {
   /** Turns an exception that escaped a command into one clear line and exit status 1. */
   private static int handleError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
     String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+    boolean debug = System.getenv("DYNLOG_DEBUG") != null;
+    int nl = msg.indexOf('\n');
+    if (!debug && nl >= 0) {
+      // One clear line; details such as libbpf's log follow with DYNLOG_DEBUG=1.
+      String last = msg.substring(msg.lastIndexOf('\n') + 1);
+      int dash = last.lastIndexOf(" — ");
+      msg = msg.substring(0, nl) + (dash >= 0 ? last.substring(dash) : "");
+    }
     cmd.getErr().println("dynlog " + cmd.getCommandName() + ": " + msg);
-    if (System.getenv("DYNLOG_DEBUG") != null) e.printStackTrace(cmd.getErr());
+    if (debug) e.printStackTrace(cmd.getErr());
     return 1;
   }
 
