@@ -56,8 +56,8 @@ final class ApiHandler implements HttpHandler {
   public void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
       try {
-        if (!exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {
-          exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+        if (!exchange.getRequestMethod().equals("GET")) {
+          exchange.getResponseHeaders().set("Allow", "GET");
           throw new HttpError(405, "only GET is supported");
         }
         route(exchange);
@@ -223,9 +223,8 @@ final class ApiHandler implements HttpHandler {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     body.write(buf);
     exchange.getResponseHeaders().set("Content-Type", contentType);
-    boolean head = exchange.getRequestMethod().equals("HEAD");
-    exchange.sendResponseHeaders(status, head ? -1 : buf.size());
-    if (!head) buf.writeTo(exchange.getResponseBody());
+    exchange.sendResponseHeaders(status, buf.size() == 0 ? -1 : buf.size());
+    buf.writeTo(exchange.getResponseBody());
   }
 
   static void sendError(HttpExchange exchange, int status, String message) throws IOException {

@@ -23,6 +23,11 @@ final class MetricsHandler implements HttpHandler {
             + "'; endpoints: /metrics, " + ApiHandler.PREFIX);
         return;
       }
+      if (!exchange.getRequestMethod().equals("GET")) {
+        exchange.getResponseHeaders().set("Allow", "GET");
+        ApiHandler.sendError(exchange, 405, "only GET is supported");
+        return;
+      }
       byte[] body = metrics.scrape().getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().set("Content-Type", DynlogMetrics.CONTENT_TYPE);
       exchange.sendResponseHeaders(200, body.length);
