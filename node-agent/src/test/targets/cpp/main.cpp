@@ -9,6 +9,7 @@
 #include <cstring>
 #include <iostream>
 #include <map>
+#include <stdexcept>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -121,6 +122,20 @@ void abi(int i) {
 
 void recursion(int) { shop::fact(6); }
 
+// Calls shop::ratio twice; the second call throws, caught here one frame above.
+void throws(int i) {
+  for (long b : {2L, 0L}) {
+    long a = 84 + i;
+    Object args = Object().add("a", truth::num(a)).add("b", truth::num(b));
+    try {
+      long r = shop::ratio(a, b);
+      truth::call("shop::ratio", args, ret(truth::num(r)));
+    } catch (const std::invalid_argument& e) {
+      truth::threw("shop::ratio", args, e.what());
+    }
+  }
+}
+
 long hot_calls = 100000;
 
 // Calls shop::hot back to back; quiet runs count the calls in one step so the loop measures the
@@ -145,12 +160,12 @@ void hot(int) {
                hot_calls > 0 ? static_cast<double>(ns) / hot_calls : 0.0, acc);
 }
 
-const std::map<std::string, void (*)(int)> kScenarios = {{"basic", basic}, {"abi", abi}, {"recursion", recursion}, {"hot", hot}};
+const std::map<std::string, void (*)(int)> kScenarios = {{"basic", basic}, {"abi", abi}, {"recursion", recursion}, {"throw", throws}, {"hot", hot}};
 
 [[noreturn]] void usage(const std::string& problem) {
   std::fprintf(stderr,
                "cpptarget: %s\n"
-               "flags: -scenario=basic,abi,recursion,hot|all (all but hot) -hot-calls=N -iterations=N (0 = until -duration or SIGTERM)\n"
+               "flags: -scenario=basic,abi,recursion,throw,hot|all (all but hot) -hot-calls=N -iterations=N (0 = until -duration or SIGTERM)\n"
                "       -duration=D -sleep=D -start-delay=D (D like 250ms, 2s) -wait-stdin -out=FILE -quiet\n",
                problem.c_str());
   std::exit(2);
@@ -203,10 +218,10 @@ int main(int argc, char** argv) {
     else usage("unknown flag " + arg);
   }
   std::vector<void (*)(int)> run;
-  std::stringstream names(scenario == "all" ? "basic,abi,recursion" : scenario);
+  std::stringstream names(scenario == "all" ? "basic,abi,recursion,throw" : scenario);
   for (std::string name; std::getline(names, name, ',');) {
     auto it = kScenarios.find(name);
-    if (it == kScenarios.end()) usage("unknown scenario '" + name + "'; known: basic, abi, recursion, hot, all");
+    if (it == kScenarios.end()) usage("unknown scenario '" + name + "'; known: basic, abi, recursion, throw, hot, all");
     run.push_back(it->second);
   }
   truth::configure(out.empty() ? nullptr : out.c_str(), quiet, sleep.count() > 0 || iterations == 0);

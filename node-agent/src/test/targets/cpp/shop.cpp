@@ -1,6 +1,7 @@
 #include "shop.hpp"
 
 #include <cstring>
+#include <stdexcept>
 
 #include "truth.hpp"
 
@@ -68,6 +69,11 @@ TRACED long fact(int n) {
 }
 
 TRACED long hot(long a, long b, long c) { return a ^ (b + c); }
+
+TRACED long ratio(long a, long b) {
+  if (b == 0) throw std::invalid_argument("ratio: division by zero, a=" + std::to_string(a));
+  return a / b;
+}
 
 }  // namespace shop
 

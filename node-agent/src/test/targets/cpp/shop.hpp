@@ -62,6 +62,8 @@ int price(double weight);
 double scale(double x, int k);
 long fact(int n);
 long hot(long a, long b, long c);
+// Throws std::invalid_argument when b is 0; g++ -O2 moves that path to a separate .cold range.
+long ratio(long a, long b);
 
 }  // namespace shop
 

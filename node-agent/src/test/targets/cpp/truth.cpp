@@ -77,6 +77,14 @@ void call(const char* fn, const Object& args, const Object& results, const char*
   if (flush_lines) std::fflush(out);
 }
 
+void threw(const char* fn, const Object& args, const std::string& what) {
+  counts[fn]++;
+  if (quiet_lines) return;
+  std::fprintf(out, "{\"fn\":%s,\"args\":%s,\"panic\":%s}\n", escape(fn).c_str(), args.json().text.c_str(),
+               escape(what).c_str());
+  if (flush_lines) std::fflush(out);
+}
+
 void count(const char* fn, long n) { counts[fn] += n; }
 
 bool quiet() { return quiet_lines; }

@@ -35,6 +35,9 @@ class Object {
 // signature names the overload, e.g. "shop::price(int)".
 void call(const char* fn, const Object& args, const Object& results, const char* signature = nullptr);
 
+// Records a call of fn that threw an exception with message what instead of returning.
+void threw(const char* fn, const Object& args, const std::string& what);
+
 // Adds n calls of fn to the summary without printing them (quiet hot loops).
 void count(const char* fn, long n);
 

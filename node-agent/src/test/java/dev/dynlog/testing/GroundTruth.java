@@ -18,7 +18,7 @@ import java.util.Map;
  * @param args argument name → value, in declaration order (receiver / {@code this} first)
  * @param results result name → value in order (Go: {@code ~r0} or the named result; C++: {@code $0}); empty
  *     when the call panicked
- * @param panic the panic message when the call did not return, else null
+ * @param panic when the call did not return: the Go panic's or the C++ exception's message; else null
  */
 public record GroundTruth(String fn, String signature, long goid, ObjectNode args, ObjectNode results, String panic) {
   /** Parses one ground-truth line already read as JSON. */
@@ -64,7 +64,7 @@ public record GroundTruth(String fn, String signature, long goid, ObjectNode arg
     return v;
   }
 
-  /** Whether the call panicked instead of returning. */
+  /** Whether the call panicked (Go) or threw (C++) instead of returning. */
   public boolean panicked() {
     return panic != null;
   }

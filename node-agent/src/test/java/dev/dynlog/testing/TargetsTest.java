@@ -89,10 +89,16 @@ class TargetsTest {
         "shop::addMoney(shop::Money, shop::Money)", "shop::sumBig(int, shop::Big, int)", "shop::makeBig(long)",
         "shop::mixedTotal(shop::Mixed)", "shop::tagId(shop::Tag, int)", "shop::bump(int&, long const&)",
         "shop::price(int)", "shop::price(char const*)", "shop::price(double)", "shop::scale(double, int)",
-        "shop::fact(int)")) {
+        "shop::fact(int)", "shop::hot(long, long, long)", "shop::ratio(long, long)")) {
       assertTrue(symbols.contains(fn), fn + " must stay an out-of-line function in " + variant);
     }
     assertTrue(symbols.stream().anyMatch(s -> s.startsWith("shop::Cart::describe(")), "describe out of line");
+    assertEquals(List.of(false, true, false, true),
+        out.callsOf("shop::ratio").stream().map(GroundTruth::panicked).toList(), "ratio(a, 0) throws");
+    if (variant.equals(new CppVariant(Compiler.GXX, "O2"))) {
+      assertTrue(symbols.contains("shop::ratio(long, long) [clone .cold]"),
+          "g++ -O2 splits ratio's throwing path into a .cold part");
+    }
 
     Map<String, String> mangled = Oracles.mangledFunctions(binary);
     Map<String, GroundTruth> firstCalls = new java.util.LinkedHashMap<>();
