@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Generates the CRD YAML from the model with fabric8's crd-generator and compares it with the
- * checked-in files in {@code crds/}. Regenerate with
+ * checked-in files in {@code crds/} and in the Helm chart's {@code crds/}. Regenerate both with
  * {@code mvn -pl api test -Dtest=CrdFilesUpToDateTest -Ddynlog.crds.update=true}.
  */
 class CrdFilesUpToDateTest {
@@ -44,11 +44,17 @@ class CrdFilesUpToDateTest {
           }
         })
         .generate();
-    Path checkedIn = crdsDir();
     TreeSet<String> names = fileNames(generated);
     assertEquals(new TreeSet<>(List.of("tracepointassignments.dynlog.dev-v1.yml",
         "tracepoints.dynlog.dev-v1.yml")), names, "generated CRD files");
 
+    for (String property : List.of("dynlog.crds.dir", "dynlog.chart.crds.dir")) {
+      compareOrUpdate(generated, dir(property), names);
+    }
+  }
+
+  private static void compareOrUpdate(Path generated, Path checkedIn, TreeSet<String> names)
+      throws IOException {
     if (Boolean.getBoolean(UPDATE_PROPERTY)) {
       Files.createDirectories(checkedIn);
       for (String name : names) {
@@ -94,9 +100,9 @@ class CrdFilesUpToDateTest {
     return crd;
   }
 
-  private static Path crdsDir() {
-    String dir = System.getProperty("dynlog.crds.dir");
-    assertTrue(dir != null, "system property dynlog.crds.dir is not set (see api/pom.xml)");
+  private static Path dir(String property) {
+    String dir = System.getProperty(property);
+    assertTrue(dir != null, "system property " + property + " is not set (see api/pom.xml)");
     return Path.of(dir).toAbsolutePath().normalize();
   }
 

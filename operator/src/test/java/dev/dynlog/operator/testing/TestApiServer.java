@@ -4,6 +4,7 @@ import io.fabric8.kubeapitest.KubeAPIServer;
 import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.http.Interceptor;
@@ -92,7 +93,19 @@ public final class TestApiServer {
 
   /** A new admin client; with an interceptor when given (e.g. to count requests). */
   public KubernetesClient newClient(Interceptor interceptor) {
-    Config config = Config.fromKubeconfig(kubeConfigYaml);
+    return newClient(Config.fromKubeconfig(kubeConfigYaml), interceptor);
+  }
+
+  /** A new client authenticated by a bearer token (e.g. a service account's). */
+  public KubernetesClient newTokenClient(String token, Interceptor interceptor) {
+    Config admin = Config.fromKubeconfig(kubeConfigYaml);
+    Config config = new ConfigBuilder(Config.empty()).withMasterUrl(admin.getMasterUrl())
+        .withCaCertData(admin.getCaCertData()).withCaCertFile(admin.getCaCertFile())
+        .withTrustCerts(true).withOauthToken(token).build();
+    return newClient(config, interceptor);
+  }
+
+  private static KubernetesClient newClient(Config config, Interceptor interceptor) {
     config.setRequestTimeout(30_000);
     KubernetesClientBuilder builder = new KubernetesClientBuilder().withConfig(config);
     if (interceptor != null) {

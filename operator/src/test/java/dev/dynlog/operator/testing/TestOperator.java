@@ -12,20 +12,33 @@ import java.util.Set;
  */
 public final class TestOperator implements AutoCloseable {
 
-  private final RequestCounter requests = new RequestCounter();
+  private final RequestCounter requests;
   private final KubernetesClient client;
   private final DynlogOperator operator;
 
-  private TestOperator(String identity, String leaseName) {
-    client = TestApiServer.get().newClient(requests);
+  private TestOperator(String identity, String leaseName, String leaseNamespace,
+      KubernetesClient client, RequestCounter requests) {
+    this.client = client;
+    this.requests = requests;
     operator = DynlogOperator.start(client, new OperatorSettings(Set.of(), true, leaseName,
-        "default", identity, Duration.ofSeconds(3), Duration.ofSeconds(2),
+        leaseNamespace, identity, Duration.ofSeconds(3), Duration.ofSeconds(2),
         Duration.ofMillis(500), false, 0));
   }
 
-  /** Starts an operator with the given identity competing for the given Lease. */
+  /** Starts an operator (admin credentials) competing for the given Lease in "default". */
   public static TestOperator start(String identity, String leaseName) {
-    return new TestOperator(identity, leaseName);
+    RequestCounter counter = new RequestCounter();
+    return new TestOperator(identity, leaseName, "default",
+        TestApiServer.get().newClient(counter), counter);
+  }
+
+  /**
+   * Starts an operator on a client made with {@link TestApiServer#newClient} from the given
+   * counter (e.g. with a service account's token), its Lease in {@code leaseNamespace}.
+   */
+  public static TestOperator start(String identity, String leaseName, String leaseNamespace,
+      KubernetesClient client, RequestCounter counter) {
+    return new TestOperator(identity, leaseName, leaseNamespace, client, counter);
   }
 
   /** Requests issued by this operator so far. */
