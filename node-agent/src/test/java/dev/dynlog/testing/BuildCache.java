@@ -12,19 +12,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * A directory of built targets outside the repository, keyed by a content hash of everything that
  * goes into a build (sources, toolchain, flags). Safe when several threads and JVMs build at once:
  * one builder per key holds a file lock, builds into a private temporary directory and publishes
- * it with an atomic rename, so readers only ever see complete entries.
+ * it with an atomic rename, so readers only ever see complete entries. Publishing a build deletes
+ * older builds of the same name (from older sources) that were not used for two days.
  *
  * <p>The root is {@code -Ddynlog.target.cache}, {@code $DYNLOG_TARGET_CACHE}, or {@code /var/cache/dynlog/targets}.
  */
@@ -35,6 +40,8 @@ final class BuildCache {
   }
 
   private static final ConcurrentHashMap<String, Object> JVM_LOCKS = new ConcurrentHashMap<>();
+  /** Older builds of the same name unused for this long are deleted when a new one is published. */
+  private static final Duration STALE = Duration.ofDays(2);
 
   private BuildCache() {}
 
@@ -63,7 +70,7 @@ final class BuildCache {
     String entry = name + "-" + key.substring(0, 20);
     Path dir = root.resolve(entry);
     if (Files.isDirectory(dir)) {
-      return dir;
+      return touch(dir);
     }
     synchronized (JVM_LOCKS.computeIfAbsent(entry, k -> new Object())) {
       try (FileChannel ch = FileChannel.open(root.resolve(".locks").resolve(entry + ".lock"),
@@ -82,6 +89,7 @@ final class BuildCache {
               throw e;
             }
           }
+          pruneStale(root, name, dir);
           return dir;
         } finally {
           deleteTree(tmp);
@@ -120,7 +128,31 @@ final class BuildCache {
     }
   }
 
-  private static void deleteTree(Path dir) {
+  /** Marks an entry as used now, so that pruning keeps it. */
+  private static Path touch(Path dir) {
+    try {
+      Files.setLastModifiedTime(dir, FileTime.from(Instant.now()));
+    } catch (IOException e) {
+      // a read-only cache still serves its entries
+    }
+    return dir;
+  }
+
+  /** Deletes other builds of {@code name} (older source versions) that nobody used for {@link #STALE}. */
+  private static void pruneStale(Path root, String name, Path keep) throws IOException {
+    Instant cutoff = Instant.now().minus(STALE);
+    try (Stream<Path> entries = Files.list(root)) {
+      for (Path p : entries.toList()) {
+        String n = p.getFileName().toString();
+        if (!p.equals(keep) && n.matches(Pattern.quote(name) + "-[0-9a-f]{20}") && Files.isDirectory(p)
+            && Files.getLastModifiedTime(p).toInstant().isBefore(cutoff)) {
+          deleteTree(p);
+        }
+      }
+    }
+  }
+
+  static void deleteTree(Path dir) {
     if (!Files.exists(dir)) {
       return;
     }

@@ -268,6 +268,12 @@ class TargetsTest {
     String previous = System.getProperty("dynlog.target.cache");
     System.setProperty("dynlog.target.cache", root.toString());
     try {
+      Path stale = Files.createDirectories(root.resolve("cpp-g++-O0-" + "0".repeat(20)));
+      Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.from(java.time.Instant.now()
+          .minus(Duration.ofDays(3))));
+      Path recent = Files.createDirectories(root.resolve("cpp-g++-O0-" + "1".repeat(20)));
+      Path otherName = Files.createDirectories(root.resolve("cpp-g++-O2-" + "2".repeat(20)));
+      Files.setLastModifiedTime(otherName, Files.getLastModifiedTime(stale));
       CppVariant variant = new CppVariant(Compiler.GXX, "O0");
       var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
       try {
@@ -286,8 +292,12 @@ class TargetsTest {
       }
       try (var entries = Files.list(root)) {
         List<String> names = entries.map(p -> p.getFileName().toString()).sorted().toList();
-        assertEquals(List.of(".locks", "cpp-g++-O0-"), names.stream().map(n -> n.replaceAll("-[0-9a-f]{20}$", "-"))
-            .toList(), "one entry and no leftover temporary directory: " + names);
+        assertFalse(names.contains(stale.getFileName().toString()), "a stale build of the same name is pruned");
+        assertTrue(names.contains(recent.getFileName().toString()), "a recently used build is kept");
+        assertTrue(names.contains(otherName.getFileName().toString()), "other names are kept");
+        assertEquals(List.of(".locks", "cpp-g++-O0-", "cpp-g++-O0-", "cpp-g++-O2-"), names.stream()
+            .map(n -> n.replaceAll("-[0-9a-f]{20}$", "-")).toList(),
+            "one new entry and no leftover temporary directory: " + names);
       }
     } finally {
       if (previous == null) {
@@ -295,6 +305,7 @@ class TargetsTest {
       } else {
         System.setProperty("dynlog.target.cache", previous);
       }
+      BuildCache.deleteTree(root);
     }
   }
 
