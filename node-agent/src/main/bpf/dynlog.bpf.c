@@ -42,6 +42,7 @@ struct pt_regs {
 #define EVENT_MAX 16384		/* event buffer; offsets masked with EVENT_MAX - 1 */
 #define ROOT_MAX 512		/* root buffer; offsets masked with ROOT_MAX - 1 */
 #define RESTART_WINDOW_NS 1000000000ULL
+#define WAKEUP_BYTES (256 << 10)	/* wake the reader only past this backlog; it also polls */
 
 enum piece_source { SRC_REGISTER = 0, SRC_STACK = 1 };
 enum read_kind { K_BYTES = 0, K_GO_STRING = 1, K_GO_SLICE = 2, K_C_STRING = 3, K_STD_STRING = 4 };
@@ -224,9 +225,20 @@ struct read_ctx {
 static __always_inline long value_bytes(struct read_ctx *c, struct read_spec *r, u64 addr, void *dst,
 					u32 size)
 {
-	if (!r->memory)
-		return bpf_probe_read_kernel(dst, size & (MAX_DATA - 1),
-					     c->sc->root + (r->final_off & (ROOT_MAX - 1)));
+	if (!r->memory) {
+		u8 *src = c->sc->root + (r->final_off & (ROOT_MAX - 1));
+
+		if (size <= 24) {
+			/* whole words, no helper call: dst has room past size (padding) */
+			((u64 *)dst)[0] = *(u64 *)src;
+			if (size > 8)
+				((u64 *)dst)[1] = *(u64 *)(src + 8);
+			if (size > 16)
+				((u64 *)dst)[2] = *(u64 *)(src + 16);
+			return 0;
+		}
+		return bpf_probe_read_kernel(dst, size & (MAX_DATA - 1), src);
+	}
 	return bpf_probe_read_user(dst, size & (MAX_DATA - 1), (void *)(addr + r->final_off));
 }
 
@@ -263,7 +275,8 @@ static long do_read(u32 idx, struct read_ctx *c)
 		if (i >= r->npieces)
 			break;
 		if (p->source == SRC_REGISTER) {
-			err = bpf_probe_read_kernel(sc->root + voff, psize & 15, sc->regs + (p->reg_off & 255));
+			/* 8 bytes; pieces come sorted by value offset, so later ones overwrite the excess */
+			*(u64 *)(sc->root + voff) = *(u64 *)(sc->regs + (p->reg_off & 255));
 		} else {
 			rec->addr = c->sp + p->stack_off;
 			err = bpf_probe_read_user(sc->root + voff, psize, (void *)(c->sp + p->stack_off));
@@ -354,6 +367,18 @@ fail:
 static long read_cb(u32 idx, void *ctx)
 {
 	return do_read(idx, ctx);
+}
+
+/*
+ * Batched notification: waking the reader for every event costs an irq_work (a self-IPI, a VM
+ * exit when virtualised) per event. The reader polls every few milliseconds anyway, so wake it
+ * only when a backlog builds up.
+ */
+static __always_inline long ring_output(void *data, u32 len)
+{
+	u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+
+	return bpf_ringbuf_output(&events, data, len & (EVENT_MAX - 1), flags);
 }
 
 static __always_inline struct probe_stats *stats_of(u32 probe)
@@ -621,7 +646,7 @@ int dynlog_entry(struct pt_regs *ctx)
 	h->latency = 0;
 	h->nreads = nreads;
 	h->flags = (cfg->flags & F_PAIRED) ? 0 : EVF_COMPLETE;
-	if (bpf_ringbuf_output(&events, sc->ev, len & (EVENT_MAX - 1), 0)) {
+	if (ring_output(sc->ev, len)) {
 		st->ring_full++;
 		if (cfg->flags & F_PAIRED) {
 			struct pair_val *v = bpf_map_lookup_elem(&pairs, &key);
@@ -703,7 +728,7 @@ int dynlog_return(struct pt_regs *ctx)
 	h->latency = lat;
 	h->nreads = nreads;
 	h->flags = EVF_COMPLETE | (error_seen ? EVF_ERROR : 0);
-	if (bpf_ringbuf_output(&events, sc->ev, len & (EVENT_MAX - 1), 0))
+	if (ring_output(sc->ev, len))
 		st->ring_full++;
 	return 0;
 }

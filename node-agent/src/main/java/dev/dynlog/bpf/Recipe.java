@@ -59,10 +59,13 @@ public final class Recipe {
     m.setLong(at + Layout.READ_FINAL_OFF, r.finalOffset());
     m.setInt(at + Layout.READ_BYTES, size);
     m.setInt(at + Layout.READ_CAP, Math.max(0, Math.min(r.cap(), Layout.MAX_BYTES)));
-    for (int p = 0; p < r.root().size(); p++) {
-      Piece piece = r.root().get(p);
+    // ascending value offsets: the program stores register pieces as whole words, later pieces
+    // overwrite the excess of earlier ones
+    List<Piece> pieces = r.root().stream().sorted(java.util.Comparator.comparingInt(Piece::valueOffset)).toList();
+    for (int p = 0; p < pieces.size(); p++) {
+      Piece piece = pieces.get(p);
       long pa = at + Layout.READ_PIECES + (long) p * Layout.PIECE_SIZE;
-      if (piece.valueOffset() < 0 || piece.size() <= 0 || piece.valueOffset() + piece.size() > Layout.MAX_ROOT) {
+      if (piece.valueOffset() < 0 || piece.size() <= 0 || piece.valueOffset() + Math.max(8, piece.size()) > Layout.MAX_ROOT) {
         throw new BpfException(where + ": piece " + piece + " does not fit the " + Layout.MAX_ROOT + "-byte root");
       }
       if (r.memory() && r.root().size() == 1 && piece.size() < 8 && piece.valueOffset() == 0) {

@@ -45,6 +45,8 @@ import java.util.function.Consumer;
 public final class Tracer implements AutoCloseable {
   private static final String ENTRY_PROGRAM = "dynlog_entry";
   private static final String RETURN_PROGRAM = "dynlog_return";
+  /** The kernel wakes the reader only past a backlog (batched notification), so it also polls. */
+  private static final int POLL_MS = 10;
 
   private final BpfObject obj;
   private final BpfMap probes, recipes, stats, rates, pairs;
@@ -173,7 +175,7 @@ public final class Tracer implements AutoCloseable {
     RingBuffer.RecordHandler dispatch = this::dispatch;
     long lastExpire = System.nanoTime();
     while (running) {
-      ring.poll(dispatch, 100);
+      ring.poll(dispatch, POLL_MS);
       long now = System.nanoTime();
       if (now - lastExpire > 1_000_000_000L) {
         lastExpire = now;

@@ -1,6 +1,7 @@
 package dev.dynlog.trace;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -157,8 +158,13 @@ final class GoTarget {
 
   private static Path built;
 
-  static synchronized Path build(Path dir) throws IOException {
-    if (built == null) built = Toolchain.buildGo(dir, "gotarget", SOURCE);
+  /** Builds the target once per JVM, into a directory of its own (removed at exit). */
+  static synchronized Path build() throws IOException {
+    if (built == null) {
+      Path dir = Files.createTempDirectory("dynlog-gotarget");
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> Toolchain.run(null, "rm", "-rf", dir.toString())));
+      built = Toolchain.buildGo(dir, "gotarget", SOURCE);
+    }
     return built;
   }
 

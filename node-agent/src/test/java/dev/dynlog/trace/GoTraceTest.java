@@ -21,7 +21,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Traces a real Go program (built with default flags) with an entry uprobe and uprobes on every
@@ -32,11 +31,10 @@ class GoTraceTest {
   static Tracer tracer;
   static Path bin;
 
-  @TempDir static Path dir;
 
   @BeforeAll
   static void open() throws Exception {
-    bin = GoTarget.build(dir);
+    bin = GoTarget.build();
     tracer = Tracer.open();
   }
 

@@ -17,12 +17,10 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Attach, detach and unload against the real kernel, observed with bpftool. */
 @Tag("bpf")
 class TracerLifecycleTest {
-  @TempDir static Path dir;
 
   /** Entries of {@code bpftool -j <what> list} whose prog_id is one of ours. */
   static long countOurs(String what, Set<Integer> progIds) throws Exception {
@@ -38,7 +36,7 @@ class TracerLifecycleTest {
 
   @Test
   void closeDetachesEveryUprobeAndUnloadsThePrograms() throws Exception {
-    Path bin = GoTarget.build(dir);
+    Path bin = GoTarget.build();
     Tracer tracer = Tracer.open();
     Set<Integer> ours = programIds(tracer);
     try (TargetRun t = TargetRun.start(bin, "loop", "50")) {
@@ -64,7 +62,7 @@ class TracerLifecycleTest {
 
   @Test
   void executableTargetCatchesProcessesStartedLater() throws Exception {
-    Path bin = GoTarget.build(dir);
+    Path bin = GoTarget.build();
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     try (Tracer tracer = Tracer.open()) {
       Tracepoint tp = tracer.attach(GoTraceTest.planFor(bin), Target.executable(), TraceOptions.defaults(), rows::add);
@@ -89,7 +87,7 @@ class TracerLifecycleTest {
 
   @Test
   void badTargetsGiveOneClearMessage() throws Exception {
-    Path bin = GoTarget.build(dir);
+    Path bin = GoTarget.build();
     try (Tracer tracer = Tracer.open()) {
       TracerException noPid = assertThrows(TracerException.class,
           () -> tracer.attach(GoTraceTest.planFor(bin), Target.process(999_999_999), TraceOptions.defaults(), r -> { }));
