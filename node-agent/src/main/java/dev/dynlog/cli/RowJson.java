@@ -32,8 +32,13 @@ public final class RowJson {
 
   private static final JsonFactory FACTORY = new JsonFactory();
   private static final ObjectMapper MAPPER = new ObjectMapper(FACTORY);
-  private static final DateTimeFormatter TS =
-      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter SECOND =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.").withZone(ZoneOffset.UTC);
+
+  /** The formatted text of one whole second: rows come in bursts within the same second. */
+  private record SecondText(long epochSecond, String text) {}
+
+  private static volatile SecondText lastSecond = new SecondText(Long.MIN_VALUE, "");
 
   private RowJson() {}
 
@@ -181,7 +186,22 @@ public final class RowJson {
 
   /** RFC 3339 with nine fraction digits, UTC. */
   public static String formatTimestamp(long epochNanos) {
-    return TS.format(Instant.ofEpochSecond(Math.floorDiv(epochNanos, 1_000_000_000L), Math.floorMod(epochNanos, 1_000_000_000L)));
+    long second = Math.floorDiv(epochNanos, 1_000_000_000L);
+    int nanos = (int) Math.floorMod(epochNanos, 1_000_000_000L);
+    SecondText prefix = lastSecond;
+    if (prefix.epochSecond() != second) {
+      prefix = new SecondText(second, SECOND.format(Instant.ofEpochSecond(second)));
+      lastSecond = prefix;
+    }
+    String head = prefix.text();
+    char[] out = new char[head.length() + 10];
+    head.getChars(0, head.length(), out, 0);
+    for (int i = head.length() + 8; i >= head.length(); i--) {
+      out[i] = (char) ('0' + nanos % 10);
+      nanos /= 10;
+    }
+    out[out.length - 1] = 'Z';
+    return new String(out);
   }
 
   /** Parses an RFC 3339 time to nanoseconds since the Unix epoch. */

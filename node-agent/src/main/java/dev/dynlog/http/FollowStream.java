@@ -43,39 +43,40 @@ final class FollowStream {
    * normally when the client disconnects. Closes the subscription.
    */
   void run(StoredTracepoint tp, Query query, Subscription sub, OutputStream out) throws InterruptedException {
-    try (sub) {
+    ByteArrayOutputStream chunk = new ByteArrayOutputStream(64 * 1024);
+    try (sub; JsonGenerator g = JSON.createGenerator(chunk)) {
+      g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+      g.setRootValueSeparator(null);
       List<Row> history = sub.history();
-      int from = Math.max(0, history.size() - query.limit());
-      ByteArrayOutputStream chunk = new ByteArrayOutputStream(64 * 1024);
-      for (int i = from; i < history.size(); i++) {
-        writeRow(chunk, history.get(i));
-        if (chunk.size() > 60_000) flush(chunk, out);
+      for (int i = Math.max(0, history.size() - query.limit()); i < history.size(); i++) {
+        writeRow(g, history.get(i));
+        if (chunk.size() > 60_000) flush(g, chunk, out);
       }
-      flush(chunk, out);
+      flush(g, chunk, out);
       long lastWrite = System.nanoTime();
       while (true) {
         Row row = sub.next(200, TimeUnit.MILLISECONDS);
-        int n = 0;
-        while (row != null) {
-          writeRow(chunk, row);
+        for (int n = 0; row != null; ) {
+          writeRow(g, row);
           if (++n >= BATCH) break;
           row = sub.next(0, TimeUnit.MILLISECONDS);
         }
         long lagged = sub.takeLagged();
-        if (lagged > 0) writeDropped(chunk, lagged);
+        if (lagged > 0) writeDropped(g, lagged);
+        g.flush();
         if (chunk.size() > 0) {
-          flush(chunk, out);
+          flush(g, chunk, out);
           lastWrite = System.nanoTime();
         } else if (System.nanoTime() - lastWrite > keepAliveNanos) {
-          chunk.writeBytes(sse ? ": keep-alive\n\n".getBytes() : "\n".getBytes());
-          flush(chunk, out);
+          g.writeRaw(sse ? ": keep-alive\n\n" : "\n");
+          flush(g, chunk, out);
           lastWrite = System.nanoTime();
         }
         if (sub.isFinished() || System.currentTimeMillis() * 1_000_000L >= query.untilNanos()) {
           long more = sub.takeLagged();
-          if (more > 0) writeDropped(chunk, more);
-          if (sse) chunk.writeBytes(("event: end\ndata: {\"state\":\"" + tp.state().jsonName() + "\"}\n\n").getBytes());
-          flush(chunk, out);
+          if (more > 0) writeDropped(g, more);
+          if (sse) g.writeRaw("event: end\ndata: {\"state\":\"" + tp.state().jsonName() + "\"}\n\n");
+          flush(g, chunk, out);
           return;
         }
       }
@@ -84,21 +85,19 @@ final class FollowStream {
     }
   }
 
-  private void writeRow(ByteArrayOutputStream chunk, Row row) throws IOException {
-    if (sse) chunk.writeBytes("data: ".getBytes());
-    try (JsonGenerator g = JSON.createGenerator(chunk)) {
-      g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-      RowJson.write(g, row);
-    }
-    chunk.writeBytes(sse ? "\n\n".getBytes() : "\n".getBytes());
+  private void writeRow(JsonGenerator g, Row row) throws IOException {
+    if (sse) g.writeRaw("data: ");
+    RowJson.write(g, row);
+    g.writeRaw(sse ? "\n\n" : "\n");
   }
 
-  private void writeDropped(ByteArrayOutputStream chunk, long n) {
+  private void writeDropped(JsonGenerator g, long n) throws IOException {
     String json = "{\"dropped\":" + n + "}";
-    chunk.writeBytes((sse ? "event: dropped\ndata: " + json + "\n\n" : json + "\n").getBytes());
+    g.writeRaw(sse ? "event: dropped\ndata: " + json + "\n\n" : json + "\n");
   }
 
-  private static void flush(ByteArrayOutputStream chunk, OutputStream out) throws IOException {
+  private static void flush(JsonGenerator g, ByteArrayOutputStream chunk, OutputStream out) throws IOException {
+    g.flush();
     if (chunk.size() == 0) return;
     chunk.writeTo(out);
     out.flush();

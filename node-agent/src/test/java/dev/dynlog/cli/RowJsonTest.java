@@ -69,6 +69,24 @@ class RowJsonTest {
   }
 
   @Test
+  void timestampsMatchTheJdkFormatter() {
+    java.time.format.DateTimeFormatter jdk = java.time.format.DateTimeFormatter
+        .ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(java.time.ZoneOffset.UTC);
+    java.util.Random random = new java.util.Random(42);
+    long[] fixed = {0, -1, 1, 999_999_999, 1_000_000_000, -1_000_000_001, 1_767_225_599_999_999_999L, Long.MAX_VALUE};
+    java.util.List<Long> values = new java.util.ArrayList<>();
+    for (long v : fixed) values.add(v);
+    for (int i = 0; i < 10_000; i++) values.add(random.nextLong() % 4_000_000_000_000_000_000L);
+    long base = 1_767_225_600_000_000_000L;
+    for (int i = 0; i < 1000; i++) values.add(base + random.nextInt(3_000_000) * 1000L);
+    for (long v : values) {
+      Instant t = Instant.ofEpochSecond(Math.floorDiv(v, 1_000_000_000L), Math.floorMod(v, 1_000_000_000L));
+      assertEquals(jdk.format(t), RowJson.formatTimestamp(v), "epoch ns " + v);
+      assertEquals(v, RowJson.parseTimestamp(RowJson.formatTimestamp(v)), "round trip " + v);
+    }
+  }
+
+  @Test
   void omitsGoidLatencyAndEmptyErrors() throws Exception {
     Row r = new Row("t", 0, 1, 2, -1, "f", -1, Map.of(), Map.of());
     assertEquals("{\"ts\":\"1970-01-01T00:00:00.000000000Z\",\"pid\":1,\"tid\":2,\"function\":\"f\",\"captures\":{}}", RowJson.toJson(r));
