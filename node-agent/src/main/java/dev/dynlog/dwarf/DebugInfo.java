@@ -93,6 +93,13 @@ final class DebugInfo {
     return units;
   }
 
+  /** The address ranges of a unit's code (from its root DIE), empty when it has none. */
+  List<Range> unitRanges(Unit u) {
+    if (u.firstDie >= u.end) return List.of();
+    Die root = readDie(u, u.firstDie | (u.inTypesSection ? TYPES_BIT : 0));
+    return root == null ? List.of() : ranges(root);
+  }
+
   AbbrevTable abbrevTable(long offset) {
     AbbrevTable t = abbrevTables.get(offset);
     if (t == null) {

@@ -111,9 +111,9 @@ public final class DwarfBinary implements Binary {
     }
   }
 
-  /** Builds the DWARF reader and the name index on first use. */
-  private synchronized void ensureIndex() throws ResolveException {
-    if (index != null) return;
+  /** Opens the DWARF sections and reads the unit headers on first use. */
+  private synchronized void ensureDebugInfo() throws ResolveException {
+    if (info != null) return;
     ElfFile dwarfElf = debugElf != null ? debugElf : elf;
     if (!dwarfElf.hasDwarf()) {
       throw new ResolveException(path + " has no DWARF debug information (.debug_info)"
@@ -122,13 +122,53 @@ public final class DwarfBinary implements Binary {
     }
     try {
       info = new DebugInfo(path.toString(), dwarfElf::sectionData);
+    } catch (DwarfFormatException | ElfFormatException | IndexOutOfBoundsException | IllegalArgumentException e) {
+      throw new ResolveException(path + ": malformed debug information: " + e.getMessage(), e);
+    }
+  }
+
+  /** Builds the name index (one pass over all DIEs) on first use. */
+  private synchronized void ensureIndex() throws ResolveException {
+    if (index != null) return;
+    ensureDebugInfo();
+    try {
       index = IndexScanner.build(info);
       types = new TypeResolver(info, index);
       functions = new FunctionReader(info, index, types, symbolTable());
     } catch (DwarfFormatException | ElfFormatException | IndexOutOfBoundsException | IllegalArgumentException e) {
-      info = null;
       index = null;
       throw new ResolveException(path + ": malformed debug information: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Finds a Go function without the full index: its ELF symbol gives its address, the unit whose
+   * ranges hold that address is scanned alone. Go function names are unique and equal to their
+   * symbol names; anything else (or any doubt) returns null and the caller uses the full index.
+   */
+  private List<Function> lookupBySymbol(String name) throws ResolveException {
+    ElfSymbol sym;
+    try {
+      sym = symbolTable().byName(name);
+    } catch (ElfFormatException e) {
+      return null;
+    }
+    if (sym == null || sym.type() != ElfSymbol.STT_FUNC || sym.value() == 0) return null;
+    ensureDebugInfo();
+    try {
+      for (Unit u : info.units()) {
+        if (u.language() != dev.dynlog.symbols.Language.GO || u.isTypeUnit()) continue;
+        if (info.unitRanges(u).stream().noneMatch(r -> r.contains(sym.value()))) continue;
+        NameIndex partial = IndexScanner.buildUnit(info, u);
+        long[] offsets = partial.functions.get(name);
+        if (offsets == null || offsets.length != 1 || !partial.skippedUnits.isEmpty()) return null;
+        FunctionReader reader = new FunctionReader(info, partial, new TypeResolver(info, partial), symbolTable());
+        Function f = reader.read(name, offsets[0]);
+        return f.lowPc() == sym.value() ? List.of(f) : null;
+      }
+      return null;
+    } catch (DwarfFormatException | ElfFormatException | IndexOutOfBoundsException | IllegalArgumentException e) {
+      return null; // the full index reports the problem with its context
     }
   }
 
@@ -153,8 +193,12 @@ public final class DwarfBinary implements Binary {
 
   @Override
   public synchronized List<Function> lookup(String name) throws ResolveException {
-    ensureIndex();
     NameMatcher.Query q = NameMatcher.Query.parse(name);
+    if (index == null && q.parameterTypes() == null) {
+      List<Function> fast = lookupBySymbol(q.name());
+      if (fast != null) return fast;
+    }
+    ensureIndex();
     List<String> names = index.functions.containsKey(q.name()) ? List.of(q.name())
         : NameMatcher.friendlyMatches(q.name(), index.sortedNames());
     if (names.isEmpty()) throw notFound(q.name());

@@ -46,6 +46,18 @@ final class IndexScanner {
     return s.index;
   }
 
+  /** The names of one unit only (functions whose names resolve within it). */
+  static NameIndex buildUnit(DebugInfo info, Unit u) {
+    IndexScanner s = new IndexScanner(info);
+    try {
+      s.scan(u);
+    } catch (DwarfFormatException | IndexOutOfBoundsException e) {
+      s.index.skippedUnits.add(u + ": " + e.getMessage());
+    }
+    s.resolvePending();
+    return s.index;
+  }
+
   private void scan(Unit u) {
     if (u.isTypeUnit() && u.inTypesSection) return;
     ByteReader r = info.info;

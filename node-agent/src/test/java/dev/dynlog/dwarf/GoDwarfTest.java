@@ -154,6 +154,31 @@ class GoDwarfTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("variants")
+  void symbolDirectedLookupEqualsIndexedLookup(GoVariant v) throws Exception {
+    Path binary = Targets.build(v);
+    List<String> names = List.of(PKG + "shop.Sum", PKG + "shop.(*Service).Login", PKG + "abi.FillNine", PKG + "abi.Strs",
+        PKG + "shop.(*Service).Lookup", "main.main", "runtime.newproc");
+    for (String name : names) {
+      Function fast;
+      try (DwarfBinary b = DwarfBinary.open(binary)) {
+        fast = b.lookup(name).get(0); // first lookup: found through the ELF symbol and one unit
+      }
+      Function indexed;
+      try (DwarfBinary b = DwarfBinary.open(binary)) {
+        b.functionNames(null); // builds the full index first
+        indexed = b.lookup(name).get(0);
+      }
+      assertEquals(render(indexed), render(fast), name);
+    }
+  }
+
+  private static String render(Function f) {
+    return f.name() + " " + f.dieOffset() + " " + f.lowPc() + " " + f.ranges() + " " + f.inlined() + " " + f.producer() + " "
+        + describe(f.parameters()) + " " + f.parameters().stream().map(p -> p.type().stripped().kind() + "/" + p.type().size()).toList();
+  }
+
   /** Names of subprograms with code whose own or abstract-origin name is in the target packages. */
   private static TreeSet<String> oracleFunctionNames(DwarfdumpOracle oracle) {
     TreeSet<String> out = new TreeSet<>();
