@@ -163,3 +163,30 @@ func Max[T Ordered](a, b T) T {
 	}
 	return b
 }
+
+// Shape is an interface argument: two words (type, data) in two integer registers.
+type Shape interface {
+	Area() int64
+}
+
+// Rect implements Shape.
+type Rect struct {
+	W, H int64
+}
+
+// Area is the rectangle's area.
+func (r *Rect) Area() int64 { return r.W * r.H }
+
+// Scaled takes an interface followed by an int (the int goes in the third integer register).
+//
+//go:noinline
+func Scaled(s Shape, k int64) int64 {
+	return s.Area() * k
+}
+
+// Many takes eleven integers: the first nine in registers, the last two on the stack.
+//
+//go:noinline
+func Many(a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11 int64) int64 {
+	return a1 + 2*a2 + 3*a3 + 4*a4 + 5*a5 + 6*a6 + 7*a7 + 8*a8 + 9*a9 + 10*a10 + 11*a11
+}

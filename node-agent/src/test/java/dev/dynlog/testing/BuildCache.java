@@ -138,13 +138,18 @@ final class BuildCache {
     return dir;
   }
 
-  /** Deletes other builds of {@code name} (older source versions) that nobody used for {@link #STALE}. */
+  /**
+   * Deletes other builds of {@code name} (older source versions) that nobody used for {@link #STALE},
+   * and temporary directories of builders that died that long ago.
+   */
   private static void pruneStale(Path root, String name, Path keep) throws IOException {
     Instant cutoff = Instant.now().minus(STALE);
     try (Stream<Path> entries = Files.list(root)) {
       for (Path p : entries.toList()) {
         String n = p.getFileName().toString();
-        if (!p.equals(keep) && n.matches(Pattern.quote(name) + "-[0-9a-f]{20}") && Files.isDirectory(p)
+        boolean oldBuild = n.matches(Pattern.quote(name) + "-[0-9a-f]{20}");
+        boolean deadBuilder = n.startsWith(".tmp-" + name + "-");
+        if (!p.equals(keep) && (oldBuild || deadBuilder) && Files.isDirectory(p)
             && Files.getLastModifiedTime(p).toInstant().isBefore(cutoff)) {
           deleteTree(p);
         }

@@ -208,6 +208,14 @@ func abiCalls(i int) {
 	c := abi.Classify(lvl)
 	rec.Call(abiPkg+"Classify", []kv{{"l", int(lvl)}}, []kv{{"~r0", c}})
 
+	rect := &abi.Rect{W: 3 + k, H: 4}
+	area := abi.Scaled(rect, 10)
+	rec.Call(abiPkg+"Scaled", []kv{{"s", rect}, {"k", 10}}, []kv{{"~r0", area}})
+
+	many := abi.Many(1+k, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
+	rec.Call(abiPkg+"Many", []kv{{"a1", 1 + k}, {"a2", 2}, {"a3", 3}, {"a4", 4}, {"a5", 5}, {"a6", 6}, {"a7", 7},
+		{"a8", 8}, {"a9", 9}, {"a10", 10}, {"a11", 11}}, []kv{{"~r0", many}})
+
 	mi := abi.Max(3+i, 7)
 	rec.Call(abiPkg+"Max[go.shape.int]", []kv{{"a", 3 + i}, {"b", 7}}, []kv{{"~r0", mi}})
 	ms := abi.Max("pear", "apple")
