@@ -13,7 +13,10 @@ import java.util.Map;
  */
 public record CapturePath(List<String> segments) {
 
-  /** Returned by {@link #resolve} when the row has no such value (unreadable, or no such field). */
+  /**
+   * Returned by {@link #resolve} when the row has no such value: the capture could not be read (it
+   * is named in {@link Row#errors()}), or the path does not exist in it.
+   */
   public static final Object MISSING = new Object() {
     @Override
     public String toString() {
@@ -39,6 +42,7 @@ public record CapturePath(List<String> segments) {
   public Object resolve(Row row) {
     Map<String, Object> captures = row.captures();
     if (captures == null || !captures.containsKey(capture())) return MISSING;
+    if (row.errors() != null && row.errors().containsKey(capture())) return MISSING;
     Object v = captures.get(capture());
     for (int i = 1; i < segments.size(); i++) {
       String step = segments.get(i);

@@ -57,6 +57,7 @@ public final class LabelCounts {
   private static String labelValue(Row row, String capture) {
     Map<String, Object> captures = row.captures();
     if (captures == null || !captures.containsKey(capture)) return LabelSpec.UNREADABLE;
+    if (row.errors() != null && row.errors().containsKey(capture)) return LabelSpec.UNREADABLE;
     Object v = captures.get(capture);
     String s;
     if (v == null) {

@@ -51,7 +51,9 @@ class DynlogMetricsTest {
     registry.register(new TracepointInfo("nolat", "main.F", "pid 1", List.of(), false, List.of()),
         () -> counters(7, new long[] {0, 0, 0, 0, 0, 0, 0, 0, 0}));
     for (long s : new long[] {200, 200, 404, 500, 503, 200}) tp.append(row("login", s));
-    tp.append(new Row("login", 1, 1, 1, -1, "f", 5, Map.of(), Map.of("status", "unreadable memory")));
+    Map<String, Object> unreadable = new LinkedHashMap<>();
+    unreadable.put("status", null);
+    tp.append(new Row("login", 1, 1, 1, -1, "f", 5, unreadable, Map.of("status", "unreadable memory")));
     for (int i = 0; i < 20; i++) tp.append(row("login", 200L));
 
     try (DynlogMetrics metrics = new DynlogMetrics(registry);

@@ -84,8 +84,9 @@ public final class Dataset {
     Map<String, Object> captures = new LinkedHashMap<>();
     captures.put("user", user(i));
     Map<String, String> errors = new LinkedHashMap<>();
+    // As the tracer does: an unreadable value is null in captures and named in errors.
+    captures.put("n", nUnreadable(i) ? null : n(i));
     if (nUnreadable(i)) errors.put("n", "cannot read 8 bytes at 0x0");
-    else captures.put("n", n(i));
     captures.put("big", big(i));
     captures.put("ok", ok(i));
     captures.put("err", err(i));

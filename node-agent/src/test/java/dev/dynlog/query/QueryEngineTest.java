@@ -98,6 +98,7 @@ class QueryEngineTest {
     check(i -> Dataset.err(i) != null, run("where", "err!=null"));
     check(i -> !Dataset.nUnreadable(i) && Dataset.n(i) != 42, run("where", "n!=42"));
     check(i -> !Dataset.user(i).equals("user0"), run("where", "user!=user0"));
+    check(i -> false, run("where", "n=null"));
   }
 
   @Test
