@@ -27,6 +27,8 @@ import java.util.stream.Collectors;
  */
 public final class AssignmentPlanner {
 
+  private static final int MAX_LABEL_VALUE = 63;
+
   private AssignmentPlanner() {
   }
 
@@ -97,11 +99,16 @@ public final class AssignmentPlanner {
   private static TracepointAssignment assignment(Tracepoint tp, String node,
       List<PlannedPod> pods, ProbeSpec probe, Instant expiresAt) {
     TracepointAssignment a = new TracepointAssignment();
+    Map<String, String> labels = new TreeMap<>();
+    labels.put(TracepointAssignment.TRACEPOINT_LABEL, tp.getMetadata().getName());
+    if (node.length() <= MAX_LABEL_VALUE) {
+      // Longer node names cannot be label values; agents find those by field spec.nodeName.
+      labels.put(TracepointAssignment.NODE_LABEL, node);
+    }
     a.setMetadata(new ObjectMetaBuilder()
         .withName(AssignmentNames.of(tp.getMetadata().getName(), node))
         .withNamespace(tp.getMetadata().getNamespace())
-        .addToLabels(TracepointAssignment.NODE_LABEL, node)
-        .addToLabels(TracepointAssignment.TRACEPOINT_LABEL, tp.getMetadata().getName())
+        .withLabels(labels)
         .withOwnerReferences(new OwnerReferenceBuilder()
             .withApiVersion(tp.getApiVersion()).withKind(tp.getKind())
             .withName(tp.getMetadata().getName()).withUid(tp.getMetadata().getUid())

@@ -61,6 +61,13 @@ class PlanningTest {
         .toList());
     assertEquals("n1", n1.getMetadata().getLabels().get(TracepointAssignment.NODE_LABEL));
     assertEquals("2030-01-01T00:00:00Z", n1.getSpec().getExpiresAt());
+
+    String longNode = "n".repeat(64);
+    TracepointAssignment far = AssignmentPlanner.desiredAssignments(tp,
+        List.of(new PlannedPod("x", "ux", longNode, List.of("c"))), Instant.EPOCH).get(longNode);
+    assertEquals(Map.of(TracepointAssignment.TRACEPOINT_LABEL, "tp"),
+        far.getMetadata().getLabels(), "no invalid node label");
+    assertEquals(longNode, far.getSpec().getNodeName());
   }
 
   @Test
