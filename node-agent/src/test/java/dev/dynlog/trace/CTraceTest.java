@@ -99,18 +99,28 @@ class CTraceTest {
             Plans.chain(Register.RDI, List.of(8L), 8, 8, Read.Kind.C_STRING, 32)),
         new Decoder.Struct(List.of("id", "name"), List.of(new Decoder.SignedInt(0, 8), new Decoder.Text(1))));
     ProbePlan chain = Plans.c(bin, "chain", List.of(tag, inner, Plans.signed("ret", true, Register.RAX, 8)));
+    ProbePlan fact = Plans.c(bin, "fact", List.of(Plans.signed("n", false, Register.RDI, 8), Plans.signed("ret", true, Register.RAX, 8)));
 
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     try (TargetRun t = TargetRun.start(bin, String.valueOf(n))) {
       TraceOptions opts = TraceOptions.defaults().withLatency(true);
       List<Tracepoint> tps = new ArrayList<>();
-      for (ProbePlan p : List.of(add3, greet, chain)) tps.add(tracer.attach(p, Target.process(t.pid()), opts, rows::add));
+      for (ProbePlan p : List.of(add3, greet, chain, fact)) tps.add(tracer.attach(p, Target.process(t.pid()), opts, rows::add));
       t.go();
       List<String> truth = t.awaitExit();
       tracer.flush();
       for (Tracepoint tp : tps) tp.close();
       check(truth, rows, t.pid());
-      for (Tracepoint tp : tps) {
+      // recursion (a loop at -O2): each result is paired with its own frame's argument
+      List<Row> facts = rows.stream().filter(r -> r.function().equals("fact")).toList();
+      assertEquals(opt.equals("-O0") ? 6 : 1, facts.size(), facts.toString());
+      for (Row r : facts) {
+        long arg = (Long) r.captures().get("n"), f = 1;
+        for (long k = 2; k <= arg; k++) f *= k;
+        assertEquals(f, r.captures().get("ret"), "fact(" + arg + ")");
+      }
+      assertEquals(6L, facts.get(facts.size() - 1).captures().get("n"), "the outermost call returns last");
+      for (Tracepoint tp : tps.subList(0, 3)) {
         ProbeCounters c = tp.counters();
         assertEquals(n, c.calls(), tp.name() + " calls");
         assertEquals(n, c.returns(), tp.name() + " returns");
