@@ -187,6 +187,33 @@ class HttpApiTest {
   }
 
   @Test
+  void stoppedTracepointStaysQueryableWithItsReason() throws Exception {
+    registry.stop(NAME, TracepointState.EXPIRED, "ttl of 1m elapsed");
+    JsonNode tp = JSON.readTree(Http.get(base, "/api/v1/tracepoints/main.%28%2AShop%29.Sum").body());
+    assertEquals("expired", tp.get("state").asText());
+    assertEquals("ttl of 1m elapsed", tp.get("stop_reason").asText());
+    assertTrue(tp.has("stopped"));
+    JsonNode body = JSON.readTree(Http.get(base, EVENTS + "?limit=2").body());
+    assertEquals("expired", body.get("state").asText());
+    assertEquals(List.of(Dataset.N - 1, Dataset.N - 2), indexes(body.get("rows")));
+  }
+
+  @Test
+  void liveFollowsAreBoundedAndQueriesStillAnswered() throws Exception {
+    List<HttpResponse<Stream<String>>> follows = new ArrayList<>();
+    for (int i = 0; i < AgentHttpServer.MAX_FOLLOWS; i++) {
+      HttpResponse<Stream<String>> f = Http.lines(base, EVENTS + "?follow=true&limit=0", null);
+      assertEquals(200, f.statusCode());
+      follows.add(f);
+    }
+    assertError(503, EVENTS + "?follow=true&limit=0", "too many live follows");
+    assertEquals(200, Http.get(base, EVENTS + "?limit=1").statusCode());
+    registry.stop(NAME, TracepointState.STOPPED, "done");
+    for (HttpResponse<Stream<String>> f : follows) assertEquals(0, f.body().filter(l -> !l.isEmpty()).count());
+    assertEquals(200, Http.get(base, EVENTS + "?limit=1").statusCode());
+  }
+
+  @Test
   void onlyGet() throws Exception {
     var req = java.net.http.HttpRequest.newBuilder(URI.create(base + "/api/v1/tracepoints"))
         .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build();
