@@ -35,11 +35,6 @@ public final class DynlogMetrics implements AutoCloseable {
     registry.getPrometheusRegistry().register(new TracepointCollector(tracepoints));
   }
 
-  /** The Micrometer registry, for components that add their own meters. */
-  public PrometheusMeterRegistry meterRegistry() {
-    return registry;
-  }
-
   /** Every metric in the Prometheus text format 0.0.4. */
   public String scrape() {
     return registry.scrape(CONTENT_TYPE);

@@ -32,10 +32,6 @@ public final class TracepointRegistry {
     this.clock = clock;
   }
 
-  public StoreConfig config() {
-    return config;
-  }
-
   /**
    * Adds a running tracepoint. A stopped tracepoint of the same name is replaced.
    *
