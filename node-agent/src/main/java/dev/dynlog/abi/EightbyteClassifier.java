@@ -5,6 +5,7 @@ import dev.dynlog.types.Type;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Predicate;
 
 /** Classifies C/C++ types into System V eightbyte classes (psABI §3.2.3). */
 final class EightbyteClassifier {
@@ -57,18 +58,19 @@ final class EightbyteClassifier {
    * True when a C++ class is not trivially copyable for the purpose of calls, so it is passed and
    * returned by invisible reference: DW_AT_calling_convention says so, or (when absent, as with GCC)
    * it has a vtable pointer, or it is or contains a libstdc++ class known to have a non-trivial copy
-   * constructor or destructor. User-declared copy constructors and destructors are only known
-   * through DW_AT_calling_convention (clang, DWARF 5).
+   * constructor or destructor, or {@code userDeclaredCopyOrDestructor} finds a user-provided copy
+   * constructor or destructor for it (GCC describes those only as member functions).
    */
-  static boolean passedByReference(Type type) throws ResolveException {
-    return byReference(TypeLayout.stripped(type), 0);
+  static boolean passedByReference(Type type, Predicate<Type> userDeclaredCopyOrDestructor) throws ResolveException {
+    return byReference(TypeLayout.stripped(type), userDeclaredCopyOrDestructor, 0);
   }
 
-  private static boolean byReference(Type t, int depth) throws ResolveException {
+  private static boolean byReference(Type t, Predicate<Type> userDeclared, int depth) throws ResolveException {
     if (depth > TypeLayout.MAX_DEPTH) return false;
     if (t.kind() != Type.Kind.STRUCT && t.kind() != Type.Kind.UNION) return false;
     if (t.callingConvention() == DW_CC_PASS_BY_REFERENCE) return true;
     if (t.callingConvention() == DW_CC_PASS_BY_VALUE) return false;
+    if (userDeclared.test(t)) return true;
     if (t.name() != null) {
       for (String prefix : NON_TRIVIAL_STD) if (t.name().startsWith(prefix)) return true;
     }
@@ -79,7 +81,7 @@ final class EightbyteClassifier {
       while (mt.kind() == Type.Kind.ARRAY && mt.target() != null && depth < TypeLayout.MAX_DEPTH) {
         mt = TypeLayout.stripped(mt.target());
       }
-      if (byReference(mt, depth + 1)) return true;
+      if (byReference(mt, userDeclared, depth + 1)) return true;
     }
     return false;
   }

@@ -7,6 +7,7 @@ import dev.dynlog.symbols.Variable;
 import dev.dynlog.types.Type;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * The System V x86-64 psABI for C and C++: INTEGER arguments in RDI, RSI, RDX, RCX, R8, R9, SSE
@@ -18,7 +19,8 @@ import java.util.List;
  */
 public final class SysVAbi implements CallingConvention {
 
-  public static final SysVAbi INSTANCE = new SysVAbi();
+  /** The convention when only the debug information's DW_AT_calling_convention tells non-trivial classes. */
+  public static final SysVAbi INSTANCE = new SysVAbi(t -> false);
 
   private static final Register[] INTEGER_ARGS = {
     Register.RDI, Register.RSI, Register.RDX, Register.RCX, Register.R8, Register.R9
@@ -28,7 +30,20 @@ public final class SysVAbi implements CallingConvention {
   private static final int SSE_RESULTS = 2;
   private static final long RETURN_ADDRESS_SIZE = 8;
 
-  private SysVAbi() {}
+  private final Predicate<Type> userDeclaredCopyOrDestructor;
+
+  private SysVAbi(Predicate<Type> userDeclaredCopyOrDestructor) {
+    this.userDeclaredCopyOrDestructor = userDeclaredCopyOrDestructor;
+  }
+
+  /**
+   * The convention with an extra way to recognise classes that are not trivially copyable, for
+   * producers (GCC) that do not emit DW_AT_calling_convention: {@code userDeclaredCopyOrDestructor}
+   * says whether a class has a user-provided copy constructor or destructor.
+   */
+  public static SysVAbi withCopySemantics(Predicate<Type> userDeclaredCopyOrDestructor) {
+    return new SysVAbi(userDeclaredCopyOrDestructor);
+  }
 
   @Override
   public String name() {
@@ -50,7 +65,7 @@ public final class SysVAbi implements CallingConvention {
     List<Location> args = new ArrayList<>();
     for (Variable v : function.arguments()) {
       Type t = TypeLayout.stripped(v.type());
-      if (EightbyteClassifier.passedByReference(t)) {
+      if (EightbyteClassifier.passedByReference(t, userDeclaredCopyOrDestructor)) {
         if (nextInt < INTEGER_ARGS.length) {
           args.add(Location.indirect(Slot.gpr(INTEGER_ARGS[nextInt++], 8, 0), "invisible reference"));
         } else {
@@ -91,9 +106,9 @@ public final class SysVAbi implements CallingConvention {
     return new CallLayout(name(), args, results);
   }
 
-  private static Location returnLocation(Function function, Type ret) throws ResolveException {
+  private Location returnLocation(Function function, Type ret) throws ResolveException {
     Type t = TypeLayout.stripped(ret);
-    if (EightbyteClassifier.passedByReference(t)) {
+    if (EightbyteClassifier.passedByReference(t, userDeclaredCopyOrDestructor)) {
       return Location.indirect(Slot.gpr(Register.RAX, 8, 0), "returned via hidden pointer, RAX at return");
     }
     if (EightbyteClassifier.isX87(t)) {

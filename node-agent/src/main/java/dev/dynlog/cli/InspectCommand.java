@@ -3,7 +3,6 @@ package dev.dynlog.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.dynlog.abi.CallLayout;
-import dev.dynlog.abi.CallingConvention;
 import dev.dynlog.abi.Location;
 import dev.dynlog.dwarf.DwarfBinary;
 import dev.dynlog.plan.Capture;
@@ -130,7 +129,7 @@ public final class InspectCommand implements Callable<Integer> {
   private void show(DwarfBinary bin, PlanOptions options, PrintWriter out) throws Exception {
     ProbePlanner planner = new ProbePlanner(bin, options);
     Function f = planner.function(function);
-    CallLayout layout = CallingConvention.of(f).layout(f);
+    CallLayout layout = planner.layout(f);
     List<Capture> captures = expressions.stream().map(Capture::parse).toList();
     ProbePlan plan = planner.plan(f, captures);
     Map<String, Object> doc = document(bin, f, layout, plan);

@@ -2,6 +2,7 @@ package dev.dynlog.plan;
 
 import dev.dynlog.abi.CallLayout;
 import dev.dynlog.abi.CallingConvention;
+import dev.dynlog.abi.SysVAbi;
 import dev.dynlog.symbols.Binary;
 import dev.dynlog.symbols.Function;
 import dev.dynlog.symbols.Language;
@@ -11,6 +12,8 @@ import dev.dynlog.x86.InstructionDecodeException;
 import dev.dynlog.x86.ReturnFinder;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -56,9 +59,67 @@ public final class ProbePlanner {
     return withCode.get(0);
   }
 
-  /** Where each argument and result of {@code f} lives, by its calling convention. */
-  public static CallLayout layout(Function f) throws ResolveException {
+  /**
+   * Where each argument and result of {@code f} lives, by its calling convention. For C++, classes
+   * whose debug information lacks DW_AT_calling_convention (GCC) count as not trivially copyable
+   * when the binary has a user-provided destructor or copy/move constructor for them.
+   */
+  public CallLayout layout(Function f) throws ResolveException {
+    if (f.language() == Language.CPP) return SysVAbi.withCopySemantics(this::userDeclaredCopyOrDestructor).layout(f);
     return CallingConvention.of(f).layout(f);
+  }
+
+  private final Map<Type, Boolean> copySemantics = new IdentityHashMap<>();
+
+  /** True when the binary holds a destructor or a copy/move constructor of class {@code t}. */
+  private boolean userDeclaredCopyOrDestructor(Type t) {
+    return copySemantics.computeIfAbsent(t, this::findCopyOrDestructor);
+  }
+
+  private boolean findCopyOrDestructor(Type t) {
+    String name = t.name();
+    if (name == null || name.isEmpty()) return false;
+    String simple = simpleName(name);
+    if (simple.isEmpty()) return false;
+    for (Function f : functionsNamed(name + "::~" + simple)) {
+      if (f.name().equals(name + "::~" + simple)) return true;
+    }
+    for (Function f : functionsNamed(name + "::" + simple)) {
+      if (!f.name().equals(name + "::" + simple)) continue;
+      List<dev.dynlog.symbols.Variable> args = f.arguments().stream().filter(v -> !v.artificial()).toList();
+      if (args.size() != 1) continue;
+      Type a = args.get(0).type().stripped();
+      if (a == null || (a.kind() != Type.Kind.REFERENCE && a.kind() != Type.Kind.RVALUE_REFERENCE) || a.target() == null) continue;
+      Type referred = a.target().stripped();
+      if (referred != null && name.equals(referred.name())) return true;
+    }
+    return false;
+  }
+
+  private List<Function> functionsNamed(String name) {
+    try {
+      return binary.lookup(name);
+    } catch (ResolveException e) {
+      return List.of();
+    }
+  }
+
+  /** {@code ns::Tag} → {@code Tag}; {@code ns::Box<int>} → {@code Box}. */
+  private static String simpleName(String qualified) {
+    String n = qualified;
+    if (n.endsWith(">")) {
+      int depth = 0;
+      for (int i = n.length() - 1; i >= 0; i--) {
+        char c = n.charAt(i);
+        if (c == '>') depth++;
+        if (c == '<' && --depth == 0) {
+          n = n.substring(0, i);
+          break;
+        }
+      }
+    }
+    int sep = n.lastIndexOf("::");
+    return sep < 0 ? n : n.substring(sep + 2);
   }
 
   /** Plans {@code captures} of the function named {@code name}. */

@@ -139,4 +139,26 @@ class SysVAbiTest {
     assertEquals(0, layout(cppFunc("f", new Type(Type.Kind.VOID, "void", 0))).results().size());
     assertEquals(0, layout(cppFunc("f", null)).results().size());
   }
+
+  @Test
+  void classWithUserDeclaredCopyOrDestructorIsByReferenceWhenTheProducerDoesNotSay() throws Exception {
+    Type tag = struct("shop::Tag", "id", cInt(), "label", array(cChar(), 16));
+    Function f = cppFunc("shop::tagId", cInt(), arg("t", tag), arg("extra", cInt()));
+    assertEquals(List.of("stack [rsp+8] 20B", "RDI/4"), args(layout(f)), "20 bytes by value without the hint");
+    CallLayout l = SysVAbi.withCopySemantics(t -> "shop::Tag".equals(t.name())).layout(f);
+    assertEquals(List.of("*RDI (invisible reference)", "RSI/4"), args(l));
+    Type holder = struct("shop::Holder", "tag", tag);
+    Function g = cppFunc("shop::make", holder, arg("n", cInt()));
+    CallLayout h = SysVAbi.withCopySemantics(t -> "shop::Tag".equals(t.name())).layout(g);
+    assertTrue(h.results().get(0).indirect(), "a class holding such a member is returned through a hidden pointer");
+    assertEquals(List.of("RSI/4"), args(h));
+  }
+
+  @Test
+  void classWithVtablePointerIsByReference() throws Exception {
+    Type base = new Type(Type.Kind.STRUCT, "Shape", 16);
+    base.addMember(new Type.Member("_vptr.Shape", 0, ptr(ptr(cInt())), 0, 0, true));
+    base.addMember(new Type.Member("id", 8, cLong()));
+    assertEquals(List.of("*RDI (invisible reference)"), args(layout(cppFunc("f", null, arg("s", base)))));
+  }
 }

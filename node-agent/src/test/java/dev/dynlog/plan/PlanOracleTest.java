@@ -100,8 +100,8 @@ class PlanOracleTest {
 
   /**
    * {@code shop::Tag} has a user-provided copy constructor and destructor, so it travels by invisible
-   * reference. clang says so with DW_AT_calling_convention; GCC 12 emits no such attribute, so this
-   * holds for g++ binaries only once the DWARF reader derives it from the class's member functions.
+   * reference. clang says so with DW_AT_calling_convention; GCC 12 emits no such attribute, so the
+   * planner finds the class's out-of-line destructor / copy constructor in the binary instead.
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("cppVariants")
