@@ -120,6 +120,47 @@ public final class Oracles {
     return names;
   }
 
+  /** The address of a defined symbol ({@code nm}), e.g. a function's entry. */
+  public static long symbolAddress(Path binary, String symbol) {
+    String nm = run("nm", List.of(Tools.find("nm").toString(), "--defined-only", binary.toString()));
+    for (String line : nm.lines().toList()) {
+      String[] f = line.split(" ", 3);
+      if (f.length == 3 && f[2].equals(symbol)) {
+        return Long.parseUnsignedLong(f[0], 16);
+      }
+    }
+    throw new AssertionError("no symbol " + symbol + " in " + binary);
+  }
+
+  private static final Pattern HITS = Pattern.compile("breakpoint already hit (\\d+) time");
+
+  /**
+   * Runs {@code binary args} under {@code gdb -batch} with a breakpoint at {@code address} that
+   * only counts, and returns how often it was hit (0 when never).
+   */
+  public static long gdbHits(Path binary, long address, String args) {
+    String script = String.join("\n", "set pagination off", "handle SIGURG nostop noprint pass",
+        "break *0x" + Long.toHexString(address), "commands", "silent", "continue", "end",
+        "run " + args + " > /dev/null", "info breakpoints", "");
+    try {
+      Path file = java.nio.file.Files.createTempFile("dynlog-gdb", ".gdb");
+      try {
+        java.nio.file.Files.writeString(file, script);
+        String out = run("gdb -batch", List.of(Tools.find("gdb").toString(), "-batch", "-nx", "-x", file.toString(),
+            binary.toString()));
+        if (!out.contains("exited normally")) {
+          throw new AssertionError("the target did not exit normally under gdb:\n" + out);
+        }
+        Matcher m = HITS.matcher(out);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+      } finally {
+        java.nio.file.Files.deleteIfExists(file);
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private static Path dwarfdump() {
     return Tools.find("llvm-dwarfdump", "llvm-dwarfdump-14");
   }

@@ -192,6 +192,18 @@ class TargetsTest {
   }
 
   @Test
+  void theCrowdGrowsEachGoroutineStackAtGrowsEntry() {
+    for (String version : List.of(Targets.GO_VERSIONS.get(0), Targets.GO_VERSIONS.get(Targets.GO_VERSIONS.size() - 1))) {
+      Path binary = Targets.build(new GoVariant(version, true));
+      long entry = Oracles.symbolAddress(binary, "dynlog.dev/targets/stress.Grow");
+      long hits = Oracles.gdbHits(binary, entry, "-scenario=crowd -goroutines=100 -grow-depth=8");
+      // Each call starts on a small stack, runs its prologue's stack check, grows the stack
+      // (runtime.morestack) and restarts from the entry: two entries per call.
+      assertEquals(200, hits, "entries of stress.Grow for 100 calls under gdb (" + version + ")");
+    }
+  }
+
+  @Test
   void outputIsIdenticalFromRunToRunWithoutTheCrowd() throws Exception {
     Map<Path, List<String>> runs = Map.of(
         Targets.build(new GoVariant(Targets.GO_VERSIONS.get(1), true)),
