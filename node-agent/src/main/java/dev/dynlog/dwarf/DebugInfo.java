@@ -93,6 +93,13 @@ final class DebugInfo {
     return units;
   }
 
+  /** The units of .debug_info, then those of .debug_types. */
+  List<Unit> allUnits() {
+    List<Unit> all = new ArrayList<>(units);
+    all.addAll(typeUnits);
+    return all;
+  }
+
   /** The address ranges of a unit's code (from its root DIE), empty when it has none. */
   List<Range> unitRanges(Unit u) {
     if (u.firstDie >= u.end) return List.of();

@@ -63,6 +63,7 @@ final class Dw {
   static final int AT_variable_parameter = 0x4b;
   static final int AT_entry_pc = 0x52;
   static final int AT_ranges = 0x55;
+  static final int AT_signature = 0x69;
   static final int AT_data_bit_offset = 0x6b;
   static final int AT_linkage_name = 0x6e;
   static final int AT_export_symbols = 0x89;

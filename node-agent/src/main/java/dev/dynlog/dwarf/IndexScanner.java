@@ -16,6 +16,8 @@ final class IndexScanner {
   private final NameIndex index = new NameIndex();
   /** Unnamed subprograms with code: their offsets and the DIE they refer to. */
   private final List<long[]> pending = new ArrayList<>();
+  /** Type definitions outside their scope (DW_AT_specification → the declaration in its namespace). */
+  private final List<long[]> pendingTypes = new ArrayList<>();
   /** Unnamed subprograms without code that refer to another DIE (abstract → declaration). */
   private final Map<Long, Long> abstractRefs = new HashMap<>();
 
@@ -35,7 +37,7 @@ final class IndexScanner {
 
   static NameIndex build(DebugInfo info) {
     IndexScanner s = new IndexScanner(info);
-    for (Unit u : info.units()) {
+    for (Unit u : info.allUnits()) {
       try {
         s.scan(u);
       } catch (DwarfFormatException | IndexOutOfBoundsException e) {
@@ -59,8 +61,8 @@ final class IndexScanner {
   }
 
   private void scan(Unit u) {
-    if (u.isTypeUnit() && u.inTypesSection) return;
-    ByteReader r = info.info;
+    ByteReader r = u.inTypesSection ? info.types : info.info;
+    long bit = u.inTypesSection ? DebugInfo.TYPES_BIT : 0;
     r.limit(r.size());
     r.seek(u.firstDie);
     r.limit(u.end);
@@ -70,14 +72,14 @@ final class IndexScanner {
     prefix[0] = "";
     int depth = 0;
     while (r.hasRemaining()) {
-      long off = r.pos();
+      long off = r.pos() | bit;
       long code = r.uleb();
       if (code == 0) {
         if (depth > 0) depth--;
         continue;
       }
       Abbrev a = u.abbrevs.get(code);
-      if (a == null) throw r.error("unknown abbreviation code " + code + " at DIE 0x" + Long.toHexString(off));
+      if (a == null) throw r.error("unknown abbreviation code " + code + " at DIE 0x" + Long.toHexString(off & ~bit));
       String childPrefix = prefix[depth];
       switch (a.tag) {
         case Dw.TAG_subprogram -> {
@@ -96,9 +98,13 @@ final class IndexScanner {
             childPrefix = prefix[depth] + n + "::";
           }
           if (name != null && a.tag != Dw.TAG_namespace && (go || a.tag != Dw.TAG_pointer_type)) {
-            String q = prefix[depth] + name;
-            index.addType(q, off, declaration);
-            if (!prefix[depth].isEmpty()) index.scopedTypeNames.put(off, q);
+            if (ref >= 0) {
+              pendingTypes.add(new long[] {off, ref, declaration ? 1 : 0}); // named by its DW_AT_specification
+            } else {
+              String q = prefix[depth] + name;
+              index.addType(q, off, declaration);
+              if (!prefix[depth].isEmpty()) index.scopedTypeNames.put(off, q);
+            }
           }
         }
         default -> DebugInfo.skipAttributes(r, u, a);
@@ -170,6 +176,12 @@ final class IndexScanner {
 
   /** Names unnamed concrete subprograms through their abstract origin / specification chain. */
   private void resolvePending() {
+    for (long[] p : pendingTypes) {
+      String q = index.scopedTypeNames.get(p[1]);
+      if (q == null) continue;
+      index.addType(q, p[0], p[2] != 0);
+      index.scopedTypeNames.put(p[0], q);
+    }
     for (long[] p : pending) {
       long target = p[1];
       for (int i = 0; i < 8 && target >= 0; i++) {

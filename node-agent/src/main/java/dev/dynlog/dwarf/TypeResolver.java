@@ -145,6 +145,10 @@ final class TypeResolver {
   }
 
   private void struct(Type t, Die d, int goKind) {
+    if (d.ref(Dw.AT_signature) >= 0) {
+      Die full = info.die(d.ref(Dw.AT_signature)); // the definition lives in a type unit
+      if (full != null) d = full;
+    }
     if (d.flag(Dw.AT_declaration)) {
       String q = qualifiedName(d);
       Long def = q == null ? null : index.types.get(q);
@@ -152,10 +156,10 @@ final class TypeResolver {
         Die full = info.die(def);
         if (full != null && (full.tag() == d.tag() || full.tag() == Dw.TAG_structure_type || full.tag() == Dw.TAG_class_type)) {
           d = full;
-          t.size(d.constant(Dw.AT_byte_size, -1));
         }
       }
     }
+    t.size(d.constant(Dw.AT_byte_size, -1));
     t.name(qualifiedName(d));
     t.declarationOnly(d.flag(Dw.AT_declaration));
     t.callingConvention((int) d.constant(Dw.AT_calling_convention, 0));
