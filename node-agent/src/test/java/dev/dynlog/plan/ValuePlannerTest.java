@@ -287,4 +287,37 @@ class ValuePlannerTest {
     Function f = goFunc("p.f", arg("p", ptr(i64())));
     assertThrows(ResolveException.class, () -> plan(f, deep));
   }
+
+  @Test
+  void randomExpressionsEitherPlanOrFailWithAResolveException() {
+    String alphabet = "lr.$01[]()*->lencapUnitsNanos ~_x";
+    java.util.Random random = new java.util.Random(42);
+    int planned = 0;
+    for (int n = 0; n < 5000; n++) {
+      StringBuilder sb = new StringBuilder();
+      int len = 1 + random.nextInt(24);
+      for (int i = 0; i < len; i++) sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      try {
+        plan(SUM, sb.toString());
+        planned++;
+      } catch (ResolveException e) {
+        assertFalse(e.getMessage().isBlank());
+      }
+    }
+    assertTrue(planned > 0, "some random expressions are valid and must plan");
+  }
+
+  @Test
+  void malformedSelfContainingTypesAreBounded() throws Exception {
+    Type loop = new Type(Type.Kind.STRUCT, "p.Loop", 16);
+    loop.addMember(new Type.Member("self", 0, loop));
+    loop.addMember(new Type.Member("n", 8, i64()));
+    Function f = goFunc("p.f", arg("p", ptr(loop)));
+    ValuePlan whole = plan(f, "*p");
+    assertTrue(whole.reads().size() <= 16);
+    ValuePlan deep = plan(f, "p.self.self.self.self.self.n");
+    assertEquals(8, deep.reads().get(0).finalOffset());
+    Function byValue = goFunc("p.g", arg("l", loop));
+    assertThrows(ResolveException.class, () -> plan(byValue, "l"), "a struct containing itself cannot be laid out");
+  }
 }
