@@ -1,0 +1,114 @@
+package dev.dynlog.dwarf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.dynlog.elf.DebugFileLocator;
+import dev.dynlog.elf.DebugLink;
+import dev.dynlog.elf.ElfFile;
+import dev.dynlog.symbols.ResolveException;
+import dev.dynlog.testing.Compiler;
+import dev.dynlog.testing.CppVariant;
+import dev.dynlog.testing.ElfVariant;
+import dev.dynlog.testing.TargetBinary;
+import dev.dynlog.testing.Targets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Separate debug files: found by build-id under a configurable root and by .gnu_debuglink in the
+ * three conventional places, verified (build-id, CRC-32), and clear errors when missing or wrong.
+ */
+@Tag("toolchain")
+class DebugFileTest {
+  @TempDir Path dir;
+
+  @Test
+  void buildIdLookupUsesTheRootAndChecksTheId() throws Exception {
+    TargetBinary t = Targets.build(ElfVariant.CPP_BUILD_ID_DEBUG_FILE);
+    Path root = t.debugRoot().orElseThrow();
+    String id = ElfReadelfOracle.buildId(t.binary());
+    Path expected = root.resolve(".build-id").resolve(id.substring(0, 2)).resolve(id.substring(2) + ".debug");
+    try (DwarfBinary b = DwarfBinary.open(t.binary(), new DebugFileLocator(List.of(root)))) {
+      assertEquals(expected, b.debugFile().orElseThrow());
+      assertEquals(id, b.buildId());
+      assertEquals(1, b.lookup("shop::addMoney").size());
+    }
+    // No debug root with that id: the error says where it looked.
+    Path empty = Files.createDirectories(dir.resolve("empty-root"));
+    String msg = failure(t.binary(), new DebugFileLocator(List.of(empty)));
+    assertTrue(msg.contains("has no DWARF") && msg.contains(id) && msg.contains(empty.toString()), msg);
+    // A file at the right place with another build-id is rejected.
+    Path wrongRoot = dir.resolve("wrong-root");
+    Path wrong = wrongRoot.resolve(".build-id").resolve(id.substring(0, 2)).resolve(id.substring(2) + ".debug");
+    Files.createDirectories(wrong.getParent());
+    Files.copy(Targets.build(new CppVariant(Compiler.GXX, "O0")), wrong);
+    msg = failure(t.binary(), new DebugFileLocator(List.of(wrongRoot)));
+    assertTrue(msg.contains("differs from " + id), msg);
+  }
+
+  @Test
+  void debugLinkIsFoundInEachPlaceAndItsCrcChecked() throws Exception {
+    TargetBinary t = Targets.build(ElfVariant.CPP_DEBUGLINK);
+    Path debug = t.debugFile().orElseThrow();
+    try (ElfFile elf = ElfFile.open(t.binary())) {
+      DebugLink link = elf.debugLink();
+      String readelf = ElfReadelfOracle.run("readelf", "--debug-dump=links", t.binary().toString());
+      Matcher m = Pattern.compile("Separate debug info file: (\\S+)").matcher(readelf);
+      assertTrue(m.find(), readelf);
+      assertEquals(m.group(1), link.fileName());
+      Matcher crc = Pattern.compile("CRC value: 0x([0-9a-f]+)").matcher(readelf);
+      assertTrue(crc.find(), readelf);
+      assertEquals(Long.parseLong(crc.group(1), 16), Integer.toUnsignedLong(link.crc()));
+      assertEquals(debug.getFileName().toString(), link.fileName());
+    }
+    DebugFileLocator noRoot = new DebugFileLocator(List.of(dir.resolve("no-root")));
+
+    // 1. next to the binary (as built)
+    assertFound(t.binary(), noRoot, debug);
+    // 2. in the binary's .debug/ subdirectory
+    Path d2 = Files.createDirectories(dir.resolve("two"));
+    Path bin2 = Files.copy(t.binary(), d2.resolve("cpptarget"));
+    Path dbg2 = Files.createDirectories(d2.resolve(".debug")).resolve(debug.getFileName());
+    Files.copy(debug, dbg2);
+    assertFound(bin2, noRoot, dbg2);
+    // 3. under ROOT/<binary's directory>/
+    Path d3 = Files.createDirectories(dir.resolve("three"));
+    Path bin3 = Files.copy(t.binary(), d3.resolve("cpptarget"));
+    Path root3 = dir.resolve("root3");
+    Path dbg3 = root3.resolve(d3.toAbsolutePath().toString().substring(1)).resolve(debug.getFileName());
+    Files.createDirectories(dbg3.getParent());
+    Files.copy(debug, dbg3);
+    assertFound(bin3, new DebugFileLocator(List.of(root3)), dbg3);
+    // A debug file whose CRC differs is rejected, and the error says so.
+    Path d4 = Files.createDirectories(dir.resolve("four"));
+    Path bin4 = Files.copy(t.binary(), d4.resolve("cpptarget"));
+    byte[] bytes = Files.readAllBytes(debug);
+    bytes[bytes.length - 1] ^= 1;
+    Files.write(d4.resolve(debug.getFileName()), bytes);
+    String msg = failure(bin4, noRoot);
+    assertTrue(msg.contains("CRC-32") && msg.contains("differs"), msg);
+  }
+
+  private static void assertFound(Path binary, DebugFileLocator locator, Path expected) throws Exception {
+    try (DwarfBinary b = DwarfBinary.open(binary, locator)) {
+      assertEquals(expected.toAbsolutePath().normalize(), b.debugFile().orElseThrow().toAbsolutePath().normalize());
+      assertEquals(3, b.lookup("shop::price").size());
+    }
+  }
+
+  private static String failure(Path binary, DebugFileLocator locator) {
+    return assertThrows(ResolveException.class, () -> {
+      try (DwarfBinary b = DwarfBinary.open(binary, locator)) {
+        b.lookup("shop::price");
+      }
+    }).getMessage();
+  }
+}
