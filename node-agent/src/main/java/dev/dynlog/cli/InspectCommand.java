@@ -170,8 +170,11 @@ public final class InspectCommand implements Callable<Integer> {
     }
     doc.put("results", results);
     if (plan.goRuntime() != null) {
-      doc.put("go_runtime", Map.of("goid_offset", plan.goRuntime().goidOffset(),
-          "stack_hi_offset", plan.goRuntime().stackHiOffset()));
+      Map<String, Object> g = new LinkedHashMap<>();
+      g.put("goid_offset", plan.goRuntime().goidOffset());
+      g.put("stack_hi_offset", plan.goRuntime().stackHiOffset());
+      g.put("sched_pc_offset", plan.goRuntime().schedPcOffset());
+      doc.put("go_runtime", g);
     }
     List<Map<String, Object>> captures = new ArrayList<>();
     for (ValuePlan v : plan.values()) {
@@ -248,7 +251,8 @@ public final class InspectCommand implements Callable<Integer> {
     }
     out.println("  returns:      " + (rets.isEmpty() ? "none (no RET instruction; tail calls only?)" : String.join(", ", rets)));
     if (plan.goRuntime() != null) {
-      out.println("  runtime.g:    goid @" + plan.goRuntime().goidOffset() + ", stack.hi @" + plan.goRuntime().stackHiOffset());
+      out.println("  runtime.g:    goid @" + plan.goRuntime().goidOffset() + ", stack.hi @" + plan.goRuntime().stackHiOffset()
+          + ", sched.pc @" + plan.goRuntime().schedPcOffset());
     }
     out.println("  parameters (at entry):");
     table(castList(doc.get("parameters")), out);

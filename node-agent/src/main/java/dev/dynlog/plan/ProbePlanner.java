@@ -72,7 +72,7 @@ public final class ProbePlanner {
   private final Map<Type, Boolean> copySemantics = new IdentityHashMap<>();
 
   /** True when the binary holds a destructor or a copy/move constructor of class {@code t}. */
-  private boolean userDeclaredCopyOrDestructor(Type t) {
+  private synchronized boolean userDeclaredCopyOrDestructor(Type t) {
     return copySemantics.computeIfAbsent(t, this::findCopyOrDestructor);
   }
 
@@ -194,7 +194,7 @@ public final class ProbePlanner {
 
   /** {@code name(type, type)} for overload lists. */
   static String signature(Function f) {
-    return f.name() + "(" + f.arguments().stream().filter(v -> !v.artificial())
+    return f.name() + "(" + f.arguments().stream().filter(v -> !v.artificial() && (v.name() == null || !v.name().startsWith(".")))
         .map(v -> v.type().displayName()).collect(Collectors.joining(", ")) + ")";
   }
 }

@@ -88,6 +88,32 @@ class InspectCommandTest {
     assertEquals("return", doc.get("captures").get(1).get("at").asText());
     assertEquals("GoInterface", doc.get("captures").get(1).get("decoder").get("kind").asText());
     assertAddressesMatchObjdump(bin, fn, doc);
+    Map<String, Long> g = memberOffsets(bin, "runtime.g");
+    JsonNode rt = doc.get("go_runtime");
+    assertEquals((long) g.get("goid"), rt.get("goid_offset").asLong());
+    assertEquals(g.get("stack") + memberOffsets(bin, "runtime.stack").get("hi"), rt.get("stack_hi_offset").asLong());
+    assertEquals(g.get("sched") + memberOffsets(bin, "runtime.gobuf").get("pc"), rt.get("sched_pc_offset").asLong());
+  }
+
+  /** Member offsets of a struct as llvm-dwarfdump prints them. */
+  private static Map<String, Long> memberOffsets(Path bin, String struct) {
+    String dump = Tools.run("llvm-dwarfdump", List.of(Tools.find("llvm-dwarfdump", "llvm-dwarfdump-14").toString(),
+        "--name=" + struct, "-c", bin.toString()), null, Map.of(), Duration.ofMinutes(1));
+    Map<String, Long> out = new java.util.HashMap<>();
+    boolean inStruct = false;
+    String member = null;
+    for (String line : dump.split("\n")) {
+      if (line.contains("DW_TAG_structure_type")) inStruct = true;
+      else if (line.contains("DW_TAG_typedef")) inStruct = false;
+      else if (inStruct && line.contains("DW_AT_name") && line.contains("(\"") && !line.contains("\"" + struct + "\"")) {
+        member = line.substring(line.indexOf("(\"") + 2, line.lastIndexOf('"'));
+      } else if (inStruct && member != null && line.contains("DW_AT_data_member_location")) {
+        out.putIfAbsent(member, Long.parseLong(line.substring(line.indexOf('(') + 1, line.indexOf(')')).trim()));
+        member = null;
+      }
+    }
+    assertFalse(out.isEmpty(), "llvm-dwarfdump shows no members of " + struct);
+    return out;
   }
 
   @ParameterizedTest(name = "{0}")
