@@ -7,8 +7,8 @@
 #     llvm-* names), binutils (objdump, readelf, objcopy, nm), g++, gdb, zlib1g-dev,
 #     libbpf-dev and bpftool;
 #   - Go: the local toolchain (go1.26.8 in /usr/local/go, installed when missing or older than
-#     1.21, see install_local_go), then GOTOOLCHAIN pre-fetches the other pinned versions through the module
-#     proxy so the tests' builds need no download.
+#     1.21, see install_local_go), then GOTOOLCHAIN pre-fetches the other pinned versions through
+#     the module proxy so the tests' builds need no download.
 #
 # The Go versions must match dev.dynlog.testing.Targets.GO_VERSIONS.
 set -euo pipefail
