@@ -62,6 +62,16 @@ public final class BpfMap {
     throw new BpfException("cannot iterate BPF map " + name + ": " + BpfException.errno(rc == -1 ? -Native.getLastError() : rc));
   }
 
+  /** The kernel's id of the map (as {@code bpftool map list} shows it). */
+  public int id() throws BpfException {
+    Memory info = new Memory(128);
+    info.clear();
+    com.sun.jna.ptr.IntByReference len = new com.sun.jna.ptr.IntByReference(128);
+    int rc = lib.bpf_obj_get_info_by_fd(fd, info, len);
+    if (rc != 0) throw new BpfException("cannot read BPF map info of " + name + ": " + BpfException.errno(rc));
+    return info.getInt(4);
+  }
+
   /** A 4-byte key holding an int (array maps). */
   public static Memory intKey(int k) {
     Memory m = new Memory(4);

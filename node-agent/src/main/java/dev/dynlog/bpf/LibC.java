@@ -12,6 +12,7 @@ interface LibC extends Library {
   int PROT_READ = 1;
   int PROT_WRITE = 2;
   int MAP_SHARED = 1;
+  int MAP_POPULATE = 0x8000;
   int EPOLLIN = 1;
   int EPOLL_CTL_ADD = 1;
   int EPOLL_CLOEXEC = 0x80000;

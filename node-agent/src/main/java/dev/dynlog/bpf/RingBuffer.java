@@ -30,7 +30,6 @@ public final class RingBuffer implements AutoCloseable {
   }
 
   private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final VarHandle INTS = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
   private static final int BUSY = 1 << 31;
   private static final int DISCARD = 1 << 30;
   private static final int HEADER = 8;
@@ -59,7 +58,8 @@ public final class RingBuffer implements AutoCloseable {
       throw new BpfException("cannot mmap the consumer page of ring buffer " + name + ": " + BpfException.errno(Native.getLastError()));
     }
     producerLen = PAGE + 2 * size;
-    producerMap = c.mmap(null, producerLen, LibC.PROT_READ, LibC.MAP_SHARED, map.fd(), PAGE);
+    // MAP_POPULATE: fault the pages in now rather than on the hot path
+    producerMap = c.mmap(null, producerLen, LibC.PROT_READ, LibC.MAP_SHARED | LibC.MAP_POPULATE, map.fd(), PAGE);
     if (Pointer.nativeValue(producerMap) == -1) {
       int err = Native.getLastError();
       c.munmap(consumerMap, PAGE);
@@ -89,7 +89,8 @@ public final class RingBuffer implements AutoCloseable {
     long prod = (long) LONGS.getAcquire(data, 0);
     while (cons < prod) {
       int at = PAGE + (int) (cons & mask);
-      int hdr = (int) INTS.getAcquire(data, at);
+      int hdr = data.getInt(at);
+      VarHandle.acquireFence(); // the record's bytes are read after its header
       if ((hdr & BUSY) != 0) break;
       int len = hdr & ~(BUSY | DISCARD);
       if ((hdr & DISCARD) == 0) {

@@ -61,7 +61,7 @@ public final class Tracer implements AutoCloseable {
   private volatile boolean running = true;
   private volatile long consumedRecords;
 
-  private Tracer(BpfObject obj) throws BpfException {
+  private Tracer(BpfObject obj, boolean startReader) throws BpfException {
     this.obj = obj;
     probes = obj.map("probes");
     recipes = obj.map("recipes");
@@ -72,7 +72,7 @@ public final class Tracer implements AutoCloseable {
     sweeper = new PairingSweeper(pairs);
     reader = new Thread(this::readLoop, "dynlog-ring-reader");
     reader.setDaemon(true);
-    reader.start();
+    if (startReader) reader.start();
   }
 
   /**
@@ -82,6 +82,11 @@ public final class Tracer implements AutoCloseable {
    *     CAP_PERFMON), libbpf, kernel BPF support
    */
   public static Tracer open() throws TracerException {
+    return open(true);
+  }
+
+  /** For benchmarks: a tracer whose reader starts only with {@link #startReader()}. */
+  static Tracer open(boolean startReader) throws TracerException {
     if (!System.getProperty("os.name", "").toLowerCase().contains("linux")) {
       throw new TracerException("dynlog traces with Linux eBPF uprobes; this is " + System.getProperty("os.name"));
     }
@@ -89,7 +94,7 @@ public final class Tracer implements AutoCloseable {
     try {
       obj = BpfObject.loadEmbedded();
       obj.enableRunTimeStats();
-      return new Tracer(obj);
+      return new Tracer(obj, startReader);
     } catch (BpfException e) {
       if (obj != null) obj.close();
       String why = e.getMessage();
@@ -142,6 +147,7 @@ public final class Tracer implements AutoCloseable {
 
   /** Waits until every event the kernel has written so far has been turned into rows (or 5 s). */
   public void flush() {
+    if (!reader.isAlive()) return;
     long deadline = System.nanoTime() + 5_000_000_000L;
     while (ring.pending() > 0 && System.nanoTime() < deadline && running) {
       Thread.onSpinWait();
@@ -195,7 +201,15 @@ public final class Tracer implements AutoCloseable {
     if (a != null) a.onEvent(buf, off, len);
   }
 
-  // ---- package-private plumbing for Tracepoint ----
+  // ---- package-private plumbing for Tracepoint and benchmarks ----
+
+  void startReader() {
+    reader.start();
+  }
+
+  RingBuffer ring() {
+    return ring;
+  }
 
   BpfObject object() {
     return obj;

@@ -29,6 +29,7 @@ final class ValueDecoder {
   }
 
   private final LongFunction<String> symbolizer;
+  private final Map<Long, String> typeNames = new java.util.HashMap<>(); // type word → name, bounded below
   private ByteBuffer buf;
   private int[] recs;
   private int nrecs;
@@ -155,9 +156,13 @@ final class ValueDecoder {
   private Object goInterface(int read) throws Failure {
     long typeWord = word(read);
     if (typeWord == 0) return null;
-    String sym = symbolizer == null ? null : symbolizer.apply(typeWord);
-    if (sym == null) return "non-nil (type word 0x" + Long.toHexString(typeWord) + ")";
-    return goTypeName(sym);
+    String name = typeNames.get(typeWord);
+    if (name == null) {
+      String sym = symbolizer == null ? null : symbolizer.apply(typeWord);
+      name = sym == null ? "non-nil (type word 0x" + Long.toHexString(typeWord) + ")" : goTypeName(sym);
+      if (typeNames.size() < 4096) typeNames.put(typeWord, name);
+    }
+    return name;
   }
 
   /** "go:itab.*errors.errorString,error" → "*errors.errorString"; "type:*T" → "*T". */
