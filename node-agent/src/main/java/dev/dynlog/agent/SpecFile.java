@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.dynlog.plan.Capture;
 import dev.dynlog.query.BadQueryException;
 import dev.dynlog.query.Durations;
+import dev.dynlog.store.LabelSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -41,6 +42,9 @@ import java.util.Set;
  *     maxEventsPerSecond: 1000
  *     maxStringBytes: 128
  *     sampleRatio: 1.0
+ *   metricLabels:                          # captures counted per value in dynlog_rows_total
+ *     - capture: user
+ *       maxValues: 20                      # further values count as "other"
  * </pre>
  */
 public final class SpecFile {
@@ -51,7 +55,8 @@ public final class SpecFile {
   public static final int DEFAULT_STRING_BYTES = 128;
 
   private static final Set<String> TOP = Set.of("apiVersion", "kind", "metadata", "spec");
-  private static final Set<String> SPEC = Set.of("target", "function", "capture", "latency", "ttl", "limits");
+  private static final Set<String> SPEC = Set.of("target", "function", "capture", "latency", "ttl", "limits", "metricLabels");
+  private static final Set<String> LABEL = Set.of("capture", "maxValues");
   private static final Set<String> TARGET = Set.of("pid", "executable");
   private static final Set<String> CAPTURE = Set.of("name", "expr");
   private static final Set<String> LIMITS = Set.of("maxEventsPerSecond", "maxStringBytes", "maxCollectionElements", "sampleRatio");
@@ -165,7 +170,29 @@ public final class SpecFile {
         ratio = r.asDouble();
       }
     }
-    return new TracepointRequest(name, pid, exe, function, captures, latency, ttl, maxEvents, ratio, stringBytes);
+    List<LabelSpec> labels = new ArrayList<>();
+    JsonNode ls = spec.get("metricLabels");
+    if (ls != null) {
+      if (!ls.isArray()) throw error(where + ".metricLabels", "must be a list of {capture, maxValues}");
+      for (int i = 0; i < ls.size(); i++) {
+        String lw = where + ".metricLabels[" + i + "]";
+        JsonNode l = ls.get(i);
+        if (!l.isObject()) throw error(lw, "must be {capture, maxValues}");
+        onlyKnown(l, LABEL, lw);
+        String capture = text(l, "capture", lw);
+        int max = l.has("maxValues") ? (int) positiveInt(l, "maxValues", lw, LabelSpec.MAX_VALUES_LIMIT) : 20;
+        try {
+          labels.add(new LabelSpec(capture, max));
+        } catch (IllegalArgumentException e) {
+          throw error(lw, e.getMessage());
+        }
+      }
+    }
+    try {
+      return new TracepointRequest(name, pid, exe, function, captures, latency, ttl, maxEvents, ratio, stringBytes, labels);
+    } catch (IllegalArgumentException e) {
+      throw error(where, e.getMessage());
+    }
   }
 
   private SpecException error(String where, String what) {

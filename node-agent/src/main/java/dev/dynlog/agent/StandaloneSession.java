@@ -47,6 +47,7 @@ public final class StandaloneSession {
   private final InetSocketAddress http;
   private final StoreConfig storeConfig;
   private final PrintStream log;
+  private final java.time.Duration linger;
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private final CountDownLatch finished = new CountDownLatch(1);
   private volatile boolean interrupted;
@@ -56,6 +57,15 @@ public final class StandaloneSession {
    * @param log where progress and the summary go (stderr), never mixed with rows
    */
   public StandaloneSession(List<TracepointRequest> requests, InetSocketAddress http, StoreConfig storeConfig, PrintStream log) {
+    this(requests, http, storeConfig, java.time.Duration.ZERO, log);
+  }
+
+  /**
+   * @param linger with {@code http}: keep serving queries this long after the last tracepoint stops
+   */
+  public StandaloneSession(List<TracepointRequest> requests, InetSocketAddress http, StoreConfig storeConfig,
+      java.time.Duration linger, PrintStream log) {
+    this.linger = linger;
     this.requests = List.copyOf(requests);
     this.http = http;
     this.storeConfig = storeConfig;
@@ -118,14 +128,17 @@ public final class StandaloneSession {
             .withSampleRatio(r.sampleRatio())
             .withSymbolizer(res.binary()::symbolize);
         Target target = r.pid() > 0 ? Target.process(r.pid()) : Target.executable();
+        // Registered before attaching, so that the first row finds its tracepoint in the store.
+        java.util.concurrent.atomic.AtomicReference<Tracepoint> attached = new java.util.concurrent.atomic.AtomicReference<>();
+        registry.register(
+            new TracepointInfo(r.name(), r.function(), r.targetDescription(),
+                r.captures().stream().map(c -> c.name()).toList(), r.latency(), r.labels()),
+            () -> counters(attached.get()));
         Tracepoint tp = tracer.attach(res.plan(), target, opts, row -> {
           registry.append(row);
           sink.accept(row);
         });
-        registry.register(
-            new TracepointInfo(r.name(), r.function(), r.targetDescription(),
-                r.captures().stream().map(c -> c.name()).toList(), r.latency(), List.of()),
-            () -> counters(tp));
+        attached.set(tp);
         long deadline = r.ttl() == null ? Long.MAX_VALUE : System.nanoTime() + r.ttl().toNanos();
         running.add(new Running(r, tp, deadline));
         log.printf(Locale.ROOT, "dynlog: tracing %s in %s (%d probes)%s%n", res.plan().function(), r.targetDescription(),
@@ -155,6 +168,10 @@ public final class StandaloneSession {
             it.remove();
           }
         }
+      }
+      if (server != null && !linger.isZero() && stopRequested.getCount() > 0) {
+        log.println("dynlog: serving queries on " + server.baseUri() + " for another " + human(linger) + "; Ctrl-C to stop");
+        stopRequested.await(linger.toMillis(), TimeUnit.MILLISECONDS);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -191,6 +208,10 @@ public final class StandaloneSession {
   }
 
   private static ProbeCounters counters(Tracepoint tp) {
+    if (tp == null) {
+      long[] bounds = TraceOptions.DEFAULT_BOUNDS_NS;
+      return new ProbeCounters(0, 0, 0, bounds, new long[bounds.length + 1], 0, 0, 0, 0, 0, 0, 0, 0);
+    }
     try {
       return tp.counters();
     } catch (TracerException e) {

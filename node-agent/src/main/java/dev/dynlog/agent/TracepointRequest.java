@@ -1,6 +1,7 @@
 package dev.dynlog.agent;
 
 import dev.dynlog.plan.Capture;
+import dev.dynlog.store.LabelSpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -19,6 +20,7 @@ import java.util.List;
  * @param maxEventsPerSecond rows per second at most (0 = unlimited); calls are still counted
  * @param sampleRatio fraction of calls that emit rows, (0, 1]
  * @param maxStringBytes bytes copied at most per string value
+ * @param labels captures counted per value in metrics (low-cardinality, capped)
  */
 public record TracepointRequest(
     String name,
@@ -30,7 +32,8 @@ public record TracepointRequest(
     Duration ttl,
     long maxEventsPerSecond,
     double sampleRatio,
-    int maxStringBytes) {
+    int maxStringBytes,
+    List<LabelSpec> labels) {
 
   public TracepointRequest {
     if ((pid > 0) == (executable != null)) {
@@ -38,6 +41,13 @@ public record TracepointRequest(
     }
     if (function == null || function.isBlank()) throw new IllegalArgumentException("no function given");
     captures = List.copyOf(captures);
+    labels = List.copyOf(labels);
+    for (LabelSpec l : labels) {
+      if (captures.stream().noneMatch(c -> c.name().equals(l.capture()))) {
+        throw new IllegalArgumentException("label '" + l.capture() + "' is not a capture; captures are "
+            + captures.stream().map(Capture::name).toList());
+      }
+    }
     if (name == null || name.isBlank()) name = function;
   }
 

@@ -27,10 +27,12 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--http", paramLabel = "ADDR", description = "Serve /metrics and the query API (/api/v1) on ADDR, e.g. :9464.")
   String http;
 
+  @picocli.CommandLine.Mixin StoreOptions store;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
-    return TraceCommand.runSession(SpecFile.read(file), http, output, spec);
+    return TraceCommand.runSession(SpecFile.read(file), http, store, output, spec);
   }
 }

@@ -5,6 +5,7 @@ import dev.dynlog.agent.TracepointRequest;
 import dev.dynlog.http.HttpAddress;
 import dev.dynlog.plan.Capture;
 import dev.dynlog.query.Durations;
+import dev.dynlog.store.LabelSpec;
 import dev.dynlog.store.StoreConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -69,6 +70,11 @@ public final class TraceCommand implements Callable<Integer> {
   @Option(names = "--http", paramLabel = "ADDR", description = "Serve /metrics and the query API (/api/v1) on ADDR, e.g. :9464 or 127.0.0.1:9464.")
   String http;
 
+  @Option(names = "--label", paramLabel = "CAPTURE[:MAX]", description = "Count rows per value of this capture in dynlog_rows_total (repeatable); at most MAX values (default 20), later ones count as \"other\".")
+  List<String> labels = new ArrayList<>();
+
+  @picocli.CommandLine.Mixin StoreOptions store;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -78,17 +84,27 @@ public final class TraceCommand implements Callable<Integer> {
     List<Capture> caps = captures.stream().map(Capture::parse).toList();
     TracepointRequest request = new TracepointRequest(name, target.executable == null ? target.pid : -1,
         target.executable == null ? null : target.executable.toAbsolutePath(), function, caps, latency, ttl,
-        maxEventsPerSecond, sample, maxStringBytes);
-    return runSession(List.of(request), http, output, spec);
+        maxEventsPerSecond, sample, maxStringBytes, labels.stream().map(TraceCommand::label).toList());
+    return runSession(List.of(request), http, store, output, spec);
+  }
+
+  private static LabelSpec label(String text) {
+    int colon = text.lastIndexOf(':');
+    if (colon < 0) return new LabelSpec(text, 20);
+    try {
+      return new LabelSpec(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--label " + text + ": MAX must be a number");
+    }
   }
 
   /** Runs a session and maps its outcome to an exit status; shared with {@code dynlog run}. */
-  static int runSession(List<TracepointRequest> requests, String http, TraceOutput.Format format,
+  static int runSession(List<TracepointRequest> requests, String http, StoreOptions store, TraceOutput.Format format,
       picocli.CommandLine.Model.CommandSpec spec) throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     TraceOutput printer = new TraceOutput(format, out);
     StandaloneSession session = new StandaloneSession(requests, http == null ? null : HttpAddress.parse(http),
-        StoreConfig.DEFAULT, System.err);
+        store.config(), store.lingerDuration(), System.err);
     session.run(printer, printer::start);
     out.flush();
     return 0;
