@@ -108,6 +108,11 @@ void abi(int i) {
   truth::call("shop::bump", Object().add("counter", truth::num(before)).add("by", truth::num(by)),
               ret(truth::num(bumped)));
 
+  std::string who = "gus";
+  std::string greeting = shop::greet(who, 1 + i % 2);
+  truth::call("shop::greet", Object().add("name", truth::str(who)).add("times", truth::num(1 + i % 2)),
+              ret(truth::str(greeting)));
+
   int p = shop::price(3 + i);
   truth::call("shop::price", Object().add("n", truth::num(3 + i)), ret(truth::num(p)), "shop::price(int)");
   const char* code = (i % 2 == 0) ? "SKU-1" : "SKU-22";

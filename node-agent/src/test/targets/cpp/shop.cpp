@@ -54,6 +54,12 @@ TRACED int bump(int& counter, const long& by) {
   return counter;
 }
 
+TRACED std::string greet(std::string name, int times) {
+  std::string r;
+  for (int i = 0; i < times; i++) r += "hi " + name + "! ";
+  return r;
+}
+
 TRACED int price(int n) { return n * 100; }
 
 TRACED int price(const char* code) { return code == nullptr ? -1 : static_cast<int>(std::strlen(code)) * 7; }

@@ -56,6 +56,8 @@ Big makeBig(long seed);
 double mixedTotal(Mixed m);
 int tagId(Tag t, int extra);
 int bump(int& counter, const long& by);
+// std::string by value: not trivially copyable, so passed by invisible reference.
+std::string greet(std::string name, int times);
 int price(int n);
 int price(const char* code);
 int price(double weight);
