@@ -9,10 +9,8 @@ final class AbbrevTable {
 
   private final Abbrev[] dense;
   private final Map<Long, Abbrev> sparse;
-  private final long offset;
 
-  private AbbrevTable(long offset, Abbrev[] dense, Map<Long, Abbrev> sparse) {
-    this.offset = offset;
+  private AbbrevTable(Abbrev[] dense, Map<Long, Abbrev> sparse) {
     this.dense = dense;
     this.sparse = sparse;
   }
@@ -23,10 +21,6 @@ final class AbbrevTable {
       if (a != null) return a;
     }
     return sparse.get(code);
-  }
-
-  long offset() {
-    return offset;
   }
 
   /** Parses the table starting at {@code offset}; it ends with a zero code. */
@@ -72,6 +66,6 @@ final class AbbrevTable {
       if (e.getKey() < DENSE_LIMIT) dense[(int) (long) e.getKey()] = e.getValue();
       else sparse.put(e.getKey(), e.getValue());
     }
-    return new AbbrevTable(offset, dense, sparse);
+    return new AbbrevTable(dense, sparse);
   }
 }

@@ -9,7 +9,6 @@ final class Dw {
   static final int TAG_class_type = 0x02;
   static final int TAG_enumeration_type = 0x04;
   static final int TAG_formal_parameter = 0x05;
-  static final int TAG_lexical_block = 0x0b;
   static final int TAG_member = 0x0d;
   static final int TAG_pointer_type = 0x0f;
   static final int TAG_reference_type = 0x10;
@@ -19,7 +18,6 @@ final class Dw {
   static final int TAG_typedef = 0x16;
   static final int TAG_union_type = 0x17;
   static final int TAG_inheritance = 0x1c;
-  static final int TAG_inlined_subroutine = 0x1d;
   static final int TAG_ptr_to_member_type = 0x1f;
   static final int TAG_subrange_type = 0x21;
   static final int TAG_base_type = 0x24;
@@ -30,15 +28,11 @@ final class Dw {
   static final int TAG_restrict_type = 0x37;
   static final int TAG_namespace = 0x39;
   static final int TAG_unspecified_type = 0x3b;
-  static final int TAG_partial_unit = 0x3c;
-  static final int TAG_type_unit = 0x41;
   static final int TAG_rvalue_reference_type = 0x42;
   static final int TAG_atomic_type = 0x47;
-  static final int TAG_skeleton_unit = 0x4a;
 
   // Attributes
   static final int AT_sibling = 0x01;
-  static final int AT_location = 0x02;
   static final int AT_name = 0x03;
   static final int AT_byte_size = 0x0b;
   static final int AT_bit_offset = 0x0c;
@@ -72,10 +66,8 @@ final class Dw {
   static final int AT_rnglists_base = 0x74;
   static final int AT_loclists_base = 0x8c;
   static final int AT_MIPS_linkage_name = 0x2007;
-  static final int AT_GNU_ranges_base = 0x2132;
   static final int AT_GNU_addr_base = 0x2133;
   static final int AT_go_kind = 0x2900;
-  static final int AT_go_key = 0x2901;
   static final int AT_go_elem = 0x2902;
 
   // Forms
@@ -140,7 +132,6 @@ final class Dw {
 
   // Go kinds (reflect.Kind) in DW_AT_go_kind
   static final int GO_CHAN = 18;
-  static final int GO_FUNC = 19;
   static final int GO_INTERFACE = 20;
   static final int GO_MAP = 21;
   static final int GO_SLICE = 23;

@@ -8,7 +8,6 @@ import dev.dynlog.elf.SymbolTable;
 import dev.dynlog.symbols.Binary;
 import dev.dynlog.symbols.Function;
 import dev.dynlog.symbols.ResolveException;
-import dev.dynlog.symbols.Variable;
 import dev.dynlog.types.Type;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -298,12 +297,6 @@ public final class DwarfBinary implements Binary {
     if (s == null) return null;
     long off = vaddr - s.value();
     return off == 0 ? s.name() : s.name() + "+0x" + Long.toHexString(off);
-  }
-
-  /** Parameters of a function as "name type" pairs (for messages and the inspect command). */
-  public static String describe(List<Variable> vars) {
-    return vars.stream().map(v -> (v.name() == null ? "_" : v.name()) + " " + v.type().displayName())
-        .collect(Collectors.joining(", "));
   }
 
   @Override

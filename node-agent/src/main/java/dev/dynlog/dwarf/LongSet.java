@@ -43,14 +43,6 @@ final class LongSet {
     return false;
   }
 
-  void addAll(LongSet other) {
-    for (long v : other.slots) if (v != EMPTY) add(v);
-  }
-
-  int size() {
-    return size;
-  }
-
   private void grow() {
     long[] old = slots;
     slots = filled(old.length * 2);

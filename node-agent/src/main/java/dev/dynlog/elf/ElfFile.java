@@ -23,18 +23,12 @@ public final class ElfFile implements Closeable {
 
   /** e_machine of x86-64. */
   public static final int EM_X86_64 = 62;
-  /** e_type of a position-dependent executable. */
-  public static final int ET_EXEC = 2;
-  /** e_type of a shared object or PIE. */
-  public static final int ET_DYN = 3;
 
   private static final int SHN_XINDEX = 0xffff;
 
   private final Path path;
   private final ByteBuffer file;
   private final int type;
-  private final int machine;
-  private final long entry;
   private final List<Section> sections;
   private final Map<String, Section> sectionsByName = new HashMap<>();
   private final List<Segment> segments;
@@ -49,9 +43,8 @@ public final class ElfFile implements Closeable {
     if (file.get(4) != 2) throw bad("not a 64-bit ELF (EI_CLASS=" + file.get(4) + ")");
     if (file.get(5) != 1) throw bad("not a little-endian ELF (EI_DATA=" + file.get(5) + ")");
     type = Short.toUnsignedInt(file.getShort(16));
-    machine = Short.toUnsignedInt(file.getShort(18));
+    int machine = Short.toUnsignedInt(file.getShort(18));
     if (machine != EM_X86_64) throw bad("not an x86-64 ELF (e_machine=" + machine + ")");
-    entry = file.getLong(24);
     segments = readSegments();
     sections = readSections();
     for (Section s : sections) sectionsByName.putIfAbsent(s.name(), s);
@@ -76,9 +69,6 @@ public final class ElfFile implements Closeable {
 
   public Path path() { return path; }
   public int type() { return type; }
-  public int machine() { return machine; }
-  public long entry() { return entry; }
-  public long fileSize() { return file.capacity(); }
   public List<Section> sections() { return Collections.unmodifiableList(sections); }
   public List<Segment> segments() { return Collections.unmodifiableList(segments); }
 

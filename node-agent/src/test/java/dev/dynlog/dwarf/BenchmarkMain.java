@@ -49,7 +49,8 @@ public final class BenchmarkMain {
           + " direct_mb=%.1f mapped_mb=%.1f matches=%d params=%d entry=0x%x signature=%s%n",
           (opened - t0) / 1e6, (found - opened) / 1e6, (done - found) / 1e6, (done - t0) / 1e6, peakHeap / 1048576.0,
           retained / 1048576.0, direct / 1048576.0, mapped / 1048576.0, fs.size(), params,
-          f.lowPc(), f.name() + "(" + DwarfBinary.describe(f.parameters()) + ")");
+          f.lowPc(), f.name() + "(" + f.parameters().stream().map(v -> v.name() + " " + v.type().displayName())
+              .collect(java.util.stream.Collectors.joining(", ")) + ")");
     }
   }
 }
