@@ -65,9 +65,20 @@ public final class ProbePlanner {
    * when the binary has a user-provided destructor or copy/move constructor for them.
    */
   public CallLayout layout(Function f) throws ResolveException {
+    if (f.language() == Language.GO) return CallingConvention.of(f).layout(f);
+    String symbol = binary.symbolize(f.lowPc());
+    if (symbol != null && COMPILER_CLONE.matcher(symbol).find()) {
+      throw new ResolveException(f.name() + " in " + binary.path() + " exists only as the compiler clone " + symbol
+          + ", whose calling convention differs from its declaration (GCC removed or split parameters);"
+          + " its arguments cannot be located from the declaration");
+    }
     if (f.language() == Language.CPP) return SysVAbi.withCopySemantics(this::userDeclaredCopyOrDestructor).layout(f);
     return CallingConvention.of(f).layout(f);
   }
+
+  /** GCC clones with a changed signature: IPA-SRA, constant propagation, partial inlining. */
+  private static final java.util.regex.Pattern COMPILER_CLONE =
+      java.util.regex.Pattern.compile("\\.(isra|constprop|part)\\.\\d+");
 
   private final Map<Type, Boolean> copySemantics = new IdentityHashMap<>();
 

@@ -17,14 +17,26 @@ import java.util.regex.Pattern;
  */
 final class DwarfEntryLocations {
 
-  /** One piece of a location: a register, a frame-base offset (CFA-relative), or nothing (optimised away), and its size. */
-  record Piece(String register, Long fbreg, long size) {}
+  /**
+   * One piece of a location: a register, a frame-base offset, memory at a register plus an offset
+   * ({@code DW_OP_bregN}: the value lives where the register points), or nothing (optimised away);
+   * and its size (-1 for a whole value).
+   */
+  record Piece(String register, Long fbreg, String memoryBase, long memoryOffset, long size) {
+    Piece(String register, Long fbreg, long size) {
+      this(register, fbreg, null, 0, size);
+    }
+
+    boolean located() {
+      return register != null || fbreg != null || memoryBase != null;
+    }
+  }
 
   /** A parameter with its pieces at entry (size -1 on a single unsized piece = the whole value). */
   record Param(String name, boolean result, List<Piece> pieces) {}
 
-  /** A subprogram with code. */
-  record Subprogram(String name, long lowPc, List<Param> params) {}
+  /** A subprogram with code; {@code frameBase} is its DW_AT_frame_base expression. */
+  record Subprogram(String name, long lowPc, String frameBase, List<Param> params) {}
 
   private static final Pattern TAG = Pattern.compile("^0x[0-9a-f]+:(\\s+)(DW_TAG_\\w+)");
   private static final Pattern ATTR = Pattern.compile("^\\s+(DW_AT_\\w+)\\s+\\((.*)$");
@@ -51,6 +63,7 @@ final class DwarfEntryLocations {
     int subIndent = -1;
     boolean inSubAttributes;
     String subName;
+    String subFrameBase;
     long subLow = -1;
     List<Param> params;
     boolean inParam;
@@ -74,6 +87,7 @@ final class DwarfEntryLocations {
           flush();
           subIndent = indent;
           subName = null;
+          subFrameBase = null;
           subLow = -1;
           params = new ArrayList<>();
         } else if (subIndent >= 0 && indent <= subIndent) {
@@ -102,9 +116,14 @@ final class DwarfEntryLocations {
       String value = a.group(2);
       if (inSubAttributes) {
         if (attr.equals("DW_AT_name")) subName = unquote(value);
+        if (subName == null && (attr.equals("DW_AT_abstract_origin") || attr.equals("DW_AT_specification"))) {
+          subName = unquote(value);
+        }
+        if (attr.equals("DW_AT_frame_base")) subFrameBase = value.endsWith(")") ? value.substring(0, value.length() - 1) : value;
         if (attr.equals("DW_AT_low_pc")) subLow = Long.parseUnsignedLong(value.replace(")", "").trim().substring(2), 16);
       } else if (inParam) {
         if (attr.equals("DW_AT_name")) paramName = unquote(value);
+        if (paramName == null && attr.equals("DW_AT_abstract_origin") && value.contains("\"")) paramName = unquote(value);
         if (attr.equals("DW_AT_variable_parameter")) paramResult = value.startsWith("0x01");
         if (attr.equals("DW_AT_location")) {
           if (value.startsWith("DW_OP")) {
@@ -132,7 +151,9 @@ final class DwarfEntryLocations {
 
     void flush() {
       endParam();
-      if (params != null && subName != null && subLow > 0) out.add(new Subprogram(subName, subLow, List.copyOf(params)));
+      if (params != null && subName != null && subLow > 0) {
+        out.add(new Subprogram(subName, subLow, subFrameBase, List.copyOf(params)));
+      }
       params = null;
       subIndent = -1;
       inSubAttributes = false;
@@ -144,23 +165,31 @@ final class DwarfEntryLocations {
     List<Piece> out = new ArrayList<>();
     String reg = null;
     Long fb = null;
+    String mem = null;
+    long memOff = 0;
     for (String op : expr.split(", ")) {
       String[] w = op.trim().split("\\s+");
       if (w[0].matches("DW_OP_reg\\d+")) {
         reg = w[1];
+      } else if (w[0].matches("DW_OP_breg\\d+") && w.length == 2 && w[1].matches("[A-Z0-9]+[+-]\\d+")) {
+        int sign = Math.max(w[1].lastIndexOf('+'), w[1].lastIndexOf('-'));
+        mem = w[1].substring(0, sign);
+        memOff = Long.parseLong(w[1].substring(sign));
       } else if (w[0].equals("DW_OP_fbreg")) {
         fb = Long.parseLong(w[1]);
       } else if (w[0].equals("DW_OP_call_frame_cfa")) {
         fb = 0L;
       } else if (w[0].equals("DW_OP_piece")) {
-        out.add(new Piece(reg, fb, Long.decode(w[1])));
+        out.add(new Piece(reg, fb, mem, memOff, Long.decode(w[1])));
         reg = null;
         fb = null;
+        mem = null;
+        memOff = 0;
       } else {
         return null;
       }
     }
-    if (reg != null || fb != null) out.add(new Piece(reg, fb, -1));
+    if (reg != null || fb != null || mem != null) out.add(new Piece(reg, fb, mem, memOff, -1));
     return out;
   }
 

@@ -67,17 +67,20 @@ class GoDwarfLocationOracleTest {
         Set<String> claimedTwice = registersClaimedTwice(sub);
         for (DwarfEntryLocations.Param p : sub.params()) {
           if (p.result() || p.pieces() == null || p.pieces().isEmpty()) continue;
+          if (p.name().equals(".dict")) {
+            // Go >= 1.26 describes the dictionary by its spill home even at entry; PlanOracleTest shows
+            // by the values of the following arguments that it still occupies the first register. When
+            // the reader does not list it, GoRegisterAbi adds it back.
+            dictionaries++;
+            continue;
+          }
           int idx = -1;
           for (int i = 0; i < args.size(); i++) if (p.name().equals(args.get(i).name())) idx = i;
           if (idx < 0) {
             mismatches++;
-            note(problems, sub.name() + ": DWARF parameter " + p.name() + " is not among " + args);
-            continue;
-          }
-          if (p.name().equals(".dict")) {
-            // Go >= 1.26 describes the dictionary by its spill home even at entry; PlanOracleTest shows
-            // by the values of the following arguments that it still occupies the first register.
-            dictionaries++;
+            note(problems, sub.name() + ": the DWARF lists parameter " + p.name() + " at 0x"
+                + Long.toHexString(sub.lowPc()) + " but the DWARF reader gives only " + args.stream().map(Variable::name).toList()
+                + " (it reads the abstract origin's list; later parameters would be misplaced)");
             continue;
           }
           if (abi0Wrapped.contains(sub.name())) {
