@@ -46,7 +46,9 @@ struct pt_regs {
 
 enum piece_source { SRC_REGISTER = 0, SRC_STACK = 1 };
 enum read_kind { K_BYTES = 0, K_GO_STRING = 1, K_GO_SLICE = 2, K_C_STRING = 3, K_STD_STRING = 4 };
-enum probe_flags { F_ACTIVE = 1, F_GO = 2, F_PAIRED = 4 };
+/* F_RETSITE: the return program sits on RET instructions (sp points at the return address, as at
+ * entry) rather than in a uretprobe (return address already popped). */
+enum probe_flags { F_ACTIVE = 1, F_GO = 2, F_PAIRED = 4, F_RETSITE = 8 };
 enum site { SITE_ENTRY = 0, SITE_RETURN = 1 };
 enum event_type { EV_ENTRY = 1, EV_RETURN = 2 };
 enum event_flags { EVF_COMPLETE = 1, EVF_ERROR = 2 };
@@ -684,9 +686,9 @@ int dynlog_return(struct pt_regs *ctx)
 		key.id = goid;
 		key.depth = stack_hi - ctx->sp;
 	} else {
-		/* a uretprobe: the return address has been popped */
 		key.id = (u32)pid_tgid;
-		key.depth = ctx->sp - 8;
+		/* on a RET, sp is as at entry; in a uretprobe the return address has been popped */
+		key.depth = (cfg->flags & F_RETSITE) ? ctx->sp : ctx->sp - 8;
 	}
 	v = bpf_map_lookup_elem(&pairs, &key);
 	if (!v) {

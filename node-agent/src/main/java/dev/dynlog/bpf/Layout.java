@@ -24,7 +24,7 @@ public final class Layout {
 
   // enum values
   public static final int SRC_REGISTER = 0, SRC_STACK = 1;
-  public static final int F_ACTIVE = 1, F_GO = 2, F_PAIRED = 4;
+  public static final int F_ACTIVE = 1, F_GO = 2, F_PAIRED = 4, F_RETSITE = 8;
   public static final int SITE_ENTRY = 0, SITE_RETURN = 1;
   public static final int EV_ENTRY = 1, EV_RETURN = 2;
   public static final int EVF_COMPLETE = 1, EVF_ERROR = 2;

@@ -28,6 +28,9 @@ public sealed interface Decoder {
   /** Text from a GO_STRING, GO_SLICE ([]byte), C_STRING or STD_STRING read; truncation is marked. */
   record Text(int read) implements Decoder {}
 
+  /** A fixed-size C/C++ {@code char} array read whole: the text up to its first NUL. */
+  record CharArray(int read) implements Decoder {}
+
   /** Go error/interface: null when the type word is 0, else a description naming the dynamic type. */
   record GoInterface(int read) implements Decoder {}
 

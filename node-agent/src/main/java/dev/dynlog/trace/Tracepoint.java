@@ -45,9 +45,15 @@ public final class Tracepoint implements AutoCloseable {
     this.bounds = opts.latencyBucketBoundsNs();
   }
 
+  private boolean retSites;
+
   /** Writes the recipes and configuration, then attaches the uprobes. */
   void start() throws TracerException {
     boolean go = plan.language() == Language.GO;
+    // Go: never uretprobes (Go moves stacks). C++: not either, because a C++ exception unwinding
+    // through a frame whose return address points at the uretprobe trampoline terminates the program;
+    // calls that leave through a tail call or an exception are then unpaired and counted as evicted.
+    retSites = go || (plan.language() == Language.CPP && !plan.retFileOffsets().isEmpty());
     List<Read> entryReads = new ArrayList<>();
     List<Read> returnReads = new ArrayList<>();
     int errorRead = -1;
@@ -87,7 +93,7 @@ public final class Tracepoint implements AutoCloseable {
       tracer.probesMap().update(BpfMap.intKey(probe), config(go));
       String path = plan.binaryPath();
       links.add(tracer.object().attachUprobe(Tracer.entryProgram(), target.pid(), path, plan.entryFileOffset(), probe, false));
-      if (paired && go) {
+      if (paired && retSites) {
         for (long ret : plan.retFileOffsets()) {
           links.add(tracer.object().attachUprobe(Tracer.returnProgram(), target.pid(), path, ret, probe, false));
         }
@@ -101,7 +107,7 @@ public final class Tracepoint implements AutoCloseable {
 
   private Memory config(boolean go) {
     Memory m = Tracer.zeroed(Layout.CFG_SIZE);
-    int flags = Layout.F_ACTIVE | (go ? Layout.F_GO : 0) | (paired ? Layout.F_PAIRED : 0);
+    int flags = Layout.F_ACTIVE | (go ? Layout.F_GO : 0) | (paired ? Layout.F_PAIRED : 0) | (retSites ? Layout.F_RETSITE : 0);
     m.setInt(Layout.CFG_FLAGS, flags);
     m.setInt(Layout.CFG_NBOUNDS, bounds.length);
     m.setLong(Layout.CFG_SCHEDPC_OFF, -1);
@@ -138,7 +144,7 @@ public final class Tracepoint implements AutoCloseable {
     return probe;
   }
 
-  /** Uprobes currently attached (entry + one per RET for Go, entry + uretprobe for C/C++). */
+  /** Uprobes currently attached (entry + one per RET for Go and C++, entry + uretprobe for C). */
   public synchronized int attachedProbes() {
     return closed ? 0 : links.size();
   }

@@ -30,7 +30,8 @@ import java.util.function.Consumer;
  * <p>Each tracepoint gets a probe id; its recipes (the plan's reads at entry and at return) and its
  * configuration are written into the object's maps, then the object's programs are attached as
  * uprobes with the probe id as attach cookie: at the entry, and for Go on every RET instruction
- * (never uretprobes: Go moves stacks), for C/C++ as a uretprobe. Return probes are attached only
+ * (never uretprobes: Go moves stacks); for C++ on every RET too (a uretprobe breaks exception
+ * unwinding), for C as a uretprobe. Return probes are attached only
  * when latency is requested or a value is read at return. Entry and return are paired in the
  * kernel per goroutine frame (Go) or thread frame (C/C++) and travel as two events joined here by
  * a per-call sequence number.

@@ -67,6 +67,7 @@ final class ValueDecoder {
       return n;
     }
     if (d instanceof Decoder.Text t) return text(t.read());
+    if (d instanceof Decoder.CharArray c) return charArray(c.read());
     if (d instanceof Decoder.GoInterface g) return goInterface(g.read());
     if (d instanceof Decoder.Struct s) {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -151,6 +152,16 @@ final class ValueDecoder {
     if ((buf.getShort(at + Layout.REC_FLAGS) & Layout.RF_TRUNCATED) == 0) return s;
     long full = Integer.toUnsignedLong(buf.getInt(at + Layout.REC_FULL_LEN));
     return full > n ? s + "…(" + full + " bytes)" : s + "…";
+  }
+
+  private String charArray(int read) throws Failure {
+    int at = rec(read) + Layout.REC_HEADER;
+    int n = len(read);
+    int end = 0;
+    while (end < n && buf.get(at + end) != 0) end++;
+    byte[] b = new byte[end];
+    buf.get(at, b);
+    return new String(b, StandardCharsets.UTF_8);
   }
 
   private Object goInterface(int read) throws Failure {

@@ -86,5 +86,6 @@ record Probe(String name, String function, String truthFn, String truthSignature
       overload("price_str", "shop::price(const char *)", "shop::price(const char*)", arg("code"), result(0, "$0")),
       overload("price_double", "shop::price(double)", "shop::price(double)", unavailable("weight", "weight", "args.weight"), result(0, "$0")),
       cpp("scale", "shop::scale", unavailable("x", "x", "args.x"), arg("k"), unavailable("$0", "$0", "results.$0")),
-      cpp("fact", "shop::fact", arg("n"), result(0, "$0")));
+      cpp("fact", "shop::fact", arg("n"), result(0, "$0")),
+      cpp("ratio", "shop::ratio", arg("a"), arg("b"), result(0, "$0")));
 }
