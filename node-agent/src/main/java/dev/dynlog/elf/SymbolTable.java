@@ -65,7 +65,10 @@ public final class SymbolTable {
     return byName.get(name);
   }
 
-  /** The symbol whose [value, value+size) contains the address (or which starts at it), or null. */
+  /**
+   * The symbol whose [value, value+size) contains the address, else a zero-size symbol starting at
+   * it, or null.
+   */
   public ElfSymbol containing(long vaddr) {
     int lo = 0;
     int hi = byAddress.length - 1;
@@ -79,10 +82,12 @@ public final class SymbolTable {
         hi = mid - 1;
       }
     }
+    ElfSymbol exact = null;
     for (int i = found; i >= 0 && i > found - 64; i--) {
       ElfSymbol s = byAddress[i];
-      if (s.value() == vaddr || Long.compareUnsigned(vaddr - s.value(), s.size()) < 0) return s;
+      if (Long.compareUnsigned(vaddr - s.value(), s.size()) < 0) return s;
+      if (s.value() == vaddr && exact == null) exact = s; // zero-size marker symbols only when nothing contains it
     }
-    return null;
+    return exact;
   }
 }

@@ -56,6 +56,7 @@ class GoDwarfTest {
     DwarfdumpOracle oracle = oracle(v, binary);
     try (DwarfBinary b = DwarfBinary.open(binary)) {
       List<String> names = b.functionNames(Pattern.compile("^" + Pattern.quote(PKG)));
+      int inlined = 0;
       assertEquals(oracleFunctionNames(oracle), new TreeSet<>(names), "functions with code in the target packages");
       for (String name : names) {
         List<Function> fs = b.lookup(name);
@@ -69,7 +70,54 @@ class GoDwarfTest {
         assertEquals(die.number("DW_AT_low_pc"), f.lowPc(), name + " entry");
         assertEquals(die.number("DW_AT_high_pc"), f.ranges().get(0).high(), name + " end");
         assertEquals(expectedParameters(oracle, die), describe(f.parameters()), name + " parameters");
+        assertEquals(oracleInlined(oracle, die), f.inlined(), name + " inlined");
+        if (f.inlined()) inlined++;
       }
+      if (v.optimised()) assertTrue(inlined > 0, "an optimised build has out-of-line copies of inlined functions");
+    }
+  }
+
+  /** Inlined somewhere: its abstract origin is marked DW_AT_inline or some inlined_subroutine names it. */
+  private static boolean oracleInlined(DwarfdumpOracle oracle, ODie die) {
+    long origin = die.ref("DW_AT_abstract_origin");
+    if (origin < 0) return oracle.inlinedOrigins().contains(die.offset());
+    ODie abs = oracle.die(origin);
+    String inl = abs.attrs().get("DW_AT_inline");
+    return inl != null && !inl.startsWith("DW_INL_not_inlined") || oracle.inlinedOrigins().contains(origin);
+  }
+
+  /**
+   * Data symbols (Go itabs such as {@code go:itab.*errors.errorString,error} where the linker emits
+   * them, type descriptors, runtime variables) and functions are named as nm names them.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("variants")
+  void dataAndFunctionAddressesAreSymbolized(GoVariant v) throws Exception {
+    Path binary = Targets.build(v);
+    Map<Long, java.util.Set<String>> byAddress = new java.util.HashMap<>();
+    Map<String, long[]> sized = new java.util.TreeMap<>();
+    for (String line : ElfReadelfOracle.run("nm", "-S", "--defined-only", binary.toString()).lines().toList()) {
+      String[] f = line.split(" ", 4);
+      if (f.length == 3) byAddress.computeIfAbsent(Long.parseUnsignedLong(f[0], 16), k -> new java.util.HashSet<>()).add(f[2]);
+      if (f.length != 4) continue;
+      long addr = Long.parseUnsignedLong(f[0], 16);
+      byAddress.computeIfAbsent(addr, k -> new java.util.HashSet<>()).add(f[3]);
+      if ("RrDdBb".contains(f[2]) && Long.parseUnsignedLong(f[1], 16) >= 16) sized.put(f[3], new long[] {addr, Long.parseUnsignedLong(f[1], 16)});
+    }
+    assertTrue(sized.size() > 100, "nm lists data objects");
+    try (DwarfBinary b = DwarfBinary.open(binary)) {
+      int itabs = 0;
+      for (Map.Entry<String, long[]> e : sized.entrySet()) {
+        long addr = e.getValue()[0];
+        if (byAddress.get(addr).size() > 1) continue; // aliases: any of them is right
+        assertEquals(e.getKey(), b.symbolize(addr));
+        assertEquals(e.getKey() + "+0x8", b.symbolize(addr + 8));
+        if (e.getKey().startsWith("go:itab.")) itabs++;
+      }
+      if (v.version().compareTo("go1.27") < 0) assertTrue(itabs > 0, "itab symbols of " + v.version());
+      Function sum = b.lookup(PKG + "shop.Sum").get(0);
+      assertEquals(PKG + "shop.Sum", b.symbolize(sum.lowPc()));
+      assertEquals(PKG + "shop.Sum+0x4", b.symbolize(sum.lowPc() + 4));
     }
   }
 
