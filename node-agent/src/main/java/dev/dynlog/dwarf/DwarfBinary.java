@@ -242,8 +242,17 @@ public final class DwarfBinary implements Binary {
 
   private ResolveException notFound(String name) {
     StringBuilder sb = new StringBuilder("no function `").append(name).append("` in ").append(path);
-    if (index.abstractNames.containsValue(name)) {
-      sb.append(": it exists only inlined into its callers (no out-of-line copy to probe)");
+    boolean declared = false;
+    for (var e : index.abstractNames.entrySet()) {
+      if (!e.getValue().equals(name)) continue;
+      if (index.inlined.contains(e.getKey())) {
+        sb.append(": it exists only inlined into its callers (no out-of-line copy to probe)");
+        return new ResolveException(sb.toString());
+      }
+      declared = true;
+    }
+    if (declared) {
+      sb.append(": it is declared but has no code here (defined in another object or shared library?)");
       return new ResolveException(sb.toString());
     }
     List<String> close = NameMatcher.closest(name, index.sortedNames(), SUGGESTIONS);

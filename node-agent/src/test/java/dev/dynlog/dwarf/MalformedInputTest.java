@@ -230,6 +230,25 @@ class MalformedInputTest {
   }
 
   @Test
+  void declaredAndInlinedOnlyFunctionsAreExplained() throws Exception {
+    UnitBuilder u = new UnitBuilder();
+    u.code(CU).str("decl.c").u8(0x0c).u64(TEXT_ADDR);
+    u.code(SUBPROGRAM).str("f").u64(TEXT_ADDR).u32(16);
+    u.end();
+    u.label("self").code(ABSTRACT_SUBPROGRAM).str("inlinedOnly").ref("self").u8(1);
+    u.end();
+    u.label("self2").code(ABSTRACT_SUBPROGRAM).str("declaredOnly").ref("self2").u8(0);
+    u.end();
+    u.end();
+    Path bin = new SyntheticElf().section(".debug_abbrev", SyntheticElf.abbrevs()).section(".debug_info", u.bytes())
+        .write(dir.resolve("decl"));
+    String inl = failure(bin, "inlinedOnly");
+    assertTrue(inl.contains("only inlined into its callers"), inl);
+    String decl = failure(bin, "declaredOnly");
+    assertTrue(decl.contains("declared but has no code here"), decl);
+  }
+
+  @Test
   void noDwarfAtAll() throws Exception {
     Path bin = new SyntheticElf().write(dir.resolve("nodwarf"));
     String msg = failure(bin, "f");

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Layouts read through type units (DWARF 4 {@code .debug_types} and DWARF 5 type units, reached
- * by DW_FORM_ref_sig8) and bit-fields (DWARF 4 DW_AT_bit_offset and DWARF 5 DW_AT_data_bit_offset)
+ * by DW_FORM_ref_sig8), the 64-bit DWARF format, and bit-fields (DWARF 4 DW_AT_bit_offset and DWARF 5 DW_AT_data_bit_offset)
  * must match what the compiled program itself prints with sizeof/offsetof and by probing its
  * bit-fields in memory.
  */
@@ -62,7 +62,8 @@ class TypeUnitsAndBitfieldsTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"g++ -gdwarf-4", "g++ -gdwarf-4 -fdebug-types-section", "g++ -gdwarf-5 -fdebug-types-section",
-      "clang++-14 -gdwarf-4", "clang++-14 -gdwarf-5 -fdebug-types-section", "clang++-14 -gdwarf-4 -fdebug-types-section"})
+      "clang++-14 -gdwarf-4", "clang++-14 -gdwarf-5 -fdebug-types-section", "clang++-14 -gdwarf-4 -fdebug-types-section",
+      "g++ -gdwarf-5 -gdwarf64", "clang++-14 -gdwarf-5 -gdwarf64"})
   void layoutsMatchTheProgram(String compiler) throws Exception {
     Path src = dir.resolve("geo.cpp");
     Files.writeString(src, SOURCE);
