@@ -76,14 +76,14 @@ public final class BpfObject implements AutoCloseable {
       buf.write(0, elf, 0, elf.length);
       Pointer o = l.bpf_object__open_mem(buf, elf.length, null);
       if (o == null) {
-        throw new BpfException("libbpf cannot open the BPF object: " + BpfException.errno(Native.getLastError()) + log.recent(10));
+        throw new BpfException("libbpf cannot open the BPF object: " + BpfException.errno(Native.getLastError()), log.recent(10));
       }
       int rc = l.bpf_object__load(o);
       if (rc != 0) {
         String detail = log.recent(30);
         l.bpf_object__close(o);
         String hint = -rc == 1 || -rc == 13 ? " (BPF needs root or CAP_BPF + CAP_PERFMON)" : "";
-        throw new BpfException("cannot load the BPF object into the kernel: " + BpfException.errno(rc) + hint + detail);
+        throw new BpfException("cannot load the BPF object into the kernel: " + BpfException.errno(rc) + hint, detail);
       }
       return new BpfObject(o, buf);
     }
@@ -132,7 +132,7 @@ public final class BpfObject implements AutoCloseable {
         int err = Native.getLastError();
         throw new BpfException("cannot attach a " + (retprobe ? "uretprobe" : "uprobe") + " to " + binaryPath
             + " at file offset 0x" + Long.toHexString(fileOffset) + (pid >= 0 ? " in pid " + pid : "")
-            + ": " + BpfException.errno(err) + log.recent(5));
+            + ": " + BpfException.errno(err), log.recent(5));
       }
       return new UprobeLink(lib, link, binaryPath, fileOffset);
     }

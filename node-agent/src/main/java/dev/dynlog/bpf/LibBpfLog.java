@@ -42,7 +42,8 @@ final class LibBpfLog implements LibBpf.PrintFn {
       int skip = Math.max(0, lines.size() - max);
       for (String l : lines) {
         if (skip-- > 0) continue;
-        sb.append("\n  libbpf: ").append(l);
+        if (sb.length() > 0) sb.append('\n');
+        sb.append("libbpf: ").append(l);
       }
       return sb.toString();
     }
