@@ -556,8 +556,12 @@ static __always_inline int go_restarted(struct probe_cfg *cfg, u64 g, u64 entry)
 		return -1;
 	if (!sc || bpf_probe_read_user(&c.pc, sizeof(c.pc), (void *)(g + cfg->schedpc_off)) || !c.pc)
 		return 0;
-	if (bpf_probe_read_user(sc->code, 80, (void *)c.pc))
-		return 0;
+	if (bpf_probe_read_user(sc->code, 80, (void *)c.pc)) {
+		/* near the end of the text mapping: the reloads and the jump fit in fewer bytes */
+		__builtin_memset(sc->code, 0, 80);
+		if (bpf_probe_read_user(sc->code, 40, (void *)c.pc))
+			return 0;
+	}
 	bpf_loop(16, scan_cb, &c, 0);
 	return c.result;
 }

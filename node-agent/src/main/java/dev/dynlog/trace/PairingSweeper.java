@@ -30,7 +30,7 @@ final class PairingSweeper implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    timer.scheduleWithFixedDelay(this::sweepQuietly, 250, 250, TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(this::sweepQuietly, 1, 1, TimeUnit.SECONDS);
   }
 
   synchronized void watch(int probe, long timeoutNanos) {
