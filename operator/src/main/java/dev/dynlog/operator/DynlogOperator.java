@@ -4,6 +4,7 @@ import dev.dynlog.operator.http.OperatorHttpServer;
 import dev.dynlog.operator.metrics.OperatorMetrics;
 import dev.dynlog.operator.reconcile.TracepointReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RuntimeInfo;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
@@ -13,6 +14,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The running operator: the JOSDK {@link Operator} with the {@link TracepointReconciler}, leader
@@ -20,20 +24,25 @@ import java.time.Clock;
  */
 public final class DynlogOperator implements AutoCloseable {
 
+  private static final Logger LOG = LoggerFactory.getLogger(DynlogOperator.class);
+
   private final Operator operator;
   private final PrometheusMeterRegistry registry;
   private final OperatorHttpServer http;
+  private final AtomicBoolean closing;
 
   private DynlogOperator(Operator operator, PrometheusMeterRegistry registry,
-      OperatorHttpServer http) {
+      OperatorHttpServer http, AtomicBoolean closing) {
     this.operator = operator;
     this.registry = registry;
     this.http = http;
+    this.closing = closing;
   }
 
   /** Starts the operator on the given client (which it does not close). */
   public static DynlogOperator start(KubernetesClient client, OperatorSettings settings) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    AtomicBoolean closing = new AtomicBoolean();
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
           .withCloseClientOnStop(false)
@@ -48,7 +57,15 @@ public final class DynlogOperator implements AutoCloseable {
             .withLeaseDuration(settings.leaseDuration())
             .withRenewDeadline(settings.renewDeadline())
             .withRetryPeriod(settings.retryPeriod())
-            .withExitOnStopLeading(settings.exitOnLostLeadership())
+            // JOSDK's own exit would call System.exit from inside our shutdown hook (deadlock).
+            .withExitOnStopLeading(false)
+            .withLeaderCallbacks(new LeaderCallbacks(() -> { }, () -> {
+              if (settings.exitOnLostLeadership() && !closing.get()) {
+                LOG.error("lost leadership of Lease {}/{}; halting so that a stale leader "
+                    + "never writes", settings.leaseNamespace(), settings.leaseName());
+                Runtime.getRuntime().halt(1);
+              }
+            }, leader -> { }))
             .build());
       }
     });
@@ -69,7 +86,7 @@ public final class DynlogOperator implements AutoCloseable {
       }
     }
     operator.start();
-    return new DynlogOperator(operator, registry, http);
+    return new DynlogOperator(operator, registry, http, closing);
   }
 
   /** The port of the HTTP endpoints, or -1 when disabled. */
@@ -84,6 +101,7 @@ public final class DynlogOperator implements AutoCloseable {
 
   @Override
   public void close() {
+    closing.set(true);
     if (http != null) {
       http.close();
     }
