@@ -36,6 +36,9 @@ public final class DwarfBinary implements Binary {
   private TypeResolver types;
   private FunctionReader functions;
   private SymbolTable symbols;
+  /** Go types from the "runtime" unit alone, before (or instead of) the full index. */
+  private TypeResolver goTypes;
+  private NameIndex goTypesIndex;
 
   private DwarfBinary(Path path, ElfFile elf, ElfFile debugElf, List<String> debugSearch) {
     this.path = path;
@@ -265,9 +268,39 @@ public final class DwarfBinary implements Binary {
     return new ResolveException(sb.toString());
   }
 
+  /**
+   * Finds a Go type without the full index: the Go linker writes every type DIE into the unit
+   * named "runtime", which is scanned alone (once). Returns null when that does not apply.
+   */
+  private Type goTypeFromRuntimeUnit(String name) throws ResolveException {
+    ensureDebugInfo();
+    try {
+      if (goTypes == null) {
+        for (Unit u : info.units()) {
+          if (u.language() == dev.dynlog.symbols.Language.GO && "runtime".equals(u.name)) {
+            NameIndex partial = IndexScanner.buildUnit(info, u);
+            if (!partial.skippedUnits.isEmpty()) return null;
+            goTypes = new TypeResolver(info, partial);
+            goTypesIndex = partial;
+            break;
+          }
+        }
+        if (goTypes == null) return null;
+      }
+      Long off = goTypesIndex.types.get(name);
+      return off == null ? null : goTypes.resolve(off);
+    } catch (DwarfFormatException | ElfFormatException | IndexOutOfBoundsException | IllegalArgumentException e) {
+      return null; // the full index reports the problem with its context
+    }
+  }
+
   @Override
   public synchronized Optional<Type> type(String name) {
     try {
+      if (index == null) {
+        Type fast = goTypeFromRuntimeUnit(name);
+        if (fast != null) return Optional.of(fast);
+      }
       ensureIndex();
       Long off = index.types.get(name);
       if (off == null) off = index.typeDeclarations.get(name);

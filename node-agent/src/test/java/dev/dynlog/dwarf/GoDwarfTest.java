@@ -222,6 +222,30 @@ class GoDwarfTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("variants")
+  void runtimeUnitTypeLookupEqualsIndexedLookup(GoVariant v) throws Exception {
+    Path binary = Targets.build(v);
+    for (String name : List.of("runtime.g", PKG + "pb.Money", PKG + "shop.Service", "error", "[]uint8")) {
+      String fast;
+      try (DwarfBinary b = DwarfBinary.open(binary)) {
+        fast = renderType(b.type(name).orElseThrow()); // before any index: the runtime unit alone
+      }
+      String indexed;
+      try (DwarfBinary b = DwarfBinary.open(binary)) {
+        b.functionNames(null);
+        indexed = renderType(b.type(name).orElseThrow());
+      }
+      assertEquals(indexed, fast, name);
+    }
+  }
+
+  private static String renderType(Type t) {
+    Type s = t.stripped();
+    return t.name() + " " + t.kind() + " " + t.dieOffset() + " " + s.kind() + " " + s.size() + " "
+        + s.members().stream().map(m -> m.name() + "@" + m.offset() + ":" + m.type().displayName()).toList();
+  }
+
   private static String render(Function f) {
     return f.name() + " " + f.dieOffset() + " " + f.lowPc() + " " + f.ranges() + " " + f.inlined() + " " + f.producer() + " "
         + describe(f.parameters()) + " " + f.parameters().stream().map(p -> p.type().stripped().kind() + "/" + p.type().size()).toList();
