@@ -42,8 +42,8 @@ public final class Recipe {
       throw new BpfException(where + ": " + r.derefs().size() + " dereferences, at most " + Layout.MAX_DEREFS);
     }
     int size = r.size();
-    int maxSize = r.kind() == Read.Kind.BYTES ? Layout.MAX_BYTES : 24;
-    if (size <= 0 || size > maxSize) throw new BpfException(where + ": size " + size + " out of 1.." + maxSize);
+    // string kinds read only their header ({ptr, len[, cap]}: the first 8..24 bytes of size)
+    if (size <= 0 || size > Layout.MAX_BYTES) throw new BpfException(where + ": size " + size + " out of 1.." + Layout.MAX_BYTES);
     if (r.kind() != Read.Kind.BYTES && r.kind() != Read.Kind.C_STRING && size < 16) {
       throw new BpfException(where + ": a " + r.kind() + " needs at least 16 bytes ({ptr, len}), got " + size);
     }

@@ -14,7 +14,7 @@ final class GoTarget {
   /**
    * Modes (first argument): "calls N" (F from 1000 goroutines, N calls each), "fib N", "grow"
    * (1000 goroutines whose first call needs a bigger stack), "panic N", "loop [N]" (calls F every
-   * millisecond, N + 1 times or forever), "bench N" (N calls of Bench, prints the elapsed ns).
+   * millisecond, N + 1 times or forever), "bench N" (N calls of Bench, prints the elapsed ns), "slice" (G on a few []byte).
    * Every call prints its ground truth: "F a s ret err", "fib n", "grow n ret", "panic n ret|panicked".
    */
   static final String SOURCE = """
@@ -57,6 +57,11 @@ final class GoTarget {
       		buf[i] = byte(n + i)
       	}
       	return int(buf[(n*7)%len(buf)]) + n
+      }
+
+      //go:noinline
+      func G(b []byte) int {
+      	return len(b)*1000 + cap(b)
       }
 
       //go:noinline
@@ -134,6 +139,12 @@ final class GoTarget {
       			} else {
       				say("panic %d panicked", i)
       			}
+      		}
+      	case "slice":
+      		for _, s := range []string{"", "short", "exactly-10", "a-longer-byte-slice"} {
+      			b := make([]byte, len(s), len(s)+3)
+      			copy(b, s)
+      			say("G %s %d", s, G(b))
       		}
       	case "bench":
       		start := time.Now()
