@@ -92,7 +92,8 @@ final class IndexScanner {
           decode(r, u, a);
           boolean scope = a.tag == Dw.TAG_namespace || a.tag == Dw.TAG_class_type || a.tag == Dw.TAG_structure_type
               || a.tag == Dw.TAG_union_type;
-          if (cpp && scope && !exportSymbols) { // inline namespaces (std::__cxx11) do not qualify names
+          // named inline namespaces (std::__cxx11) do not qualify names; anonymous ones do, export flag or not
+          if (cpp && scope && !(exportSymbols && name != null)) {
             String n = name != null ? name
                 : a.tag == Dw.TAG_namespace ? "(anonymous namespace)" : "(anonymous " + kindWord(a.tag) + ")";
             childPrefix = prefix[depth] + n + "::";

@@ -193,7 +193,8 @@ class CppDwarfTest {
     for (ODie p = oracle.parent(named); p != null && p.depth() > 0; p = oracle.parent(p)) {
       switch (p.tag()) {
         case "DW_TAG_namespace" -> {
-          if (!p.flag("DW_AT_export_symbols")) sb.insert(0, (p.name() == null ? "(anonymous namespace)" : p.name()) + "::");
+          if (p.name() == null) sb.insert(0, "(anonymous namespace)::");
+          else if (!p.flag("DW_AT_export_symbols")) sb.insert(0, p.name() + "::"); // inline namespaces do not qualify
         }
         case "DW_TAG_class_type", "DW_TAG_structure_type", "DW_TAG_union_type" -> sb.insert(0, p.name() + "::");
         default -> { }
