@@ -37,7 +37,7 @@ final class GdbPlanOracle {
   record Hit(String fn, String at, List<ReadResult> reads) {}
 
   /** Everything one run observed. */
-  record Run(List<Hit> hits, int restarts, TargetOutput truth, String gdbLog) {
+  record Run(List<Hit> hits, int restarts, List<String> trace, TargetOutput truth, String gdbLog) {
     List<Hit> hits(String fn, String at) {
       return hits.stream().filter(h -> h.fn().equals(fn) && h.at().equals(at)).toList();
     }
@@ -76,6 +76,9 @@ final class GdbPlanOracle {
         "-ex", "set confirm off",
         "-ex", "set startup-with-shell off",
         "-ex", "handle SIGURG SIGPIPE SIGPROF nostop noprint pass",
+        // gdb re-reports a breakpoint when a signal lands while it steps over it; Go's asynchronous
+        // preemption (SIGURG) makes that frequent, and it is not what this oracle examines.
+        "-ex", "set environment GODEBUG asyncpreemptoff=1",
         "-ex", "set $dynlog_config = \"" + config + "\"",
         "-x", script().toString(),
         "--args", binary.toString()));
@@ -84,9 +87,11 @@ final class GdbPlanOracle {
     String log = Tools.run("gdb plan oracle on " + binary, cmd, workDir, Map.of(), TIMEOUT);
     List<Hit> hits = new ArrayList<>();
     int restarts = 0;
+    List<String> trace = new ArrayList<>();
     if (!Files.exists(hitsFile)) throw new IllegalStateException("gdb wrote no hits; its output:\n" + log);
     for (String line : Files.readAllLines(hitsFile, StandardCharsets.UTF_8)) {
       JsonNode n = JSON.readTree(line);
+      trace.add(n.get("fn").asText() + " " + n.get("at").asText() + (n.has("frame") ? " (" + n.get("frame").asText() + ")" : ""));
       if (!n.has("reads")) {
         restarts++;
         continue;
@@ -100,7 +105,7 @@ final class GdbPlanOracle {
       hits.add(new Hit(n.get("fn").asText(), n.get("at").asText(), rs));
     }
     TargetOutput truth = TargetOutput.parse(0, Files.readAllLines(truthFile, StandardCharsets.UTF_8), log);
-    return new Run(hits, restarts, truth, log);
+    return new Run(hits, restarts, trace, truth, log);
   }
 
   /** The reads of all values captured at entry (or at exit), concatenated in plan order. */

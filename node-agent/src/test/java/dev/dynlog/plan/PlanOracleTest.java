@@ -143,8 +143,7 @@ class PlanOracleTest {
       List<Hit> entries = run.hits(key, "entry");
       List<Hit> exits = run.hits(key, "exit");
       assertTrue(!calls.isEmpty(), "the target made no call of " + key);
-      String sequence = run.hits().stream().filter(h -> h.fn().equals(key)).map(Hit::at).toList() + " restarts "
-          + run.restarts() + "\n" + run.gdbLog();
+      String sequence = run.trace().stream().filter(t -> t.startsWith(key + " ")).toList() + "\n" + run.gdbLog();
       assertEquals(calls.size(), entries.size(), key + ": entry hits vs calls: " + sequence);
       assertEquals(calls.size(), exits.size(), key + ": return hits vs calls: " + sequence);
       for (int i = 0; i < calls.size(); i++) {

@@ -102,8 +102,11 @@ def safe_read(r):
         return {"error": str(e)}
 
 
-def emit(f, at, reads):
-    out.write(json.dumps({"fn": f["fn"], "at": at, "reads": [safe_read(r) for r in reads]}) + "\n")
+def emit(f, at, reads, key=None):
+    line = {"fn": f["fn"], "at": at, "reads": [safe_read(r) for r in reads]}
+    if key:
+        line["frame"] = "goid %d depth %d" % (key[1], key[2])
+    out.write(json.dumps(line) + "\n")
     out.flush()
 
 
@@ -143,9 +146,11 @@ def on_stop():
             if key in pending_frames:
                 # The prologue grew the stack and re-entered the function (or gdb re-reported the
                 # breakpoint after a signal): the same call again.
-                out.write(json.dumps({"fn": f["fn"], "at": "restart"}) + "\n")
+                out.write(json.dumps({"fn": f["fn"], "at": "restart", "frame": "goid %d depth %d" % (key[1], key[2])}) + "\n")
                 return
             pending_frames.add(key)
+            emit(f, "entry", f["entry_reads"], key)
+            return
         emit(f, "entry", f["entry_reads"])
         if f["mode"] == "caller":
             ret_addr = u64(mem(sp, 8))
@@ -159,9 +164,11 @@ def on_stop():
             if key not in pending_frames:
                 # gdb reports a breakpoint again when a signal (Go's SIGURG preemption) lands while it
                 # steps over it: the same RET of a frame that already returned.
-                out.write(json.dumps({"fn": f["fn"], "at": "duplicate"}) + "\n")
+                out.write(json.dumps({"fn": f["fn"], "at": "duplicate", "frame": "goid %d depth %d" % (key[1], key[2])}) + "\n")
                 return
             pending_frames.discard(key)
+            emit(f, "exit", f["exit_reads"], key)
+            return
         emit(f, "exit", f["exit_reads"])
 
 
