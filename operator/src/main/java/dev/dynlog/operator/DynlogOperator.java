@@ -27,14 +27,11 @@ public final class DynlogOperator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DynlogOperator.class);
 
   private final Operator operator;
-  private final PrometheusMeterRegistry registry;
   private final OperatorHttpServer http;
   private final AtomicBoolean closing;
 
-  private DynlogOperator(Operator operator, PrometheusMeterRegistry registry,
-      OperatorHttpServer http, AtomicBoolean closing) {
+  private DynlogOperator(Operator operator, OperatorHttpServer http, AtomicBoolean closing) {
     this.operator = operator;
-    this.registry = registry;
     this.http = http;
     this.closing = closing;
   }
@@ -86,17 +83,12 @@ public final class DynlogOperator implements AutoCloseable {
       }
     }
     operator.start();
-    return new DynlogOperator(operator, registry, http, closing);
+    return new DynlogOperator(operator, http, closing);
   }
 
   /** The port of the HTTP endpoints, or -1 when disabled. */
   public int httpPort() {
     return http == null ? -1 : http.port();
-  }
-
-  /** The metrics registry (Prometheus format). */
-  public PrometheusMeterRegistry registry() {
-    return registry;
   }
 
   @Override

@@ -15,9 +15,6 @@ import java.util.List;
 public record PodTally(int desired, int attached, int failed, List<PodReport> reports,
     int omitted) {
 
-  /** No pods at all. */
-  public static final PodTally NONE = new PodTally(0, 0, 0, List.of(), 0);
-
   public PodTally {
     reports = List.copyOf(reports);
   }
