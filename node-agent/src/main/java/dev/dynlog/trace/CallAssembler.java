@@ -46,6 +46,7 @@ final class CallAssembler {
   private final String function;
   private final boolean latency;
   private final List<ValuePlan> values;
+  private final String[] names;
   private final int[] entryValues; // value indexes read at entry, in recipe order
   private final int[] entryBase; // first read of each of them in the entry recipe
   private final int[] returnValues;
@@ -64,6 +65,7 @@ final class CallAssembler {
     this.function = plan.function();
     this.latency = opts.latency();
     this.values = plan.values();
+    this.names = values.stream().map(ValuePlan::name).toArray(String[]::new);
     this.wallOffsetNs = wallOffsetNs;
     this.pendingTimeoutNs = opts.pairingTimeout().toNanos() + 10_000_000_000L;
     this.sink = sink;
@@ -167,18 +169,15 @@ final class CallAssembler {
   }
 
   private void deliver(long ts, int pid, int tid, long goid, long lat, Object[] vals, String[] errs) {
-    Map<String, Object> captures = new LinkedHashMap<>();
     Map<String, String> errors = null;
     for (int i = 0; i < vals.length; i++) {
-      String name = values.get(i).name();
-      captures.put(name, vals[i]);
       if (errs[i] != null) {
         if (errors == null) errors = new LinkedHashMap<>();
-        errors.put(name, errs[i]);
+        errors.put(names[i], errs[i]);
       }
     }
-    Row row = new Row(tracepoint, ts + wallOffsetNs, pid, tid, goid, function, lat,
-        Collections.unmodifiableMap(captures), errors == null ? Map.of() : Collections.unmodifiableMap(errors));
+    Row row = new Row(tracepoint, ts + wallOffsetNs, pid, tid, goid, function, lat, new CaptureMap(names, vals),
+        errors == null ? Map.of() : Collections.unmodifiableMap(errors));
     rows.incrementAndGet();
     try {
       sink.accept(row);
