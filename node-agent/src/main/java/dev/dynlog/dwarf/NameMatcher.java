@@ -108,8 +108,8 @@ final class NameMatcher {
   static List<String> friendlyMatches(String query, String[] sortedNames) {
     Set<String> out = new LinkedHashSet<>();
     List<String> forms = new ArrayList<>();
-    forms.add(query);
-    forms.addAll(receiverAlternatives(query));
+    forms.add(withoutShapes(query));
+    forms.addAll(receiverAlternatives(withoutShapes(query)));
     boolean hasArgs = !withoutArguments(query).equals(query);
     for (String n : sortedNames) {
       String shapeless = withoutShapes(n);
