@@ -14,7 +14,8 @@ final class GoTarget {
   /**
    * Modes (first argument): "calls N" (F from 1000 goroutines, N calls each), "fib N", "grow"
    * (1000 goroutines whose first call needs a bigger stack), "panic N", "loop [N]" (calls F every
-   * millisecond, N + 1 times or forever), "bench N" (N calls of Bench, prints the elapsed ns), "slice" (G on a few []byte).
+   * millisecond, N + 1 times or forever), "bench N" (N calls of Bench, prints
+   * "bench WALL_NS SUM THREAD_CPU_NS"), "slice" (G on a few []byte).
    * Every call prints its ground truth: "F a s ret err", "fib n", "grow n ret", "panic n ret|panicked".
    */
   static final String SOURCE = """
@@ -26,9 +27,19 @@ final class GoTarget {
       	"os"
       	"strconv"
       	"strings"
+      	"runtime"
       	"sync"
+      	"syscall"
       	"time"
+      	"unsafe"
       )
+
+      // threadCPU is this thread's CPU time (user + system, so uprobe handling included), in ns.
+      func threadCPU() int64 {
+      	var ts syscall.Timespec
+      	syscall.Syscall(syscall.SYS_CLOCK_GETTIME, 3 /* CLOCK_THREAD_CPUTIME_ID */, uintptr(unsafe.Pointer(&ts)), 0)
+      	return ts.Nano()
+      }
 
       type E struct{ msg string }
 
@@ -147,12 +158,13 @@ final class GoTarget {
       			say("G %s %d", s, G(b))
       		}
       	case "bench":
-      		start := time.Now()
+      		runtime.LockOSThread()
+      		start, cpu := time.Now(), threadCPU()
       		s := 0
       		for i := 0; i < n; i++ {
       			s += Bench(i, i*3, i*7)
       		}
-      		say("bench %d %d", time.Since(start).Nanoseconds(), s)
+      		say("bench %d %d %d", time.Since(start).Nanoseconds(), s, threadCPU()-cpu)
       	case "loop":
       		for i := 0; ; i++ {
       			F(i, "loop")
