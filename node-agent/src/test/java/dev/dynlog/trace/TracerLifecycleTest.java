@@ -105,6 +105,15 @@ class TracerLifecycleTest {
       TracerException limits = assertThrows(TracerException.class,
           () -> tracer.attach(tooMany, Target.executable(), TraceOptions.defaults(), r -> { }));
       assertTrue(limits.getMessage().contains("17 reads at entry, the BPF program reads at most 16"), limits.getMessage());
+      long beyond = java.nio.file.Files.size(bin) + 4096;
+      ProbePlan outside = new ProbePlan(plan.binaryPath(), null, plan.function(), plan.language(), plan.entryAddress(),
+          beyond, plan.retAddresses(), plan.retFileOffsets(), plan.values(), plan.goRuntime());
+      TracerException kernel = assertThrows(TracerException.class,
+          () -> tracer.attach(outside, Target.executable(), TraceOptions.defaults(), r -> { }));
+      assertTrue(kernel.getMessage().startsWith("main.F: cannot attach a uprobe to " + bin + " at file offset 0x"
+          + Long.toHexString(beyond) + ": "), kernel.getMessage());
+      assertEquals(1, kernel.getMessage().lines().count(), kernel.getMessage());
+      assertTrue(kernel.details().startsWith("libbpf: "), "libbpf's own words: " + kernel.details());
     }
   }
 }
