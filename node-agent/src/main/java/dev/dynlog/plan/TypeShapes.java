@@ -51,4 +51,11 @@ final class TypeShapes {
   static String name(Type stripped, Type declared) {
     return stripped.name() != null ? stripped.name() : declared.displayName();
   }
+
+  /** C/C++ {@code char}, {@code signed char}, {@code unsigned char}: an array of them is text. */
+  static boolean isCharType(Type elem) {
+    Type e = elem.stripped();
+    return e != null && e.size() == 1 && (e.kind() == Type.Kind.INT || e.kind() == Type.Kind.UINT)
+        && e.name() != null && e.name().contains("char");
+  }
 }

@@ -142,6 +142,10 @@ final class ValueExpander {
         long n = t.count() < 0 ? 0 : t.count();
         List<Decoder> elements = new ArrayList<>();
         if (n == 0 || elem == null) return new Decoder.Array(elements);
+        if (TypeShapes.isCharType(elem)) {
+          int r = read(s, (int) Math.min(n, options.stringCap()), Read.Kind.BYTES, 0);
+          return r < 0 ? starvedDecoder() : new Decoder.CharArray(r);
+        }
         if (depth >= options.maxDepth() + 1) {
           return new Decoder.Elided(TypeShapes.name(t, declared) + " deeper than " + options.maxDepth() + " levels");
         }
