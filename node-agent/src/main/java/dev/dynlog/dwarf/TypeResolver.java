@@ -126,8 +126,11 @@ final class TypeResolver {
       case Dw.TAG_array_type -> array(t, d);
       case Dw.TAG_enumeration_type -> {
         t.kind(Kind.ENUM).name(qualifiedName(d)).target(ref(d, Dw.AT_type));
+        boolean unsigned = unsignedEncoding(d.ref(Dw.AT_type));
         for (Die c : info.children(d)) {
-          if (c.tag() == Dw.TAG_enumerator) t.addEnumerator(new Type.Enumerator(c.name(), c.signedConstant(Dw.AT_const_value, 0)));
+          if (c.tag() != Dw.TAG_enumerator) continue;
+          long v = unsigned ? c.constant(Dw.AT_const_value, 0) : c.signedConstant(Dw.AT_const_value, 0);
+          t.addEnumerator(new Type.Enumerator(c.name(), v));
         }
       }
       case Dw.TAG_subroutine_type -> t.kind(Kind.FUNC).name(d.name()).target(ref(d, Dw.AT_type));
@@ -223,6 +226,20 @@ final class TypeResolver {
       }
     }
     return -1;
+  }
+
+  /** True when a type DIE is (a typedef of) an unsigned base type: enumerator data forms are then zero-extended. */
+  private boolean unsignedEncoding(long off) {
+    for (int i = 0; i < MAX_CHAIN && off >= 0; i++) {
+      Die d = info.die(off);
+      if (d == null) return false;
+      if (d.tag() == Dw.TAG_base_type) {
+        int enc = (int) d.constant(Dw.AT_encoding, 0);
+        return enc == Dw.ATE_unsigned || enc == Dw.ATE_unsigned_char || enc == Dw.ATE_boolean || enc == Dw.ATE_UTF;
+      }
+      off = d.ref(Dw.AT_type);
+    }
+    return false;
   }
 
   /** Byte size of a type DIE, looking through typedefs and qualifiers, without building Types. */
