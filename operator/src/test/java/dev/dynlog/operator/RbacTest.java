@@ -2,6 +2,7 @@ package dev.dynlog.operator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,6 +20,7 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -27,6 +29,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
@@ -44,27 +47,7 @@ class RbacTest {
     KubernetesClient admin = TestApiServer.get().client();
     Fixtures fx = new Fixtures(admin);
     String system = fx.namespace("dynlog-system");
-    admin.serviceAccounts().inNamespace(system).resource(new ServiceAccountBuilder()
-        .withNewMetadata().withName("dynlog-operator").endMetadata().build()).create();
-    admin.rbac().clusterRoles().resource(new ClusterRoleBuilder().withNewMetadata()
-        .withName("dynlog-operator-" + system).endMetadata()
-        .withRules(rules("operator-rules.yaml")).build()).create();
-    admin.rbac().clusterRoleBindings().resource(new ClusterRoleBindingBuilder()
-        .withNewMetadata().withName("dynlog-operator-" + system).endMetadata()
-        .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", "dynlog-operator-" + system)
-        .addNewSubject().withKind("ServiceAccount").withName("dynlog-operator")
-        .withNamespace(system).endSubject().build()).create();
-    admin.rbac().roles().inNamespace(system).resource(new RoleBuilder().withNewMetadata()
-        .withName("leader-election").endMetadata()
-        .withRules(rules("leader-election-rules.yaml")).build()).create();
-    admin.rbac().roleBindings().inNamespace(system).resource(new RoleBindingBuilder()
-        .withNewMetadata().withName("leader-election").endMetadata()
-        .withNewRoleRef("rbac.authorization.k8s.io", "Role", "leader-election")
-        .addNewSubject().withKind("ServiceAccount").withName("dynlog-operator")
-        .withNamespace(system).endSubject().build()).create();
-    String token = admin.serviceAccounts().inNamespace(system).withName("dynlog-operator")
-        .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L)
-            .endSpec().build()).getStatus().getToken();
+    String token = serviceAccountToken(admin, system, rules("operator-rules.yaml"));
 
     RequestCounter counter = new RequestCounter();
     KubernetesClient asOperator = TestApiServer.get().newTokenClient(token, counter);
@@ -97,6 +80,60 @@ class RbacTest {
           l -> l.getSpec().getRenewTime() != null
               && l.getSpec().getRenewTime().toInstant().isAfter(since.plusSeconds(1)));
       assertEquals("rbac", lease.getSpec().getHolderIdentity());
+    }
+  }
+
+  /** A service account in {@code system} bound to the given cluster rules and the chart's
+   * leader-election rules; returns a token for it. */
+  private static String serviceAccountToken(KubernetesClient admin, String system,
+      List<PolicyRule> clusterRules) throws IOException {
+    admin.serviceAccounts().inNamespace(system).resource(new ServiceAccountBuilder()
+        .withNewMetadata().withName("dynlog-operator").endMetadata().build()).create();
+    admin.rbac().clusterRoles().resource(new ClusterRoleBuilder().withNewMetadata()
+        .withName("dynlog-operator-" + system).endMetadata()
+        .withRules(clusterRules).build()).create();
+    admin.rbac().clusterRoleBindings().resource(new ClusterRoleBindingBuilder()
+        .withNewMetadata().withName("dynlog-operator-" + system).endMetadata()
+        .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", "dynlog-operator-" + system)
+        .addNewSubject().withKind("ServiceAccount").withName("dynlog-operator")
+        .withNamespace(system).endSubject().build()).create();
+    admin.rbac().roles().inNamespace(system).resource(new RoleBuilder().withNewMetadata()
+        .withName("leader-election").endMetadata()
+        .withRules(rules("leader-election-rules.yaml")).build()).create();
+    admin.rbac().roleBindings().inNamespace(system).resource(new RoleBindingBuilder()
+        .withNewMetadata().withName("leader-election").endMetadata()
+        .withNewRoleRef("rbac.authorization.k8s.io", "Role", "leader-election")
+        .addNewSubject().withKind("ServiceAccount").withName("dynlog-operator")
+        .withNamespace(system).endSubject().build()).create();
+    return admin.serviceAccounts().inNamespace(system).withName("dynlog-operator")
+        .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L)
+            .endSpec().build()).getStatus().getToken();
+  }
+
+  @Test
+  void aMissingPermissionIsReportedInTheReadyCondition() throws IOException {
+    KubernetesClient admin = TestApiServer.get().client();
+    Fixtures fx = new Fixtures(admin);
+    String system = fx.namespace("dynlog-crippled");
+    List<PolicyRule> rules = new ArrayList<>(rules("operator-rules.yaml"));
+    rules.removeIf(r -> r.getResources().equals(List.of("tracepointassignments")));
+    rules.add(new PolicyRuleBuilder().withApiGroups("dynlog.dev")
+        .withResources("tracepointassignments").withVerbs("get", "list", "watch").build());
+    String token = serviceAccountToken(admin, system, rules);
+    RequestCounter counter = new RequestCounter();
+    try (TestOperator operator = TestOperator.start("crippled", "dynlog-operator", system,
+        TestApiServer.get().newTokenClient(token, counter), counter)) {
+      String ns = fx.namespace("crippled-app");
+      fx.node("crippled-a");
+      fx.runningPod(ns, "c-1", "crippled-a", Map.of("app", "c"));
+      fx.create(Fixtures.tracepoint(ns, "denied", "c"));
+      Tracepoint tp = Await.until("ReconcileError", Duration.ofSeconds(30),
+          () -> fx.get(ns, "denied"), t -> t.getStatus() != null
+              && t.getStatus().getConditions().stream().anyMatch(c -> c.getType().equals("Ready")
+              && "ReconcileError".equals(c.getReason())));
+      String message = Fixtures.condition(tp, "Ready").getMessage();
+      assertTrue(message.contains("forbidden") && message.contains("tracepointassignments"),
+          message);
     }
   }
 

@@ -64,6 +64,24 @@ public final class StatusBuilder {
     return s;
   }
 
+  /**
+   * The previous status with condition Ready set to False, reason ReconcileError and the
+   * error's message (e.g. a permission the operator lacks); everything else is kept.
+   */
+  public static TracepointStatus withReconcileError(TracepointStatus previous, long generation,
+      String message, Instant now) {
+    TracepointStatus s = previous == null ? new TracepointStatus() : previous;
+    List<Condition> old = s.getConditions() == null ? List.of() : s.getConditions();
+    String text = message == null ? "unknown error" : message;
+    Condition ready = condition(old, READY, false, "ReconcileError",
+        text.length() > 1024 ? text.substring(0, 1024) : text, generation, now);
+    List<Condition> conditions = new ArrayList<>(old.stream()
+        .filter(c -> !READY.equals(c.getType())).toList());
+    conditions.add(ready);
+    s.setConditions(conditions);
+    return s;
+  }
+
   private static Condition readyCondition(List<Condition> old, Phase phase, PodTally pods,
       long generation, Instant now) {
     String counts = pods.attached() + "/" + pods.desired() + " pods attached, " + pods.failed()

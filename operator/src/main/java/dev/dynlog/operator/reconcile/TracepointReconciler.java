@@ -17,6 +17,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -145,6 +146,16 @@ public class TracepointReconciler implements Reconciler<Tracepoint>, Cleaner<Tra
       control.rescheduleAfter(Duration.between(now, window.expiresAt()).plus(EXPIRY_SLACK));
     }
     return control;
+  }
+
+  /** Shows why reconciling fails (e.g. a missing permission) in the Ready condition; retries. */
+  @Override
+  public ErrorStatusUpdateControl<Tracepoint> updateErrorStatus(Tracepoint tp,
+      Context<Tracepoint> context, Exception e) {
+    LOG.warn("{}: reconcile failed: {}", key(tp), e.getMessage());
+    tp.setStatus(StatusBuilder.withReconcileError(tp.getStatus(),
+        tp.getMetadata().getGeneration(), e.getMessage(), clock.instant()));
+    return ErrorStatusUpdateControl.patchStatus(tp);
   }
 
   @Override

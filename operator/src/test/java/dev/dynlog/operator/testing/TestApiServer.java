@@ -148,8 +148,8 @@ public final class TestApiServer {
         client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
         client.apiextensions().v1().customResourceDefinitions()
             .withName(crd.getMetadata().getName())
-            .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions()
-                .stream().anyMatch(x -> x.getType().equals("Established")
+            .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions() != null
+                && c.getStatus().getConditions().stream().anyMatch(x -> x.getType().equals("Established")
                     && x.getStatus().equals("True")), 30, TimeUnit.SECONDS);
       }
     }
