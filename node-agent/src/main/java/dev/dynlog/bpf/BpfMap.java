@@ -1,7 +1,6 @@
 package dev.dynlog.bpf;
 
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
 /** One map of the loaded BPF object, accessed by file descriptor through the bpf syscall. */
@@ -59,7 +58,7 @@ public final class BpfMap {
     int rc = lib.bpf_map_get_next_key(fd, key, next);
     if (rc == 0) return true;
     if (-rc == 2) return false;
-    throw new BpfException("cannot iterate BPF map " + name + ": " + BpfException.errno(rc == -1 ? -Native.getLastError() : rc));
+    throw new BpfException("cannot iterate BPF map " + name + ": " + BpfException.errno(rc));
   }
 
   /** The kernel's id of the map (as {@code bpftool map list} shows it). */

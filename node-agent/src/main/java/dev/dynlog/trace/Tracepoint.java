@@ -32,7 +32,9 @@ public final class Tracepoint implements AutoCloseable {
   private final List<UprobeLink> links = new ArrayList<>();
   private final long[] bounds;
   private boolean paired;
+  private boolean retSites;
   private boolean closed;
+  private ProbeCounters finalCounters;
 
   Tracepoint(Tracer tracer, int probe, String name, ProbePlan plan, Target target, TraceOptions opts, CallAssembler assembler) {
     this.tracer = tracer;
@@ -44,8 +46,6 @@ public final class Tracepoint implements AutoCloseable {
     this.assembler = assembler;
     this.bounds = opts.latencyBucketBoundsNs();
   }
-
-  private boolean retSites;
 
   /** Writes the recipes and configuration, then attaches the uprobes. */
   void start() throws TracerException {
@@ -185,8 +185,6 @@ public final class Tracepoint implements AutoCloseable {
         s[Layout.STAT_RING_FULL], s[Layout.STAT_RATE_LIMITED], evicted, assembler.decodeFailed.get(),
         Math.round(hits * tracer.averageRunTimeNs()), hits, attachedProbes());
   }
-
-  private ProbeCounters finalCounters;
 
   /** Rows delivered to the sink so far. */
   public long rowsDelivered() {

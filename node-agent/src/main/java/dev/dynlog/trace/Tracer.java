@@ -60,7 +60,6 @@ public final class Tracer implements AutoCloseable {
   private final List<Tracepoint> open = new ArrayList<>();
   private int nextProbe;
   private volatile boolean running = true;
-  private volatile long consumedRecords;
 
   private Tracer(BpfObject obj, boolean startReader) throws BpfException {
     this.obj = obj;
@@ -195,11 +194,15 @@ public final class Tracer implements AutoCloseable {
   }
 
   private void dispatch(ByteBuffer buf, int off, int len) {
-    consumedRecords++;
     int probe = buf.getInt(off + Layout.EV_PROBE);
     if (probe < 0 || probe >= Layout.MAX_PROBES) return;
     CallAssembler a = assemblers.get(probe);
-    if (a != null) a.onEvent(buf, off, len);
+    if (a == null) return;
+    try {
+      a.onEvent(buf, off, len);
+    } catch (RuntimeException e) {
+      a.decodeFailed.incrementAndGet(); // a malformed event must not stop the reader
+    }
   }
 
   // ---- package-private plumbing for Tracepoint and benchmarks ----
