@@ -166,6 +166,23 @@ class PlanningTest {
   }
 
   @Test
+  void reconcileErrorsReplaceOnlyTheReadyCondition() {
+    TtlWindow window = new TtlWindow(Instant.parse("2030-01-01T00:00:00Z"), Duration.ofHours(1),
+        Instant.parse("2030-01-01T01:00:00Z"));
+    TracepointStatus ok = StatusBuilder.build(null, 1, new Outcome(List.of(), false, window,
+        new PodTally(1, 1, 0, List.of(), 0)), Instant.parse("2030-01-01T00:01:00Z"));
+    TracepointStatus failed = StatusBuilder.withReconcileError(ok, 1, "forbidden: x".repeat(200),
+        Instant.parse("2030-01-01T00:02:00Z"));
+    assertEquals(Phase.Active, failed.getPhase());
+    assertEquals(List.of("Valid", "Expired", "Ready"),
+        failed.getConditions().stream().map(c -> c.getType()).toList());
+    assertEquals("ReconcileError", condition(failed, "Ready").getReason());
+    assertEquals("False", condition(failed, "Ready").getStatus());
+    assertEquals(1024, condition(failed, "Ready").getMessage().length());
+    assertEquals("2030-01-01T00:02:00Z", condition(failed, "Ready").getLastTransitionTime());
+  }
+
+  @Test
   void validatorReportsEveryProblemWithItsField() {
     Tracepoint tp = tracepoint(null);
     tp.getSpec().setCapture(List.of(new Capture("ok", "a.b"), new Capture("bad", "len(x")));
