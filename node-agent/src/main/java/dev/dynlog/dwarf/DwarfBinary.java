@@ -183,6 +183,12 @@ public final class DwarfBinary implements Binary {
     return symbols;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalStateException (wrapping the {@link ResolveException}) when the binary has no
+   *     readable DWARF
+   */
   @Override
   public synchronized List<String> functionNames(Pattern filter) {
     try {
@@ -294,6 +300,12 @@ public final class DwarfBinary implements Binary {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalStateException (wrapping the {@link ResolveException}) when the binary has no
+   *     readable DWARF
+   */
   @Override
   public synchronized Optional<Type> type(String name) {
     try {
