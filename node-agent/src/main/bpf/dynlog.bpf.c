@@ -607,9 +607,11 @@ int dynlog_entry(struct pt_regs *ctx)
 			if (cfg->flags & F_GO) {
 				int restarted = go_restarted(cfg, ctx->r14, ctx->ip);
 
-				/* without g.sched.pc: a moved stack soon after the entry means morestack */
+				/* without g.sched.pc: a moved stack means morestack */
 				if (restarted < 0)
-					restarted = old->stack_hi != stack_hi && now - old->ts < RESTART_WINDOW_NS;
+					restarted = old->stack_hi != stack_hi;
+				/* a restart follows its entry closely; an older entry is stale */
+				restarted = restarted && now - old->ts < RESTART_WINDOW_NS;
 				if (restarted) {
 					old->stack_hi = stack_hi;
 					st->restarts++;

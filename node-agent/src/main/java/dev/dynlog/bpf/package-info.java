@@ -16,9 +16,11 @@
  * <h2>Pairing</h2>
  * Go: an entry uprobe and a uprobe on every RET (never a uretprobe); key (tgid, probe, goid,
  * g.stack.hi - sp), which survives stack copying and recursion. An entry that finds its key taken
- * is either a restart by runtime.morestack (g.sched.pc points at the prologue's reload-and-jump
- * back to this entry: same call, not counted again) or a stale entry of a call that never returned
- * (a recovered panic): replaced and counted. C/C++: a uretprobe; key (tgid, probe, tid, entry sp).
+ * is either a restart by runtime.morestack (within a second of the entry, g.sched.pc points at the
+ * prologue's reload-and-jump back to this entry: same call, not counted again) or a stale entry of
+ * a call that never returned (a recovered panic): replaced and counted. Known limit: a recovered
+ * panic in a recursion that grows its stack, followed within a second by a new call at the
+ * panicked frame's depth, is taken for a restart (one call too few, no eviction counted). C/C++: a uretprobe; key (tgid, probe, tid, entry sp).
  * The pairing map (65,536 entries) is kept bounded by a user-space sweeper that evicts entries
  * older than the pairing timeout and counts them.
  *
