@@ -263,7 +263,11 @@ public final class Tracer implements AutoCloseable {
     }
   }
 
-  /** Detaches every tracepoint, stops the reader and unloads the BPF object. */
+  /**
+   * Detaches every tracepoint, stops the reader and unloads the BPF object. If a sink keeps the
+   * reader blocked for more than 5 s, the object (its probes already detached) is unloaded only
+   * when the process exits.
+   */
   @Override
   public void close() {
     List<Tracepoint> toClose;
@@ -275,10 +279,11 @@ public final class Tracer implements AutoCloseable {
     running = false;
     sweeper.close();
     try {
-      reader.join(2000);
+      reader.join(5000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    if (reader.isAlive()) return; // a sink still blocks the reader: unmapping now would crash it
     ring.close();
     obj.close();
   }
