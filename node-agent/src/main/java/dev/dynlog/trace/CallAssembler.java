@@ -59,6 +59,8 @@ final class CallAssembler {
   private final int[] recs = new int[Layout.MAX_READS];
   final AtomicLong decodeFailed = new AtomicLong();
   final AtomicLong rows = new AtomicLong();
+  /** Calls whose return ran on another thread than their entry (goroutine migration). */
+  final AtomicLong migrated = new AtomicLong();
 
   CallAssembler(String tracepoint, ProbePlan plan, TraceOptions opts, long wallOffsetNs, Consumer<Row> sink) {
     this.tracepoint = tracepoint;
@@ -118,6 +120,7 @@ final class CallAssembler {
         decodeFailed.incrementAndGet(); // its entry event never arrived
         return;
       }
+      if (buf.getInt(off + Layout.EV_TID) != p.tid) migrated.incrementAndGet();
       decodeAll(returnValues, returnBase, buf, nrecs, p.values, p.errors);
       long lat = latency ? buf.getLong(off + Layout.EV_LATENCY) : -1;
       deliver(p.ts, p.pid, p.tid, p.goid, lat, p.values, p.errors);

@@ -186,6 +186,11 @@ public final class Tracepoint implements AutoCloseable {
         Math.round(hits * tracer.averageRunTimeNs()), hits, attachedProbes());
   }
 
+  /** Rows whose call returned on another thread than it entered (goroutine migration). */
+  long migratedCalls() {
+    return assembler.migrated.get();
+  }
+
   /** Rows delivered to the sink so far. */
   public long rowsDelivered() {
     return assembler.rows.get();

@@ -15,7 +15,8 @@ final class GoTarget {
    * Modes (first argument): "calls N" (F from 1000 goroutines, N calls each), "fib N", "grow"
    * (1000 goroutines whose first call needs a bigger stack), "panic N", "loop [N]" (calls F every
    * millisecond, N + 1 times or forever), "bench N" (N calls of Bench, prints
-   * "bench WALL_NS SUM THREAD_CPU_NS"), "slice" (G on a few []byte).
+   * "bench WALL_NS SUM THREAD_CPU_NS"), "slice" (G on a few []byte),
+   * "migrate" (200 goroutines calling Wait, which sleeps and yields, so calls change threads).
    * Every call prints its ground truth: "F a s ret err", "fib n", "grow n ret", "panic n ret|panicked".
    */
   static final String SOURCE = """
@@ -68,6 +69,13 @@ final class GoTarget {
       		buf[i] = byte(n + i)
       	}
       	return int(buf[(n*7)%len(buf)]) + n
+      }
+
+      //go:noinline
+      func Wait(n int) int {
+      	time.Sleep(time.Duration(n%5) * time.Millisecond)
+      	runtime.Gosched()
+      	return n * 2
       }
 
       //go:noinline
@@ -150,6 +158,17 @@ final class GoTarget {
       			} else {
       				say("panic %d panicked", i)
       			}
+      		}
+      	case "migrate":
+      		for g := 0; g < 200; g++ {
+      			wg.Add(1)
+      			go func(g int) {
+      				defer wg.Done()
+      				for i := 0; i < 5; i++ {
+      					n := g*10 + i
+      					say("wait %d %d", n, Wait(n))
+      				}
+      			}(g)
       		}
       	case "slice":
       		for _, s := range []string{"", "short", "exactly-10", "a-longer-byte-slice"} {

@@ -133,6 +133,33 @@ class GoTraceTest {
   }
 
   @Test
+  void pairsCallsThatMigrateBetweenThreads() throws Exception {
+    List<Row> rows = Collections.synchronizedList(new ArrayList<>());
+    ProbePlan plan = Plans.go(bin, "main.Wait", List.of(Plans.signed("n", false, Register.RAX, 8), Plans.signed("ret", true, Register.RAX, 8)));
+    try (TargetRun t = TargetRun.start(bin, "migrate")) {
+      Tracepoint tp = tracer.attach(plan, Target.process(t.pid()), TraceOptions.defaults().withLatency(true), rows::add);
+      t.go();
+      List<String> truth = t.awaitExit();
+      tp.close();
+      assertEquals(1000, truth.size());
+      Map<Long, Row> byN = new HashMap<>();
+      for (Row r : rows) assertNull(byN.put((Long) r.captures().get("n"), r));
+      for (String line : truth) {
+        String[] f = line.split(" ");
+        Row r = byN.get(Long.parseLong(f[1]));
+        assertNotNull(r, line);
+        assertEquals(Long.parseLong(f[2]), r.captures().get("ret"), line);
+        long sleptMs = Long.parseLong(f[1]) % 5;
+        assertTrue(r.latencyNs() >= sleptMs * 1_000_000, line + " latency " + r.latencyNs());
+      }
+      assertEquals(1000, rows.size());
+      assertTrue(tp.migratedCalls() > 0, "no call changed threads, the test proves nothing");
+      assertEquals(1000, tp.counters().returns());
+      assertEquals(0, tp.counters().droppedPairingEvicted());
+    }
+  }
+
+  @Test
   void stackGrowthRestartIsCountedOnce() throws Exception {
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     ProbePlan plan = Plans.go(bin, "main.Grow", List.of(Plans.signed("n", false, Register.RAX, 8), Plans.signed("ret", true, Register.RAX, 8)));
