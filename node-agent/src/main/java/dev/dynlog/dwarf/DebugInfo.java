@@ -33,6 +33,12 @@ final class DebugInfo {
   final ByteReader rnglists;
   final ByteReader ranges;
 
+  /**
+   * Bytes that subtree skipping may still scan during the current operation. Well-formed DWARF
+   * never rescans much; corrupt nesting could make every type rescan a whole unit, so each public
+   * operation gets a budget proportional to the section size.
+   */
+  private long budget;
   private final List<Unit> units;
   private final List<Unit> typeUnits;
   private final Map<Long, AbbrevTable> abbrevTables = new HashMap<>();
@@ -51,6 +57,7 @@ final class DebugInfo {
     this.ranges = reader(sections, ".debug_ranges");
     this.units = readUnits(info, false);
     this.typeUnits = readUnits(types, true);
+    resetBudget();
   }
 
   private static ByteReader reader(Function<String, ByteBuffer> sections, String name) {
@@ -91,6 +98,11 @@ final class DebugInfo {
 
   List<Unit> units() {
     return units;
+  }
+
+  /** Starts a new operation's scanning budget. */
+  void resetBudget() {
+    budget = 2L * (info.size() + types.size()) + (16 << 20);
   }
 
   /** The units of .debug_info, then those of .debug_types. */
@@ -252,20 +264,28 @@ final class DebugInfo {
     r.limit(r.size());
     r.seek(d.end & ~TYPES_BIT);
     r.limit(d.unit.end);
-    int depth = 1;
-    while (depth > 0) {
-      if (!r.hasRemaining()) throw r.error("children of DIE 0x" + Long.toHexString(d.offset & ~TYPES_BIT) + " run past the unit end");
-      long code = r.uleb();
-      if (code == 0) {
-        depth--;
-        continue;
-      }
-      Abbrev a = d.unit.abbrevs.get(code);
-      if (a == null) throw r.error("unknown abbreviation code " + code);
-      skipAttributes(r, d.unit, a);
-      if (a.hasChildren && ++depth > MAX_DEPTH) throw r.error("DIE nesting deeper than " + MAX_DEPTH);
+    if (budget < 0) {
+      throw r.error("DIE subtrees overlap so much that reading them would rescan the section many times (corrupt nesting?)");
     }
-    return r.pos();
+    int depth = 1;
+    int start = r.pos();
+    try {
+      while (depth > 0) {
+        if (!r.hasRemaining()) throw r.error("children of DIE 0x" + Long.toHexString(d.offset & ~TYPES_BIT) + " run past the unit end");
+        long code = r.uleb();
+        if (code == 0) {
+          depth--;
+          continue;
+        }
+        Abbrev a = d.unit.abbrevs.get(code);
+        if (a == null) throw r.error("unknown abbreviation code " + code);
+        skipAttributes(r, d.unit, a);
+        if (a.hasChildren && ++depth > MAX_DEPTH) throw r.error("DIE nesting deeper than " + MAX_DEPTH);
+      }
+      return r.pos();
+    } finally {
+      budget -= r.pos() - start;
+    }
   }
 
   static void skipAttributes(ByteReader r, Unit u, Abbrev a) {

@@ -201,6 +201,7 @@ public final class DwarfBinary implements Binary {
 
   @Override
   public synchronized List<Function> lookup(String name) throws ResolveException {
+    if (info != null) info.resetBudget();
     NameMatcher.Query q = NameMatcher.Query.parse(name);
     if (index == null && q.parameterTypes() == null) {
       List<Function> fast = lookupBySymbol(q.name());
@@ -308,6 +309,7 @@ public final class DwarfBinary implements Binary {
    */
   @Override
   public synchronized Optional<Type> type(String name) {
+    if (info != null) info.resetBudget();
     try {
       if (index == null) {
         Type fast = goTypeFromRuntimeUnit(name);

@@ -144,6 +144,31 @@ class MalformedInputTest {
   }
 
   @Test
+  void deeplyNestedWideTypesDoNotRescanForever() throws Exception {
+    int depth = 900;
+    int padding = 2000;
+    UnitBuilder u = new UnitBuilder();
+    u.code(CU).str("nested.cc").u8(0x0c).u64(TEXT_ADDR);
+    u.code(SUBPROGRAM).str("f").u64(TEXT_ADDR).u32(16);
+    u.code(PARAM).str("p").ref("s0");
+    u.end();
+    for (int i = 0; i < depth; i++) {
+      u.label("s" + i).code(STRUCT).str("S" + i).u8(8);
+      for (int k = 0; k < padding; k++) u.code(BASE).str("b").u8(5).u8(4);
+    }
+    for (int i = depth - 1; i >= 0; i--) {
+      u.code(MEMBER).str("m").ref(i == depth - 1 ? "s" + i : "s" + (i + 1)).u8(0);
+      u.end();
+    }
+    u.end();
+    Path bin = new SyntheticElf().section(".debug_abbrev", SyntheticElf.abbrevs()).section(".debug_info", u.bytes())
+        .write(dir.resolve("nested"));
+    // Each struct's children include every deeper struct: reading them naively rescans the unit ~depth/2 times.
+    Type t = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> lookupF(bin)).parameters().get(0).type();
+    assertTrue(t.name().equals("S0") || t.name().contains("rescan"), t.name());
+  }
+
+  @Test
   void deepDieNestingIsRejected() throws Exception {
     UnitBuilder u = new UnitBuilder();
     u.code(CU).str("deep.c").u8(0x0c).u64(TEXT_ADDR);
