@@ -39,7 +39,15 @@ class DebugFileTest {
     try (DwarfBinary b = DwarfBinary.open(t.binary(), new DebugFileLocator(List.of(root)))) {
       assertEquals(expected, b.debugFile().orElseThrow());
       assertEquals(id, b.buildId());
-      assertEquals(1, b.lookup("shop::addMoney").size());
+      var add = b.lookup("shop::addMoney").get(0);
+      assertEquals(add.linkageName(), b.symbolize(add.lowPc()), "symbols come from the debug file of a stripped binary");
+      String dump = ElfReadelfOracle.run("objdump", "-d", "--start-address=0x" + Long.toHexString(add.lowPc()),
+          "--stop-address=0x" + Long.toHexString(add.lowPc() + 1), t.binary().toString());
+      Matcher insn = Pattern.compile("(?m)^\\s*" + Long.toHexString(add.lowPc()) + ":\\t((?:[0-9a-f]{2} )+)").matcher(dump);
+      assertTrue(insn.find(), dump);
+      String[] hex = insn.group(1).trim().split(" ");
+      byte[] code = b.read(add.lowPc(), hex.length);
+      for (int i = 0; i < hex.length; i++) assertEquals(Integer.parseInt(hex[i], 16), code[i] & 0xff, "code byte " + i);
     }
     // No debug root with that id: the error says where it looked.
     Path empty = Files.createDirectories(dir.resolve("empty-root"));
