@@ -36,6 +36,7 @@ public final class TestApiServer {
   private final KubeAPIServer server;
   private final String kubeConfigYaml;
   private final Path kubeConfigFile;
+  private final Path binaries;
   private final Path kubectl;
   private final KubernetesClient client;
 
@@ -69,6 +70,7 @@ public final class TestApiServer {
     kubeConfigYaml = server.getKubeConfigYaml();
     kubeConfigFile = testDir.resolve("kubeconfig.yaml");
     Files.writeString(kubeConfigFile, kubeConfigYaml);
+    this.binaries = binaries;
     kubectl = binaries.resolve("kubectl");
     client = newClient(null);
     installCrds(repo.resolve("crds"));
@@ -116,17 +118,44 @@ public final class TestApiServer {
 
   /** Runs the kubectl built with the server; returns stdout, fails on a non-zero exit. */
   public String kubectl(String... args) {
+    return kubectlWithInput("", args);
+  }
+
+  /** Runs kubectl with {@code input} on its standard input. */
+  public String kubectlWithInput(String input, String... args) {
     List<String> command = new ArrayList<>(List.of(kubectl.toString(),
         "--kubeconfig", kubeConfigFile.toString()));
     command.addAll(List.of(args));
+    return run(command, input);
+  }
+
+  /**
+   * Runs a tool cached next to the server binaries (e.g. helm), failing with the build command
+   * when it is missing.
+   */
+  public String tool(String name, String... args) {
+    Path tool = binaries.resolve(name);
+    if (!Files.isExecutable(tool)) {
+      throw new IllegalStateException("missing " + tool + ": rebuild the test binaries with "
+          + "scripts/k8s-test-binaries.sh");
+    }
+    List<String> command = new ArrayList<>(List.of(tool.toString()));
+    command.addAll(List.of(args));
+    return run(command, "");
+  }
+
+  private static String run(List<String> command, String input) {
     try {
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      try (var stdin = p.getOutputStream()) {
+        stdin.write(input.getBytes(StandardCharsets.UTF_8));
+      }
       byte[] out;
       try (InputStream in = p.getInputStream()) {
         out = in.readAllBytes();
       }
       if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        throw new AssertionError("kubectl " + String.join(" ", args) + " failed:\n"
+        throw new AssertionError(String.join(" ", command) + " failed:\n"
             + new String(out, StandardCharsets.UTF_8));
       }
       return new String(out, StandardCharsets.UTF_8);
