@@ -7,6 +7,7 @@ import dev.dynlog.elf.ElfSymbol;
 import dev.dynlog.elf.SymbolTable;
 import dev.dynlog.symbols.Binary;
 import dev.dynlog.symbols.Function;
+import dev.dynlog.symbols.Language;
 import dev.dynlog.symbols.ResolveException;
 import dev.dynlog.types.Type;
 import java.io.IOException;
@@ -159,7 +160,7 @@ public final class DwarfBinary implements Binary {
     ensureDebugInfo();
     try {
       for (Unit u : info.units()) {
-        if (u.language() != dev.dynlog.symbols.Language.GO || u.isTypeUnit()) continue;
+        if (u.language() != Language.GO || u.isTypeUnit()) continue;
         if (info.unitRanges(u).stream().noneMatch(r -> r.contains(sym.value()))) continue;
         NameIndex partial = IndexScanner.buildUnit(info, u);
         long[] offsets = partial.functions.get(name);
@@ -284,7 +285,7 @@ public final class DwarfBinary implements Binary {
     try {
       if (goTypes == null) {
         for (Unit u : info.units()) {
-          if (u.language() == dev.dynlog.symbols.Language.GO && "runtime".equals(u.name)) {
+          if (u.language() == Language.GO && "runtime".equals(u.name)) {
             NameIndex partial = IndexScanner.buildUnit(info, u);
             if (!partial.skippedUnits.isEmpty()) return null;
             goTypes = new TypeResolver(info, partial);

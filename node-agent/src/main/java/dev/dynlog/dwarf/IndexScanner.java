@@ -1,5 +1,6 @@
 package dev.dynlog.dwarf;
 
+import dev.dynlog.symbols.Language;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -66,8 +67,8 @@ final class IndexScanner {
     r.limit(r.size());
     r.seek(u.firstDie);
     r.limit(u.end);
-    boolean cpp = u.language() == dev.dynlog.symbols.Language.CPP;
-    boolean go = u.language() == dev.dynlog.symbols.Language.GO;
+    boolean cpp = u.language() == Language.CPP;
+    boolean go = u.language() == Language.GO;
     String[] prefix = new String[32];
     prefix[0] = "";
     int depth = 0;

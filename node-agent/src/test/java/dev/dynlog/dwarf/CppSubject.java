@@ -36,7 +36,7 @@ record CppSubject(String id, Path binary, Path dwarfFile, DebugFileLocator locat
   /** g++ and clang++ at -O0 and -O2, and each ELF/DWARF encoding variant of the C++ target. */
   static List<CppSubject> all() {
     List<CppSubject> out = new ArrayList<>();
-    for (CppVariant v : dev.dynlog.testing.Targets.cppVariants()) {
+    for (CppVariant v : Targets.cppVariants()) {
       Path b = Targets.build(v);
       out.add(new CppSubject(v.toString(), b, b, NO_SYSTEM_ROOT));
     }
