@@ -62,11 +62,24 @@ public final class GoRegisterAbi implements CallingConvention {
     List<Variable> declared = function.arguments();
     if (lacksPointerReceiver(function)) a.assign(RECEIVER);
     int dictionaryAt = hiddenDictionaryIndex(function);
-    for (int i = 0; i < declared.size(); i++) {
-      if (i == dictionaryAt) a.assign(DICTIONARY);
-      args.add(a.assign(declared.get(i)));
+    int listedDictionary = listedDictionaryIndex(function);
+    if (listedDictionary >= 0 && dictionaryPosition(function) >= 0) {
+      // The DWARF of a concrete instance may list .dict after the declared parameters; the
+      // dictionary is still passed first (after the receiver of a method).
+      int at = Math.min(dictionaryPosition(function), declared.size() - 1);
+      List<Integer> order = new ArrayList<>();
+      for (int i = 0; i < declared.size(); i++) if (i != listedDictionary) order.add(i);
+      order.add(at, listedDictionary);
+      Location[] placed = new Location[declared.size()];
+      for (int i : order) placed[i] = a.assign(declared.get(i));
+      args.addAll(List.of(placed));
+    } else {
+      for (int i = 0; i < declared.size(); i++) {
+        if (i == dictionaryAt) a.assign(DICTIONARY);
+        args.add(a.assign(declared.get(i)));
+      }
+      if (dictionaryAt == declared.size()) a.assign(DICTIONARY);
     }
-    if (dictionaryAt == declared.size()) a.assign(DICTIONARY);
     a.stackOffset = TypeLayout.alignUp(a.stackOffset, POINTER_SIZE);
     a.nextInt = 0;
     a.nextFloat = 0;
@@ -116,9 +129,23 @@ public final class GoRegisterAbi implements CallingConvention {
    * builds do): the first parameter after the receiver. Returns -1 when there is none to add.
    */
   static int hiddenDictionaryIndex(Function function) {
+    return listedDictionaryIndex(function) >= 0 ? -1 : dictionaryPosition(function);
+  }
+
+  /** Index of a {@code .dict} parameter the DWARF lists among the arguments, or -1. */
+  static int listedDictionaryIndex(Function function) {
+    List<Variable> args = function.arguments();
+    for (int i = 0; i < args.size(); i++) if (".dict".equals(args.get(i).name())) return i;
+    return -1;
+  }
+
+  /**
+   * Where a GC-shape instantiation passes its dictionary among its arguments: first, or right after
+   * the receiver of a method of a generic type; -1 when it passes none as an argument.
+   */
+  static int dictionaryPosition(Function function) {
     String name = function.name();
     if (name == null || !name.contains("go.shape.") || name.startsWith("type:")) return -1;
-    for (Variable v : function.parameters()) if (".dict".equals(v.name())) return -1;
     // A method of a generic type has the shape inside its receiver type: pkg.T[go.shape.int].M or
     // pkg.(*T[go.shape.int]).M; generic functions (pkg.F[...]) take the dictionary first.
     String tail = name.substring(name.lastIndexOf(']') + 1);
@@ -126,7 +153,8 @@ public final class GoRegisterAbi implements CallingConvention {
     if (CLOSURE.matcher(tail).find()) return -1;
     Matcher method = GENERIC_METHOD_TAIL.matcher(tail);
     boolean isMethod = method.matches() && !method.group(1).matches("func\\d+");
-    return isMethod ? Math.min(1, function.arguments().size()) : 0;
+    int declared = function.arguments().size() - (listedDictionaryIndex(function) >= 0 ? 1 : 0);
+    return isMethod ? Math.min(1, declared) : 0;
   }
 
   /** The mutable state of one assignment: next registers and the stack sequence's size. */

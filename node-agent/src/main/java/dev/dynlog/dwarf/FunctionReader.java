@@ -98,9 +98,11 @@ final class FunctionReader {
   }
 
   /**
-   * Formal parameters. Names and types come from the first DIE of the chain that lists parameters
-   * with names (a concrete out-of-line copy lists them with abstract_origin; a C++ declaration lists
-   * only types, its definition has the names). Go results go last.
+   * Formal parameters. They come from the first DIE of the chain whose parameters all have names,
+   * directly or through their own abstract_origin: a concrete out-of-line copy lists exactly the
+   * parameters its code has (the abstract instance may omit unnamed ones, and a GCC clone has a
+   * different list), a C++ declaration lists only types and its definition has the names. Go
+   * results go last.
    */
   private List<Variable> parameters(List<Die> chain, Language lang) {
     List<Die> best = null;
@@ -111,7 +113,7 @@ final class FunctionReader {
       }
       if (ps.isEmpty()) continue;
       if (best == null || best.size() < ps.size()) best = ps;
-      if (ps.stream().allMatch(p -> p.has(Dw.AT_name) || p.flag(Dw.AT_artificial))) {
+      if (ps.stream().allMatch(p -> p.has(Dw.AT_name) || p.flag(Dw.AT_artificial) || p.ref(Dw.AT_abstract_origin) >= 0)) {
         best = ps;
         break;
       }
@@ -119,12 +121,33 @@ final class FunctionReader {
     List<Variable> args = new ArrayList<>();
     List<Variable> results = new ArrayList<>();
     if (best == null) return args;
+    best = inDeclarationOrder(best, chain);
     for (Die p : best) {
       Variable v = variable(p);
       (v.result() && lang == Language.GO ? results : args).add(v);
     }
     args.addAll(results);
     return List.copyOf(args);
+  }
+
+  /**
+   * A concrete copy may list its parameters in another order than the source (GCC -O2 puts
+   * {@code this} after the others): order them as their abstract_origin parameters are declared.
+   */
+  private List<Die> inDeclarationOrder(List<Die> params, List<Die> chain) {
+    java.util.Map<Long, Integer> declared = new java.util.HashMap<>();
+    for (Die c : chain) {
+      int i = 0;
+      for (Die child : info.children(c)) {
+        if (child.tag() == Dw.TAG_formal_parameter) declared.putIfAbsent(child.offset, i++);
+      }
+    }
+    for (Die p : params) {
+      if (!declared.containsKey(p.ref(Dw.AT_abstract_origin))) return params;
+    }
+    List<Die> sorted = new ArrayList<>(params);
+    sorted.sort(java.util.Comparator.comparingInt(p -> declared.get(p.ref(Dw.AT_abstract_origin))));
+    return sorted;
   }
 
   private Variable variable(Die p) {
