@@ -53,6 +53,19 @@ public record OperatorSettings(
         Boolean.parseBoolean(env.getOrDefault("DYNLOG_LEADER_ELECTION", "true")),
         "dynlog-operator", leaseNamespace, identity,
         Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2), true,
-        Integer.parseInt(env.getOrDefault("DYNLOG_HTTP_PORT", "8080")));
+        port(env.getOrDefault("DYNLOG_HTTP_PORT", "8080")));
+  }
+
+  private static int port(String text) {
+    try {
+      int port = Integer.parseInt(text.trim());
+      if (port >= -1 && port <= 65535) {
+        return port;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("DYNLOG_HTTP_PORT must be a port number (0 for any, -1 "
+        + "to disable), got '" + text + "'");
   }
 }

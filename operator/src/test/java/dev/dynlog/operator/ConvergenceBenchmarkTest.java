@@ -9,11 +9,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Prints, for N Tracepoints over M nodes on the real API server, the time to converge and the
- * API requests the operator issued per Tracepoint. Run: {@code mvn -pl operator -am verify
- * -Pbenchmark -Dtest=ConvergenceBenchmark -Dsurefire.failIfNoSpecifiedTests=false}.
+ * API requests the operator issued per Tracepoint. Run: {@code mvn -pl api,operator -am verify
+ * -Pbenchmark}.
  */
 @Tag("benchmark")
-class ConvergenceBenchmark {
+class ConvergenceBenchmarkTest {
 
   @Test
   void convergenceAtSeveralSizes() throws Exception {
