@@ -101,6 +101,13 @@ class TracepointLifecycleTest {
     assertEquals(Limits.DEFAULT_MAX_EVENTS_PER_SECOND,
         onA.getSpec().getProbe().getLimits().getMaxEventsPerSecond());
     assertEquals(1L, onA.getSpec().getTracepointGeneration());
+    // How an agent finds its own work: by field selector (CRD selectable field) or by label.
+    assertEquals(List.of(onA.getMetadata().getName()), client.resources(TracepointAssignment.class)
+        .inAnyNamespace().withField("spec.nodeName", "life-a").list().getItems().stream()
+        .map(a -> a.getMetadata().getName()).toList());
+    assertEquals(List.of(onB.getMetadata().getName()), client.resources(TracepointAssignment.class)
+        .inAnyNamespace().withLabel(TracepointAssignment.NODE_LABEL, "life-b").list().getItems()
+        .stream().map(a -> a.getMetadata().getName()).toList());
 
     tp = fx.awaitPhase(ns, "handle", Phase.Pending);
     assertEquals(3, tp.getStatus().getDesiredPods());
