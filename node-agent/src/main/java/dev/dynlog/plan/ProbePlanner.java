@@ -158,7 +158,18 @@ public final class ProbePlanner {
     List<Long> retOffsets = new ArrayList<>();
     for (long r : rets) retOffsets.add(binary.fileOffset(r));
     return new ProbePlan(binary.path(), binary.buildId(), f.name(), f.language(), f.lowPc(), binary.fileOffset(f.lowPc()),
-        rets, retOffsets, values, f.language() == Language.GO ? goRuntime() : null);
+        rets, retOffsets, values, f.language() == Language.GO ? goRuntime() : null, errorResult(f, planner));
+  }
+
+  /** The read of the type word of a Go function's last result when it is an {@code error}, else null. */
+  private Read errorResult(Function f, ValuePlanner planner) throws ResolveException {
+    List<dev.dynlog.symbols.Variable> results = f.results();
+    if (f.language() != Language.GO || results.isEmpty()) return null;
+    Type last = results.get(results.size() - 1).type();
+    if (last == null || !"error".equals(last.name())) return null;
+    ValuePlan v = planner.plan(new Capture("error", "$" + (results.size() - 1)),
+        new ValuePlanner.Budget(options.maxReadsPerProbe()));
+    return v.decoder() instanceof Decoder.GoInterface g ? v.reads().get(g.read()) : null;
   }
 
   /** Addresses of every RET instruction in all of the function's ranges, ascending. */

@@ -67,6 +67,12 @@ public final class Tracepoint implements AutoCloseable {
         entryReads.addAll(v.reads());
       }
     }
+    // Non-nil Go errors are counted in the kernel for every call (dynlog_errors_total), captured or
+    // not: the error's type word is read at return even when no capture asks for it.
+    if (errorRead < 0 && plan.errorResult() != null && returnReads.size() < Layout.MAX_READS) {
+      errorRead = returnReads.size();
+      returnReads.add(plan.errorResult());
+    }
     paired = opts.latency() || !returnReads.isEmpty();
     if (!target.allProcesses() && !Files.isDirectory(Path.of("/proc/" + target.pid()))) {
       throw new TracerException("no process with pid " + target.pid());
