@@ -122,8 +122,15 @@ final class FunctionReader {
     List<Variable> results = new ArrayList<>();
     if (best == null) return args;
     best = inDeclarationOrder(best, chain);
+    java.util.Set<String> unnamedResults = new java.util.HashSet<>();
     for (Die p : best) {
       Variable v = variable(p);
+      // Some Go compilers list an unnamed result twice (two "~r0" DIEs for one error result):
+      // positions ~rN are unique, so a repeated one is the same result.
+      if (v.result() && lang == Language.GO && v.name() != null && v.name().matches("~r\\d+")
+          && !unnamedResults.add(v.name())) {
+        continue;
+      }
       (v.result() && lang == Language.GO ? results : args).add(v);
     }
     args.addAll(results);

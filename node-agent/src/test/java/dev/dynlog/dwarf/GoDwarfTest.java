@@ -90,6 +90,21 @@ class GoDwarfTest {
    * Data symbols (Go itabs such as {@code go:itab.*errors.errorString,error} where the linker emits
    * them, type descriptors, runtime variables) and functions are named as nm names them.
    */
+  /**
+   * Optimised Go builds list some unnamed results twice in DWARF (two "~r0" DIEs for one result;
+   * time.readFile has ~r0 ~r0 ~r1 ~r1): each result must still be counted once, or every result
+   * after it would be placed in the wrong registers.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("variants")
+  void repeatedUnnamedResultsCountOnce(GoVariant v) throws Exception {
+    try (DwarfBinary b = DwarfBinary.open(Targets.build(v))) {
+      Function f = b.lookup("time.readFile").get(0);
+      assertEquals(List.of("~r0 []uint8", "~r1 error"),
+          f.results().stream().map(r -> r.name() + " " + r.type().displayName()).toList(), v.toString());
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("variants")
   void dataAndFunctionAddressesAreSymbolized(GoVariant v) throws Exception {
