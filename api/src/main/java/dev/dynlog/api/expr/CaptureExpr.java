@@ -55,4 +55,12 @@ public sealed interface CaptureExpr {
       return "len(" + base + ")";
     }
   }
+
+  /** The capacity of a slice: {@code cap(base)}. */
+  record Cap(CaptureExpr base) implements CaptureExpr {
+    @Override
+    public String toString() {
+      return "cap(" + base + ")";
+    }
+  }
 }

@@ -5,9 +5,10 @@ package dev.dynlog.api.expr;
  *
  * <pre>
  * expr    := '*' expr | postfix
- * postfix := primary ( '.' IDENT | '[' INT ']' )*
- * primary := IDENT | '$' INT | 'len' '(' expr ')' | '(' expr ')'
- * IDENT   := [A-Za-z_][A-Za-z0-9_]*
+ * postfix := primary ( '.' IDENT | '->' IDENT | '[' INT ']' )*
+ * primary := IDENT | '$' INT | 'len' '(' expr ')' | 'cap' '(' expr ')' | '(' expr ')'
+ * IDENT   := (letter | '_' | '~') (letter | digit | '_' | '~')*   (letters as in Go: Unicode;
+ *            '~' for Go's unnamed results ~r0, ~r1)
  * INT     := [0-9]+
  * </pre>
  *
@@ -72,10 +73,10 @@ public final class ExprParser {
     while (true) {
       skipSpaces();
       char c = peek();
-      if (c == '.') {
-        pos++;
+      if (c == '.' || text.startsWith("->", pos)) {
+        pos += c == '.' ? 1 : 2;
         skipSpaces();
-        base = new CaptureExpr.Field(base, identifier("field name after '.'"));
+        base = new CaptureExpr.Field(base, identifier("field name after '" + (c == '.' ? "." : "->") + "'"));
       } else if (c == '[') {
         pos++;
         skipSpaces();
@@ -109,27 +110,27 @@ public final class ExprParser {
       expect(')');
       return inner;
     }
-    String name = identifier("a name, '$N', '*', 'len(' or '('");
+    String name = identifier("a name, '$N', '*', 'len(', 'cap(' or '('");
     skipSpaces();
-    if (name.equals("len") && peek() == '(') {
+    if ((name.equals("len") || name.equals("cap")) && peek() == '(') {
       pos++;
       enter();
       CaptureExpr inner = expr();
       depth--;
       skipSpaces();
       expect(')');
-      return new CaptureExpr.Len(inner);
+      return name.equals("len") ? new CaptureExpr.Len(inner) : new CaptureExpr.Cap(inner);
     }
     return new CaptureExpr.Name(name);
   }
 
   private String identifier(String expected) throws ExprSyntaxException {
     int start = pos;
-    if (atEnd() || !(Character.isLetter(peek()) && peek() < 128 || peek() == '_')) {
+    if (atEnd() || !(Character.isLetter(peek()) || peek() == '_' || peek() == '~')) {
       throw error(atEnd() ? "expected " + expected + " but the expression ended"
           : "expected " + expected + " but found '" + peek() + "'");
     }
-    while (!atEnd() && (peek() < 128 && Character.isLetterOrDigit(peek()) || peek() == '_')) {
+    while (!atEnd() && (Character.isLetterOrDigit(peek()) || peek() == '_' || peek() == '~')) {
       pos++;
     }
     return text.substring(start, pos);

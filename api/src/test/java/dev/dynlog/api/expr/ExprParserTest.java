@@ -53,12 +53,12 @@ class ExprParserTest {
     assertError("$", 1, "expected result number after '$' but the expression ended at column 2 of '$'");
     assertError("$a", 1, "expected result number after '$' but found 'a' at column 2 of '$a'");
     assertError("1abc", 0,
-        "expected a name, '$N', '*', 'len(' or '(' but found '1' at column 1 of '1abc'");
+        "expected a name, '$N', '*', 'len(', 'cap(' or '(' but found '1' at column 1 of '1abc'");
     assertError("a b", 2, "unexpected 'b' at column 3 of 'a b'");
     assertError("a+b", 1, "unexpected '+' at column 2 of 'a+b'");
     assertError("   ", 3, "empty expression at column 4 of '   '");
     assertError("x[12345678901]", 2, "number 12345678901 is too large at column 3 of 'x[12345678901]'");
-    assertError("é", 0, "expected a name, '$N', '*', 'len(' or '(' but found 'é' at column 1 of 'é'");
+    assertError("€", 0, "expected a name, '$N', '*', 'len(', 'cap(' or '(' but found '€' at column 1 of '€'");
   }
 
   @Test
