@@ -6,8 +6,6 @@ import dev.dynlog.plan.ValuePlan;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +53,7 @@ final class CallAssembler {
   private final long pendingTimeoutNs;
   private final Consumer<Row> sink;
   private final ValueDecoder decoder;
-  private final Map<Long, Pending> pending = new HashMap<>();
+  private final PendingCalls<Pending> pending = new PendingCalls<>();
   private final int[] recs = new int[Layout.MAX_READS];
   final AtomicLong decodeFailed = new AtomicLong();
   final AtomicLong rows = new AtomicLong();
@@ -112,7 +110,7 @@ final class CallAssembler {
       if ((buf.getInt(off + Layout.EV_FLAGS) & Layout.EVF_COMPLETE) != 0) {
         deliver(ts, pid, tid, goid, -1, vals, errs);
       } else {
-        pending.put(seq, new Pending(ts, pid, tid, goid, vals, errs, System.nanoTime()));
+        pending.put(seq, new Pending(ts, pid, tid, goid, vals, errs, ts)); // ts: the kernel's CLOCK_MONOTONIC, as nanoTime
       }
     } else if (type == Layout.EV_RETURN) {
       Pending p = pending.remove(seq);
@@ -134,9 +132,7 @@ final class CallAssembler {
    * there) or the return event was lost to a full ring (counted there too).
    */
   void expire(long nowNanos) {
-    for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
-      if (nowNanos - it.next().arrivedNanos > pendingTimeoutNs) it.remove();
-    }
+    pending.removeIf(p -> nowNanos - p.arrivedNanos > pendingTimeoutNs);
   }
 
   int pendingCount() {

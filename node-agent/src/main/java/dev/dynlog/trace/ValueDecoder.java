@@ -108,6 +108,13 @@ final class ValueDecoder {
   }
 
   private long unsignedBits(int at, int width) {
+    switch (width) { // the buffer is little endian, as the records are
+      case 8: return buf.getLong(at);
+      case 4: return buf.getInt(at) & 0xffff_ffffL;
+      case 2: return buf.getShort(at) & 0xffffL;
+      case 1: return buf.get(at) & 0xffL;
+      default: break;
+    }
     long v = 0;
     for (int i = Math.min(width, 8) - 1; i >= 0; i--) v = (v << 8) | (buf.get(at + i) & 0xff);
     return v;
