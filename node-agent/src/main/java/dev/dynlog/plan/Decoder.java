@@ -34,6 +34,13 @@ public sealed interface Decoder {
   /** Go error/interface: null when the type word is 0, else a description naming the dynamic type. */
   record GoInterface(int read) implements Decoder {}
 
+  /**
+   * A Go {@code error}: null when nil; otherwise its message when the dynamic type is one whose
+   * first field is the message ({@code *errors.errorString}, {@code *fmt.wrapError},
+   * {@code *fmt.wrapErrors}), read through the data word by {@code message}; else the type's name.
+   */
+  record GoError(int read, int message) implements Decoder {}
+
   /** A JSON object of named fields (struct as JSON, depth- and size-capped by the planner). */
   record Struct(List<String> names, List<Decoder> fields) implements Decoder {}
 

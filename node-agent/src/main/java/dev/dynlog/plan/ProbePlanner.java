@@ -169,6 +169,7 @@ public final class ProbePlanner {
     if (last == null || !"error".equals(last.name())) return null;
     ValuePlan v = planner.plan(new Capture("error", "$" + (results.size() - 1)),
         new ValuePlanner.Budget(options.maxReadsPerProbe()));
+    if (v.decoder() instanceof Decoder.GoError g) return v.reads().get(g.read());
     return v.decoder() instanceof Decoder.GoInterface g ? v.reads().get(g.read()) : null;
   }
 

@@ -122,7 +122,17 @@ final class ValueExpander {
       }
       case GO_INTERFACE -> {
         int r = read(s, 16, Read.Kind.BYTES, 0);
-        return r < 0 ? starvedDecoder() : new Decoder.GoInterface(r);
+        if (r < 0) return starvedDecoder();
+        if ("error".equals(declared.name())) {
+          // the data word points at the error's value; its first field is the message for the
+          // standard library's errors.New and fmt.Errorf types
+          Type message = new Type(Type.Kind.POINTER, null, 8).target(new Type(Type.Kind.GO_STRING, "string", 16));
+          SymbolicValue data = s.at(8, message, s.path() + ".data");
+          int m = data.place() instanceof Place.Memory mem && mem.derefs().size() >= PlanOptions.LIMIT_DEREFS
+              ? -1 : read(data.deref(s.path() + ".message"), 16, Read.Kind.GO_STRING, options.stringCap());
+          if (m >= 0) return new Decoder.GoError(r, m);
+        }
+        return new Decoder.GoInterface(r);
       }
       case STRUCT -> {
         if (TypeShapes.isStdString(declared)) {

@@ -61,6 +61,8 @@ public final class Tracepoint implements AutoCloseable {
       if (v.atReturn()) {
         if (v.decoder() instanceof Decoder.GoInterface g && "error".equals(v.typeName())) {
           errorRead = returnReads.size() + g.read();
+        } else if (v.decoder() instanceof Decoder.GoError g) {
+          errorRead = returnReads.size() + g.read();
         }
         returnReads.addAll(v.reads());
       } else {

@@ -69,6 +69,7 @@ final class ValueDecoder {
     if (d instanceof Decoder.Text t) return text(t.read());
     if (d instanceof Decoder.CharArray c) return charArray(c.read());
     if (d instanceof Decoder.GoInterface g) return goInterface(g.read());
+    if (d instanceof Decoder.GoError e) return goError(e);
     if (d instanceof Decoder.Struct s) {
       Map<String, Object> m = new LinkedHashMap<>();
       for (int i = 0; i < s.names().size(); i++) m.put(s.names().get(i), value(s.fields().get(i)));
@@ -169,6 +170,19 @@ final class ValueDecoder {
     byte[] b = new byte[end];
     buf.get(at, b);
     return new String(b, StandardCharsets.UTF_8);
+  }
+
+  /** Dynamic types whose value starts with the error message (a string). */
+  private static final java.util.Set<String> MESSAGE_FIRST = java.util.Set.of("*errors.errorString", "*fmt.wrapError", "*fmt.wrapErrors");
+
+  private Object goError(Decoder.GoError e) throws Failure {
+    Object type = goInterface(e.read());
+    if (type == null || !MESSAGE_FIRST.contains(type)) return type;
+    try {
+      return text(e.message());
+    } catch (Failure unreadable) {
+      return type;
+    }
   }
 
   private Object goInterface(int read) throws Failure {

@@ -86,7 +86,7 @@ class InspectCommandTest {
     assertEquals("RAX/1", doc.get("results").get(0).get("location").asText());
     assertEquals("RBX,RCX", doc.get("results").get(1).get("location").asText());
     assertEquals("return", doc.get("captures").get(1).get("at").asText());
-    assertEquals("GoInterface", doc.get("captures").get(1).get("decoder").get("kind").asText());
+    assertEquals("GoError", doc.get("captures").get(1).get("decoder").get("kind").asText());
     assertAddressesMatchObjdump(bin, fn, doc);
     Map<String, Long> g = memberOffsets(bin, "runtime.g");
     JsonNode rt = doc.get("go_runtime");

@@ -20,6 +20,8 @@ final class CaptureDecoder {
   static final String UNAVAILABLE = "$unavailable";
   static final String ELIDED = "$elided";
   static final String ERROR = "$error";
+  /** A non-nil interface whose value is not compared. */
+  static final String NON_NIL = "non-nil";
 
   private CaptureDecoder() {}
 
@@ -55,9 +57,21 @@ final class CaptureDecoder {
       return v.signum() == 0 ? F.nullNode() : F.textNode("0x" + v.toString(16));
     }
     if (d instanceof Decoder.Text) return F.textNode(new String(r.text(), StandardCharsets.UTF_8));
+    if (d instanceof Decoder.CharArray) {
+      int end = 0;
+      while (end < b.length && b[end] != 0) end++;
+      return F.textNode(new String(b, 0, end, StandardCharsets.UTF_8));
+    }
+    if (d instanceof Decoder.GoError g) {
+      // the targets' errors come from errors.New and fmt.Errorf: their value starts with the message
+      if (new BigInteger(1, reverse(b, 8)).signum() == 0) return F.nullNode();
+      // other error types (unknown here without the dynamic type) keep only their nil-ness
+      ReadResult m = reads.get(g.message());
+      return m.error() != null ? F.textNode(NON_NIL) : F.textNode(new String(m.text(), StandardCharsets.UTF_8));
+    }
     if (d instanceof Decoder.GoInterface) {
       BigInteger type = new BigInteger(1, reverse(b, 8));
-      return type.signum() == 0 ? F.nullNode() : F.textNode("non-nil");
+      return type.signum() == 0 ? F.nullNode() : F.textNode(NON_NIL);
     }
     throw new IllegalArgumentException("unknown decoder " + d);
   }
@@ -71,6 +85,8 @@ final class CaptureDecoder {
     if (d instanceof Decoder.Pointer p) return p.read();
     if (d instanceof Decoder.Text t) return t.read();
     if (d instanceof Decoder.GoInterface g) return g.read();
+    if (d instanceof Decoder.GoError g) return g.read();
+    if (d instanceof Decoder.CharArray c) return c.read();
     throw new IllegalArgumentException("decoder without a read: " + d);
   }
 

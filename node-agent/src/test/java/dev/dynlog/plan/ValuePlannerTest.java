@@ -79,9 +79,12 @@ class ValuePlannerTest {
     assertTrue(units.atReturn());
     assertEquals(List.of(reg(Register.RCX, 8, 0, Read.Kind.BYTES, 0)), units.reads());
     ValuePlan err = plan(SUM, "$1");
+    // the interface's two words, then the message the data word points at (errors.New, fmt.Errorf)
     assertEquals(List.of(new Read(List.of(Piece.register(Register.RSI, 8, 0), Piece.register(Register.R8, 8, 8)),
-        false, List.of(), 0, 16, Read.Kind.BYTES, 0)), err.reads());
-    assertEquals(new Decoder.GoInterface(0), err.decoder());
+        false, List.of(), 0, 16, Read.Kind.BYTES, 0),
+        new Read(List.of(Piece.register(Register.R8, 8, 0)), true, List.of(), 0, 16, Read.Kind.GO_STRING,
+            PlanOptions.defaults().stringCap())), err.reads());
+    assertEquals(new Decoder.GoError(0, 1), err.decoder());
     assertEquals("error", err.typeName());
     ValuePlan named = plan(SUM, "~r1");
     assertTrue(named.atReturn());

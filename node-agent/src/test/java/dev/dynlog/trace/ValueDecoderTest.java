@@ -51,7 +51,7 @@ class ValueDecoderTest {
     }
 
     Object decode(Decoder d) throws ValueDecoder.Failure {
-      return new ValueDecoder(a -> a == 0x4d67b8 ? "go:itab.*main.E,error" : null)
+      return new ValueDecoder(a -> a == 0x4d67b8 ? "go:itab.*main.E,error" : a == 0x4e0000 ? "go:itab.*errors.errorString,error" : null)
           .decode(d, buf, at.stream().mapToInt(Integer::intValue).toArray(), at.size(), 0);
     }
   }
@@ -104,6 +104,22 @@ class ValueDecoderTest {
     assertEquals("non-nil (type word 0x1234)", r.decode(new Decoder.GoInterface(2)));
     assertEquals("*T", ValueDecoder.goTypeName("type:*T"));
     assertEquals("*errors.errorString", ValueDecoder.goTypeName("go:itab.*errors.errorString,error+0x0"));
+  }
+
+  @Test
+  void goErrorsShowTheMessageOfErrorsNewAndFmtErrorfElseTheirType() throws Exception {
+    byte[] nil = new byte[16];
+    byte[] errorString = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(0x4e0000).putLong(0xc000020000L).array();
+    byte[] other = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(0x4d67b8).putLong(0xc000010000L).array();
+    Records r = new Records()
+        .ok(nil, 16, false).failed(14, Layout.ST_FINAL, 0) // nil: the message read fails, unused
+        .ok(errorString, 16, false).ok("unknown user".getBytes(), 12, false)
+        .ok(other, 16, false).ok("garbage".getBytes(), 7, false)
+        .ok(errorString, 16, false).failed(14, Layout.ST_FINAL, 0xc000020000L);
+    assertNull(r.decode(new Decoder.GoError(0, 1)));
+    assertEquals("unknown user", r.decode(new Decoder.GoError(2, 3)));
+    assertEquals("*main.E", r.decode(new Decoder.GoError(4, 5)), "a type whose value is not its message: its name");
+    assertEquals("*errors.errorString", r.decode(new Decoder.GoError(6, 7)), "an unreadable message: the type's name");
   }
 
   @Test
