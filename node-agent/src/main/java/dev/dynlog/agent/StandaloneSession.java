@@ -11,7 +11,6 @@ import dev.dynlog.store.TracepointInfo;
 import dev.dynlog.store.TracepointRegistry;
 import dev.dynlog.store.TracepointState;
 import dev.dynlog.symbols.Binary;
-import dev.dynlog.symbols.Language;
 import dev.dynlog.symbols.ResolveException;
 import dev.dynlog.trace.ProbeCounters;
 import dev.dynlog.trace.Row;
@@ -54,14 +53,8 @@ public final class StandaloneSession {
 
   /**
    * @param http address to serve /metrics and /api/v1 on, or null
-   * @param log where progress and the summary go (stderr), never mixed with rows
-   */
-  public StandaloneSession(List<TracepointRequest> requests, InetSocketAddress http, StoreConfig storeConfig, PrintStream log) {
-    this(requests, http, storeConfig, java.time.Duration.ZERO, log);
-  }
-
-  /**
    * @param linger with {@code http}: keep serving queries this long after the last tracepoint stops
+   * @param log where progress and the summary go (stderr), never mixed with rows
    */
   public StandaloneSession(List<TracepointRequest> requests, InetSocketAddress http, StoreConfig storeConfig,
       java.time.Duration linger, PrintStream log) {
@@ -234,9 +227,4 @@ public final class StandaloneSession {
   }
 
   private record Running(TracepointRequest request, Tracepoint tp, long deadline) {}
-
-  /** True when the plan is for Go (rows carry a goroutine id). */
-  public static boolean isGo(ProbePlan plan) {
-    return plan.language() == Language.GO;
-  }
 }
