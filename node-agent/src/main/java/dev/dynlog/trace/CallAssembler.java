@@ -19,34 +19,32 @@ import java.util.function.Consumer;
  */
 final class CallAssembler {
 
-  /** An entry waiting for its return. */
+  /** An entry waiting for its return; recycled once its row is delivered. */
   private static final class Pending {
-    final long ts;
-    final int pid;
-    final int tid;
-    final long goid;
-    final Object[] values;
-    final String[] errors;
-    final long arrivedNanos;
+    long ts;
+    int pid;
+    int tid;
+    long goid;
+    Object[] values;
+  }
 
-    Pending(long ts, int pid, int tid, long goid, Object[] values, String[] errors, long arrivedNanos) {
-      this.ts = ts;
-      this.pid = pid;
-      this.tid = tid;
-      this.goid = goid;
-      this.values = values;
-      this.errors = errors;
-      this.arrivedNanos = arrivedNanos;
+  /** A value that could not be read, held in its slot until the row is delivered. */
+  private static final class Failed {
+    final String message;
+
+    Failed(String message) {
+      this.message = message;
     }
   }
 
   private final String tracepoint;
   private final String function;
   private final boolean latency;
-  private final List<ValuePlan> values;
   private final String[] names;
-  private final int[] entryValues; // value indexes read at entry, in recipe order
+  private final ValueDecoder.Node[] entryNodes; // decoders of the values read at entry, in recipe order
+  private final int[] entryValues; // their value indexes
   private final int[] entryBase; // first read of each of them in the entry recipe
+  private final ValueDecoder.Node[] returnNodes;
   private final int[] returnValues;
   private final int[] returnBase;
   private final long wallOffsetNs;
@@ -54,7 +52,10 @@ final class CallAssembler {
   private final Consumer<Row> sink;
   private final ValueDecoder decoder;
   private final PendingCalls<Pending> pending = new PendingCalls<>();
+  private final Pending[] free = new Pending[64];
+  private int nfree;
   private final int[] recs = new int[Layout.MAX_READS];
+  // Written by the reader thread only (lazySet: no fence on the hot path), read by any thread.
   final AtomicLong decodeFailed = new AtomicLong();
   final AtomicLong rows = new AtomicLong();
   /** Calls whose return ran on another thread than their entry (goroutine migration). */
@@ -64,7 +65,7 @@ final class CallAssembler {
     this.tracepoint = tracepoint;
     this.function = plan.function();
     this.latency = opts.latency();
-    this.values = plan.values();
+    List<ValuePlan> values = plan.values();
     this.names = values.stream().map(ValuePlan::name).toArray(String[]::new);
     this.wallOffsetNs = wallOffsetNs;
     this.pendingTimeoutNs = opts.pairingTimeout().toNanos() + 10_000_000_000L;
@@ -88,42 +89,58 @@ final class CallAssembler {
     entryBase = eb.stream().mapToInt(Integer::intValue).toArray();
     returnValues = rv.stream().mapToInt(Integer::intValue).toArray();
     returnBase = rb.stream().mapToInt(Integer::intValue).toArray();
+    entryNodes = ev.stream().map(i -> ValueDecoder.compile(values.get(i).decoder())).toArray(ValueDecoder.Node[]::new);
+    returnNodes = rv.stream().map(i -> ValueDecoder.compile(values.get(i).decoder())).toArray(ValueDecoder.Node[]::new);
+  }
+
+  private static void increment(AtomicLong counter) {
+    counter.lazySet(counter.get() + 1); // single writer
   }
 
   /** Handles one event of this tracepoint's probe. */
   void onEvent(ByteBuffer buf, int off, int len) {
     int nrecs = parseRecords(buf, off, len);
     if (nrecs < 0) {
-      decodeFailed.incrementAndGet();
+      increment(decodeFailed);
       return;
     }
     int type = buf.getInt(off + Layout.EV_TYPE);
     long seq = buf.getLong(off + Layout.EV_SEQ);
     if (type == Layout.EV_ENTRY) {
-      Object[] vals = new Object[values.size()];
-      String[] errs = new String[values.size()];
-      decodeAll(entryValues, entryBase, buf, nrecs, vals, errs);
+      Object[] vals = new Object[names.length];
+      decodeAll(entryNodes, entryValues, entryBase, buf, nrecs, vals);
       long ts = buf.getLong(off + Layout.EV_TS);
       int pid = buf.getInt(off + Layout.EV_PID);
       int tid = buf.getInt(off + Layout.EV_TID);
       long goid = buf.getLong(off + Layout.EV_GOID);
       if ((buf.getInt(off + Layout.EV_FLAGS) & Layout.EVF_COMPLETE) != 0) {
-        deliver(ts, pid, tid, goid, -1, vals, errs);
+        deliver(ts, pid, tid, goid, -1, vals);
       } else {
-        pending.put(seq, new Pending(ts, pid, tid, goid, vals, errs, ts)); // ts: the kernel's CLOCK_MONOTONIC, as nanoTime
+        Pending p = nfree > 0 ? free[--nfree] : new Pending();
+        p.ts = ts; // the kernel's CLOCK_MONOTONIC, as nanoTime: also the entry's age for expiry
+        p.pid = pid;
+        p.tid = tid;
+        p.goid = goid;
+        p.values = vals;
+        pending.put(seq, p);
       }
     } else if (type == Layout.EV_RETURN) {
       Pending p = pending.remove(seq);
       if (p == null) {
-        decodeFailed.incrementAndGet(); // its entry event never arrived
+        increment(decodeFailed); // its entry event never arrived
         return;
       }
-      if (buf.getInt(off + Layout.EV_TID) != p.tid) migrated.incrementAndGet();
-      decodeAll(returnValues, returnBase, buf, nrecs, p.values, p.errors);
+      if (buf.getInt(off + Layout.EV_TID) != p.tid) increment(migrated);
+      Object[] vals = p.values;
+      decodeAll(returnNodes, returnValues, returnBase, buf, nrecs, vals);
       long lat = latency ? buf.getLong(off + Layout.EV_LATENCY) : -1;
-      deliver(p.ts, p.pid, p.tid, p.goid, lat, p.values, p.errors);
+      long ts = p.ts, goid = p.goid;
+      int pid = p.pid, tid = p.tid;
+      p.values = null;
+      if (nfree < free.length) free[nfree++] = p;
+      deliver(ts, pid, tid, goid, lat, vals);
     } else {
-      decodeFailed.incrementAndGet();
+      increment(decodeFailed);
     }
   }
 
@@ -132,7 +149,7 @@ final class CallAssembler {
    * there) or the return event was lost to a full ring (counted there too).
    */
   void expire(long nowNanos) {
-    pending.removeIf(p -> nowNanos - p.arrivedNanos > pendingTimeoutNs);
+    pending.removeIf(p -> nowNanos - p.ts > pendingTimeoutNs);
   }
 
   int pendingCount() {
@@ -155,33 +172,33 @@ final class CallAssembler {
     return pos <= end ? n : -1;
   }
 
-  private void decodeAll(int[] which, int[] bases, ByteBuffer buf, int nrecs, Object[] vals, String[] errs) {
-    for (int k = 0; k < which.length; k++) {
-      ValuePlan v = values.get(which[k]);
+  private void decodeAll(ValueDecoder.Node[] nodes, int[] which, int[] bases, ByteBuffer buf, int nrecs, Object[] vals) {
+    decoder.event(buf, recs, nrecs);
+    for (int k = 0; k < nodes.length; k++) {
       try {
-        vals[which[k]] = decoder.decode(v.decoder(), buf, recs, nrecs, bases[k]);
+        vals[which[k]] = decoder.decode(nodes[k], bases[k]);
       } catch (ValueDecoder.Failure f) {
-        vals[which[k]] = null;
-        errs[which[k]] = f.getMessage();
+        vals[which[k]] = new Failed(f.getMessage());
       }
     }
   }
 
-  private void deliver(long ts, int pid, int tid, long goid, long lat, Object[] vals, String[] errs) {
+  private void deliver(long ts, int pid, int tid, long goid, long lat, Object[] vals) {
     Map<String, String> errors = null;
     for (int i = 0; i < vals.length; i++) {
-      if (errs[i] != null) {
+      if (vals[i] instanceof Failed f) {
         if (errors == null) errors = new LinkedHashMap<>();
-        errors.put(names[i], errs[i]);
+        errors.put(names[i], f.message);
+        vals[i] = null;
       }
     }
     Row row = new Row(tracepoint, ts + wallOffsetNs, pid, tid, goid, function, lat, new CaptureMap(names, vals),
         errors == null ? Map.of() : Collections.unmodifiableMap(errors));
-    rows.incrementAndGet();
+    increment(rows);
     try {
       sink.accept(row);
     } catch (RuntimeException e) {
-      decodeFailed.incrementAndGet();
+      increment(decodeFailed);
     }
   }
 }

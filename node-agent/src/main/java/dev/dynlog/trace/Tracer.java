@@ -211,6 +211,15 @@ public final class Tracer implements AutoCloseable {
     reader.start();
   }
 
+  /**
+   * For benchmarks of a tracer opened without its reader: consumes what the ring holds (waiting
+   * up to {@code timeoutMs} when it is empty) on the calling thread, exactly as the reader does.
+   */
+  int poll(int timeoutMs) {
+    if (reader.isAlive()) throw new IllegalStateException("the reader thread is consuming the ring");
+    return ring.poll(this::dispatch, timeoutMs);
+  }
+
   RingBuffer ring() {
     return ring;
   }

@@ -3,7 +3,10 @@ package dev.dynlog.trace;
 import dev.dynlog.bpf.Layout;
 import dev.dynlog.plan.Decoder;
 import java.math.BigInteger;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,7 +32,12 @@ final class ValueDecoder {
   }
 
   private final LongFunction<String> symbolizer;
-  private final Map<Long, String> typeNames = new java.util.HashMap<>(); // type word → name, bounded below
+  /** Type word → name: a direct-mapped cache, so a lookup neither boxes nor allocates. */
+  private final long[] typeWords = new long[TYPE_CACHE];
+  private final String[] typeNames = new String[TYPE_CACHE];
+  private static final int TYPE_CACHE = 256;
+  /** Text bytes are copied here first: {@code new String} then makes the only copy it keeps. */
+  private final byte[] scratch = new byte[(Layout.MAX_BYTES + 8) & ~7];
   private ByteBuffer buf;
   private int[] recs;
   private int nrecs;
@@ -41,48 +49,182 @@ final class ValueDecoder {
 
   /** Decodes a value whose reads are records {@code base..} of {@code recs} in {@code buf}. */
   Object decode(Decoder d, ByteBuffer buf, int[] recs, int nrecs, int base) throws Failure {
-    this.buf = buf;
-    this.recs = recs;
-    this.nrecs = nrecs;
-    this.base = base;
-    return value(d);
+    return decode(compile(d), buf, recs, nrecs, base);
   }
 
-  private Object value(Decoder d) throws Failure {
-    if (d instanceof Decoder.SignedInt s) return signed(data(s.read()), s.width(), len(s.read()));
-    if (d instanceof Decoder.UnsignedInt u) return unsigned(data(u.read()), u.width(), len(u.read()));
-    if (d instanceof Decoder.Bool b) return buf.get(data(b.read())) != 0;
-    if (d instanceof Decoder.Float f) return floating(f.read(), f.width());
+  /** As {@link #decode(Decoder, ByteBuffer, int[], int, int)}, for a decoder compiled once. */
+  Object decode(Node n, ByteBuffer buf, int[] recs, int nrecs, int base) throws Failure {
+    event(buf, recs, nrecs);
+    return decode(n, base);
+  }
+
+  /** Sets the event whose records the next {@link #decode(Node, int)} calls read. */
+  void event(ByteBuffer buf, int[] recs, int nrecs) {
+    if (this.buf != buf) this.buf = buf;
+    if (this.recs != recs) this.recs = recs;
+    this.nrecs = nrecs;
+  }
+
+  /** Decodes a value of the current event whose reads are its records {@code base..}. */
+  Object decode(Node n, int base) throws Failure {
+    this.base = base;
+    return n.value(this);
+  }
+
+  /**
+   * A {@link Decoder} turned into a tree of nodes once per tracepoint, so that decoding a value is
+   * a virtual call per node rather than a chain of type tests per value and per event.
+   */
+  abstract static class Node {
+    abstract Object value(ValueDecoder d) throws Failure;
+  }
+
+  static Node compile(Decoder d) {
+    if (d instanceof Decoder.SignedInt s) {
+      int read = s.read(), width = s.width();
+      if (width == 8) return new Node() {
+        @Override
+        Object value(ValueDecoder v) throws Failure {
+          int at = v.rec(read);
+          if (v.buf.getInt(at + Layout.REC_LEN) < 8) throw new Failure("integer of 8 bytes but only " + v.buf.getInt(at + Layout.REC_LEN) + " read");
+          return v.buf.getLong(at + Layout.REC_HEADER);
+        }
+      };
+      return new Node() {
+        @Override
+        Object value(ValueDecoder v) throws Failure {
+          return v.signed(v.data(read), width, v.len(read));
+        }
+      };
+    }
+    if (d instanceof Decoder.UnsignedInt u) {
+      int read = u.read(), width = u.width();
+      return new Node() {
+        @Override
+        Object value(ValueDecoder v) throws Failure {
+          return v.unsigned(v.data(read), width, v.len(read));
+        }
+      };
+    }
+    if (d instanceof Decoder.Bool b) {
+      int read = b.read();
+      return new Node() {
+        @Override
+        Object value(ValueDecoder v) throws Failure {
+          return v.buf.get(v.data(read)) != 0;
+        }
+      };
+    }
+    if (d instanceof Decoder.Float f) {
+      int read = f.read(), width = f.width();
+      return new Node() {
+        @Override
+        Object value(ValueDecoder v) throws Failure {
+          return v.floating(read, width);
+        }
+      };
+    }
     if (d instanceof Decoder.Pointer p) {
-      long v = word(p.read());
-      return v == 0 ? null : "0x" + Long.toHexString(v);
+      int read = p.read();
+      return new Node() {
+        @Override
+        Object value(ValueDecoder v) throws Failure {
+          long w = v.word(read);
+          return w == 0 ? null : "0x" + Long.toHexString(w);
+        }
+      };
     }
     if (d instanceof Decoder.Enum e) {
-      int at = data(e.read());
-      Object n = e.signed() ? signed(at, e.width(), len(e.read())) : unsigned(at, e.width(), len(e.read()));
-      long v = ((Number) n).longValue();
-      for (int i = 0; i < e.values().size(); i++) {
-        if (e.values().get(i) == v) return e.names().get(i);
-      }
-      return n;
+      long[] values = e.values().stream().mapToLong(Long::longValue).toArray();
+      String[] names = e.names().toArray(String[]::new);
+      int read = e.read(), width = e.width();
+      boolean signed = e.signed();
+      return new Node() {
+        @Override
+        Object value(ValueDecoder v) throws Failure {
+          int at = v.data(read);
+          Object n = signed ? v.signed(at, width, v.len(read)) : v.unsigned(at, width, v.len(read));
+          long x = ((Number) n).longValue();
+          for (int i = 0; i < values.length; i++) if (values[i] == x) return names[i];
+          return n;
+        }
+      };
     }
-    if (d instanceof Decoder.Text t) return text(t.read());
-    if (d instanceof Decoder.CharArray c) return charArray(c.read());
-    if (d instanceof Decoder.GoInterface g) return goInterface(g.read());
-    if (d instanceof Decoder.GoError e) return goError(e);
+    if (d instanceof Decoder.Text t) {
+      int read = t.read();
+      return new Node() {
+        @Override
+        Object value(ValueDecoder v) throws Failure {
+          return v.text(read);
+        }
+      };
+    }
+    if (d instanceof Decoder.CharArray c) {
+      int read = c.read();
+      return new Node() {
+        @Override
+        Object value(ValueDecoder v) throws Failure {
+          return v.charArray(read);
+        }
+      };
+    }
+    if (d instanceof Decoder.GoInterface g) {
+      int read = g.read();
+      return new Node() {
+        @Override
+        Object value(ValueDecoder v) throws Failure {
+          return v.goInterface(read);
+        }
+      };
+    }
+    if (d instanceof Decoder.GoError e) {
+      int read = e.read(), message = e.message();
+      return new Node() {
+        @Override
+        Object value(ValueDecoder v) throws Failure {
+          return v.goError(read, message);
+        }
+      };
+    }
     if (d instanceof Decoder.Struct s) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      for (int i = 0; i < s.names().size(); i++) m.put(s.names().get(i), value(s.fields().get(i)));
-      return Collections.unmodifiableMap(m);
+      String[] names = s.names().toArray(String[]::new);
+      Node[] fields = s.fields().stream().map(ValueDecoder::compile).toArray(Node[]::new);
+      return new Node() {
+        @Override
+        Object value(ValueDecoder v) throws Failure {
+          Map<String, Object> m = new LinkedHashMap<>();
+          for (int i = 0; i < names.length; i++) m.put(names[i], fields[i].value(v));
+          return Collections.unmodifiableMap(m);
+        }
+      };
     }
     if (d instanceof Decoder.Array a) {
-      List<Object> l = new ArrayList<>(a.elements().size());
-      for (Decoder e : a.elements()) l.add(value(e));
-      return Collections.unmodifiableList(l);
+      Node[] elements = a.elements().stream().map(ValueDecoder::compile).toArray(Node[]::new);
+      return new Node() {
+        @Override
+        Object value(ValueDecoder v) throws Failure {
+          List<Object> l = new ArrayList<>(elements.length);
+          for (Node e : elements) l.add(e.value(v));
+          return Collections.unmodifiableList(l);
+        }
+      };
     }
-    if (d instanceof Decoder.Elided e) return "<" + e.why() + ">";
-    if (d instanceof Decoder.Unavailable u) throw new Failure(u.why());
-    throw new Failure("unknown decoder " + d);
+    if (d instanceof Decoder.Elided e) {
+      String marker = "<" + e.why() + ">";
+      return new Node() {
+        @Override
+        Object value(ValueDecoder v) {
+          return marker;
+        }
+      };
+    }
+    String why = d instanceof Decoder.Unavailable u ? u.why() : "unknown decoder " + d;
+    return new Node() {
+      @Override
+      Object value(ValueDecoder v) throws Failure {
+        throw new Failure(why);
+      }
+    };
   }
 
   private int rec(int read) throws Failure {
@@ -154,12 +296,36 @@ final class ValueDecoder {
   private String text(int read) throws Failure {
     int at = rec(read);
     int n = buf.getInt(at + Layout.REC_LEN);
-    byte[] b = new byte[n];
-    buf.get(at + Layout.REC_HEADER, b);
-    String s = new String(b, StandardCharsets.UTF_8);
+    String s = string(at + Layout.REC_HEADER, n);
     if ((buf.getShort(at + Layout.REC_FLAGS) & Layout.RF_TRUNCATED) == 0) return s;
     long full = Integer.toUnsignedLong(buf.getInt(at + Layout.REC_FULL_LEN));
     return full > n ? s + "…(" + full + " bytes)" : s + "…";
+  }
+
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  /**
+   * The UTF-8 text of {@code n} bytes at {@code at}. The bytes are copied a word at a time (a
+   * record's data is padded to 8 bytes) while checking for non-ASCII bytes; ASCII text, the common
+   * case, then becomes a Latin-1 string with no further decoding.
+   */
+  @SuppressWarnings("deprecation")
+  private String string(int at, int n) throws Failure {
+    if (n < 0 || n > Layout.MAX_BYTES) throw new Failure("text of " + n + " bytes in the event");
+    long high = 0;
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+      long w = buf.getLong(at + i);
+      high |= w;
+      LONGS.set(scratch, i, w);
+    }
+    if (i < n) {
+      long w = buf.getLong(at + i) & (-1L >>> (64 - 8 * (n - i)));
+      high |= w;
+      LONGS.set(scratch, i, w);
+    }
+    if ((high & 0x8080_8080_8080_8080L) == 0) return new String(scratch, 0, 0, n); // ASCII: Latin-1 = UTF-8
+    return new String(scratch, 0, n, StandardCharsets.UTF_8);
   }
 
   private String charArray(int read) throws Failure {
@@ -175,11 +341,11 @@ final class ValueDecoder {
   /** Dynamic types whose value starts with the error message (a string). */
   private static final java.util.Set<String> MESSAGE_FIRST = java.util.Set.of("*errors.errorString", "*fmt.wrapError", "*fmt.wrapErrors");
 
-  private Object goError(Decoder.GoError e) throws Failure {
-    Object type = goInterface(e.read());
+  private Object goError(int read, int message) throws Failure {
+    Object type = goInterface(read);
     if (type == null || !MESSAGE_FIRST.contains(type)) return type;
     try {
-      return text(e.message());
+      return text(message);
     } catch (Failure unreadable) {
       return type;
     }
@@ -188,12 +354,12 @@ final class ValueDecoder {
   private Object goInterface(int read) throws Failure {
     long typeWord = word(read);
     if (typeWord == 0) return null;
-    String name = typeNames.get(typeWord);
-    if (name == null) {
-      String sym = symbolizer == null ? null : symbolizer.apply(typeWord);
-      name = sym == null ? "non-nil (type word 0x" + Long.toHexString(typeWord) + ")" : goTypeName(sym);
-      if (typeNames.size() < 4096) typeNames.put(typeWord, name);
-    }
+    int slot = (int) ((typeWord * 0x9E3779B97F4A7C15L) >>> 56) & (TYPE_CACHE - 1);
+    if (typeWords[slot] == typeWord) return typeNames[slot];
+    String sym = symbolizer == null ? null : symbolizer.apply(typeWord);
+    String name = sym == null ? "non-nil (type word 0x" + Long.toHexString(typeWord) + ")" : goTypeName(sym);
+    typeWords[slot] = typeWord;
+    typeNames[slot] = name;
     return name;
   }
 

@@ -2,11 +2,9 @@ package dev.dynlog.trace;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.dynlog.bpf.RingBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,14 +13,18 @@ import org.junit.jupiter.api.io.TempDir;
  * Ingest: how fast the tracer turns ring buffer events into rows on one core, against libbpf's own
  * C consumer ({@code ring_buffer__poll} with an empty callback) on the same event stream (a Go
  * target's F(a, s) (int, error) calls with latency: an entry and a return event per row, produced
- * identically for each consumer while nobody reads, then consumed in one timed go). Prints figures.
+ * identically for each consumer while nobody reads, then consumed in one timed go on the calling
+ * thread). Also times the mmapped reader with an empty handler, and with a handler that loads one
+ * word of every cache line each event spans and does nothing else: the cost of merely bringing in
+ * the bytes that decoding must read, a floor for any consumer of the captured values. Prints figures.
  *
  * <p>{@code mvn -Ddynlog.out=target-bpf -pl node-agent -am -Pbenchmark test -Dtest=IngestBenchmarkTest}
  */
 @Tag("benchmark")
 class IngestBenchmarkTest {
   static final int PER_GOROUTINE = 20; // x 1000 goroutines = 20,000 rows, 40,000 events (~6 MB)
-  static final int WARMUP = 4; // untimed rounds first, so the JIT has compiled the Java consumers
+  /** Untimed rounds first, so that the JIT has compiled the Java consumers: the agent's steady state. */
+  static final int WARMUP = Integer.getInteger("dynlog.ingest.warmup", 8);
   static final int ROUNDS = 5;
 
   static final String C_CONSUMER = """
@@ -52,31 +54,37 @@ class IngestBenchmarkTest {
 
   interface Consumer {
     /** Consumes {@code events} events ({@code rows} rows) of a paused tracer; returns elapsed ns. */
-    long consume(Tracer tracer, long events, long rows, AtomicLong delivered, CountDownLatch done) throws Exception;
+    long consume(Tracer tracer, long events, long rows, long[] delivered) throws Exception;
   }
 
   /** Fills the ring of a paused tracer with the stream, then times {@code consumer}. */
   static long round(Path bin, Consumer consumer) throws Exception {
     try (Tracer tracer = Tracer.open(false)) {
-      AtomicLong delivered = new AtomicLong();
+      long[] delivered = new long[1]; // the sink runs on the consuming (calling) thread
       long rows = 1000L * PER_GOROUTINE;
-      CountDownLatch done = new CountDownLatch(1);
       Tracepoint tp;
       try (TargetRun t = TargetRun.start(bin, "calls", String.valueOf(PER_GOROUTINE))) {
         tp = tracer.attach(GoTraceTest.planFor(bin), Target.process(t.pid()),
-            TraceOptions.defaults().withLatency(true).withSymbolizer(GoTarget.symbolizer(bin)), r -> {
-              if (delivered.incrementAndGet() == rows) done.countDown();
-            });
+            TraceOptions.defaults().withLatency(true).withSymbolizer(GoTarget.symbolizer(bin)), r -> delivered[0]++);
         t.go();
         t.awaitExit();
       }
       ProbeCounters c = tp.counters();
       assertEquals(rows, c.calls());
       assertEquals(0, c.droppedRingFull(), "the stream must fit the ring");
-      long ns = consumer.consume(tracer, c.calls() + c.returns(), rows, delivered, done);
+      long ns = consumer.consume(tracer, c.calls() + c.returns(), rows, delivered);
       tp.close();
       return ns;
     }
+  }
+
+  /** Polls {@code tracer}'s ring with {@code handler} until it has seen {@code events} records. */
+  static long timeRaw(Tracer tracer, long events, RingBuffer.RecordHandler handler, long[] seen) {
+    long t0 = System.nanoTime();
+    while (seen[0] < events) tracer.ring().poll(handler, 100);
+    long ns = System.nanoTime() - t0;
+    assertEquals(events, seen[0]);
+    return ns;
   }
 
   @Test
@@ -86,44 +94,51 @@ class IngestBenchmarkTest {
     Files.writeString(dir.resolve("consume.c"), C_CONSUMER);
     Toolchain.run(dir, "gcc", "-O2", "-o", cConsumer.toString(), dir.resolve("consume.c").toString(), "-lbpf");
     long rows = 1000L * PER_GOROUTINE;
-    long bestC = Long.MAX_VALUE, bestRaw = Long.MAX_VALUE, bestRows = Long.MAX_VALUE;
+    long[] best = {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE};
+    long[] checksum = new long[1];
     for (int i = 0; i < WARMUP + ROUNDS; i++) {
-      boolean timed = i >= WARMUP;
-      long c = round(bin, (tracer, events, r, delivered, done) -> {
+      long[] ns = new long[4];
+      ns[0] = round(bin, (tracer, events, r, delivered) -> {
         String[] out = Toolchain.run(null, cConsumer.toString(), String.valueOf(tracer.object().map("events").id()),
             String.valueOf(events)).trim().split(" ");
         assertEquals(events, Long.parseLong(out[0]));
         return Long.parseLong(out[1]);
       });
-      long raw = round(bin, (tracer, events, r, delivered, done) -> {
+      ns[1] = round(bin, (tracer, events, r, delivered) -> {
         long[] seen = new long[1];
-        long t0 = System.nanoTime();
-        while (seen[0] < events) tracer.ring().poll((buf, off, len) -> seen[0]++, 100);
-        long ns = System.nanoTime() - t0;
-        assertEquals(events, seen[0]);
-        return ns;
+        return timeRaw(tracer, events, (buf, off, len) -> seen[0]++, seen);
       });
-      long decoded = round(bin, (tracer, events, r, delivered, done) -> {
-        long t0 = System.nanoTime();
-        tracer.startReader();
-        if (!done.await(60, TimeUnit.SECONDS)) throw new AssertionError("rows delivered: " + delivered.get());
-        return System.nanoTime() - t0;
+      ns[2] = round(bin, (tracer, events, r, delivered) -> {
+        long[] seen = new long[1];
+        return timeRaw(tracer, events, (buf, off, len) -> {
+          seen[0]++;
+          long sum = buf.getLong(off + len - 8); // the last line, then every 64 bytes from the start
+          for (int k = 0; k < len - 8; k += 64) sum += buf.getLong(off + k);
+          checksum[0] += sum;
+        }, seen);
       });
-      System.out.printf("round %d%s: libbpf %.2f ms, reader %.2f ms, decoded rows %.2f ms%n", i, timed ? "" : " (warm-up)",
-          c / 1e6, raw / 1e6, decoded / 1e6);
-      if (timed) {
-        bestC = Math.min(bestC, c);
-        bestRaw = Math.min(bestRaw, raw);
-        bestRows = Math.min(bestRows, decoded);
-      }
+      ns[3] = round(bin, (tracer, events, r, delivered) -> {
+        long t0 = System.nanoTime();
+        while (delivered[0] < r) tracer.poll(100);
+        long elapsed = System.nanoTime() - t0;
+        assertEquals(r, delivered[0]);
+        return elapsed;
+      });
+      boolean timed = i >= WARMUP;
+      System.out.printf("round %d%s: libbpf %.2f ms, reader %.2f ms, reader touching every line %.2f ms, decoded rows %.2f ms%n",
+          i, timed ? "" : " (warm-up)", ns[0] / 1e6, ns[1] / 1e6, ns[2] / 1e6, ns[3] / 1e6);
+      if (timed) for (int k = 0; k < 4; k++) best[k] = Math.min(best[k], ns[k]);
     }
     double events = 2.0 * rows;
-    System.out.printf("stream: %d rows, %.0f events; best of %d rounds after %d warm-up rounds%n", rows, events, ROUNDS, WARMUP);
-    System.out.printf("libbpf ring_buffer__poll, empty callback: %.2f M events/s (%.2f M rows/s)%n",
-        events / bestC * 1e3, rows / (double) bestC * 1e3);
-    System.out.printf("dynlog mmapped reader, empty handler:     %.2f M events/s (%.2f x libbpf)%n",
-        events / bestRaw * 1e3, (double) bestC / bestRaw);
-    System.out.printf("dynlog decoded rows (join, decode, Row):  %.2f M rows/s (%.2f x libbpf)%n",
-        rows / (double) bestRows * 1e3, (double) bestC / bestRows);
+    System.out.printf("stream: %d rows, %.0f events; best of %d rounds after %d warm-up rounds (checksum %x)%n", rows, events,
+        ROUNDS, WARMUP, checksum[0]);
+    System.out.printf("libbpf ring_buffer__poll, empty callback:    %6.2f M events/s (%.2f M rows/s)%n",
+        events / best[0] * 1e3, rows / (double) best[0] * 1e3);
+    System.out.printf("dynlog mmapped reader, empty handler:        %6.2f M events/s (%.2f x libbpf)%n",
+        events / best[1] * 1e3, (double) best[0] / best[1]);
+    System.out.printf("dynlog reader, handler touches every line:   %6.2f M events/s (%.2f x libbpf: the floor for any consumer of the values)%n",
+        events / best[2] * 1e3, (double) best[0] / best[2]);
+    System.out.printf("dynlog decoded rows (join, decode, Row):     %6.2f M rows/s   (%.2f x libbpf)%n",
+        rows / (double) best[3] * 1e3, (double) best[0] / best[3]);
   }
 }
