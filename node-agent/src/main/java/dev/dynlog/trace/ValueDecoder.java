@@ -79,112 +79,70 @@ final class ValueDecoder {
     abstract Object value(ValueDecoder d) throws Failure;
   }
 
+  /** Decodes the value of one read (record {@code base + read} of the current event). */
+  @FunctionalInterface
+  private interface ReadDecoder {
+    Object decode(ValueDecoder v, int read) throws Failure;
+  }
+
+  private static Node of(int read, ReadDecoder f) {
+    return new Node() {
+      @Override
+      Object value(ValueDecoder v) throws Failure {
+        return f.decode(v, read);
+      }
+    };
+  }
+
+  private static Node constant(Object value, String failure) {
+    return new Node() {
+      @Override
+      Object value(ValueDecoder v) throws Failure {
+        if (failure != null) throw new Failure(failure);
+        return value;
+      }
+    };
+  }
+
   static Node compile(Decoder d) {
     if (d instanceof Decoder.SignedInt s) {
-      int read = s.read(), width = s.width();
-      if (width == 8) return new Node() {
-        @Override
-        Object value(ValueDecoder v) throws Failure {
-          int at = v.rec(read);
-          if (v.buf.getInt(at + Layout.REC_LEN) < 8) throw new Failure("integer of 8 bytes but only " + v.buf.getInt(at + Layout.REC_LEN) + " read");
-          return v.buf.getLong(at + Layout.REC_HEADER);
-        }
-      };
-      return new Node() {
-        @Override
-        Object value(ValueDecoder v) throws Failure {
-          return v.signed(v.data(read), width, v.len(read));
-        }
-      };
+      int width = s.width();
+      return width == 8 ? of(s.read(), ValueDecoder::int64) : of(s.read(), (v, r) -> v.signed(v.data(r), width, v.len(r)));
     }
     if (d instanceof Decoder.UnsignedInt u) {
-      int read = u.read(), width = u.width();
-      return new Node() {
-        @Override
-        Object value(ValueDecoder v) throws Failure {
-          return v.unsigned(v.data(read), width, v.len(read));
-        }
-      };
+      int width = u.width();
+      return of(u.read(), (v, r) -> v.unsigned(v.data(r), width, v.len(r)));
     }
-    if (d instanceof Decoder.Bool b) {
-      int read = b.read();
-      return new Node() {
-        @Override
-        Object value(ValueDecoder v) throws Failure {
-          return v.buf.get(v.data(read)) != 0;
-        }
-      };
-    }
+    if (d instanceof Decoder.Bool b) return of(b.read(), (v, r) -> v.buf.get(v.data(r)) != 0);
     if (d instanceof Decoder.Float f) {
-      int read = f.read(), width = f.width();
-      return new Node() {
-        @Override
-        Object value(ValueDecoder v) throws Failure {
-          return v.floating(read, width);
-        }
-      };
+      int width = f.width();
+      return of(f.read(), (v, r) -> v.floating(r, width));
     }
     if (d instanceof Decoder.Pointer p) {
-      int read = p.read();
-      return new Node() {
-        @Override
-        Object value(ValueDecoder v) throws Failure {
-          long w = v.word(read);
-          return w == 0 ? null : "0x" + Long.toHexString(w);
-        }
-      };
+      return of(p.read(), (v, r) -> {
+        long w = v.word(r);
+        return w == 0 ? null : "0x" + Long.toHexString(w);
+      });
     }
     if (d instanceof Decoder.Enum e) {
       long[] values = e.values().stream().mapToLong(Long::longValue).toArray();
       String[] names = e.names().toArray(String[]::new);
-      int read = e.read(), width = e.width();
+      int width = e.width();
       boolean signed = e.signed();
-      return new Node() {
-        @Override
-        Object value(ValueDecoder v) throws Failure {
-          int at = v.data(read);
-          Object n = signed ? v.signed(at, width, v.len(read)) : v.unsigned(at, width, v.len(read));
-          long x = ((Number) n).longValue();
-          for (int i = 0; i < values.length; i++) if (values[i] == x) return names[i];
-          return n;
-        }
-      };
+      return of(e.read(), (v, r) -> {
+        int at = v.data(r);
+        Object n = signed ? v.signed(at, width, v.len(r)) : v.unsigned(at, width, v.len(r));
+        long x = ((Number) n).longValue();
+        for (int i = 0; i < values.length; i++) if (values[i] == x) return names[i];
+        return n;
+      });
     }
-    if (d instanceof Decoder.Text t) {
-      int read = t.read();
-      return new Node() {
-        @Override
-        Object value(ValueDecoder v) throws Failure {
-          return v.text(read);
-        }
-      };
-    }
-    if (d instanceof Decoder.CharArray c) {
-      int read = c.read();
-      return new Node() {
-        @Override
-        Object value(ValueDecoder v) throws Failure {
-          return v.charArray(read);
-        }
-      };
-    }
-    if (d instanceof Decoder.GoInterface g) {
-      int read = g.read();
-      return new Node() {
-        @Override
-        Object value(ValueDecoder v) throws Failure {
-          return v.goInterface(read);
-        }
-      };
-    }
+    if (d instanceof Decoder.Text t) return of(t.read(), ValueDecoder::text);
+    if (d instanceof Decoder.CharArray c) return of(c.read(), ValueDecoder::charArray);
+    if (d instanceof Decoder.GoInterface g) return of(g.read(), ValueDecoder::goInterface);
     if (d instanceof Decoder.GoError e) {
-      int read = e.read(), message = e.message();
-      return new Node() {
-        @Override
-        Object value(ValueDecoder v) throws Failure {
-          return v.goError(read, message);
-        }
-      };
+      int message = e.message();
+      return of(e.read(), (v, r) -> v.goError(r, message));
     }
     if (d instanceof Decoder.Struct s) {
       String[] names = s.names().toArray(String[]::new);
@@ -209,22 +167,15 @@ final class ValueDecoder {
         }
       };
     }
-    if (d instanceof Decoder.Elided e) {
-      String marker = "<" + e.why() + ">";
-      return new Node() {
-        @Override
-        Object value(ValueDecoder v) {
-          return marker;
-        }
-      };
-    }
-    String why = d instanceof Decoder.Unavailable u ? u.why() : "unknown decoder " + d;
-    return new Node() {
-      @Override
-      Object value(ValueDecoder v) throws Failure {
-        throw new Failure(why);
-      }
-    };
+    if (d instanceof Decoder.Elided e) return constant("<" + e.why() + ">", null);
+    return constant(null, d instanceof Decoder.Unavailable u ? u.why() : "unknown decoder " + d);
+  }
+
+  private Object int64(int read) throws Failure {
+    int at = rec(read);
+    int n = buf.getInt(at + Layout.REC_LEN);
+    if (n < 8) throw new Failure("integer of 8 bytes but only " + n + " read");
+    return buf.getLong(at + Layout.REC_HEADER);
   }
 
   private int rec(int read) throws Failure {
