@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
  * C consumer ({@code ring_buffer__poll} with an empty callback) on the same event stream (a Go
  * target's F(a, s) (int, error) calls with latency: an entry and a return event per row, produced
  * identically for each consumer while nobody reads, then consumed in one timed go on the calling
- * thread). For scale it also times, on the same stream: libbpf with a minimal decoder written in C
- * (see {@link #C_CONSUMER}); dynlog's mmapped reader with an empty handler; and that reader with a
+ * thread). For scale it also times, on the same stream: libbpf with a callback that only copies
+ * each event out, and with a minimal decoder written in C (see {@link #C_CONSUMER}); dynlog's mmapped reader with an empty handler; and that reader with a
  * handler that loads one word of every cache line each event spans and does nothing else, the cost
  * of merely bringing in the bytes that decoding must read. Prints figures.
  *
@@ -30,10 +30,12 @@ class IngestBenchmarkTest {
   static final int WARMUP = Integer.getInteger("dynlog.ingest.warmup", 8);
   static final int ROUNDS = 5;
   /** The consumers timed in each round. */
-  static final int LIBBPF = 0, C_DECODE = 1, READER = 2, TOUCH = 3, DECODED = 4;
+  static final int LIBBPF = 0, C_DECODE = 1, READER = 2, TOUCH = 3, DECODED = 4, C_COPY = 5;
 
   /**
-   * libbpf's consumer: {@code consume MAP_ID EVENTS} with an empty callback (the baseline), or
+   * libbpf's consumer: {@code consume MAP_ID EVENTS} with an empty callback (the baseline);
+   * {@code consume MAP_ID EVENTS copy}, a callback that only copies each event into an arena (what
+   * storing raw events to decode them later would cost at least); or
    * {@code consume MAP_ID EVENTS decode}, a callback that does in C the least a decoder of this
    * stream must do: walk the records, join each entry with its return by sequence number (an
    * open-addressing table), and keep each call as a row with its string copied, both bump-allocated
@@ -117,15 +119,22 @@ class IngestBenchmarkTest {
         }
         return 0;
       }
+      static int on_copy(void *ctx, void *data, size_t len) {
+        seen++;
+        __builtin_prefetch((char *)data + 1024);
+        __builtin_prefetch((char *)data + 1088);
+        memcpy(bump(len), data, len);
+        return 0;
+      }
       int main(int argc, char **argv) {
         long want = atol(argv[2]);
-        int decode = argc > 3;
+        int decode = argc > 3 && !strcmp(argv[3], "decode"), copy = argc > 3 && !strcmp(argv[3], "copy");
         rows = calloc(want, sizeof *rows);
         arena = malloc(want * (sizeof(struct row) + 16 * (512 + 8)));
         memset(arena, 0, want * (sizeof(struct row) + 16 * (512 + 8))); /* faulted in before timing */
         int fd = bpf_map_get_fd_by_id(atoi(argv[1]));
         if (fd < 0) { perror("bpf_map_get_fd_by_id"); return 1; }
-        struct ring_buffer *rb = ring_buffer__new(fd, decode ? on_decode : on_event, NULL, NULL);
+        struct ring_buffer *rb = ring_buffer__new(fd, decode ? on_decode : copy ? on_copy : on_event, NULL, NULL);
         if (!rb) { perror("ring_buffer__new"); return 1; }
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -165,13 +174,13 @@ class IngestBenchmarkTest {
   }
 
   /** Runs the C consumer on {@code tracer}'s ring; returns the nanoseconds it measured. */
-  static long libbpf(Path consumer, Tracer tracer, long events, long rows, boolean decode) throws Exception {
+  static long libbpf(Path consumer, Tracer tracer, long events, long rows, String mode) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(consumer.toString(), String.valueOf(tracer.object().map("events").id()),
         String.valueOf(events)));
-    if (decode) cmd.add("decode");
+    if (mode != null) cmd.add(mode);
     String[] out = Toolchain.run(null, cmd.toArray(String[]::new)).trim().split(" ");
     assertEquals(events, Long.parseLong(out[0]), "events seen");
-    if (decode) {
+    if ("decode".equals(mode)) {
       assertEquals(rows, Long.parseLong(out[2]), "rows joined by the C decoder");
       assertEquals(0, Long.parseLong(out[3]), "malformed or unpaired events");
     }
@@ -194,13 +203,14 @@ class IngestBenchmarkTest {
     Files.writeString(dir.resolve("consume.c"), C_CONSUMER);
     Toolchain.run(dir, "gcc", "-O2", "-o", cConsumer.toString(), dir.resolve("consume.c").toString(), "-lbpf");
     long rows = 1000L * PER_GOROUTINE;
-    long[] best = new long[5];
+    long[] best = new long[6];
     java.util.Arrays.fill(best, Long.MAX_VALUE);
     long[] checksum = new long[1];
     for (int i = 0; i < WARMUP + ROUNDS; i++) {
-      long[] ns = new long[5];
-      ns[LIBBPF] = round(bin, (tracer, events, r, delivered) -> libbpf(cConsumer, tracer, events, r, false));
-      ns[C_DECODE] = round(bin, (tracer, events, r, delivered) -> libbpf(cConsumer, tracer, events, r, true));
+      long[] ns = new long[6];
+      ns[LIBBPF] = round(bin, (tracer, events, r, delivered) -> libbpf(cConsumer, tracer, events, r, null));
+      ns[C_COPY] = round(bin, (tracer, events, r, delivered) -> libbpf(cConsumer, tracer, events, r, "copy"));
+      ns[C_DECODE] = round(bin, (tracer, events, r, delivered) -> libbpf(cConsumer, tracer, events, r, "decode"));
       ns[READER] = round(bin, (tracer, events, r, delivered) -> {
         long[] seen = new long[1];
         return timeRaw(tracer, events, (buf, off, len) -> seen[0]++, seen);
@@ -222,9 +232,9 @@ class IngestBenchmarkTest {
         return elapsed;
       });
       boolean timed = i >= WARMUP;
-      System.out.printf("round %d%s: libbpf %.2f ms, libbpf + C decode %.2f ms, reader %.2f ms, reader touching every line %.2f ms,"
-          + " decoded rows %.2f ms%n", i, timed ? "" : " (warm-up)",
-          ns[LIBBPF] / 1e6, ns[C_DECODE] / 1e6, ns[READER] / 1e6, ns[TOUCH] / 1e6, ns[DECODED] / 1e6);
+      System.out.printf("round %d%s: libbpf %.2f ms, libbpf + C copy %.2f ms, libbpf + C decode %.2f ms, reader %.2f ms,"
+          + " reader touching every line %.2f ms, decoded rows %.2f ms%n", i, timed ? "" : " (warm-up)", ns[LIBBPF] / 1e6,
+          ns[C_COPY] / 1e6, ns[C_DECODE] / 1e6, ns[READER] / 1e6, ns[TOUCH] / 1e6, ns[DECODED] / 1e6);
       if (timed) for (int k = 0; k < best.length; k++) best[k] = Math.min(best[k], ns[k]);
     }
     double events = 2.0 * rows;
@@ -232,6 +242,8 @@ class IngestBenchmarkTest {
         ROUNDS, WARMUP, checksum[0]);
     System.out.printf("libbpf ring_buffer__poll, empty callback:    %6.2f M events/s (%.2f M rows/s)%n",
         events / best[LIBBPF] * 1e3, rows / (double) best[LIBBPF] * 1e3);
+    System.out.printf("libbpf + C copy of each event to an arena: %6.2f M rows/s   (%.2f x libbpf)%n",
+        rows / (double) best[C_COPY] * 1e3, (double) best[LIBBPF] / best[C_COPY]);
     System.out.printf("libbpf + minimal C decode (join, copy):     %6.2f M rows/s   (%.2f x libbpf)%n",
         rows / (double) best[C_DECODE] * 1e3, (double) best[LIBBPF] / best[C_DECODE]);
     System.out.printf("dynlog mmapped reader, empty handler:        %6.2f M events/s (%.2f x libbpf)%n",
