@@ -17,9 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
  * target's F(a, s) (int, error) calls with latency: an entry and a return event per row, produced
  * identically for each consumer while nobody reads, then consumed in one timed go on the calling
  * thread). For scale it also times, on the same stream: libbpf with a callback that only copies
- * each event out, and with a minimal decoder written in C (see {@link #C_CONSUMER}); dynlog's mmapped reader with an empty handler; and that reader with a
- * handler that loads one word of every cache line each event spans and does nothing else, the cost
- * of merely bringing in the bytes that decoding must read. Prints figures.
+ * each event out, and with a minimal decoder written in C (see {@link #C_CONSUMER}); dynlog's
+ * mmapped reader with an empty handler; and that reader with a handler that loads one word of
+ * every cache line each event spans and does nothing else, the cost of merely bringing in the
+ * bytes that decoding must read. Prints figures.
  *
  * <p>{@code mvn -Ddynlog.out=target-bpf -pl node-agent -am -Pbenchmark test -Dtest=IngestBenchmarkTest}
  */
@@ -248,7 +249,7 @@ class IngestBenchmarkTest {
         rows / (double) best[C_DECODE] * 1e3, (double) best[LIBBPF] / best[C_DECODE]);
     System.out.printf("dynlog mmapped reader, empty handler:        %6.2f M events/s (%.2f x libbpf)%n",
         events / best[READER] * 1e3, (double) best[LIBBPF] / best[READER]);
-    System.out.printf("dynlog reader, handler touches every line:   %6.2f M events/s (%.2f x libbpf: the floor for any consumer of the values)%n",
+    System.out.printf("dynlog reader, handler touches every line:   %6.2f M events/s (%.2f x libbpf)%n",
         events / best[TOUCH] * 1e3, (double) best[LIBBPF] / best[TOUCH]);
     System.out.printf("dynlog decoded rows (join, decode, Row):     %6.2f M rows/s   (%.2f x libbpf)%n",
         rows / (double) best[DECODED] * 1e3, (double) best[LIBBPF] / best[DECODED]);
