@@ -72,103 +72,91 @@ final class ValueDecoder {
   }
 
   /**
-   * A {@link Decoder} turned into a tree of nodes once per tracepoint, so that decoding a value is
-   * a virtual call per node rather than a chain of type tests per value and per event.
+   * A {@link Decoder} turned once per tracepoint into a tree of nodes of a single class, so that
+   * decoding a value is a jump on its kind rather than a chain of type tests per value and event.
    */
-  abstract static class Node {
-    abstract Object value(ValueDecoder d) throws Failure;
-  }
+  static final class Node {
+    private static final int I64 = 0, SIGNED = 1, UNSIGNED = 2, BOOL = 3, FLOAT = 4, POINTER = 5, ENUM = 6, TEXT = 7,
+        CHARS = 8, INTERFACE = 9, ERROR = 10, STRUCT = 11, ARRAY = 12, CONSTANT = 13, FAILURE = 14;
+    final int kind;
+    final int read;
+    final int width; // integers, floats; the message read of an ERROR
+    final boolean signed;
+    final Object extra; // ENUM: long[] values; STRUCT: field names; CONSTANT: the value; FAILURE: the message
+    final String[] names; // ENUM: enumerator names
+    final Node[] children; // STRUCT fields, ARRAY elements
 
-  /** Decodes the value of one read (record {@code base + read} of the current event). */
-  @FunctionalInterface
-  private interface ReadDecoder {
-    Object decode(ValueDecoder v, int read) throws Failure;
-  }
+    private Node(int kind, int read, int width, boolean signed, Object extra, String[] names, Node[] children) {
+      this.kind = kind;
+      this.read = read;
+      this.width = width;
+      this.signed = signed;
+      this.extra = extra;
+      this.names = names;
+      this.children = children;
+    }
 
-  private static Node of(int read, ReadDecoder f) {
-    return new Node() {
-      @Override
-      Object value(ValueDecoder v) throws Failure {
-        return f.decode(v, read);
+    private static Node of(int kind, int read, int width) {
+      return new Node(kind, read, width, false, null, null, null);
+    }
+
+    Object value(ValueDecoder v) throws Failure {
+      switch (kind) {
+        case I64: return v.int64(read);
+        case SIGNED: return v.signed(v.data(read), width, v.len(read));
+        case UNSIGNED: return v.unsigned(v.data(read), width, v.len(read));
+        case BOOL: return v.buf.get(v.data(read)) != 0;
+        case FLOAT: return v.floating(read, width);
+        case POINTER: {
+          long w = v.word(read);
+          return w == 0 ? null : "0x" + Long.toHexString(w);
+        }
+        case ENUM: return v.enumeration(this);
+        case TEXT: return v.text(read);
+        case CHARS: return v.charArray(read);
+        case INTERFACE: return v.goInterface(read);
+        case ERROR: return v.goError(read, width);
+        case STRUCT: {
+          String[] fields = (String[]) extra;
+          Map<String, Object> m = new LinkedHashMap<>();
+          for (int i = 0; i < fields.length; i++) m.put(fields[i], children[i].value(v));
+          return Collections.unmodifiableMap(m);
+        }
+        case ARRAY: {
+          List<Object> l = new ArrayList<>(children.length);
+          for (Node e : children) l.add(e.value(v));
+          return Collections.unmodifiableList(l);
+        }
+        case CONSTANT: return extra;
+        default: throw new Failure((String) extra);
       }
-    };
-  }
-
-  private static Node constant(Object value, String failure) {
-    return new Node() {
-      @Override
-      Object value(ValueDecoder v) throws Failure {
-        if (failure != null) throw new Failure(failure);
-        return value;
-      }
-    };
+    }
   }
 
   static Node compile(Decoder d) {
-    if (d instanceof Decoder.SignedInt s) {
-      int width = s.width();
-      return width == 8 ? of(s.read(), ValueDecoder::int64) : of(s.read(), (v, r) -> v.signed(v.data(r), width, v.len(r)));
-    }
-    if (d instanceof Decoder.UnsignedInt u) {
-      int width = u.width();
-      return of(u.read(), (v, r) -> v.unsigned(v.data(r), width, v.len(r)));
-    }
-    if (d instanceof Decoder.Bool b) return of(b.read(), (v, r) -> v.buf.get(v.data(r)) != 0);
-    if (d instanceof Decoder.Float f) {
-      int width = f.width();
-      return of(f.read(), (v, r) -> v.floating(r, width));
-    }
-    if (d instanceof Decoder.Pointer p) {
-      return of(p.read(), (v, r) -> {
-        long w = v.word(r);
-        return w == 0 ? null : "0x" + Long.toHexString(w);
-      });
-    }
+    if (d instanceof Decoder.SignedInt s) return Node.of(s.width() == 8 ? Node.I64 : Node.SIGNED, s.read(), s.width());
+    if (d instanceof Decoder.UnsignedInt u) return Node.of(Node.UNSIGNED, u.read(), u.width());
+    if (d instanceof Decoder.Bool b) return Node.of(Node.BOOL, b.read(), 1);
+    if (d instanceof Decoder.Float f) return Node.of(Node.FLOAT, f.read(), f.width());
+    if (d instanceof Decoder.Pointer p) return Node.of(Node.POINTER, p.read(), 8);
     if (d instanceof Decoder.Enum e) {
-      long[] values = e.values().stream().mapToLong(Long::longValue).toArray();
-      String[] names = e.names().toArray(String[]::new);
-      int width = e.width();
-      boolean signed = e.signed();
-      return of(e.read(), (v, r) -> {
-        int at = v.data(r);
-        Object n = signed ? v.signed(at, width, v.len(r)) : v.unsigned(at, width, v.len(r));
-        long x = ((Number) n).longValue();
-        for (int i = 0; i < values.length; i++) if (values[i] == x) return names[i];
-        return n;
-      });
+      return new Node(Node.ENUM, e.read(), e.width(), e.signed(), e.values().stream().mapToLong(Long::longValue).toArray(),
+          e.names().toArray(String[]::new), null);
     }
-    if (d instanceof Decoder.Text t) return of(t.read(), ValueDecoder::text);
-    if (d instanceof Decoder.CharArray c) return of(c.read(), ValueDecoder::charArray);
-    if (d instanceof Decoder.GoInterface g) return of(g.read(), ValueDecoder::goInterface);
-    if (d instanceof Decoder.GoError e) {
-      int message = e.message();
-      return of(e.read(), (v, r) -> v.goError(r, message));
-    }
+    if (d instanceof Decoder.Text t) return Node.of(Node.TEXT, t.read(), 0);
+    if (d instanceof Decoder.CharArray c) return Node.of(Node.CHARS, c.read(), 0);
+    if (d instanceof Decoder.GoInterface g) return Node.of(Node.INTERFACE, g.read(), 16);
+    if (d instanceof Decoder.GoError e) return Node.of(Node.ERROR, e.read(), e.message());
     if (d instanceof Decoder.Struct s) {
-      String[] names = s.names().toArray(String[]::new);
-      Node[] fields = s.fields().stream().map(ValueDecoder::compile).toArray(Node[]::new);
-      return new Node() {
-        @Override
-        Object value(ValueDecoder v) throws Failure {
-          Map<String, Object> m = new LinkedHashMap<>();
-          for (int i = 0; i < names.length; i++) m.put(names[i], fields[i].value(v));
-          return Collections.unmodifiableMap(m);
-        }
-      };
+      return new Node(Node.STRUCT, 0, 0, false, s.names().toArray(String[]::new), null,
+          s.fields().stream().map(ValueDecoder::compile).toArray(Node[]::new));
     }
     if (d instanceof Decoder.Array a) {
-      Node[] elements = a.elements().stream().map(ValueDecoder::compile).toArray(Node[]::new);
-      return new Node() {
-        @Override
-        Object value(ValueDecoder v) throws Failure {
-          List<Object> l = new ArrayList<>(elements.length);
-          for (Node e : elements) l.add(e.value(v));
-          return Collections.unmodifiableList(l);
-        }
-      };
+      return new Node(Node.ARRAY, 0, 0, false, null, null, a.elements().stream().map(ValueDecoder::compile).toArray(Node[]::new));
     }
-    if (d instanceof Decoder.Elided e) return constant("<" + e.why() + ">", null);
-    return constant(null, d instanceof Decoder.Unavailable u ? u.why() : "unknown decoder " + d);
+    if (d instanceof Decoder.Elided e) return new Node(Node.CONSTANT, 0, 0, false, "<" + e.why() + ">", null, null);
+    String why = d instanceof Decoder.Unavailable u ? u.why() : "unknown decoder " + d;
+    return new Node(Node.FAILURE, 0, 0, false, why, null, null);
   }
 
   private Object int64(int read) throws Failure {
@@ -176,6 +164,15 @@ final class ValueDecoder {
     int n = buf.getInt(at + Layout.REC_LEN);
     if (n < 8) throw new Failure("integer of 8 bytes but only " + n + " read");
     return buf.getLong(at + Layout.REC_HEADER);
+  }
+
+  private Object enumeration(Node e) throws Failure {
+    int at = data(e.read);
+    Object n = e.signed ? signed(at, e.width, len(e.read)) : unsigned(at, e.width, len(e.read));
+    long x = ((Number) n).longValue();
+    long[] values = (long[]) e.extra;
+    for (int i = 0; i < values.length; i++) if (values[i] == x) return e.names[i];
+    return n;
   }
 
   private int rec(int read) throws Failure {
