@@ -4,6 +4,7 @@ import dev.dynlog.trace.Row;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * Conservative estimate of the heap bytes one {@link Row} retains: 64-bit JVM without compressed
@@ -41,11 +42,25 @@ public final class RowSizer {
 
   private static long map(Map<String, ?> map, int depth) {
     if (map == null) return 0;
-    long bytes = MAP + 2L * REF * map.size();
-    for (Map.Entry<String, ?> e : map.entrySet()) {
-      bytes += MAP_ENTRY + string(e.getKey()) + value(e.getValue(), depth + 1);
+    Sum sum = new Sum(MAP + 2L * REF * map.size(), depth + 1);
+    map.forEach(sum); // a row's capture map visits its values without an entry object each
+    return sum.bytes;
+  }
+
+  /** Adds up the entries of one map. */
+  private static final class Sum implements BiConsumer<String, Object> {
+    long bytes;
+    final int depth;
+
+    Sum(long bytes, int depth) {
+      this.bytes = bytes;
+      this.depth = depth;
     }
-    return bytes;
+
+    @Override
+    public void accept(String key, Object value) {
+      bytes += MAP_ENTRY + string(key) + value(value, depth);
+    }
   }
 
   @SuppressWarnings("unchecked")

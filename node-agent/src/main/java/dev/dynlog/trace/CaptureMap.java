@@ -5,6 +5,7 @@ import java.util.AbstractSet;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * A row's captures: an immutable map over the tracepoint's shared capture names and the row's own
@@ -39,6 +40,12 @@ final class CaptureMap extends AbstractMap<String, Object> {
   public Object get(Object key) {
     int i = index(key);
     return i < 0 ? null : values[i];
+  }
+
+  /** Visits the captures in plan order without creating an entry per capture. */
+  @Override
+  public void forEach(BiConsumer<? super String, ? super Object> action) {
+    for (int i = 0; i < names.length; i++) action.accept(names[i], values[i]);
   }
 
   @Override

@@ -3,6 +3,8 @@ package dev.dynlog.trace;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.dynlog.bpf.RingBuffer;
+import dev.dynlog.store.RowBuffer;
+import dev.dynlog.store.StoreConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,9 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
  * identically for each consumer while nobody reads, then consumed in one timed go on the calling
  * thread). For scale it also times, on the same stream: libbpf with a callback that only copies
  * each event out, and with a minimal decoder written in C (see {@link #C_CONSUMER}); dynlog's
- * mmapped reader with an empty handler; and that reader with a handler that loads one word of
- * every cache line each event spans and does nothing else, the cost of merely bringing in the
- * bytes that decoding must read. Prints figures.
+ * mmapped reader with an empty handler; that reader with a handler that loads one word of every
+ * cache line each event spans and does nothing else, the cost of merely bringing in the bytes that
+ * decoding must read; and the decoded rows appended to a row buffer, as the agent stores them.
+ * Prints figures.
  *
  * <p>{@code mvn -Ddynlog.out=target-bpf -pl node-agent -am -Pbenchmark test -Dtest=IngestBenchmarkTest}
  */
@@ -31,7 +34,7 @@ class IngestBenchmarkTest {
   static final int WARMUP = Integer.getInteger("dynlog.ingest.warmup", 8);
   static final int ROUNDS = 5;
   /** The consumers timed in each round. */
-  static final int LIBBPF = 0, C_DECODE = 1, READER = 2, TOUCH = 3, DECODED = 4, C_COPY = 5;
+  static final int LIBBPF = 0, C_DECODE = 1, READER = 2, TOUCH = 3, DECODED = 4, C_COPY = 5, STORED = 6;
 
   /**
    * libbpf's consumer: {@code consume MAP_ID EVENTS} with an empty callback (the baseline);
@@ -155,13 +158,21 @@ class IngestBenchmarkTest {
 
   /** Fills the ring of a paused tracer with the stream, then times {@code consumer}. */
   static long round(Path bin, Consumer consumer) throws Exception {
+    return round(bin, consumer, null);
+  }
+
+  /** As {@link #round(Path, Consumer)}, the rows also appended to {@code store} when given. */
+  static long round(Path bin, Consumer consumer, RowBuffer store) throws Exception {
     try (Tracer tracer = Tracer.open(false)) {
       long[] delivered = new long[1]; // the sink runs on the consuming (calling) thread
       long rows = 1000L * PER_GOROUTINE;
       Tracepoint tp;
       try (TargetRun t = TargetRun.start(bin, "calls", String.valueOf(PER_GOROUTINE))) {
         tp = tracer.attach(GoTraceTest.planFor(bin), Target.process(t.pid()),
-            TraceOptions.defaults().withLatency(true).withSymbolizer(GoTarget.symbolizer(bin)), r -> delivered[0]++);
+            TraceOptions.defaults().withLatency(true).withSymbolizer(GoTarget.symbolizer(bin)), r -> {
+              if (store != null) store.append(r);
+              delivered[0]++;
+            });
         t.go();
         t.awaitExit();
       }
@@ -204,11 +215,11 @@ class IngestBenchmarkTest {
     Files.writeString(dir.resolve("consume.c"), C_CONSUMER);
     Toolchain.run(dir, "gcc", "-O2", "-o", cConsumer.toString(), dir.resolve("consume.c").toString(), "-lbpf");
     long rows = 1000L * PER_GOROUTINE;
-    long[] best = new long[6];
+    long[] best = new long[7];
     java.util.Arrays.fill(best, Long.MAX_VALUE);
     long[] checksum = new long[1];
     for (int i = 0; i < WARMUP + ROUNDS; i++) {
-      long[] ns = new long[6];
+      long[] ns = new long[7];
       ns[LIBBPF] = round(bin, (tracer, events, r, delivered) -> libbpf(cConsumer, tracer, events, r, null));
       ns[C_COPY] = round(bin, (tracer, events, r, delivered) -> libbpf(cConsumer, tracer, events, r, "copy"));
       ns[C_DECODE] = round(bin, (tracer, events, r, delivered) -> libbpf(cConsumer, tracer, events, r, "decode"));
@@ -225,17 +236,22 @@ class IngestBenchmarkTest {
           checksum[0] += sum;
         }, seen);
       });
-      ns[DECODED] = round(bin, (tracer, events, r, delivered) -> {
+      Consumer decode = (tracer, events, r, delivered) -> {
         long t0 = System.nanoTime();
         while (delivered[0] < r) tracer.poll(100);
         long elapsed = System.nanoTime() - t0;
         assertEquals(r, delivered[0]);
         return elapsed;
-      });
+      };
+      ns[DECODED] = round(bin, decode);
+      RowBuffer store = new RowBuffer(StoreConfig.DEFAULT.maxRows(), StoreConfig.DEFAULT.maxBytes());
+      ns[STORED] = round(bin, decode, store);
+      assertEquals(rows, store.appended());
       boolean timed = i >= WARMUP;
       System.out.printf("round %d%s: libbpf %.2f ms, libbpf + C copy %.2f ms, libbpf + C decode %.2f ms, reader %.2f ms,"
-          + " reader touching every line %.2f ms, decoded rows %.2f ms%n", i, timed ? "" : " (warm-up)", ns[LIBBPF] / 1e6,
-          ns[C_COPY] / 1e6, ns[C_DECODE] / 1e6, ns[READER] / 1e6, ns[TOUCH] / 1e6, ns[DECODED] / 1e6);
+          + " reader touching every line %.2f ms, decoded rows %.2f ms, decoded and stored %.2f ms%n", i,
+          timed ? "" : " (warm-up)", ns[LIBBPF] / 1e6, ns[C_COPY] / 1e6, ns[C_DECODE] / 1e6, ns[READER] / 1e6, ns[TOUCH] / 1e6,
+          ns[DECODED] / 1e6, ns[STORED] / 1e6);
       if (timed) for (int k = 0; k < best.length; k++) best[k] = Math.min(best[k], ns[k]);
     }
     double events = 2.0 * rows;
@@ -253,5 +269,7 @@ class IngestBenchmarkTest {
         events / best[TOUCH] * 1e3, (double) best[LIBBPF] / best[TOUCH]);
     System.out.printf("dynlog decoded rows (join, decode, Row):     %6.2f M rows/s   (%.2f x libbpf)%n",
         rows / (double) best[DECODED] * 1e3, (double) best[LIBBPF] / best[DECODED]);
+    System.out.printf("dynlog rows decoded and stored in a buffer: %6.2f M rows/s   (%.2f x libbpf)%n",
+        rows / (double) best[STORED] * 1e3, (double) best[LIBBPF] / best[STORED]);
   }
 }
