@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.dynlog.api.v1alpha1.AssignedPod;
 import dev.dynlog.api.v1alpha1.Tracepoint;
 import dev.dynlog.api.v1alpha1.TracepointAssignment;
+import dev.dynlog.operator.testing.ApiServerTest;
 import dev.dynlog.operator.testing.Await;
 import dev.dynlog.operator.testing.Fixtures;
-import dev.dynlog.operator.testing.TestApiServer;
 import dev.dynlog.operator.testing.TestOperator;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -27,15 +27,15 @@ import org.junit.jupiter.api.Test;
  * standby takes over and converges with no duplicate and no orphaned assignment.
  */
 @Tag("apiserver")
+@ApiServerTest
 class OperatorRestartTest {
 
   private static final Duration WAIT = Duration.ofSeconds(40);
   private static final String LEASE = "restart-lease";
 
   @Test
-  void standbyTakesOverAndConvergesWithoutDuplicatesOrOrphans() throws Exception {
-    KubernetesClient client = TestApiServer.get().client();
-    Fixtures fx = new Fixtures(client);
+  void standbyTakesOverAndConvergesWithoutDuplicatesOrOrphans(KubernetesClient client,
+      Fixtures fx) throws Exception {
     String ns = fx.namespace("restart");
     for (int i = 0; i < 3; i++) {
       fx.node("rs-" + i);

@@ -6,10 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import dev.dynlog.api.v1alpha1.AssignedPod;
 import dev.dynlog.api.v1alpha1.TracepointAssignment;
+import dev.dynlog.operator.testing.ApiServerTest;
 import dev.dynlog.operator.testing.Await;
 import dev.dynlog.operator.testing.Fixtures;
-import dev.dynlog.operator.testing.TestApiServer;
-import dev.dynlog.operator.testing.TestOperator;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
@@ -17,8 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -27,24 +24,15 @@ import org.junit.jupiter.api.Test;
  * assignments follow each change.
  */
 @Tag("apiserver")
+@ApiServerTest(identity = "pods", lease = "pods-lease")
 class PodLifecycleTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
+
+  @ApiServerTest.Inject
   private static KubernetesClient client;
+  @ApiServerTest.Inject
   private static Fixtures fx;
-  private static TestOperator operator;
-
-  @BeforeAll
-  static void start() {
-    client = TestApiServer.get().client();
-    fx = new Fixtures(client);
-    operator = TestOperator.start("pods", "pods-lease");
-  }
-
-  @AfterAll
-  static void stop() {
-    operator.close();
-  }
 
   @Test
   void assignmentsFollowPodsAcrossNodes() {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.dynlog.api.v1alpha1.Phase;
 import dev.dynlog.api.v1alpha1.Tracepoint;
+import dev.dynlog.operator.testing.ApiServerTest;
 import dev.dynlog.operator.testing.Await;
 import dev.dynlog.operator.testing.Fixtures;
 import dev.dynlog.operator.testing.RequestCounter;
@@ -40,12 +41,11 @@ import org.junit.jupiter.api.Test;
  * ({@code charts/dynlog-operator/files/*-rules.yaml}), so a missing permission fails here.
  */
 @Tag("apiserver")
+@ApiServerTest
 class RbacTest {
 
   @Test
-  void chartRulesAreEnoughAndNoMore() throws IOException {
-    KubernetesClient admin = TestApiServer.get().client();
-    Fixtures fx = new Fixtures(admin);
+  void chartRulesAreEnoughAndNoMore(KubernetesClient admin, Fixtures fx) throws IOException {
     String system = fx.namespace("dynlog-system");
     String token = serviceAccountToken(admin, system, rules("operator-rules.yaml"));
 
@@ -111,9 +111,8 @@ class RbacTest {
   }
 
   @Test
-  void aMissingPermissionIsReportedInTheReadyCondition() throws IOException {
-    KubernetesClient admin = TestApiServer.get().client();
-    Fixtures fx = new Fixtures(admin);
+  void aMissingPermissionIsReportedInTheReadyCondition(KubernetesClient admin, Fixtures fx)
+      throws IOException {
     String system = fx.namespace("dynlog-crippled");
     List<PolicyRule> rules = new ArrayList<>(rules("operator-rules.yaml"));
     rules.removeIf(r -> r.getResources().equals(List.of("tracepointassignments")));

@@ -13,9 +13,9 @@ import dev.dynlog.api.v1alpha1.PodState;
 import dev.dynlog.api.v1alpha1.Tracepoint;
 import dev.dynlog.api.v1alpha1.TracepointAssignment;
 import dev.dynlog.operator.reconcile.TracepointReconciler;
+import dev.dynlog.operator.testing.ApiServerTest;
 import dev.dynlog.operator.testing.Await;
 import dev.dynlog.operator.testing.Fixtures;
-import dev.dynlog.operator.testing.TestApiServer;
 import dev.dynlog.operator.testing.TestOperator;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
@@ -32,31 +32,22 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Create, agent reports, update in place and delete, on a real API server. */
 @Tag("apiserver")
+@ApiServerTest(identity = "lifecycle", lease = "lifecycle-lease")
 class TracepointLifecycleTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
+
+  @ApiServerTest.Inject
   private static KubernetesClient client;
+  @ApiServerTest.Inject
   private static Fixtures fx;
+  @ApiServerTest.Inject
   private static TestOperator operator;
-
-  @BeforeAll
-  static void start() {
-    client = TestApiServer.get().client();
-    fx = new Fixtures(client);
-    operator = TestOperator.start("lifecycle", "lifecycle-lease");
-  }
-
-  @AfterAll
-  static void stop() {
-    operator.close();
-  }
 
   @Test
   void oneAssignmentPerNodeWithItsPodsThenStatusFromAgents() {

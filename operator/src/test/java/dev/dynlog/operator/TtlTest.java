@@ -8,39 +8,26 @@ import dev.dynlog.api.v1alpha1.Phase;
 import dev.dynlog.api.v1alpha1.PodState;
 import dev.dynlog.api.v1alpha1.Tracepoint;
 import dev.dynlog.api.v1alpha1.TracepointAssignment;
+import dev.dynlog.operator.testing.ApiServerTest;
 import dev.dynlog.operator.testing.Await;
 import dev.dynlog.operator.testing.Fixtures;
-import dev.dynlog.operator.testing.TestApiServer;
-import dev.dynlog.operator.testing.TestOperator;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** TTL counted from the last spec change: expiry keeps the object and its spec, renewal. */
 @Tag("apiserver")
+@ApiServerTest(identity = "ttl", lease = "ttl-lease")
 class TtlTest {
 
+  @ApiServerTest.Inject
   private static KubernetesClient client;
+  @ApiServerTest.Inject
   private static Fixtures fx;
-  private static TestOperator operator;
-
-  @BeforeAll
-  static void start() {
-    client = TestApiServer.get().client();
-    fx = new Fixtures(client);
-    operator = TestOperator.start("ttl", "ttl-lease");
-  }
-
-  @AfterAll
-  static void stop() {
-    operator.close();
-  }
 
   @Test
   void expiresAfterTtlKeepsTheObjectThenRenewsOnSpecChange() {

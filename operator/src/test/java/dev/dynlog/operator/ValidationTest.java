@@ -9,10 +9,10 @@ import dev.dynlog.api.v1alpha1.Limits;
 import dev.dynlog.api.v1alpha1.Phase;
 import dev.dynlog.api.v1alpha1.Tracepoint;
 import dev.dynlog.operator.reconcile.SpecValidator;
+import dev.dynlog.operator.testing.ApiServerTest;
 import dev.dynlog.operator.testing.Await;
 import dev.dynlog.operator.testing.Fixtures;
 import dev.dynlog.operator.testing.TestApiServer;
-import dev.dynlog.operator.testing.TestOperator;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -34,24 +33,18 @@ import org.junit.jupiter.api.Test;
  * Also checks what {@code kubectl} shows (printer columns, {@code kubectl explain}).
  */
 @Tag("apiserver")
+@ApiServerTest(identity = "validation", lease = "validation-lease")
 class ValidationTest {
 
+  @ApiServerTest.Inject
   private static KubernetesClient client;
+  @ApiServerTest.Inject
   private static Fixtures fx;
-  private static TestOperator operator;
   private static String ns;
 
   @BeforeAll
-  static void start() {
-    client = TestApiServer.get().client();
-    fx = new Fixtures(client);
-    operator = TestOperator.start("validation", "validation-lease");
+  static void namespace() {
     ns = fx.namespace("valid");
-  }
-
-  @AfterAll
-  static void stop() {
-    operator.close();
   }
 
   @Test
