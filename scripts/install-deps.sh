@@ -6,15 +6,41 @@
 #   - clang-14 / llvm-14 (clang++-14, llvm-dwarfdump, llvm-objdump; `llvm` adds the unversioned
 #     llvm-* names), binutils (objdump, readelf, objcopy, nm), g++, gdb, zlib1g-dev,
 #     libbpf-dev and bpftool;
-#   - Go: the local toolchain (go1.26.8 in /usr/local/go, installed when missing or older than
-#     1.21, see install_local_go), then GOTOOLCHAIN pre-fetches the other pinned versions through
-#     the module proxy so the tests' builds need no download.
+#   - Go: the local toolchain (in /usr/local/go, installed when missing or older than 1.21, see
+#     install_local_go), then GOTOOLCHAIN pre-fetches the other pinned versions through the module
+#     proxy so the tests' builds need no download.
 #
-# The Go versions must match dev.dynlog.testing.Targets.GO_VERSIONS.
+# The pinned Go versions come from node-agent/src/test/targets/go-versions, which the tests
+# (dev.dynlog.testing.Targets.GO_VERSIONS) read too: one per line, the local one marked "local".
 set -euo pipefail
 
-LOCAL_GO=go1.26.8
-PINNED_GO=(go1.21.13 go1.24.13 go1.27.3)
+GO_VERSIONS_FILE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/node-agent/src/test/targets/go-versions"
+LOCAL_GO=
+PINNED_GO=()
+# Sets LOCAL_GO (the version marked "local") and PINNED_GO (the others) from $GO_VERSIONS_FILE.
+read_go_versions() {
+  local version mark rest
+  while read -r version mark rest || [[ -n "$version" ]]; do
+    [[ -z "$version" || "$version" == \#* ]] && continue
+    if [[ ! "$version" =~ ^go1\.[0-9]+\.[0-9]+$ || -n "$rest" || ( -n "$mark" && "$mark" != local ) ]]; then
+      echo "install-deps: $GO_VERSIONS_FILE: expected \"go1.N.M\" or \"go1.N.M local\", not: $version $mark $rest" >&2
+      exit 1
+    fi
+    if [[ "$mark" != local ]]; then
+      PINNED_GO+=("$version")
+    elif [[ -z "$LOCAL_GO" ]]; then
+      LOCAL_GO=$version
+    else
+      echo "install-deps: $GO_VERSIONS_FILE marks more than one version local" >&2
+      exit 1
+    fi
+  done < "$GO_VERSIONS_FILE"
+  if [[ -z "$LOCAL_GO" ]]; then
+    echo "install-deps: $GO_VERSIONS_FILE marks no version local" >&2
+    exit 1
+  fi
+}
+read_go_versions
 PACKAGES=(clang-14 llvm-14 llvm binutils g++ gdb zlib1g-dev libbpf-dev bpftool
           make git curl ca-certificates openjdk-17-jdk-headless maven)
 

@@ -1,9 +1,11 @@
 package dev.dynlog.abi;
 
+import dev.dynlog.testing.Require;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,31 +14,33 @@ import java.util.regex.Pattern;
 
 /**
  * Test oracle: the compiler's own view of where each parameter lives at a function's first
- * instruction, read from {@code llvm-dwarfdump --debug-info} (the location-list entry that starts at
- * the subprogram's low_pc, or a single location expression).
+ * instruction, read from {@code llvm-dwarfdump --debug-info} (run here, or stored with a quick-tier
+ * fixture): the location-list entry that starts at the subprogram's low_pc, or a single location
+ * expression.
  */
-final class DwarfEntryLocations {
+public final class DwarfEntryLocations {
 
   /**
    * One piece of a location: a register, a frame-base offset, memory at a register plus an offset
    * ({@code DW_OP_bregN}: the value lives where the register points), or nothing (optimised away);
    * and its size (-1 for a whole value).
    */
-  record Piece(String register, Long fbreg, String memoryBase, long memoryOffset, long size) {
+  public record Piece(String register, Long fbreg, String memoryBase, long memoryOffset, long size) {
     Piece(String register, Long fbreg, long size) {
       this(register, fbreg, null, 0, size);
     }
 
-    boolean located() {
+    /** True when the piece says where its bytes are. */
+    public boolean located() {
       return register != null || fbreg != null || memoryBase != null;
     }
   }
 
   /** A parameter with its pieces at entry (size -1 on a single unsized piece = the whole value). */
-  record Param(String name, boolean result, List<Piece> pieces) {}
+  public record Param(String name, boolean result, List<Piece> pieces) {}
 
   /** A subprogram with code; {@code frameBase} is its DW_AT_frame_base expression. */
-  record Subprogram(String name, long lowPc, String frameBase, List<Param> params) {}
+  public record Subprogram(String name, long lowPc, String frameBase, List<Param> params) {}
 
   private static final Pattern TAG = Pattern.compile("^0x[0-9a-f]+:(\\s+)(DW_TAG_\\w+)");
   private static final Pattern ATTR = Pattern.compile("^\\s+(DW_AT_\\w+)\\s+\\((.*)$");
@@ -44,7 +48,20 @@ final class DwarfEntryLocations {
 
   private DwarfEntryLocations() {}
 
+  /** Parses a stored {@code llvm-dwarfdump --debug-info} listing. */
+  public static List<Subprogram> parse(Path listing) throws IOException {
+    List<Subprogram> out = new ArrayList<>();
+    try (BufferedReader r = Files.newBufferedReader(listing, StandardCharsets.UTF_8)) {
+      Parser parser = new Parser(out);
+      for (String line; (line = r.readLine()) != null; ) parser.line(line);
+      parser.flush();
+    }
+    return out;
+  }
+
+  /** Runs {@code llvm-dwarfdump --debug-info} on {@code binary} and parses its output. */
   static List<Subprogram> read(Path llvmDwarfdump, Path binary) throws IOException, InterruptedException {
+    Require.notQuick("llvm-dwarfdump", "toolchain");
     Process p = new ProcessBuilder(llvmDwarfdump.toString(), "--debug-info", binary.toString())
         .redirectErrorStream(true).start();
     List<Subprogram> out = new ArrayList<>();

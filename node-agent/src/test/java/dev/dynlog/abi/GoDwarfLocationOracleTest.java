@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * entry starting at the function's first instruction, each register and stack piece it names must be
  * the slot {@link GoRegisterAbi} assigns to the same bytes of the value.
  */
+@Tag("toolchain")
 class GoDwarfLocationOracleTest {
 
   static List<GoVariant> goVariants() {

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * passed by invisible reference appears in DWARF as memory at a register ({@code DW_OP_breg5 RDI+0}).
  * GCC clones whose signature the compiler changed ({@code [clone .isra.0]}) are refused by the planner.
  */
+@Tag("toolchain")
 class SysVDwarfLocationOracleTest {
 
   static List<CppVariant> optimisedVariants() {

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The Java mirror of the BPF structs ({@link Layout}) against the embedded object's own BTF, as
  * printed by {@code bpftool btf dump file}: sizes and member offsets must agree.
  */
+@Tag("toolchain")
 class LayoutTest {
   /** struct name → size, and "struct.member" → byte offset. */
   static final Map<String, Integer> SIZES = new HashMap<>();

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,6 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * order with their ABI locations, and entry and RET addresses as {@code objdump -d} and {@code nm}
  * show them.
  */
+@Tag("toolchain")
 class InspectCommandTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();

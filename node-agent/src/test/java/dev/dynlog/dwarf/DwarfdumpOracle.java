@@ -1,5 +1,6 @@
 package dev.dynlog.dwarf;
 
+import dev.dynlog.testing.Require;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,10 +15,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The independent view of a binary's DWARF: the text of {@code llvm-dwarfdump --debug-info},
- * indexed by DIE offset and name, with DIEs parsed on demand. Nothing here uses dynlog's reader.
+ * The independent view of a binary's DWARF: the text of {@code llvm-dwarfdump --debug-info} (run
+ * here, or stored with a quick-tier fixture), indexed by DIE offset and name, with DIEs parsed on
+ * demand. Nothing here uses dynlog's reader.
  */
-final class DwarfdumpOracle {
+public final class DwarfdumpOracle {
   static final Path LLVM_DWARFDUMP = Path.of("/usr/bin/llvm-dwarfdump");
   private static final Pattern DIE_LINE = Pattern.compile("^0x([0-9a-f]+):( +)(DW_TAG_\\w+|NULL)");
   private static final Pattern ATTR_LINE = Pattern.compile("^\\s+(DW_AT_\\w+)\\t\\((.*)$");
@@ -25,13 +27,14 @@ final class DwarfdumpOracle {
   private static final Pattern REF = Pattern.compile("^0x([0-9a-f]+)(?: \"(.*)\")?\\)?$");
 
   /** One DIE as llvm-dwarfdump prints it. */
-  record ODie(long offset, int depth, String tag, Map<String, String> attrs) {
-    String name() {
+  public record ODie(long offset, int depth, String tag, Map<String, String> attrs) {
+    /** DW_AT_name without quotes, or null. */
+    public String name() {
       return unquote(attrs.get("DW_AT_name"));
     }
 
     /** The offset a reference attribute points to, or -1. */
-    long ref(String attr) {
+    public long ref(String attr) {
       String v = attrs.get(attr);
       if (v == null) return -1;
       Matcher m = REF.matcher(v);
@@ -39,7 +42,7 @@ final class DwarfdumpOracle {
     }
 
     /** The type name llvm-dwarfdump prints after a reference, or null. */
-    String refName(String attr) {
+    public String refName(String attr) {
       String v = attrs.get(attr);
       if (v == null) return null;
       Matcher m = REF.matcher(v);
@@ -47,7 +50,7 @@ final class DwarfdumpOracle {
     }
 
     /** A numeric attribute (hex or decimal), or -1. */
-    long number(String attr) {
+    public long number(String attr) {
       String v = attrs.get(attr);
       if (v == null) return -1;
       v = v.endsWith(")") ? v.substring(0, v.length() - 1) : v;
@@ -67,7 +70,8 @@ final class DwarfdumpOracle {
       return out;
     }
 
-    boolean flag(String attr) {
+    /** True when a flag attribute is set. */
+    public boolean flag(String attr) {
       String v = attrs.get(attr);
       return v != null && (v.startsWith("true") || v.startsWith("0x01"));
     }
@@ -109,8 +113,17 @@ final class DwarfdumpOracle {
     }
   }
 
+  /**
+   * Reads a stored {@code llvm-dwarfdump --debug-info} listing of {@code binary} (a quick-tier
+   * fixture's; it may hold several listings of chosen DIEs one after another).
+   */
+  public static DwarfdumpOracle parse(Path binary, Path listing) throws IOException {
+    return new DwarfdumpOracle(binary, Files.readAllLines(listing, StandardCharsets.UTF_8));
+  }
+
   /** Runs {@code llvm-dwarfdump --debug-info} on a binary (or its separate debug file). */
   static DwarfdumpOracle of(Path binary) throws IOException, InterruptedException {
+    Require.notQuick("llvm-dwarfdump", "toolchain");
     if (!Files.isExecutable(LLVM_DWARFDUMP)) {
       throw new AssertionError("llvm-dwarfdump is required as the test oracle but " + LLVM_DWARFDUMP + " is missing");
     }
@@ -140,7 +153,8 @@ final class DwarfdumpOracle {
     return binary;
   }
 
-  ODie die(long offset) {
+  /** The DIE at an offset of .debug_info; fails when the listing does not show it. */
+  public ODie die(long offset) {
     Integer i = lineOfDie.get(offset);
     if (i == null) throw new AssertionError("llvm-dwarfdump shows no DIE at 0x" + Long.toHexString(offset) + " in " + binary);
     Matcher m = DIE_LINE.matcher(lines.get(i));
@@ -175,7 +189,7 @@ final class DwarfdumpOracle {
   }
 
   /** Children of a DIE, in order. */
-  List<ODie> children(ODie parent) {
+  public List<ODie> children(ODie parent) {
     List<ODie> out = new ArrayList<>();
     int i = lineOfDie.get(parent.offset());
     for (int j = i + 1; j < lines.size(); j++) {
@@ -191,7 +205,7 @@ final class DwarfdumpOracle {
   }
 
   /** DIEs whose DW_AT_name is exactly {@code name}. */
-  List<ODie> named(String name) {
+  public List<ODie> named(String name) {
     return byName.getOrDefault(name, List.of()).stream().map(this::die).toList();
   }
 
@@ -205,7 +219,7 @@ final class DwarfdumpOracle {
   }
 
   /** All DIE offsets with a given tag. */
-  List<Long> offsetsWithTag(String tag) {
+  public List<Long> offsetsWithTag(String tag) {
     List<Long> out = new ArrayList<>();
     for (Map.Entry<Long, Integer> e : lineOfDie.entrySet()) {
       if (lines.get(e.getValue()).endsWith(tag)) out.add(e.getKey());

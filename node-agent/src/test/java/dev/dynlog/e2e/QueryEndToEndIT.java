@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * metrics' counts equal the calls the traced program itself reports (non-nil errors included,
  * although the error result is not captured).
  */
+@Tag("bpf")
 class QueryEndToEndIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * growth, recovered panics, a million traced calls the target never notices, clean detaching, and
  * one clear line for each kind of bad input.
  */
+@Tag("bpf")
 class TraceBehaviourIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -30,6 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * target exits. The C++ target also throws an exception through a traced function: it must not
  * notice the return probes (no uretprobe trampoline in the unwinder's way).
  */
+@Tag("bpf")
 class TraceEndToEndIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,6 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * return address, as a uretprobe would) and the decoded values must equal what the target itself
  * printed for the same call. Floats in XMM registers must come out as "unavailable", never as a value.
  */
+@Tag("toolchain")
 class PlanOracleTest {
 
   private static final String SHOP = "dynlog.dev/targets/shop.";

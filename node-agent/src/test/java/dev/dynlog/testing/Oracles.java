@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -12,8 +13,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Independent views of a binary from the system's own tools (llvm-dwarfdump, readelf, nm), for
- * tests to compare dynlog's readings against.
+ * Independent views of a binary from the system's own tools (llvm-dwarfdump, readelf, nm, objdump),
+ * for tests to compare dynlog's readings against or to write probe plans by hand.
  */
 public final class Oracles {
   private static final Duration TIMEOUT = Duration.ofMinutes(2);
@@ -130,6 +131,83 @@ public final class Oracles {
       }
     }
     throw new AssertionError("no symbol " + symbol + " in " + binary);
+  }
+
+  /** Every symbol address ({@code nm}) to the first name nm lists there, e.g. to name Go itabs. */
+  public static Map<Long, String> symbolsByAddress(Path binary) {
+    Map<Long, String> symbols = new HashMap<>();
+    for (String line : run("nm", List.of(Tools.find("nm").toString(), binary.toString())).split("\n")) {
+      String[] f = line.trim().split("\\s+", 3);
+      if (f.length == 3) {
+        symbols.putIfAbsent(Long.parseUnsignedLong(f[0], 16), f[2]);
+      }
+    }
+    return symbols;
+  }
+
+  private static final Pattern LOAD = Pattern.compile(
+      "^\\s*LOAD\\s+0x([0-9a-f]+)\\s+0x([0-9a-f]+)\\s+0x[0-9a-f]+\\s+0x([0-9a-f]+)\\s+0x[0-9a-f]+\\s+(\\S+)");
+
+  /** The file offset of a virtual address, from the LOAD segments of {@code readelf -lW}. */
+  public static long fileOffset(Path binary, long vaddr) {
+    String segments = run("readelf -l", List.of(Tools.find("readelf").toString(), "-lW", binary.toString()));
+    for (String line : segments.split("\n")) {
+      Matcher m = LOAD.matcher(line);
+      if (!m.find()) {
+        continue;
+      }
+      long off = Long.parseUnsignedLong(m.group(1), 16);
+      long va = Long.parseUnsignedLong(m.group(2), 16);
+      long size = Long.parseUnsignedLong(m.group(3), 16);
+      if (vaddr >= va && vaddr < va + size) {
+        return vaddr - va + off;
+      }
+    }
+    throw new AssertionError("readelf: 0x" + Long.toHexString(vaddr) + " is in no LOAD segment of " + binary);
+  }
+
+  private static final Pattern RET = Pattern.compile("^\\s*([0-9a-f]+):\\s+(ret[q]?)\\b");
+
+  /** The addresses of a function's RET instructions, from {@code objdump -d --disassemble=FUNCTION}. */
+  public static List<Long> retAddresses(Path binary, String function) {
+    String out = run("objdump -d", List.of(Tools.find("objdump").toString(), "-d", "--no-show-raw-insn",
+        "--disassemble=" + function, binary.toString()));
+    List<Long> rets = new ArrayList<>();
+    for (String line : out.split("\n")) {
+      Matcher m = RET.matcher(line);
+      if (m.find()) {
+        rets.add(Long.parseUnsignedLong(m.group(1), 16));
+      }
+    }
+    if (rets.isEmpty()) {
+      throw new AssertionError("objdump: no RET in " + function + " of " + binary + ":\n" + out);
+    }
+    return rets;
+  }
+
+  private static final Pattern MEMBER_LOCATION =
+      Pattern.compile("DW_AT_data_member_location\\s*\\((0x[0-9a-f]+|[0-9]+)\\)");
+
+  /**
+   * The offset of a member of a DWARF structure type (e.g. {@code runtime.g}'s {@code goid}), from
+   * {@code llvm-dwarfdump --name=TYPE --show-children}.
+   */
+  public static long memberOffset(Path binary, String type, String member) {
+    String out = run("llvm-dwarfdump --name --show-children", List.of(dwarfdump().toString(), "--name=" + type,
+        "--show-children", binary.toString()));
+    String[] lines = out.split("\n");
+    for (int i = 0; i < lines.length; i++) {
+      if (lines[i].contains("DW_AT_name") && lines[i].contains("(\"" + member + "\")")) {
+        for (int j = i; j < Math.min(lines.length, i + 6); j++) {
+          Matcher m = MEMBER_LOCATION.matcher(lines[j]);
+          if (m.find()) {
+            return Long.decode(m.group(1));
+          }
+        }
+      }
+    }
+    throw new AssertionError("llvm-dwarfdump: no member " + member + " of " + type + " in " + binary + ":\n"
+        + out.substring(0, Math.min(out.length(), 2000)));
   }
 
   private static final Pattern HITS = Pattern.compile("breakpoint already hit (\\d+) time");

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,14 +15,21 @@ import java.util.regex.Pattern;
 
 /**
  * Builds dynlog's test target programs ({@code node-agent/src/test/targets/}) with the real
- * toolchains and returns the binaries, cached outside the repository by {@link BuildCache}.
+ * toolchains and returns the binaries, cached outside the repository by {@link BuildCache}; also
+ * one-file C and C++ programs that tests hold as source text.
  *
  * <p>A missing toolchain throws {@link MissingToolException}; a failing build throws
  * {@link BuildException} with the compiler's output. Tests must let both fail the test.
  */
 public final class Targets {
-  /** The pinned Go toolchains; {@code GOTOOLCHAIN} fetches the ones that are not local. */
-  public static final List<String> GO_VERSIONS = List.of("go1.21.13", "go1.24.13", "go1.26.8", "go1.27.3");
+  /**
+   * The pinned Go toolchains, oldest first, from {@code go-versions} in {@link #sourceDir()} (which
+   * {@code scripts/install-deps.sh} reads too); {@code GOTOOLCHAIN} fetches the ones that are not local.
+   */
+  public static final List<String> GO_VERSIONS;
+
+  /** The pinned Go toolchain marked {@code local} in {@code go-versions}: the one in /usr/local/go. */
+  public static final String LOCAL_GO;
 
   /** Binary names inside a cache entry. */
   public static final String GO_BINARY = "gotarget";
@@ -29,6 +37,8 @@ public final class Targets {
   public static final String CPP_BINARY = "cpptarget";
 
   public static final String DEMO_BINARY = "demo";
+
+  public static final String TRACE_BINARY = "tracetarget";
 
   private static final List<String> CPP_SOURCES = List.of("main.cpp", "shop.cpp", "truth.cpp");
   private static final List<String> CPP_LIBRARY_SOURCES = List.of("shop.cpp", "truth.cpp");
@@ -38,6 +48,16 @@ public final class Targets {
   private static final String RECIPE_VERSION = "recipe-1";
 
   private static final Map<String, String> TOOL_IDENTITY = new ConcurrentHashMap<>();
+  private static final Pattern GO_VERSION = Pattern.compile("go1\\.(\\d+)\\.(\\d+)");
+
+  static {
+    GoVersions pinned = readGoVersions(sourceDir().resolve("go-versions"));
+    GO_VERSIONS = pinned.all();
+    LOCAL_GO = pinned.local();
+  }
+
+  /** The pinned Go versions, oldest first, and the local one among them. */
+  private record GoVersions(List<String> all, String local) {}
 
   private Targets() {}
 
@@ -92,6 +112,29 @@ public final class Targets {
   public static Path build(GoVariant variant) {
     return buildGo("go-" + variant.id(), sourceDir().resolve("go"), "./cmd/gotarget", GO_BINARY, variant.version(),
         variant.buildFlags());
+  }
+
+  /**
+   * Builds (or finds cached) the tracer tests' small Go program ({@code go/cmd/tracetarget}) with
+   * {@link #LOCAL_GO} and default flags (optimised, inlining on).
+   */
+  public static Path buildTraceTarget() {
+    return buildGo("tracetarget-" + LOCAL_GO, sourceDir().resolve("go"), "./cmd/tracetarget", TRACE_BINARY, LOCAL_GO,
+        List.of());
+  }
+
+  /**
+   * Builds (or finds cached) a one-file C program given as source text, {@code gcc NAME.c FLAGS -o NAME}:
+   * nothing is implied (pass {@code -g} for debug info), and libraries such as {@code -lbpf} link
+   * since they follow the source.
+   */
+  public static Path buildC(String name, String source, String... flags) {
+    return buildSource(name, "c", source, Tools.find("gcc"), List.of(flags));
+  }
+
+  /** As {@link #buildC}, a one-file C++ program built with g++. */
+  public static Path buildCpp(String name, String source, String... flags) {
+    return buildSource(name, "cpp", source, Tools.find(Compiler.GXX.candidates()), List.of(flags));
   }
 
   /** Builds (or finds cached) the demo service with a pinned Go version and default flags. */
@@ -159,6 +202,59 @@ public final class Targets {
       }
     });
     return dir.resolve(name);
+  }
+
+  private static Path buildSource(String name, String extension, String source, Path compiler, List<String> flags) {
+    List<String> identity = List.of(RECIPE_VERSION, extension, identity(compiler), String.join(" ", flags), source);
+    Path dir = BuildCache.get("inline-" + name, BuildCache.key(List.of(), identity), out -> {
+      Path file = out.resolve(name + "." + extension);
+      Files.writeString(file, source);
+      List<String> cmd = new ArrayList<>(List.of(compiler.toString(), file.getFileName().toString()));
+      cmd.addAll(flags);
+      cmd.addAll(List.of("-o", name));
+      Tools.run("building " + name + " with " + compiler.getFileName(), cmd, out, Map.of(), CPP_BUILD_TIMEOUT);
+    });
+    return dir.resolve(name);
+  }
+
+  /**
+   * Reads {@code go-versions}: one version per line, oldest first, exactly one followed by
+   * {@code local}; {@code #} starts a comment line.
+   */
+  private static GoVersions readGoVersions(Path file) {
+    List<String> versions = new ArrayList<>();
+    List<String> local = new ArrayList<>();
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file);
+    } catch (IOException e) {
+      throw new BuildException("cannot read the pinned Go versions " + file + ": " + e, e);
+    }
+    int[] previous = {-1, -1};
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i).trim();
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      String[] f = line.split("\\s+");
+      Matcher m = GO_VERSION.matcher(f[0]);
+      if (!m.matches() || f.length > 2 || (f.length == 2 && !f[1].equals("local"))) {
+        throw new BuildException(file + ":" + (i + 1) + ": expected \"go1.N.M\" or \"go1.N.M local\", not: " + line);
+      }
+      int[] v = {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
+      if (Arrays.compare(v, previous) <= 0) {
+        throw new BuildException(file + ":" + (i + 1) + ": versions must be listed oldest first: " + line);
+      }
+      previous = v;
+      versions.add(f[0]);
+      if (f.length == 2) {
+        local.add(f[0]);
+      }
+    }
+    if (local.size() != 1) {
+      throw new BuildException(file + ": exactly one version must be marked local, not " + local);
+    }
+    return new GoVersions(List.copyOf(versions), local.get(0));
   }
 
   private static void buildElf(ElfVariant variant, Path cxx, Path objcopy, List<String> base, Path out)

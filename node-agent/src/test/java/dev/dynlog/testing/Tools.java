@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -13,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 /** Finds external tools on the PATH and runs them, failing with clear messages. */
 public final class Tools {
   private static final String INSTALL_HINT = "; run scripts/install-deps.sh (as root) to install the test dependencies";
+  private static final Duration RUN_TIMEOUT = Duration.ofMinutes(5);
 
   private Tools() {}
 
@@ -39,6 +41,19 @@ public final class Tools {
       }
     }
     throw new MissingToolException("none of " + List.of(candidates) + " is installed" + INSTALL_HINT);
+  }
+
+  /**
+   * Runs an installed tool, {@code command[0]} found by {@link #find}, with the rest of
+   * {@code command} as its arguments, and returns its combined stdout and stderr.
+   *
+   * @throws MissingToolException when the tool is not installed
+   * @throws BuildException when it exits non-zero or runs longer than five minutes
+   */
+  public static String run(String... command) {
+    List<String> cmd = new ArrayList<>(List.of(command));
+    cmd.set(0, find(command[0]).toString());
+    return run("running " + command[0], cmd, null, Map.of(), RUN_TIMEOUT);
   }
 
   /**

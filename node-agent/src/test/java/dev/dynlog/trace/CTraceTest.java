@@ -9,7 +9,10 @@ import dev.dynlog.plan.ProbePlan;
 import dev.dynlog.plan.Read;
 import dev.dynlog.plan.Register;
 import dev.dynlog.plan.ValuePlan;
+import dev.dynlog.testing.TargetProcess;
+import dev.dynlog.testing.Targets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -17,7 +20,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -68,9 +70,8 @@ class CTraceTest {
       }
       """;
 
+  static final Duration RUN_TIMEOUT = Duration.ofMinutes(2);
   static Tracer tracer;
-
-  @TempDir static Path dir;
 
   @BeforeAll
   static void open() throws TracerException {
@@ -85,7 +86,7 @@ class CTraceTest {
   @ParameterizedTest
   @ValueSource(strings = {"-O0", "-O2"})
   void capturesArgumentsResultsStringsAndChainsValueForValue(String opt) throws Exception {
-    Path bin = Toolchain.buildC(dir, "ctarget" + opt, SOURCE, opt);
+    Path bin = Targets.buildC("ctarget" + opt, SOURCE, "-g", opt);
     int n = 50;
     ProbePlan add3 = Plans.c(bin, "add3", List.of(
         Plans.signed("a", false, Register.RDI, 8), Plans.signed("b", false, Register.RSI, 4),
@@ -102,15 +103,15 @@ class CTraceTest {
     ProbePlan fact = Plans.c(bin, "fact", List.of(Plans.signed("n", false, Register.RDI, 8), Plans.signed("ret", true, Register.RAX, 8)));
 
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
-    try (TargetRun t = TargetRun.start(bin, String.valueOf(n))) {
+    try (TargetProcess t = TargetProcess.startPlain(bin, String.valueOf(n))) {
       TraceOptions opts = TraceOptions.defaults().withLatency(true);
       List<Tracepoint> tps = new ArrayList<>();
-      for (ProbePlan p : List.of(add3, greet, chain, fact)) tps.add(tracer.attach(p, Target.process(t.pid()), opts, rows::add));
-      t.go();
-      List<String> truth = t.awaitExit();
+      for (ProbePlan p : List.of(add3, greet, chain, fact)) tps.add(tracer.attach(p, Target.process((int) t.pid()), opts, rows::add));
+      t.release();
+      List<String> truth = t.finishLines(RUN_TIMEOUT);
       tracer.flush();
       for (Tracepoint tp : tps) tp.close();
-      check(truth, rows, t.pid());
+      check(truth, rows, (int) t.pid());
       // recursion (a loop at -O2): each result is paired with its own frame's argument
       List<Row> facts = rows.stream().filter(r -> r.function().equals("fact")).toList();
       assertEquals(opt.equals("-O0") ? 6 : 1, facts.size(), facts.toString());

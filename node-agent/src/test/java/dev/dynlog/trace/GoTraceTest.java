@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dynlog.plan.ProbePlan;
 import dev.dynlog.plan.Register;
+import dev.dynlog.testing.Oracles;
+import dev.dynlog.testing.TargetProcess;
+import dev.dynlog.testing.Targets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,13 +31,14 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("bpf")
 class GoTraceTest {
+  static final Duration RUN_TIMEOUT = Duration.ofMinutes(2);
   static Tracer tracer;
   static Path bin;
 
 
   @BeforeAll
   static void open() throws Exception {
-    bin = GoTarget.build();
+    bin = Targets.buildTraceTarget();
     tracer = Tracer.open();
   }
 
@@ -60,12 +64,12 @@ class GoTraceTest {
   void capturesArgumentsResultsAndErrorsFromThousandGoroutines() throws Exception {
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     int perGoroutine = 3;
-    try (TargetRun t = TargetRun.start(bin, "calls", String.valueOf(perGoroutine))) {
-      Tracepoint tp = tracer.attach(planF(), Target.process(t.pid()),
-          TraceOptions.defaults().withLatency(true).withSymbolizer(GoTarget.symbolizer(bin)), rows::add);
-      assertEquals(1 + Toolchain.rets(bin, "main.F").size(), tp.attachedProbes());
-      t.go();
-      List<String> truth = t.awaitExit();
+    try (TargetProcess t = TargetProcess.startPlain(bin, "calls", String.valueOf(perGoroutine))) {
+      Tracepoint tp = tracer.attach(planF(), Target.process((int) t.pid()),
+          TraceOptions.defaults().withLatency(true).withSymbolizer(Oracles.symbolsByAddress(bin)::get), rows::add);
+      assertEquals(1 + Oracles.retAddresses(bin, "main.F").size(), tp.attachedProbes());
+      t.release();
+      List<String> truth = t.finishLines(RUN_TIMEOUT);
       tp.close();
       assertEquals(1000 * perGoroutine, truth.size());
       Map<Long, Row> byA = new HashMap<>();
@@ -113,10 +117,10 @@ class GoTraceTest {
     int n = 18;
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     ProbePlan plan = Plans.go(bin, "main.Fib", List.of(Plans.signed("n", false, Register.RAX, 8), Plans.signed("ret", true, Register.RAX, 8)));
-    try (TargetRun t = TargetRun.start(bin, "fib", String.valueOf(n))) {
-      Tracepoint tp = tracer.attach(plan, Target.process(t.pid()), TraceOptions.defaults().withLatency(true), rows::add);
-      t.go();
-      assertEquals(List.of("fib " + n + " " + fib(n)), t.awaitExit());
+    try (TargetProcess t = TargetProcess.startPlain(bin, "fib", String.valueOf(n))) {
+      Tracepoint tp = tracer.attach(plan, Target.process((int) t.pid()), TraceOptions.defaults().withLatency(true), rows::add);
+      t.release();
+      assertEquals(List.of("fib " + n + " " + fib(n)), t.finishLines(RUN_TIMEOUT));
       tp.close();
       long expectedCalls = 2 * fib(n + 1) - 1;
       assertEquals(expectedCalls, rows.size());
@@ -136,10 +140,10 @@ class GoTraceTest {
   void pairsCallsThatMigrateBetweenThreads() throws Exception {
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     ProbePlan plan = Plans.go(bin, "main.Wait", List.of(Plans.signed("n", false, Register.RAX, 8), Plans.signed("ret", true, Register.RAX, 8)));
-    try (TargetRun t = TargetRun.start(bin, "migrate")) {
-      Tracepoint tp = tracer.attach(plan, Target.process(t.pid()), TraceOptions.defaults().withLatency(true), rows::add);
-      t.go();
-      List<String> truth = t.awaitExit();
+    try (TargetProcess t = TargetProcess.startPlain(bin, "migrate")) {
+      Tracepoint tp = tracer.attach(plan, Target.process((int) t.pid()), TraceOptions.defaults().withLatency(true), rows::add);
+      t.release();
+      List<String> truth = t.finishLines(RUN_TIMEOUT);
       tp.close();
       assertEquals(1000, truth.size());
       Map<Long, Row> byN = new HashMap<>();
@@ -163,10 +167,10 @@ class GoTraceTest {
   void stackGrowthRestartIsCountedOnce() throws Exception {
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     ProbePlan plan = Plans.go(bin, "main.Grow", List.of(Plans.signed("n", false, Register.RAX, 8), Plans.signed("ret", true, Register.RAX, 8)));
-    try (TargetRun t = TargetRun.start(bin, "grow")) {
-      Tracepoint tp = tracer.attach(plan, Target.process(t.pid()), TraceOptions.defaults().withLatency(true), rows::add);
-      t.go();
-      List<String> truth = t.awaitExit();
+    try (TargetProcess t = TargetProcess.startPlain(bin, "grow")) {
+      Tracepoint tp = tracer.attach(plan, Target.process((int) t.pid()), TraceOptions.defaults().withLatency(true), rows::add);
+      t.release();
+      List<String> truth = t.finishLines(RUN_TIMEOUT);
       tp.close();
       Map<Long, Row> byN = new HashMap<>();
       for (Row r : rows) assertNull(byN.put((Long) r.captures().get("n"), r));
@@ -190,11 +194,11 @@ class GoTraceTest {
     int n = 40; // MayPanic(n) panics when n % 4 == 0: 10 panics
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     ProbePlan plan = Plans.go(bin, "main.MayPanic", List.of(Plans.signed("n", false, Register.RAX, 8), Plans.signed("ret", true, Register.RAX, 8)));
-    try (TargetRun t = TargetRun.start(bin, "panic", String.valueOf(n))) {
-      Tracepoint tp = tracer.attach(plan, Target.process(t.pid()),
+    try (TargetProcess t = TargetProcess.startPlain(bin, "panic", String.valueOf(n))) {
+      Tracepoint tp = tracer.attach(plan, Target.process((int) t.pid()),
           TraceOptions.defaults().withLatency(true).withPairingTimeout(Duration.ofMillis(300)), rows::add);
-      t.go();
-      List<String> truth = t.awaitExit();
+      t.release();
+      List<String> truth = t.finishLines(RUN_TIMEOUT);
       long deadline = System.nanoTime() + 5_000_000_000L;
       while (tp.counters().droppedPairingEvicted() < 10 && System.nanoTime() < deadline) Thread.sleep(50);
       Thread.sleep(600); // no further (double) counting
@@ -219,23 +223,23 @@ class GoTraceTest {
   void aMillionTracedCallsLeaveTheTargetsOutputAndExitUnchanged() throws Exception {
     int n = 1_000_000;
     String untraced;
-    try (TargetRun t = TargetRun.start(bin, "bench", String.valueOf(n))) {
-      t.go();
-      untraced = t.awaitExit().get(0).split(" ")[2];
+    try (TargetProcess t = TargetProcess.startPlain(bin, "bench", String.valueOf(n))) {
+      t.release();
+      untraced = t.finishLines(RUN_TIMEOUT).get(0).split(" ")[2];
     }
     ProbePlan plan = Plans.go(bin, "main.Bench", List.of(Plans.signed("a", false, Register.RAX, 8),
         Plans.signed("b", false, Register.RBX, 8), Plans.signed("c", false, Register.RCX, 8), Plans.signed("ret", true, Register.RAX, 8)));
     long[] rows = new long[1];
     long[] checksum = new long[1];
-    try (TargetRun t = TargetRun.start(bin, "bench", String.valueOf(n))) {
-      Tracepoint tp = tracer.attach(plan, Target.process(t.pid()), TraceOptions.defaults().withLatency(true), r -> {
+    try (TargetProcess t = TargetProcess.startPlain(bin, "bench", String.valueOf(n))) {
+      Tracepoint tp = tracer.attach(plan, Target.process((int) t.pid()), TraceOptions.defaults().withLatency(true), r -> {
         rows[0]++;
         long a = (Long) r.captures().get("a");
         assertEquals((a ^ (a * 3)) + a * 7, r.captures().get("ret"));
         checksum[0] += (Long) r.captures().get("ret");
       });
-      t.go();
-      List<String> out = t.awaitExit(); // exit status 0 is asserted there
+      t.release();
+      List<String> out = t.finishLines(RUN_TIMEOUT); // exit status 0 is asserted there
       tp.close();
       assertEquals(untraced, out.get(0).split(" ")[2], "the target's own output");
       assertEquals(Long.parseLong(untraced), checksum[0], "sum of the captured results");
@@ -247,11 +251,11 @@ class GoTraceTest {
   @Test
   void targetExitingMidTraceIsNotAnError() throws Exception {
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
-    try (TargetRun t = TargetRun.start(bin, "loop", "100")) {
-      Tracepoint tp = tracer.attach(planF(), Target.process(t.pid()), TraceOptions.defaults().withLatency(true), rows::add);
+    try (TargetProcess t = TargetProcess.startPlain(bin, "loop", "100")) {
+      Tracepoint tp = tracer.attach(planF(), Target.process((int) t.pid()), TraceOptions.defaults().withLatency(true), rows::add);
       assertTrue(tp.targetAlive());
-      t.go();
-      t.awaitExit();
+      t.release();
+      t.finishLines(RUN_TIMEOUT);
       tracer.flush();
       assertFalse(tp.targetAlive());
       assertEquals(101, rows.size(), rows.stream().map(r -> r.captures().get("a") + "/" + r.goid() + "/" + r.tid()).toList().toString());

@@ -5,13 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.dynlog.bpf.RingBuffer;
 import dev.dynlog.store.RowBuffer;
 import dev.dynlog.store.StoreConfig;
-import java.nio.file.Files;
+import dev.dynlog.testing.Oracles;
+import dev.dynlog.testing.TargetProcess;
+import dev.dynlog.testing.Targets;
+import dev.dynlog.testing.Tools;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Ingest: how fast the tracer turns ring buffer events into rows on one core, against libbpf's own
@@ -35,6 +38,7 @@ class IngestBenchmarkTest {
   static final int ROUNDS = 5;
   /** The consumers timed in each round. */
   static final int LIBBPF = 0, C_DECODE = 1, READER = 2, TOUCH = 3, DECODED = 4, C_COPY = 5, STORED = 6;
+  static final Duration RUN_TIMEOUT = Duration.ofMinutes(2);
 
   /**
    * libbpf's consumer: {@code consume MAP_ID EVENTS} with an empty callback (the baseline);
@@ -149,8 +153,6 @@ class IngestBenchmarkTest {
       }
       """;
 
-  @TempDir static Path dir;
-
   interface Consumer {
     /** Consumes {@code events} events ({@code rows} rows) of a paused tracer; returns elapsed ns. */
     long consume(Tracer tracer, long events, long rows, long[] delivered) throws Exception;
@@ -167,14 +169,14 @@ class IngestBenchmarkTest {
       long[] delivered = new long[1]; // the sink runs on the consuming (calling) thread
       long rows = 1000L * PER_GOROUTINE;
       Tracepoint tp;
-      try (TargetRun t = TargetRun.start(bin, "calls", String.valueOf(PER_GOROUTINE))) {
-        tp = tracer.attach(GoTraceTest.planFor(bin), Target.process(t.pid()),
-            TraceOptions.defaults().withLatency(true).withSymbolizer(GoTarget.symbolizer(bin)), r -> {
+      try (TargetProcess t = TargetProcess.startPlain(bin, "calls", String.valueOf(PER_GOROUTINE))) {
+        tp = tracer.attach(GoTraceTest.planFor(bin), Target.process((int) t.pid()),
+            TraceOptions.defaults().withLatency(true).withSymbolizer(Oracles.symbolsByAddress(bin)::get), r -> {
               if (store != null) store.append(r);
               delivered[0]++;
             });
-        t.go();
-        t.awaitExit();
+        t.release();
+        t.finishLines(RUN_TIMEOUT);
       }
       ProbeCounters c = tp.counters();
       assertEquals(rows, c.calls());
@@ -190,7 +192,7 @@ class IngestBenchmarkTest {
     List<String> cmd = new ArrayList<>(List.of(consumer.toString(), String.valueOf(tracer.object().map("events").id()),
         String.valueOf(events)));
     if (mode != null) cmd.add(mode);
-    String[] out = Toolchain.run(null, cmd.toArray(String[]::new)).trim().split(" ");
+    String[] out = Tools.run(cmd.toArray(String[]::new)).trim().split(" ");
     assertEquals(events, Long.parseLong(out[0]), "events seen");
     if ("decode".equals(mode)) {
       assertEquals(rows, Long.parseLong(out[2]), "rows joined by the C decoder");
@@ -210,10 +212,8 @@ class IngestBenchmarkTest {
 
   @Test
   void decodedRowsPerSecondAgainstLibbpfConsumer() throws Exception {
-    Path bin = GoTarget.build();
-    Path cConsumer = dir.resolve("consume");
-    Files.writeString(dir.resolve("consume.c"), C_CONSUMER);
-    Toolchain.run(dir, "gcc", "-O2", "-o", cConsumer.toString(), dir.resolve("consume.c").toString(), "-lbpf");
+    Path bin = Targets.buildTraceTarget();
+    Path cConsumer = Targets.buildC("consume", C_CONSUMER, "-O2", "-lbpf");
     long rows = 1000L * PER_GOROUTINE;
     long[] best = new long[7];
     java.util.Arrays.fill(best, Long.MAX_VALUE);

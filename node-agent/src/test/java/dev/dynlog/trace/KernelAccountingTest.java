@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dynlog.plan.ProbePlan;
 import dev.dynlog.plan.Register;
+import dev.dynlog.testing.TargetProcess;
+import dev.dynlog.testing.Targets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -15,7 +18,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The kernel-side accounting: every call is counted and timed whether or not its row is emitted,
@@ -57,13 +59,13 @@ class KernelAccountingTest {
       }
       """;
 
+  static final Duration RUN_TIMEOUT = Duration.ofMinutes(2);
   static Tracer tracer;
   static Path bin;
-  @TempDir static Path dir;
 
   @BeforeAll
   static void open() throws Exception {
-    bin = Toolchain.buildC(dir, "hot", SOURCE, "-O2");
+    bin = Targets.buildC("hot", SOURCE, "-g", "-O2");
     tracer = Tracer.open();
   }
 
@@ -81,8 +83,8 @@ class KernelAccountingTest {
 
   static Outcome trace(int calls, TraceOptions opts, int cap, CountDownLatch gate) throws Exception {
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
-    try (TargetRun t = TargetRun.start(bin, String.valueOf(calls))) {
-      Tracepoint tp = tracer.attach(plan(cap), Target.process(t.pid()), opts, r -> {
+    try (TargetProcess t = TargetProcess.startPlain(bin, String.valueOf(calls))) {
+      Tracepoint tp = tracer.attach(plan(cap), Target.process((int) t.pid()), opts, r -> {
         try {
           gate.await();
         } catch (InterruptedException e) {
@@ -90,8 +92,8 @@ class KernelAccountingTest {
         }
         rows.add(r);
       });
-      t.go();
-      List<String> truth = t.awaitExit();
+      t.release();
+      List<String> truth = t.finishLines(RUN_TIMEOUT);
       gate.countDown();
       tp.close();
       return new Outcome(rows, tp.counters(), truth);

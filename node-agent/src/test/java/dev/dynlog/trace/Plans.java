@@ -7,10 +7,14 @@ import dev.dynlog.plan.Read;
 import dev.dynlog.plan.Register;
 import dev.dynlog.plan.ValuePlan;
 import dev.dynlog.symbols.Language;
+import dev.dynlog.testing.Oracles;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Hand-written probe plans (what the resolver would produce), for tracer tests. */
+/**
+ * Hand-written probe plans (what the resolver would produce), for tracer tests: addresses, RETs
+ * and runtime.g offsets from independent tools ({@link Oracles}), not dynlog's own resolver.
+ */
 final class Plans {
   private Plans() {}
 
@@ -47,18 +51,18 @@ final class Plans {
   }
 
   static ProbePlan c(Path bin, String function, List<ValuePlan> values) {
-    long entry = Toolchain.symbol(bin, function);
-    return new ProbePlan(bin.toString(), null, function, Language.C, entry, Toolchain.fileOffset(bin, entry),
+    long entry = Oracles.symbolAddress(bin, function);
+    return new ProbePlan(bin.toString(), null, function, Language.C, entry, Oracles.fileOffset(bin, entry),
         List.of(), List.of(), values, null);
   }
 
   static ProbePlan go(Path bin, String function, List<ValuePlan> values) {
-    long entry = Toolchain.symbol(bin, function);
-    List<Long> rets = Toolchain.rets(bin, function);
-    long goid = Toolchain.memberOffset(bin, "runtime.g", "goid");
-    long stackHi = Toolchain.memberOffset(bin, "runtime.g", "stack") + Toolchain.memberOffset(bin, "runtime.stack", "hi");
-    long schedPc = Toolchain.memberOffset(bin, "runtime.g", "sched") + Toolchain.memberOffset(bin, "runtime.gobuf", "pc");
-    return new ProbePlan(bin.toString(), null, function, Language.GO, entry, Toolchain.fileOffset(bin, entry), rets,
-        rets.stream().map(r -> Toolchain.fileOffset(bin, r)).toList(), values, new ProbePlan.GoRuntime(goid, stackHi, schedPc));
+    long entry = Oracles.symbolAddress(bin, function);
+    List<Long> rets = Oracles.retAddresses(bin, function);
+    long goid = Oracles.memberOffset(bin, "runtime.g", "goid");
+    long stackHi = Oracles.memberOffset(bin, "runtime.g", "stack") + Oracles.memberOffset(bin, "runtime.stack", "hi");
+    long schedPc = Oracles.memberOffset(bin, "runtime.g", "sched") + Oracles.memberOffset(bin, "runtime.gobuf", "pc");
+    return new ProbePlan(bin.toString(), null, function, Language.GO, entry, Oracles.fileOffset(bin, entry), rets,
+        rets.stream().map(r -> Oracles.fileOffset(bin, r)).toList(), values, new ProbePlan.GoRuntime(goid, stackHi, schedPc));
   }
 }

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.dynlog.bpf.UprobeLink;
 import dev.dynlog.plan.ProbePlan;
 import dev.dynlog.plan.Register;
+import dev.dynlog.testing.TargetProcess;
+import dev.dynlog.testing.Targets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,11 +27,12 @@ import org.junit.jupiter.api.Test;
 class TracerBenchmarkTest {
   static final int CALLS = 100_000;
   static final int ROUNDS = 5;
+  static final Duration RUN_TIMEOUT = Duration.ofMinutes(2);
 
 
   @Test
   void dynlogCostComparedWithAnEmptyUprobe() throws Exception {
-    Path bin = GoTarget.build();
+    Path bin = Targets.buildTraceTarget();
     ProbePlan plan = Plans.go(bin, "main.Bench", List.of(
         Plans.signed("a", false, Register.RAX, 8), Plans.signed("b", false, Register.RBX, 8),
         Plans.signed("c", false, Register.RCX, 8), Plans.signed("ret", true, Register.RAX, 8)));
@@ -73,10 +77,10 @@ class TracerBenchmarkTest {
 
   /** Runs the target once; returns the calling thread's CPU ns per call (user + system). */
   static double run(Path bin, Attach attach) throws Exception {
-    try (TargetRun t = TargetRun.start(bin, "bench", String.valueOf(CALLS))) {
-      AutoCloseable detach = attach == null ? () -> { } : attach.attach(t.pid());
-      t.go();
-      List<String> out = t.awaitExit();
+    try (TargetProcess t = TargetProcess.startPlain(bin, "bench", String.valueOf(CALLS))) {
+      AutoCloseable detach = attach == null ? () -> { } : attach.attach((int) t.pid());
+      t.release();
+      List<String> out = t.finishLines(RUN_TIMEOUT);
       detach.close();
       String[] f = out.get(0).split(" ");
       return Long.parseLong(f[3]) / (double) CALLS; // the calling thread's CPU time: robust to machine load

@@ -10,21 +10,29 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dynlog.bpf.BpfException;
 import dev.dynlog.plan.ProbePlan;
 import dev.dynlog.plan.Register;
+import dev.dynlog.testing.TargetProcess;
+import dev.dynlog.testing.Targets;
+import dev.dynlog.testing.Tools;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Attach, detach and unload against the real kernel, observed with bpftool. */
 @Tag("bpf")
 class TracerLifecycleTest {
+  static final Duration RUN_TIMEOUT = Duration.ofMinutes(2);
 
   /** Entries of {@code bpftool -j <what> list} whose prog_id is one of ours. */
   static long countOurs(String what, Set<Integer> progIds) throws Exception {
-    JsonNode all = new ObjectMapper().readTree(Toolchain.run(null, "bpftool", "-j", what, "list"));
+    JsonNode all = new ObjectMapper().readTree(Tools.run("bpftool", "-j", what, "list"));
     long n = 0;
     for (JsonNode e : all) if (progIds.contains(e.path("prog_id").asInt(-1))) n++;
     return n;
@@ -36,18 +44,18 @@ class TracerLifecycleTest {
 
   @Test
   void closeDetachesEveryUprobeAndUnloadsThePrograms() throws Exception {
-    Path bin = GoTarget.build();
+    Path bin = Targets.buildTraceTarget();
     Tracer tracer = Tracer.open();
     Set<Integer> ours = programIds(tracer);
-    try (TargetRun t = TargetRun.start(bin, "loop", "50")) {
+    try (TargetProcess t = TargetProcess.startPlain(bin, "loop", "50")) {
       ProbePlan plan = GoTraceTest.planFor(bin);
-      Tracepoint tp = tracer.attach(plan, Target.process(t.pid()), TraceOptions.defaults().withLatency(true), r -> { });
+      Tracepoint tp = tracer.attach(plan, Target.process((int) t.pid()), TraceOptions.defaults().withLatency(true), r -> { });
       int expected = 1 + plan.retFileOffsets().size();
       assertEquals(expected, tp.attachedProbes());
       assertEquals(expected, countOurs("link", ours), "bpftool link list while attached");
       assertEquals(expected, countOurs("perf", ours), "bpftool perf list while attached");
-      t.go();
-      t.awaitExit();
+      t.release();
+      t.finishLines(RUN_TIMEOUT);
       tp.close();
       assertEquals(0, tp.attachedProbes());
       assertEquals(0, countOurs("link", ours), "bpftool link list after Tracepoint.close");
@@ -56,22 +64,24 @@ class TracerLifecycleTest {
     } finally {
       tracer.close();
     }
-    JsonNode progs = new ObjectMapper().readTree(Toolchain.run(null, "bpftool", "-j", "prog", "list"));
+    JsonNode progs = new ObjectMapper().readTree(Tools.run("bpftool", "-j", "prog", "list"));
     for (JsonNode p : progs) assertFalse(ours.contains(p.path("id").asInt()), "program still loaded: " + p);
   }
 
   @Test
-  void executableTargetCatchesProcessesStartedLater() throws Exception {
-    Path bin = GoTarget.build();
+  void executableTargetCatchesProcessesStartedLater(@TempDir Path dir) throws Exception {
+    // A private copy: a probe on every process of an executable is attached to its file, and other
+    // test JVMs may run the shared cached build meanwhile.
+    Path bin = Files.copy(Targets.buildTraceTarget(), dir.resolve(Targets.TRACE_BINARY), StandardCopyOption.COPY_ATTRIBUTES);
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     try (Tracer tracer = Tracer.open()) {
       Tracepoint tp = tracer.attach(GoTraceTest.planFor(bin), Target.executable(), TraceOptions.defaults(), rows::add);
       List<Integer> pids = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
-        try (TargetRun t = TargetRun.start(bin, "loop", "9")) {
-          pids.add(t.pid());
-          t.go();
-          t.awaitExit();
+        try (TargetProcess t = TargetProcess.startPlain(bin, "loop", "9")) {
+          pids.add((int) t.pid());
+          t.release();
+          t.finishLines(RUN_TIMEOUT);
         }
       }
       tracer.flush();
@@ -87,7 +97,7 @@ class TracerLifecycleTest {
 
   @Test
   void badTargetsGiveOneClearMessage() throws Exception {
-    Path bin = GoTarget.build();
+    Path bin = Targets.buildTraceTarget();
     try (Tracer tracer = Tracer.open()) {
       TracerException noPid = assertThrows(TracerException.class,
           () -> tracer.attach(GoTraceTest.planFor(bin), Target.process(999_999_999), TraceOptions.defaults(), r -> { }));

@@ -3,6 +3,7 @@ package dev.dynlog.trace;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.dynlog.testing.Tools;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
@@ -15,7 +16,7 @@ class TracerOpenWithoutPrivilegesTest {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> cmd = new java.util.ArrayList<>(prefix);
     cmd.addAll(List.of(java, "-cp", System.getProperty("java.class.path"), TracerOpenMain.class.getName()));
-    return Toolchain.run(null, cmd.toArray(String[]::new)).trim();
+    return Tools.run(cmd.toArray(String[]::new)).trim();
   }
 
   @Test

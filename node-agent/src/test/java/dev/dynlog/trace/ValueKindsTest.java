@@ -9,8 +9,11 @@ import dev.dynlog.plan.ProbePlan;
 import dev.dynlog.plan.Read;
 import dev.dynlog.plan.Register;
 import dev.dynlog.plan.ValuePlan;
-import java.nio.file.Files;
+import dev.dynlog.testing.Oracles;
+import dev.dynlog.testing.TargetProcess;
+import dev.dynlog.testing.Targets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -19,7 +22,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Read kinds and root sources beyond the basics: stack slots (7th and 8th integer arguments, a
@@ -28,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("bpf")
 class ValueKindsTest {
+  static final Duration RUN_TIMEOUT = Duration.ofMinutes(2);
   static Tracer tracer;
-  @TempDir static Path dir;
 
   @BeforeAll
   static void open() throws TracerException {
@@ -67,7 +69,7 @@ class ValueKindsTest {
 
   @Test
   void stackSlotsAndStructsPassedInMemory() throws Exception {
-    Path bin = Toolchain.buildC(dir, "kinds", C_SOURCE, "-O2");
+    Path bin = Targets.buildC("kinds", C_SOURCE, "-g", "-O2");
     // at entry [rsp] is the return address: the 7th argument is at rsp+8, the 8th at rsp+16
     ValuePlan g = new ValuePlan("g", "g", "long", false, "[rsp+8]",
         List.of(new Read(List.of(Piece.stack(8, 8, 0)), false, List.of(), 0, 8, Read.Kind.BYTES, 0)), new Decoder.SignedInt(0, 8));
@@ -83,11 +85,11 @@ class ValueKindsTest {
         new Decoder.Struct(List.of("x", "y", "z"), List.of(new Decoder.SignedInt(0, 8), new Decoder.SignedInt(1, 4), new Decoder.SignedInt(2, 8))));
     ProbePlan bystack = Plans.c(bin, "bystack", List.of(v, Plans.signed("ret", true, Register.RAX, 8)));
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
-    try (TargetRun t = TargetRun.start(bin)) {
-      Tracepoint a = tracer.attach(many, Target.process(t.pid()), TraceOptions.defaults(), rows::add);
-      Tracepoint b = tracer.attach(bystack, Target.process(t.pid()), TraceOptions.defaults(), rows::add);
-      t.go();
-      List<String> truth = t.awaitExit();
+    try (TargetProcess t = TargetProcess.startPlain(bin)) {
+      Tracepoint a = tracer.attach(many, Target.process((int) t.pid()), TraceOptions.defaults(), rows::add);
+      Tracepoint b = tracer.attach(bystack, Target.process((int) t.pid()), TraceOptions.defaults(), rows::add);
+      t.release();
+      List<String> truth = t.finishLines(RUN_TIMEOUT);
       a.close();
       b.close();
       List<Row> m = rows.stream().filter(r -> r.function().equals("many")).toList();
@@ -128,23 +130,20 @@ class ValueKindsTest {
 
   @Test
   void stdStringByReference() throws Exception {
-    Path src = dir.resolve("str.cpp");
-    Files.writeString(src, CPP_SOURCE);
-    Path bin = dir.resolve("str");
-    Toolchain.run(dir, "g++", "-g", "-O2", "-o", bin.toString(), src.toString());
+    Path bin = Targets.buildCpp("str", CPP_SOURCE, "-g", "-O2");
     String mangled = "_Z8name_lenRKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEE";
     // s is a reference: RDI holds the std::string's address; {ptr, len} are its first 16 bytes
     ValuePlan s = new ValuePlan("s", "s", "const std::string &", false, "*RDI",
         List.of(new Read(List.of(Piece.register(Register.RDI, 8, 0)), true, List.of(), 0, 32, Read.Kind.STD_STRING, 32)),
         new Decoder.Text(0));
-    long entry = Toolchain.symbol(bin, mangled);
+    long entry = Oracles.symbolAddress(bin, mangled);
     ProbePlan plan = new ProbePlan(bin.toString(), null, "name_len", dev.dynlog.symbols.Language.CPP, entry,
-        Toolchain.fileOffset(bin, entry), List.of(), List.of(), List.of(s, Plans.signed("ret", true, Register.RAX, 8)), null);
+        Oracles.fileOffset(bin, entry), List.of(), List.of(), List.of(s, Plans.signed("ret", true, Register.RAX, 8)), null);
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
-    try (TargetRun t = TargetRun.start(bin)) {
-      Tracepoint tp = tracer.attach(plan, Target.process(t.pid()), TraceOptions.defaults(), rows::add);
-      t.go();
-      List<String> truth = t.awaitExit();
+    try (TargetProcess t = TargetProcess.startPlain(bin)) {
+      Tracepoint tp = tracer.attach(plan, Target.process((int) t.pid()), TraceOptions.defaults(), rows::add);
+      t.release();
+      List<String> truth = t.finishLines(RUN_TIMEOUT);
       tp.close();
       assertEquals(4, rows.size());
       for (int i = 0; i < 4; i++) {
@@ -160,17 +159,17 @@ class ValueKindsTest {
 
   @Test
   void goByteSliceInThreeRegisters() throws Exception {
-    Path bin = GoTarget.build();
+    Path bin = Targets.buildTraceTarget();
     // G(b []byte) int: ptr RAX, len RBX, cap RCX
     ValuePlan b = new ValuePlan("b", "b", "[]byte", false, "RAX,RBX,RCX", List.of(new Read(
         List.of(Piece.register(Register.RAX, 8, 0), Piece.register(Register.RBX, 8, 8), Piece.register(Register.RCX, 8, 16)),
         false, List.of(), 0, 24, Read.Kind.GO_SLICE, 10)), new Decoder.Text(0));
     ProbePlan plan = Plans.go(bin, "main.G", List.of(b, Plans.signed("ret", true, Register.RAX, 8)));
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
-    try (TargetRun t = TargetRun.start(bin, "slice")) {
-      Tracepoint tp = tracer.attach(plan, Target.process(t.pid()), TraceOptions.defaults().withLatency(true), rows::add);
-      t.go();
-      List<String> truth = t.awaitExit();
+    try (TargetProcess t = TargetProcess.startPlain(bin, "slice")) {
+      Tracepoint tp = tracer.attach(plan, Target.process((int) t.pid()), TraceOptions.defaults().withLatency(true), rows::add);
+      t.release();
+      List<String> truth = t.finishLines(RUN_TIMEOUT);
       tp.close();
       assertEquals(truth.size(), rows.size());
       assertTrue(truth.size() >= 3);

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -159,6 +160,7 @@ class InstructionDecoderTest {
   }
 
   @Test
+  @Tag("toolchain") // runs objdump; the lengths above are checked without it
   void allCasesLaidEndToEndAgreeWithObjdump(@TempDir Path dir) throws Exception {
     ByteArrayOutputStream all = new ByteArrayOutputStream();
     List<Long> expected = new ArrayList<>();

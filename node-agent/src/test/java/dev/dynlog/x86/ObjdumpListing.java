@@ -1,5 +1,6 @@
 package dev.dynlog.x86;
 
+import dev.dynlog.testing.Require;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -11,14 +12,14 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * Test oracle: streams {@code objdump -d -z --insn-width=16} of a binary and hands over each
- * symbol's block (objdump restarts decoding at every symbol) with objdump's instruction starts,
- * its {@code ret} addresses and its first {@code (bad)} line.
+ * Test oracle: streams {@code objdump -d -z --insn-width=16} of a binary (or a stored listing of it,
+ * see {@link #parse}) and hands over each symbol's block (objdump restarts decoding at every symbol)
+ * with objdump's instruction starts, its {@code ret} addresses and its first {@code (bad)} line.
  *
  * <p>objdump's listing is adjusted in one documented way: a line that starts with FWAIT
  * ({@code 9B}) followed by an x87 instruction counts as the two instructions it is.
  */
-final class ObjdumpListing {
+public final class ObjdumpListing {
   /** Words objdump prints before a mnemonic for prefixes. */
   private static final Set<String> PREFIX_WORDS = Set.of(
       "rep", "repz", "repe", "repnz", "repne", "bnd", "notrack", "lock", "data16", "addr32",
@@ -33,12 +34,28 @@ final class ObjdumpListing {
    * @param badAddress address of the first {@code (bad)} line, or -1
    * @param badLine that line's text, or null
    */
-  record Block(String section, String symbol, long start, long end, long[] starts, long[] rets,
+  public record Block(String section, String symbol, long start, long end, long[] starts, long[] rets,
       long badAddress, String badLine) {}
 
   private ObjdumpListing() {}
 
+  /**
+   * Parses a stored {@code objdump -d -z --insn-width=16} listing, as the quick test tier's fixtures
+   * keep it (several listings of address ranges may follow one another).
+   */
+  public static void parse(Path listing, Consumer<Block> consumer) throws IOException {
+    Parser parser = new Parser(consumer);
+    try (BufferedReader in = Files.newBufferedReader(listing, StandardCharsets.UTF_8)) {
+      for (String line; (line = in.readLine()) != null; ) {
+        parser.line(line);
+      }
+    }
+    parser.flush();
+  }
+
+  /** Runs objdump on {@code binary} and hands over its blocks. */
   static void stream(Path binary, Consumer<Block> consumer) throws IOException, InterruptedException {
+    Require.notQuick("objdump", "toolchain");
     Path stderr = Files.createTempFile("objdump", ".err");
     Process process = new ProcessBuilder("objdump", "-d", "-z", "--insn-width=16", binary.toString())
         .redirectError(stderr.toFile())

@@ -20,6 +20,7 @@ import dev.dynlog.testing.CppVariant;
 import dev.dynlog.testing.GoVariant;
 import dev.dynlog.testing.Targets;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Where objdump prints {@code (bad)} (data or undefined bytes in a code section), the
  * comparison covers the block up to that line and the decoder must reject the same address.
  */
+@Tag("toolchain")
 class ObjdumpOracleTest {
   @TempDir static Path work;
 

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * FWAIT with the next x87 instruction. Every other start offset must decode or raise
  * {@link InstructionDecodeException}, never another exception.
  */
+@Tag("toolchain")
 class RandomCodeAgainstObjdumpTest {
   private static final int[][] LEADS = {
       {0x0F}, {0x0F, 0x38}, {0x0F, 0x3A}, {0xC4}, {0xC5}, {0x62}, {0x66}, {0x48}, {0xF3, 0x0F},

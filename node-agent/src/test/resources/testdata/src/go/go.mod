@@ -1,0 +1,3 @@
+module dynlog.dev/fixture
+
+go 1.26
