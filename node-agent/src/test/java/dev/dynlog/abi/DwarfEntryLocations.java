@@ -1,5 +1,6 @@
 package dev.dynlog.abi;
 
+import dev.dynlog.recipe.Piece;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

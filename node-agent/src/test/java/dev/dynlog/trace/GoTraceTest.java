@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dynlog.plan.ProbePlan;
-import dev.dynlog.plan.Register;
+import dev.dynlog.recipe.Register;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,7 +61,7 @@ class GoTraceTest {
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     int perGoroutine = 3;
     try (TargetRun t = TargetRun.start(bin, "calls", String.valueOf(perGoroutine))) {
-      Tracepoint tp = tracer.attach(planF(), Target.process(t.pid()),
+      Probe tp = tracer.attach(planF(), Target.process(t.pid()),
           TraceOptions.defaults().withLatency(true).withSymbolizer(GoTarget.symbolizer(bin)), rows::add);
       assertEquals(1 + Toolchain.rets(bin, "main.F").size(), tp.attachedProbes());
       t.go();
@@ -114,7 +114,7 @@ class GoTraceTest {
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     ProbePlan plan = Plans.go(bin, "main.Fib", List.of(Plans.signed("n", false, Register.RAX, 8), Plans.signed("ret", true, Register.RAX, 8)));
     try (TargetRun t = TargetRun.start(bin, "fib", String.valueOf(n))) {
-      Tracepoint tp = tracer.attach(plan, Target.process(t.pid()), TraceOptions.defaults().withLatency(true), rows::add);
+      Probe tp = tracer.attach(plan, Target.process(t.pid()), TraceOptions.defaults().withLatency(true), rows::add);
       t.go();
       assertEquals(List.of("fib " + n + " " + fib(n)), t.awaitExit());
       tp.close();
@@ -137,7 +137,7 @@ class GoTraceTest {
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     ProbePlan plan = Plans.go(bin, "main.Wait", List.of(Plans.signed("n", false, Register.RAX, 8), Plans.signed("ret", true, Register.RAX, 8)));
     try (TargetRun t = TargetRun.start(bin, "migrate")) {
-      Tracepoint tp = tracer.attach(plan, Target.process(t.pid()), TraceOptions.defaults().withLatency(true), rows::add);
+      Probe tp = tracer.attach(plan, Target.process(t.pid()), TraceOptions.defaults().withLatency(true), rows::add);
       t.go();
       List<String> truth = t.awaitExit();
       tp.close();
@@ -164,7 +164,7 @@ class GoTraceTest {
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     ProbePlan plan = Plans.go(bin, "main.Grow", List.of(Plans.signed("n", false, Register.RAX, 8), Plans.signed("ret", true, Register.RAX, 8)));
     try (TargetRun t = TargetRun.start(bin, "grow")) {
-      Tracepoint tp = tracer.attach(plan, Target.process(t.pid()), TraceOptions.defaults().withLatency(true), rows::add);
+      Probe tp = tracer.attach(plan, Target.process(t.pid()), TraceOptions.defaults().withLatency(true), rows::add);
       t.go();
       List<String> truth = t.awaitExit();
       tp.close();
@@ -191,7 +191,7 @@ class GoTraceTest {
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     ProbePlan plan = Plans.go(bin, "main.MayPanic", List.of(Plans.signed("n", false, Register.RAX, 8), Plans.signed("ret", true, Register.RAX, 8)));
     try (TargetRun t = TargetRun.start(bin, "panic", String.valueOf(n))) {
-      Tracepoint tp = tracer.attach(plan, Target.process(t.pid()),
+      Probe tp = tracer.attach(plan, Target.process(t.pid()),
           TraceOptions.defaults().withLatency(true).withPairingTimeout(Duration.ofMillis(300)), rows::add);
       t.go();
       List<String> truth = t.awaitExit();
@@ -228,7 +228,7 @@ class GoTraceTest {
     long[] rows = new long[1];
     long[] checksum = new long[1];
     try (TargetRun t = TargetRun.start(bin, "bench", String.valueOf(n))) {
-      Tracepoint tp = tracer.attach(plan, Target.process(t.pid()), TraceOptions.defaults().withLatency(true), r -> {
+      Probe tp = tracer.attach(plan, Target.process(t.pid()), TraceOptions.defaults().withLatency(true), r -> {
         rows[0]++;
         long a = (Long) r.captures().get("a");
         assertEquals((a ^ (a * 3)) + a * 7, r.captures().get("ret"));
@@ -248,7 +248,7 @@ class GoTraceTest {
   void targetExitingMidTraceIsNotAnError() throws Exception {
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     try (TargetRun t = TargetRun.start(bin, "loop", "100")) {
-      Tracepoint tp = tracer.attach(planF(), Target.process(t.pid()), TraceOptions.defaults().withLatency(true), rows::add);
+      Probe tp = tracer.attach(planF(), Target.process(t.pid()), TraceOptions.defaults().withLatency(true), rows::add);
       assertTrue(tp.targetAlive());
       t.go();
       t.awaitExit();

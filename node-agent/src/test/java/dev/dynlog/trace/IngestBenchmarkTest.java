@@ -166,7 +166,7 @@ class IngestBenchmarkTest {
     try (Tracer tracer = Tracer.open(false)) {
       long[] delivered = new long[1]; // the sink runs on the consuming (calling) thread
       long rows = 1000L * PER_GOROUTINE;
-      Tracepoint tp;
+      Probe tp;
       try (TargetRun t = TargetRun.start(bin, "calls", String.valueOf(PER_GOROUTINE))) {
         tp = tracer.attach(GoTraceTest.planFor(bin), Target.process(t.pid()),
             TraceOptions.defaults().withLatency(true).withSymbolizer(GoTarget.symbolizer(bin)), r -> {

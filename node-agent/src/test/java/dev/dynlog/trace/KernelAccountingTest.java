@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dynlog.plan.ProbePlan;
-import dev.dynlog.plan.Register;
+import dev.dynlog.recipe.Register;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -82,7 +82,7 @@ class KernelAccountingTest {
   static Outcome trace(int calls, TraceOptions opts, int cap, CountDownLatch gate) throws Exception {
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     try (TargetRun t = TargetRun.start(bin, String.valueOf(calls))) {
-      Tracepoint tp = tracer.attach(plan(cap), Target.process(t.pid()), opts, r -> {
+      Probe tp = tracer.attach(plan(cap), Target.process(t.pid()), opts, r -> {
         try {
           gate.await();
         } catch (InterruptedException e) {
