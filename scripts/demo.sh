@@ -53,7 +53,7 @@ spec:
   capture:
     - name: l
       expr: l
-    - name: r.units
+    - name: r_units
       expr: r.Units
     - name: result
       expr: \$0

@@ -27,20 +27,28 @@ typedef __s32 s32;
 typedef __u64 u64;
 typedef __s64 s64;
 
-/* x86-64 struct pt_regs (stable user-visible layout; offsets as in dev.dynlog.plan.Register). */
+/* x86-64 struct pt_regs (stable user-visible layout; offsets as in dev.dynlog.recipe.Register). */
 struct pt_regs {
 	unsigned long r15, r14, r13, r12, bp, bx, r11, r10, r9, r8, ax, cx, dx, si, di;
 	unsigned long orig_ax, ip, cs, flags, sp, ss;
 };
 
-#define MAX_PROBES 512
-#define MAX_READS 16
-#define MAX_PIECES 4
-#define MAX_DEREFS 4
-#define MAX_DATA 512		/* bytes one read may deliver */
-#define MAX_BOUNDS 32		/* latency histogram bounds */
+/*
+ * What the program executes per probe hit at most. dev.dynlog.recipe.RecipeLimits holds the same
+ * values (LayoutTest checks them against this enum in the object's BTF).
+ */
+enum limits {
+	MAX_PROBES = 512,
+	MAX_READS = 16,		/* reads per probe site */
+	MAX_PIECES = 4,		/* register/stack pieces per read */
+	MAX_DEREFS = 4,		/* dereferences per read */
+	MAX_VALUE_BYTES = 512,	/* bytes one read delivers (fixed size or string cap) */
+	MAX_ROOT_BYTES = 512,	/* root buffer a read assembles from its pieces */
+	MAX_LATENCY_BOUNDS = 32,	/* latency histogram bounds */
+};
+
+#define DATA_MASK 1023		/* verifier bound of one read's data (> MAX_VALUE_BYTES) */
 #define EVENT_MAX 16384		/* event buffer; offsets masked with EVENT_MAX - 1 */
-#define ROOT_MAX 512		/* root buffer; offsets masked with ROOT_MAX - 1 */
 #define RESTART_WINDOW_NS 1000000000ULL
 #define WAKEUP_BYTES (256 << 10)	/* wake the reader only past this backlog; it also polls */
 
@@ -52,7 +60,7 @@ enum probe_flags { F_ACTIVE = 1, F_GO = 2, F_PAIRED = 4, F_RETSITE = 8 };
 enum site { SITE_ENTRY = 0, SITE_RETURN = 1 };
 enum event_type { EV_ENTRY = 1, EV_RETURN = 2 };
 enum event_flags { EVF_COMPLETE = 1, EVF_ERROR = 2 };
-enum read_stage { ST_ROOT = 0, ST_DEREF = 1, ST_FINAL = 5, ST_STRING = 6, ST_LIMIT = 7 };
+enum read_stage { ST_ROOT = 0, ST_DEREF = 1, ST_FINAL = 5, ST_STRING = 6 };
 enum read_flags { RF_TRUNCATED = 1 };
 
 struct piece {
@@ -89,7 +97,7 @@ struct probe_cfg {
 	u64 interval_ns;	/* token bucket: ns per token, 0 = unlimited */
 	u64 burst_ns;		/* token bucket depth in ns */
 	u64 sample_thresh;	/* emit when prandom_u32 < thresh; 1 << 32 = always */
-	u64 bounds[MAX_BOUNDS];
+	u64 bounds[MAX_LATENCY_BOUNDS];
 	s64 schedpc_off;	/* g.sched.pc, or -1 when unknown */
 };
 
@@ -105,7 +113,8 @@ struct probe_stats {
 	u64 restarts;
 	u64 unpaired;
 	u64 hits;
-	u64 hist[MAX_BOUNDS + 1];
+	u64 run_ns;		/* time spent in this probe's program runs */
+	u64 hist[MAX_LATENCY_BOUNDS + 1];
 };
 
 struct rate_state {
@@ -150,8 +159,8 @@ struct read_rec {
 };
 
 struct scratch {
-	u8 ev[EVENT_MAX + 2 * MAX_DATA + 64];
-	u8 root[ROOT_MAX * 2 + 16];
+	u8 ev[EVENT_MAX + 2 * (DATA_MASK + 1) + 64];
+	u8 root[MAX_ROOT_BYTES * 2 + 16];
 	u8 regs[256 + 16];
 	u8 code[128];
 };
@@ -213,6 +222,16 @@ struct {
 /* Event layouts in BTF (user space decodes them; LayoutTest checks the Java mirror against BTF). */
 const struct event_hdr *btf_event_hdr __attribute__((unused));
 const struct read_rec *btf_read_rec __attribute__((unused));
+/* Enums in BTF, so that LayoutTest can check every value the Java side writes or reads. */
+const enum limits *btf_limits __attribute__((unused));
+const enum piece_source *btf_piece_source __attribute__((unused));
+const enum read_kind *btf_read_kind __attribute__((unused));
+const enum probe_flags *btf_probe_flags __attribute__((unused));
+const enum site *btf_site __attribute__((unused));
+const enum event_type *btf_event_type __attribute__((unused));
+const enum event_flags *btf_event_flags __attribute__((unused));
+const enum read_stage *btf_read_stage __attribute__((unused));
+const enum read_flags *btf_read_flags __attribute__((unused));
 
 struct read_ctx {
 	struct scratch *sc;
@@ -228,7 +247,7 @@ static __always_inline long value_bytes(struct read_ctx *c, struct read_spec *r,
 					u32 size)
 {
 	if (!r->memory) {
-		u8 *src = c->sc->root + (r->final_off & (ROOT_MAX - 1));
+		u8 *src = c->sc->root + (r->final_off & (MAX_ROOT_BYTES - 1));
 
 		if (size <= 24) {
 			/* whole words, no helper call: dst has room past size (padding) */
@@ -239,9 +258,9 @@ static __always_inline long value_bytes(struct read_ctx *c, struct read_spec *r,
 				((u64 *)dst)[2] = *(u64 *)(src + 16);
 			return 0;
 		}
-		return bpf_probe_read_kernel(dst, size & (MAX_DATA - 1), src);
+		return bpf_probe_read_kernel(dst, size & DATA_MASK, src);
 	}
-	return bpf_probe_read_user(dst, size & (MAX_DATA - 1), (void *)(addr + r->final_off));
+	return bpf_probe_read_user(dst, size & DATA_MASK, (void *)(addr + r->final_off));
 }
 
 /* Performs read number idx of the recipe and appends its record to the event buffer. */
@@ -258,7 +277,7 @@ static long do_read(u32 idx, struct read_ctx *c)
 	if (idx >= MAX_READS || idx >= c->rc->nreads)
 		return 1;
 	r = &c->rc->reads[idx];
-	if (c->off > EVENT_MAX - MAX_DATA - sizeof(struct read_rec))
+	if (c->off > EVENT_MAX - (DATA_MASK + 1) - sizeof(struct read_rec))
 		return 1;
 	rec = (struct read_rec *)(sc->ev + (c->off & (EVENT_MAX - 1)));
 	data = sc->ev + ((c->off + sizeof(*rec)) & (EVENT_MAX - 1));
@@ -271,8 +290,8 @@ static long do_read(u32 idx, struct read_ctx *c)
 	/* 1. root buffer from register and stack pieces */
 	for (i = 0; i < MAX_PIECES; i++) {
 		struct piece *p = &r->pieces[i];
-		u32 voff = p->value_off & (ROOT_MAX - 1);
-		u32 psize = p->size & (ROOT_MAX - 1);
+		u32 voff = p->value_off & (MAX_ROOT_BYTES - 1);
+		u32 psize = p->size & (MAX_ROOT_BYTES - 1);
 
 		if (i >= r->npieces)
 			break;
@@ -305,7 +324,7 @@ static long do_read(u32 idx, struct read_ctx *c)
 	rec->stage = ST_FINAL;
 	rec->addr = r->memory ? addr + r->final_off : 0;
 	if (r->kind == K_BYTES) {
-		len = r->size & (MAX_DATA - 1);
+		len = r->size & DATA_MASK;
 		err = value_bytes(c, r, addr, data, len);
 		if (err)
 			goto fail;
@@ -313,7 +332,7 @@ static long do_read(u32 idx, struct read_ctx *c)
 	} else {
 		u64 hdr[3] = {};
 		u64 ptr, slen;
-		u32 cap = r->cap & (MAX_DATA - 1);
+		u32 cap = r->cap & DATA_MASK;
 
 		err = value_bytes(c, r, addr, hdr, r->size > 24 ? 24 : r->size);
 		if (err)
@@ -327,7 +346,7 @@ static long do_read(u32 idx, struct read_ctx *c)
 				goto fail;
 			}
 			/* read cap + 1 characters: a result longer than cap means truncated */
-			long n = bpf_probe_read_user_str(data, (cap + 2) & (MAX_DATA * 2 - 1), (void *)ptr);
+			long n = bpf_probe_read_user_str(data, (cap + 2) & (2 * DATA_MASK + 1), (void *)ptr);
 			if (n < 0) {
 				err = n;
 				goto fail;
@@ -344,7 +363,7 @@ static long do_read(u32 idx, struct read_ctx *c)
 			len = slen > cap ? cap : (u32)slen;
 			if (slen > cap)
 				rec->flags |= RF_TRUNCATED;
-			len &= MAX_DATA - 1;
+			len &= DATA_MASK;
 			if (len) {
 				err = bpf_probe_read_user(data, len, (void *)ptr);
 				if (err)
@@ -574,14 +593,10 @@ static __always_inline void go_frame(struct probe_cfg *cfg, struct pt_regs *ctx,
 	bpf_probe_read_user(stack_hi, sizeof(*stack_hi), (void *)(g + cfg->stackhi_off));
 }
 
-SEC("uprobe")
-int dynlog_entry(struct pt_regs *ctx)
+static __always_inline int on_entry(struct pt_regs *ctx, u32 probe, struct probe_stats *st, u64 now)
 {
-	u32 probe = (u32)bpf_get_attach_cookie(ctx);
 	struct probe_cfg *cfg = bpf_map_lookup_elem(&probes, &probe);
-	struct probe_stats *st = stats_of(probe);
 	u64 pid_tgid = bpf_get_current_pid_tgid();
-	u64 now = bpf_ktime_get_ns();
 	u64 goid = 0, stack_hi = 0, seq;
 	struct pair_key key = {};
 	struct pair_val val = {};
@@ -666,14 +681,10 @@ int dynlog_entry(struct pt_regs *ctx)
 	return 0;
 }
 
-SEC("uprobe")
-int dynlog_return(struct pt_regs *ctx)
+static __always_inline int on_return(struct pt_regs *ctx, u32 probe, struct probe_stats *st, u64 now)
 {
-	u32 probe = (u32)bpf_get_attach_cookie(ctx);
 	struct probe_cfg *cfg = bpf_map_lookup_elem(&probes, &probe);
-	struct probe_stats *st = stats_of(probe);
 	u64 pid_tgid = bpf_get_current_pid_tgid();
-	u64 now = bpf_ktime_get_ns();
 	u64 goid = 0, stack_hi = 0, lat;
 	struct pair_key key = {};
 	struct pair_val val, *v;
@@ -709,12 +720,12 @@ int dynlog_return(struct pt_regs *ctx)
 	lat = now - val.ts;
 	st->returns++;
 	st->lat_sum += lat;
-	for (i = 0; i < MAX_BOUNDS; i++) {
+	for (i = 0; i < MAX_LATENCY_BOUNDS; i++) {
 		if (i >= cfg->nbounds || lat <= cfg->bounds[i])
 			break;
 	}
-	if (i > MAX_BOUNDS)
-		i = MAX_BOUNDS;
+	if (i > MAX_LATENCY_BOUNDS)
+		i = MAX_LATENCY_BOUNDS;
 	st->hist[i]++;
 
 	sc = scratch_for(ctx);
@@ -738,6 +749,36 @@ int dynlog_return(struct pt_regs *ctx)
 	h->flags = EVF_COMPLETE | (error_seen ? EVF_ERROR : 0);
 	if (ring_output(sc->ev, len))
 		st->ring_full++;
+	return 0;
+}
+
+/*
+ * The attached programs: each run is timed and charged to its probe (probe_stats.run_ns), so a
+ * tracepoint's CPU cost in the kernel is measured per probe, not apportioned.
+ */
+SEC("uprobe")
+int dynlog_entry(struct pt_regs *ctx)
+{
+	u64 start = bpf_ktime_get_ns();
+	u32 probe = (u32)bpf_get_attach_cookie(ctx);
+	struct probe_stats *st = stats_of(probe);
+
+	on_entry(ctx, probe, st, start);
+	if (st)
+		st->run_ns += bpf_ktime_get_ns() - start;
+	return 0;
+}
+
+SEC("uprobe")
+int dynlog_return(struct pt_regs *ctx)
+{
+	u64 start = bpf_ktime_get_ns();
+	u32 probe = (u32)bpf_get_attach_cookie(ctx);
+	struct probe_stats *st = stats_of(probe);
+
+	on_return(ctx, probe, st, start);
+	if (st)
+		st->run_ns += bpf_ktime_get_ns() - start;
 	return 0;
 }
 

@@ -1,6 +1,6 @@
 package dev.dynlog.abi;
 
-import dev.dynlog.plan.Register;
+import dev.dynlog.recipe.Register;
 import dev.dynlog.symbols.Function;
 import dev.dynlog.symbols.ResolveException;
 import dev.dynlog.symbols.Variable;

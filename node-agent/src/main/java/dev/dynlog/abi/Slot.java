@@ -1,7 +1,7 @@
 package dev.dynlog.abi;
 
-import dev.dynlog.plan.Piece;
-import dev.dynlog.plan.Register;
+import dev.dynlog.recipe.Piece;
+import dev.dynlog.recipe.Register;
 
 /**
  * Where some bytes of an argument or result live at the probed PC: the low {@code size} bytes of a
@@ -39,11 +39,6 @@ public record Slot(Kind kind, Register register, int xmm, long stackOffset, int 
   /** True when a uprobe can read this slot. */
   public boolean readable() {
     return kind != Kind.XMM;
-  }
-
-  /** The same storage, supplying value bytes starting {@code delta} bytes earlier. */
-  public Slot shifted(long delta) {
-    return new Slot(kind, register, xmm, stackOffset, size, valueOffset - delta);
   }
 
   /** The bytes [{@code from}, {@code to}) of the value that this slot holds, as a narrower slot. */

@@ -1,28 +1,37 @@
 package dev.dynlog.agent;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.dynlog.plan.Capture;
-import dev.dynlog.query.BadQueryException;
-import dev.dynlog.query.Durations;
-import dev.dynlog.store.LabelSpec;
+import dev.dynlog.api.v1alpha1.ProbeSpec;
+import dev.dynlog.api.v1alpha1.SpecChecks;
+import dev.dynlog.api.v1alpha1.SpecProblem;
+import dev.dynlog.api.v1alpha1.TracepointSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * Reads a {@code dynlog run -f} file: one or more YAML documents, each a {@code Tracepoint} (or its
- * bare spec) in the custom resource's spec format, with a {@code pid} or {@code executable} target
- * instead of a pod selector:
+ * bare spec). The spec is exactly the custom resource's ({@link TracepointSpec}, with the same
+ * defaults and bounds, checked by the same {@link SpecChecks} as the operator's), except its
+ * target: {@code {pid: N}} or {@code {executable: PATH}} instead of a pod selector.
  *
  * <pre>
  * apiVersion: dynlog.dev/v1alpha1
@@ -37,29 +46,29 @@ import java.util.Set;
  *     - name: user
  *       expr: username
  *   latency: true
- *   ttl: 10m
- *   limits:
+ *   ttl: 10m                                # 5s..24h, default 1h
+ *   limits:                                 # defaults: 100, 128, 16, 1.0
  *     maxEventsPerSecond: 1000
  *     maxStringBytes: 128
+ *     maxCollectionElements: 16
  *     sampleRatio: 1.0
- *   metricLabels:                          # captures counted per value in dynlog_rows_total
+ *   metricLabels:                           # captures counted per value in dynlog_rows_total
  *     - capture: user
- *       maxValues: 20                      # further values count as "other"
+ *       maxValues: 20                       # further values count as "other"
  * </pre>
  */
 public final class SpecFile {
 
-  /** Default time to live, as for the custom resource. */
-  public static final Duration DEFAULT_TTL = Duration.ofHours(1);
-  /** Default bytes copied per string, as for the custom resource. */
-  public static final int DEFAULT_STRING_BYTES = 128;
-
   private static final Set<String> TOP = Set.of("apiVersion", "kind", "metadata", "spec");
-  private static final Set<String> SPEC = Set.of("target", "function", "capture", "latency", "ttl", "limits", "metricLabels");
-  private static final Set<String> LABEL = Set.of("capture", "maxValues");
+  private static final Set<String> METADATA = Set.of("name", "namespace", "labels", "annotations");
   private static final Set<String> TARGET = Set.of("pid", "executable");
-  private static final Set<String> CAPTURE = Set.of("name", "expr");
-  private static final Set<String> LIMITS = Set.of("maxEventsPerSecond", "maxStringBytes", "maxCollectionElements", "sampleRatio");
+  /** Strict as the API server is: no unknown fields, no strings for numbers or booleans. */
+  private static final ObjectMapper SPEC_MAPPER = JsonMapper.builder()
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+      .build();
 
   private final Path file;
 
@@ -68,11 +77,11 @@ public final class SpecFile {
   }
 
   /** Reads every tracepoint of a file; the exception names the file, document and field at fault. */
-  public static List<TracepointRequest> read(Path file) throws SpecException {
+  public static List<StandaloneTracepoint> read(Path file) throws SpecException {
     return new SpecFile(file).read();
   }
 
-  private List<TracepointRequest> read() throws SpecException {
+  private List<StandaloneTracepoint> read() throws SpecException {
     String text;
     try {
       text = Files.readString(file);
@@ -81,7 +90,7 @@ public final class SpecFile {
     } catch (IOException e) {
       throw new SpecException(file + ": " + e.getMessage());
     }
-    List<TracepointRequest> out = new ArrayList<>();
+    List<StandaloneTracepoint> out = new ArrayList<>();
     Set<String> names = new HashSet<>();
     try (MappingIterator<JsonNode> docs = new ObjectMapper(new YAMLFactory()).readerFor(JsonNode.class).readValues(text)) {
       int index = 0;
@@ -89,9 +98,9 @@ public final class SpecFile {
         JsonNode doc = docs.next();
         index++;
         if (doc == null || doc.isNull() || doc.isMissingNode()) continue;
-        TracepointRequest r = document(doc, "document " + index);
-        if (!names.add(r.name())) throw new SpecException(file + ": two tracepoints are named '" + r.name() + "'");
-        out.add(r);
+        StandaloneTracepoint t = document(doc, "document " + index);
+        if (!names.add(t.name())) throw new SpecException(file + ": two tracepoints are named '" + t.name() + "'");
+        out.add(t);
       }
     } catch (IOException | RuntimeException e) {
       throw new SpecException(file + ": not valid YAML: " + firstLine(e.getMessage()));
@@ -100,99 +109,87 @@ public final class SpecFile {
     return out;
   }
 
-  private TracepointRequest document(JsonNode doc, String where) throws SpecException {
+  private StandaloneTracepoint document(JsonNode doc, String where) throws SpecException {
     if (!doc.isObject()) throw error(where, "is not a mapping");
-    JsonNode spec = doc;
+    JsonNode specNode = doc;
     String name = null;
     if (doc.has("spec")) {
       onlyKnown(doc, TOP, where);
       String kind = text(doc, "kind", where);
       if (kind != null && !kind.equals("Tracepoint")) throw error(where, "kind is '" + kind + "', expected Tracepoint");
       String api = text(doc, "apiVersion", where);
-      if (api != null && !api.startsWith("dynlog.dev/")) throw error(where, "apiVersion is '" + api + "', expected dynlog.dev/v1alpha1");
+      if (api != null && !api.equals("dynlog.dev/v1alpha1")) {
+        throw error(where, "apiVersion is '" + api + "', expected dynlog.dev/v1alpha1");
+      }
       JsonNode meta = doc.get("metadata");
-      if (meta != null && meta.has("name")) name = text(meta, "name", where + " metadata");
-      spec = doc.get("spec");
-      where = where + (name != null ? " (" + name + ")" : "") + " spec";
-      if (!spec.isObject()) throw error(where, "is not a mapping");
+      if (meta != null) {
+        if (!meta.isObject()) throw error(where + " metadata", "is not a mapping");
+        onlyKnown(meta, METADATA, where + " metadata");
+        if (meta.has("name")) name = text(meta, "name", where + " metadata");
+      }
+      specNode = doc.get("spec");
+      if (!specNode.isObject()) throw error(where + (name != null ? " (" + name + ")" : "") + " spec", "is not a mapping");
     }
-    onlyKnown(spec, SPEC, where);
-
-    JsonNode target = spec.get("target");
-    if (target == null || !target.isObject()) throw error(where, "needs target: {pid: N} or {executable: PATH}");
-    onlyKnown(target, TARGET, where + ".target");
+    String at = where + (name != null ? " (" + name + ")" : "");
+    ObjectNode spec = ((ObjectNode) specNode).deepCopy();
+    JsonNode target = spec.remove("target");
     int pid = -1;
     Path exe = null;
+    if (target == null || !target.isObject()) throw error(at + " spec", "needs target: {pid: N} or {executable: PATH}");
+    if (target.has("selector")) {
+      throw error(at + " spec.target", "selects pods, which only the operator does; give {pid: N} or {executable: PATH}"
+          + " (or apply the Tracepoint with kubectl)");
+    }
+    onlyKnown(target, TARGET, at + " spec.target");
     if (target.has("pid")) {
-      if (!target.get("pid").canConvertToInt() || target.get("pid").asInt() <= 0) throw error(where + ".target.pid", "must be a positive process id");
-      pid = target.get("pid").asInt();
+      JsonNode p = target.get("pid");
+      if (!p.isIntegralNumber() || !p.canConvertToInt() || p.asInt() <= 0) throw error(at + " spec.target.pid", "must be a positive process id");
+      pid = p.asInt();
     }
-    if (target.has("executable")) exe = Path.of(text(target, "executable", where + ".target"));
-    if ((pid > 0) == (exe != null)) throw error(where + ".target", "give exactly one of pid or executable");
+    if (target.has("executable")) {
+      String e = text(target, "executable", at + " spec.target");
+      if (e == null || e.isBlank()) throw error(at + " spec.target.executable", "must be a path");
+      exe = Path.of(e);
+    }
+    if ((pid > 0) == (exe != null)) throw error(at + " spec.target", "give exactly one of pid or executable");
 
-    String function = text(spec, "function", where);
-    if (function == null || function.isBlank()) throw error(where, "needs a function");
+    TracepointSpec parsed = parse(spec, at);
+    List<SpecProblem> problems = SpecChecks.problems(parsed);
+    if (!problems.isEmpty()) {
+      throw new SpecException(file + ": " + at + " " + problems.stream().map(SpecProblem::message)
+          .collect(Collectors.joining("; ")));
+    }
+    return new StandaloneTracepoint(name, pid, exe, ProbeSpec.of(parsed), SpecChecks.ttl(parsed));
+  }
 
-    List<Capture> captures = new ArrayList<>();
-    JsonNode caps = spec.get("capture");
-    if (caps != null) {
-      if (!caps.isArray()) throw error(where + ".capture", "must be a list of {name, expr}");
-      Set<String> seen = new HashSet<>();
-      for (int i = 0; i < caps.size(); i++) {
-        JsonNode c = caps.get(i);
-        String cw = where + ".capture[" + i + "]";
-        if (!c.isObject()) throw error(cw, "must be {name, expr}");
-        onlyKnown(c, CAPTURE, cw);
-        String expr = text(c, "expr", cw);
-        if (expr == null || expr.isBlank()) throw error(cw, "needs expr");
-        String cname = c.has("name") ? text(c, "name", cw) : expr;
-        if (!seen.add(cname)) throw error(cw, "capture name '" + cname + "' is used twice");
-        captures.add(new Capture(cname, expr));
-      }
-    }
-    boolean latency = spec.has("latency") && bool(spec, "latency", where);
-    Duration ttl = DEFAULT_TTL;
-    if (spec.has("ttl")) ttl = duration(text(spec, "ttl", where), where + ".ttl");
-
-    long maxEvents = 0;
-    double ratio = 1.0;
-    int stringBytes = DEFAULT_STRING_BYTES;
-    JsonNode limits = spec.get("limits");
-    if (limits != null) {
-      String lw = where + ".limits";
-      if (!limits.isObject()) throw error(lw, "is not a mapping");
-      onlyKnown(limits, LIMITS, lw);
-      if (limits.has("maxEventsPerSecond")) maxEvents = positiveInt(limits, "maxEventsPerSecond", lw, 1_000_000);
-      if (limits.has("maxStringBytes")) stringBytes = (int) positiveInt(limits, "maxStringBytes", lw, 4096);
-      if (limits.has("sampleRatio")) {
-        JsonNode r = limits.get("sampleRatio");
-        if (!r.isNumber() || !(r.asDouble() > 0 && r.asDouble() <= 1)) throw error(lw + ".sampleRatio", "must be a number in (0, 1]");
-        ratio = r.asDouble();
-      }
-    }
-    List<LabelSpec> labels = new ArrayList<>();
-    JsonNode ls = spec.get("metricLabels");
-    if (ls != null) {
-      if (!ls.isArray()) throw error(where + ".metricLabels", "must be a list of {capture, maxValues}");
-      for (int i = 0; i < ls.size(); i++) {
-        String lw = where + ".metricLabels[" + i + "]";
-        JsonNode l = ls.get(i);
-        if (!l.isObject()) throw error(lw, "must be {capture, maxValues}");
-        onlyKnown(l, LABEL, lw);
-        String capture = text(l, "capture", lw);
-        int max = l.has("maxValues") ? (int) positiveInt(l, "maxValues", lw, LabelSpec.MAX_VALUES_LIMIT) : 20;
-        try {
-          labels.add(new LabelSpec(capture, max));
-        } catch (IllegalArgumentException e) {
-          throw error(lw, e.getMessage());
-        }
-      }
-    }
+  /** Maps the spec (without its target) onto the resource's model, as strictly as the API server. */
+  private TracepointSpec parse(ObjectNode spec, String at) throws SpecException {
     try {
-      return new TracepointRequest(name, pid, exe, function, captures, latency, ttl, maxEvents, ratio, stringBytes, labels);
-    } catch (IllegalArgumentException e) {
-      throw error(where, e.getMessage());
+      return SPEC_MAPPER.treeToValue(spec, TracepointSpec.class);
+    } catch (UnrecognizedPropertyException e) {
+      Set<String> known = new TreeSet<>();
+      for (Object k : e.getKnownPropertyIds()) known.add(k.toString());
+      if (path(e).equals("spec")) known.add("target");
+      throw error(at + " " + path(e), "has an unknown field '" + e.getPropertyName() + "'; fields are "
+          + String.join(", ", known));
+    } catch (JsonMappingException e) {
+      throw error(at + " " + path(e), "has the wrong type: " + firstLine(e.getOriginalMessage()));
+    } catch (JsonProcessingException e) {
+      throw error(at + " spec", firstLine(e.getOriginalMessage()));
     }
+  }
+
+  /** The path of the field at fault, e.g. {@code spec.limits} or {@code spec.capture[1]}. */
+  private static String path(JsonMappingException e) {
+    StringBuilder sb = new StringBuilder("spec");
+    List<JsonMappingException.Reference> refs = e.getPath();
+    int end = e instanceof UnrecognizedPropertyException ? refs.size() - 1 : refs.size();
+    for (int i = 0; i < end; i++) {
+      JsonMappingException.Reference r = refs.get(i);
+      if (r.getFieldName() != null) sb.append('.').append(r.getFieldName());
+      else if (r.getIndex() >= 0) sb.append('[').append(r.getIndex()).append(']');
+    }
+    return sb.toString();
   }
 
   private SpecException error(String where, String what) {
@@ -203,7 +200,7 @@ public final class SpecFile {
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String f = it.next();
       if (!known.contains(f)) {
-        throw error(where, "has an unknown field '" + f + "'; fields are " + String.join(", ", known.stream().sorted().toList()));
+        throw error(where, "has an unknown field '" + f + "'; fields are " + String.join(", ", new TreeSet<>(known)));
       }
     }
   }
@@ -211,33 +208,8 @@ public final class SpecFile {
   private String text(JsonNode node, String field, String where) throws SpecException {
     JsonNode v = node.get(field);
     if (v == null || v.isNull()) return null;
-    if (!v.isValueNode()) throw error(where + "." + field, "must be a string");
+    if (!v.isTextual()) throw error(where + "." + field, "must be a string");
     return v.asText();
-  }
-
-  private boolean bool(JsonNode node, String field, String where) throws SpecException {
-    JsonNode v = node.get(field);
-    if (!v.isBoolean()) throw error(where + "." + field, "must be true or false");
-    return v.asBoolean();
-  }
-
-  private long positiveInt(JsonNode node, String field, String where, long max) throws SpecException {
-    JsonNode v = node.get(field);
-    if (!v.canConvertToLong() || !v.isIntegralNumber() || v.asLong() < 1 || v.asLong() > max) {
-      throw error(where + "." + field, "must be an integer from 1 to " + max);
-    }
-    return v.asLong();
-  }
-
-  private Duration duration(String text, String where) throws SpecException {
-    if (text == null) throw error(where, "must be a duration such as 30s, 10m or 1h");
-    try {
-      long ns = Durations.parseNanos(text, where);
-      if (ns <= 0) throw error(where, "must be positive");
-      return Duration.ofNanos(ns);
-    } catch (BadQueryException e) {
-      throw new SpecException(file + ": " + e.getMessage());
-    }
   }
 
   private static String firstLine(String s) {

@@ -1,142 +1,149 @@
 package dev.dynlog.agent;
 
+import dev.dynlog.api.v1alpha1.Capture;
 import dev.dynlog.dwarf.DwarfBinary;
-import dev.dynlog.http.AgentHttpServer;
-import dev.dynlog.metrics.DynlogMetrics;
-import dev.dynlog.plan.PlanOptions;
 import dev.dynlog.plan.ProbePlan;
 import dev.dynlog.plan.ProbePlanner;
-import dev.dynlog.store.StoreConfig;
 import dev.dynlog.store.TracepointInfo;
 import dev.dynlog.store.TracepointRegistry;
 import dev.dynlog.store.TracepointState;
 import dev.dynlog.symbols.Binary;
 import dev.dynlog.symbols.ResolveException;
+import dev.dynlog.trace.Probe;
 import dev.dynlog.trace.ProbeCounters;
 import dev.dynlog.trace.Row;
 import dev.dynlog.trace.Target;
 import dev.dynlog.trace.TraceOptions;
-import dev.dynlog.trace.Tracepoint;
 import dev.dynlog.trace.Tracer;
 import dev.dynlog.trace.TracerException;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
  * Runs standalone tracepoints ({@code dynlog trace} and {@code dynlog run}) until each one's TTL
  * elapses, its target process exits, or the user stops dynlog (Ctrl-C, SIGTERM). Everything is
  * resolved before anything is attached, so a bad function or expression fails before the target
- * is touched. Rows go to the given sink and, with {@code --http}, to the queryable store.
+ * is touched. Rows go to the given sink and to the registry (the queryable store, which the caller
+ * may serve over HTTP).
  */
 public final class StandaloneSession {
 
-  /** How a session ended. */
-  public enum Outcome { COMPLETED, TARGET_EXITED, INTERRUPTED }
+  /** How a session ended, and the exit status of the command that ran it. */
+  public enum Outcome {
+    /** Every tracepoint ran until its ttl or duration elapsed. */
+    COMPLETED(0),
+    /** A traced process exited. */
+    TARGET_EXITED(0),
+    /** Stopped by Ctrl-C or SIGTERM: 128 + SIGINT, as shells report an interrupted command. */
+    INTERRUPTED(130);
 
-  private final List<TracepointRequest> requests;
-  private final InetSocketAddress http;
-  private final StoreConfig storeConfig;
+    private final int exitStatus;
+
+    Outcome(int exitStatus) {
+      this.exitStatus = exitStatus;
+    }
+
+    public int exitStatus() {
+      return exitStatus;
+    }
+  }
+
+  /** Opens a binary for resolving (a seam for tests: the real one is {@link DwarfBinary#open}). */
+  public interface BinaryOpener {
+    Binary open(Path path) throws ResolveException;
+  }
+
+  private final List<StandaloneTracepoint> tracepoints;
+  private final TracepointRegistry registry;
+  private final Duration linger;
   private final PrintStream log;
-  private final java.time.Duration linger;
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private final CountDownLatch finished = new CountDownLatch(1);
   private volatile boolean interrupted;
 
   /**
-   * @param http address to serve /metrics and /api/v1 on, or null
-   * @param linger with {@code http}: keep serving queries this long after the last tracepoint stops
+   * @param registry where rows are stored and counters registered (queries and metrics read it)
+   * @param linger keep running (serving the registry's queries) this long after the last
+   *     tracepoint stops; zero = return at once
    * @param log where progress and the summary go (stderr), never mixed with rows
    */
-  public StandaloneSession(List<TracepointRequest> requests, InetSocketAddress http, StoreConfig storeConfig,
-      java.time.Duration linger, PrintStream log) {
+  public StandaloneSession(List<StandaloneTracepoint> tracepoints, TracepointRegistry registry, Duration linger,
+      PrintStream log) {
+    this.tracepoints = List.copyOf(tracepoints);
+    this.registry = registry;
     this.linger = linger;
-    this.requests = List.copyOf(requests);
-    this.http = http;
-    this.storeConfig = storeConfig;
     this.log = log;
   }
 
-  /** A resolved request: its plan and the binary the plan came from. */
-  public record Resolved(TracepointRequest request, ProbePlan plan, Binary binary) {}
+  /** A resolved tracepoint: its plan and the binary the plan came from (open until closed). */
+  public record Resolved(StandaloneTracepoint tracepoint, ProbePlan plan, Binary binary) {}
 
   /**
-   * Resolves every request's probe plan (no root needed).
+   * Resolves every tracepoint's probe plan (no root needed). The caller closes the returned
+   * binaries; on failure every binary opened so far is closed.
    *
    * @throws ResolveException naming the process, binary, function or expression at fault
    */
-  public static List<Resolved> resolve(List<TracepointRequest> requests) throws ResolveException {
+  public static List<Resolved> resolve(List<StandaloneTracepoint> tracepoints, BinaryOpener opener)
+      throws ResolveException {
     List<Resolved> out = new ArrayList<>();
-    for (TracepointRequest r : requests) {
-      if (r.pid() > 0 && !Files.isDirectory(Path.of("/proc/" + r.pid()))) {
-        throw new ResolveException("no process with pid " + r.pid());
+    try {
+      for (StandaloneTracepoint t : tracepoints) {
+        if (t.pid() > 0 && !Files.isDirectory(Path.of("/proc/" + t.pid()))) {
+          throw new ResolveException("no process with pid " + t.pid());
+        }
+        if (t.executable() != null && !Files.isRegularFile(t.executable())) {
+          throw new ResolveException("no such executable: " + t.executable());
+        }
+        Binary binary = opener.open(t.binary());
+        try {
+          ProbePlan plan = new ProbePlanner(binary, ProbeSettings.planOptions(t.probe()))
+              .plan(t.probe().getFunction(), t.probe().getCapture());
+          out.add(new Resolved(t, plan, binary));
+        } catch (ResolveException | RuntimeException e) {
+          close(binary);
+          throw e;
+        }
       }
-      if (r.executable() != null && !Files.isRegularFile(r.executable())) {
-        throw new ResolveException("no such executable: " + r.executable());
-      }
-      Binary binary = DwarfBinary.open(r.binary());
-      PlanOptions options = PlanOptions.defaults().withStringCap(Math.min(r.maxStringBytes(), PlanOptions.LIMIT_STRING_CAP));
-      ProbePlan plan = new ProbePlanner(binary, options).plan(r.function(), r.captures());
-      out.add(new Resolved(r, plan, binary));
+      return out;
+    } catch (ResolveException | RuntimeException e) {
+      out.forEach(r -> close(r.binary()));
+      throw e;
     }
-    return out;
+  }
+
+  private static void close(Binary b) {
+    try {
+      b.close();
+    } catch (IOException ignored) {
+      // nothing to release beyond memory
+    }
   }
 
   /**
    * Resolves, attaches, and delivers rows to {@code sink} (on the tracer's reader thread) until every
-   * tracepoint has stopped, then detaches everything.
+   * tracepoint has stopped, then detaches everything and closes the binaries.
    *
    * @param onStart called once everything is attached (e.g. to print a table header)
    */
-  public Outcome run(Consumer<Row> sink, Consumer<List<Resolved>> onStart)
-      throws ResolveException, TracerException, IOException {
-    List<Resolved> resolved = resolve(requests);
+  public Outcome run(Consumer<Row> sink, Consumer<List<Resolved>> onStart) throws ResolveException, TracerException {
+    List<Resolved> resolved = resolve(tracepoints, DwarfBinary::open);
     Thread hook = new Thread(this::onSignal, "dynlog-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    TracepointRegistry registry = new TracepointRegistry(storeConfig);
-    DynlogMetrics metrics = null;
-    AgentHttpServer server = null;
     List<Running> running = new ArrayList<>();
     boolean targetExited = false;
     try (Tracer tracer = Tracer.open()) {
-      if (http != null) {
-        metrics = new DynlogMetrics(registry);
-        server = AgentHttpServer.start(http, registry, metrics);
-        log.println("dynlog: serving /metrics and /api/v1 on " + server.baseUri());
-      }
-      for (Resolved res : resolved) {
-        TracepointRequest r = res.request();
-        TraceOptions opts = TraceOptions.defaults()
-            .withName(r.name())
-            .withLatency(r.latency())
-            .withMaxEventsPerSecond(r.maxEventsPerSecond())
-            .withSampleRatio(r.sampleRatio())
-            .withSymbolizer(res.binary()::symbolize);
-        Target target = r.pid() > 0 ? Target.process(r.pid()) : Target.executable();
-        // Registered before attaching, so that the first row finds its tracepoint in the store.
-        java.util.concurrent.atomic.AtomicReference<Tracepoint> attached = new java.util.concurrent.atomic.AtomicReference<>();
-        registry.register(
-            new TracepointInfo(r.name(), r.function(), r.targetDescription(),
-                r.captures().stream().map(c -> c.name()).toList(), r.latency(), r.labels()),
-            () -> counters(attached.get()));
-        Tracepoint tp = tracer.attach(res.plan(), target, opts, row -> {
-          registry.append(row);
-          sink.accept(row);
-        });
-        attached.set(tp);
-        long deadline = r.ttl() == null ? Long.MAX_VALUE : System.nanoTime() + r.ttl().toNanos();
-        running.add(new Running(r, tp, deadline));
-        log.printf(Locale.ROOT, "dynlog: tracing %s in %s (%d probes)%s%n", res.plan().function(), r.targetDescription(),
-            tp.attachedProbes(), r.ttl() == null ? "; Ctrl-C to stop" : " for " + human(r.ttl()) + "; Ctrl-C to stop");
-      }
+      for (Resolved res : resolved) running.add(attach(tracer, res, sink));
       onStart.accept(resolved);
       while (!running.isEmpty()) {
         boolean stop = stopRequested.await(100, TimeUnit.MILLISECONDS);
@@ -146,32 +153,30 @@ public final class StandaloneSession {
           TracepointState state = TracepointState.STOPPED;
           if (stop) {
             why = "stopped";
-          } else if (!run.tp.targetAlive()) {
-            why = "process " + run.request.pid() + " exited";
+          } else if (!run.probe.targetAlive()) {
+            why = "process " + run.tracepoint.pid() + " exited";
             targetExited = true;
           } else if (System.nanoTime() - run.deadline >= 0) {
-            why = "ttl of " + human(run.request.ttl()) + " elapsed";
+            why = "ttl of " + human(run.tracepoint.ttl()) + " elapsed";
             state = TracepointState.EXPIRED;
           }
           if (why != null) {
-            tracer.flush();
-            run.tp.close();
-            registry.stop(run.request.name(), state, why);
-            log.println("dynlog: " + why + "; detached " + run.request.name() + " (" + summary(run.tp) + ")");
+            run.probe.close();
+            registry.stop(run.tracepoint.name(), state, why);
+            log.println("dynlog: " + why + "; detached " + run.tracepoint.name() + " (" + summary(run.probe) + ")");
             it.remove();
           }
         }
       }
-      if (server != null && !linger.isZero() && stopRequested.getCount() > 0) {
-        log.println("dynlog: serving queries on " + server.baseUri() + " for another " + human(linger) + "; Ctrl-C to stop");
+      if (!linger.isZero() && stopRequested.getCount() > 0) {
+        log.println("dynlog: serving queries for another " + human(linger) + "; Ctrl-C to stop");
         stopRequested.await(linger.toMillis(), TimeUnit.MILLISECONDS);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      for (Running run : running) run.tp.close();
-      if (server != null) server.close();
-      if (metrics != null) metrics.close();
+      for (Running run : running) run.probe.close();
+      resolved.forEach(r -> close(r.binary()));
       finished.countDown();
       if (!interrupted) {
         try {
@@ -183,6 +188,35 @@ public final class StandaloneSession {
     }
     if (interrupted) return Outcome.INTERRUPTED;
     return targetExited ? Outcome.TARGET_EXITED : Outcome.COMPLETED;
+  }
+
+  private Running attach(Tracer tracer, Resolved res, Consumer<Row> sink) throws TracerException {
+    StandaloneTracepoint t = res.tracepoint();
+    TraceOptions opts = ProbeSettings.traceOptions(t.name(), t.probe(), res.binary()::symbolize);
+    Target target = t.pid() > 0 ? Target.process(t.pid()) : Target.executable();
+    // Registered before attaching, so that the first row finds its tracepoint in the store.
+    AtomicReference<Probe> attached = new AtomicReference<>();
+    long[] bounds = opts.latencyBucketBoundsNs();
+    registry.register(
+        new TracepointInfo(t.name(), t.probe().getFunction(), t.targetDescription(),
+            t.probe().getCapture().stream().map(Capture::getName).toList(), t.probe().isLatency(),
+            ProbeSettings.labels(t.probe())),
+        () -> counters(attached.get(), bounds));
+    Probe probe;
+    try {
+      probe = tracer.attach(res.plan(), target, opts, row -> {
+        registry.append(row);
+        sink.accept(row);
+      });
+    } catch (TracerException | RuntimeException e) {
+      registry.stop(t.name(), TracepointState.STOPPED, "attach failed: " + e.getMessage());
+      throw e;
+    }
+    attached.set(probe);
+    long deadline = t.ttl() == null ? Long.MAX_VALUE : System.nanoTime() + t.ttl().toNanos();
+    log.printf(Locale.ROOT, "dynlog: tracing %s in %s (%d probes)%s%n", res.plan().function(), t.targetDescription(),
+        probe.attachedProbes(), t.ttl() == null ? "; Ctrl-C to stop" : " for " + human(t.ttl()) + "; Ctrl-C to stop");
+    return new Running(t, probe, deadline);
   }
 
   /** Asks a running session to stop (as Ctrl-C does). */
@@ -200,31 +234,28 @@ public final class StandaloneSession {
     }
   }
 
-  private static ProbeCounters counters(Tracepoint tp) {
-    if (tp == null) {
-      long[] bounds = TraceOptions.DEFAULT_BOUNDS_NS;
-      return new ProbeCounters(0, 0, 0, bounds, new long[bounds.length + 1], 0, 0, 0, 0, 0, 0, 0, 0);
-    }
+  private static ProbeCounters counters(Probe probe, long[] bounds) {
+    if (probe == null) return new ProbeCounters(0, 0, 0, bounds, new long[bounds.length + 1], 0, 0, 0, 0, 0, 0, 0, 0);
     try {
-      return tp.counters();
+      return probe.counters();
     } catch (TracerException e) {
       throw new IllegalStateException(e.getMessage(), e);
     }
   }
 
-  private static String summary(Tracepoint tp) {
+  private static String summary(Probe probe) {
     try {
-      ProbeCounters c = tp.counters();
+      ProbeCounters c = probe.counters();
       long dropped = c.droppedRingFull() + c.droppedRateLimited() + c.droppedPairingEvicted() + c.droppedDecodeFailed();
-      return c.calls() + " calls, " + tp.rowsDelivered() + " rows" + (dropped > 0 ? ", " + dropped + " dropped" : "");
+      return c.calls() + " calls, " + probe.rowsDelivered() + " rows" + (dropped > 0 ? ", " + dropped + " dropped" : "");
     } catch (TracerException e) {
-      return tp.rowsDelivered() + " rows";
+      return probe.rowsDelivered() + " rows";
     }
   }
 
-  private static String human(java.time.Duration d) {
+  private static String human(Duration d) {
     return d.toString().substring(2).toLowerCase(Locale.ROOT);
   }
 
-  private record Running(TracepointRequest request, Tracepoint tp, long deadline) {}
+  private record Running(StandaloneTracepoint tracepoint, Probe probe, long deadline) {}
 }

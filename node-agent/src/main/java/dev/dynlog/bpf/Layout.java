@@ -1,34 +1,29 @@
 package dev.dynlog.bpf;
 
+import dev.dynlog.recipe.RecipeLimits;
+
 /**
- * Byte layouts shared with {@code src/main/bpf/dynlog.bpf.c} (x86-64, little endian). Any change
- * there must be mirrored here; {@code LayoutTest} checks these against the object's BTF.
+ * Byte layouts and enum values shared with {@code src/main/bpf/dynlog.bpf.c} (x86-64, little
+ * endian); the limits are {@link RecipeLimits}. {@code LayoutTest} checks every struct size, member
+ * offset and enum value here against the object's BTF, so a change on one side fails the build
+ * until the other follows.
  */
 public final class Layout {
   private Layout() {}
 
-  /** Probe ids are indexes into the per-probe array maps. */
-  public static final int MAX_PROBES = 512;
-  /** Reads per probe site (entry or return). */
-  public static final int MAX_READS = 16;
-  /** Root pieces per read. */
-  public static final int MAX_PIECES = 4;
-  /** Dereferences per read. */
-  public static final int MAX_DEREFS = 4;
-  /** Bytes one read may deliver (fixed size or string cap). */
-  public static final int MAX_BYTES = 511;
-  /** Bytes of the root buffer a read assembles from its pieces. */
-  public static final int MAX_ROOT = 511;
-  /** Latency histogram bounds. */
-  public static final int MAX_BOUNDS = 32;
-
-  // enum values
+  // enum piece_source
   public static final int SRC_REGISTER = 0, SRC_STACK = 1;
+  // enum probe_flags
   public static final int F_ACTIVE = 1, F_GO = 2, F_PAIRED = 4, F_RETSITE = 8;
+  // enum site
   public static final int SITE_ENTRY = 0, SITE_RETURN = 1;
+  // enum event_type
   public static final int EV_ENTRY = 1, EV_RETURN = 2;
+  // enum event_flags
   public static final int EVF_COMPLETE = 1, EVF_ERROR = 2;
+  // enum read_stage
   public static final int ST_ROOT = 0, ST_DEREF = 1, ST_FINAL = 5, ST_STRING = 6;
+  // enum read_flags
   public static final int RF_TRUNCATED = 1;
 
   // struct piece (24 bytes)
@@ -42,19 +37,19 @@ public final class Layout {
 
   // struct recipe
   public static final int RECIPE_NREADS = 0, RECIPE_ERROR_READ = 4, RECIPE_READS = 8;
-  public static final int RECIPE_SIZE = RECIPE_READS + MAX_READS * READ_SIZE;
+  public static final int RECIPE_SIZE = RECIPE_READS + RecipeLimits.MAX_READS * READ_SIZE;
 
   // struct probe_cfg
   public static final int CFG_FLAGS = 0, CFG_NBOUNDS = 4, CFG_GOID_OFF = 8, CFG_STACKHI_OFF = 16, CFG_INTERVAL_NS = 24,
       CFG_BURST_NS = 32, CFG_SAMPLE_THRESH = 40, CFG_BOUNDS = 48;
-  public static final int CFG_SCHEDPC_OFF = CFG_BOUNDS + MAX_BOUNDS * 8;
+  public static final int CFG_SCHEDPC_OFF = CFG_BOUNDS + RecipeLimits.MAX_LATENCY_BOUNDS * 8;
   public static final int CFG_SIZE = CFG_SCHEDPC_OFF + 8;
 
-  // struct probe_stats (u64 fields, per CPU)
+  // struct probe_stats (u64 fields, per CPU): indexes of the u64 words
   public static final int STAT_CALLS = 0, STAT_RETURNS = 1, STAT_ERRORS = 2, STAT_LAT_SUM = 3, STAT_RING_FULL = 4,
       STAT_RATE_LIMITED = 5, STAT_PAIR_FULL = 6, STAT_STALE = 7, STAT_RESTARTS = 8, STAT_UNPAIRED = 9,
-      STAT_HITS = 10, STAT_HIST = 11;
-  public static final int STATS_SIZE = (STAT_HIST + MAX_BOUNDS + 1) * 8;
+      STAT_HITS = 10, STAT_RUN_NS = 11, STAT_HIST = 12;
+  public static final int STATS_SIZE = (STAT_HIST + RecipeLimits.MAX_LATENCY_BOUNDS + 1) * 8;
 
   // struct rate_state
   public static final int RATE_SIZE = 8;

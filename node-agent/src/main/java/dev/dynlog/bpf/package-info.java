@@ -4,14 +4,15 @@
  * embedded as {@code /bpf/dynlog.bpf.o}), loaded through libbpf with JNA.
  *
  * <h2>Probes are data</h2>
- * A probe is a probe id (0..511) with a configuration ({@code probes} map: flags, runtime.g offsets,
- * token bucket, sampling threshold, latency bucket bounds) and two recipes ({@code recipes} map,
- * key {@code id * 2 + site}): the {@link dev.dynlog.plan.Read}s performed at entry and at return,
- * encoded by {@link dev.dynlog.bpf.Recipe}. The programs {@code dynlog_entry} and
- * {@code dynlog_return} are attached as uprobes with the probe id as attach cookie. Adding a probe
- * is map writes plus attaches, never a reload. Limits: 16 reads per site, 4 root pieces and 4
- * dereferences per read, 511 bytes per read (string caps above are lowered, the value is marked
- * truncated).
+ * The kernel side of a probe is a probe id (0..511) with a configuration ({@code probes} map:
+ * flags, runtime.g offsets, token bucket, sampling threshold, latency bucket bounds) and two
+ * recipes, one per site ({@code recipes} map, key {@code id * 2 + site}): the {@link dev.dynlog.recipe.Read}s performed at entry and at return,
+ * encoded by {@link dev.dynlog.bpf.RecipeEncoder}. {@link dev.dynlog.bpf.ProbeTable} hands out
+ * probe ids; a {@link dev.dynlog.bpf.KernelProbe} writes one id's maps and attaches the programs
+ * {@code dynlog_entry} and {@code dynlog_return} as uprobes with the id as attach cookie. Adding a
+ * probe is map writes plus attaches, never a reload. Limits ({@link dev.dynlog.recipe.RecipeLimits},
+ * the C side's {@code enum limits}): 16 reads per site, 4 root pieces and 4 dereferences per read,
+ * 512 bytes per read (longer strings are cut and marked truncated).
  *
  * <h2>Pairing</h2>
  * Go: an entry uprobe and a uprobe on every RET (never a uretprobe); key (tgid, probe, goid,
@@ -20,7 +21,9 @@
  * prologue's reload-and-jump back to this entry: same call, not counted again) or a stale entry of
  * a call that never returned (a recovered panic): replaced and counted. Known limit: a recovered
  * panic in a recursion that grows its stack, followed within a second by a new call at the
- * panicked frame's depth, is taken for a restart (one call too few, no eviction counted). C/C++: a uretprobe; key (tgid, probe, tid, entry sp).
+ * panicked frame's depth, is taken for a restart (one call too few, no eviction counted). C++: a
+ * uprobe on every RET as well (a uretprobe breaks exception unwinding); C: a uretprobe; key (tgid,
+ * probe, tid, entry sp).
  * The pairing map (65,536 entries) is kept bounded by a user-space sweeper that evicts entries
  * older than the pairing timeout and counts them.
  *
@@ -38,6 +41,9 @@
  * Go errors, latency sum and histogram, drops by reason (ring full, rate limited or sampled out,
  * pairing map full, stale entries replaced), morestack restarts, unpaired returns, program
  * invocations. Rate limiting is a GCRA token bucket (burst = one second's worth) after a per-call
- * sampling decision. Run time comes from the kernel's BPF_ENABLE_STATS statistics.
+ * sampling decision. Each program run is timed with {@code bpf_ktime_get_ns} and charged to its probe
+ * ({@code probe_stats.run_ns}), so a tracepoint's BPF cost is measured, not apportioned.
+ *
+ * <p>May use: {@code dev.dynlog.recipe}. Libraries: JNA (libbpf 1.x and libc).
  */
 package dev.dynlog.bpf;

@@ -7,6 +7,7 @@ import dev.dynlog.query.Durations;
 import dev.dynlog.query.Order;
 import dev.dynlog.query.Where;
 import dev.dynlog.trace.Row;
+import dev.dynlog.trace.RowJson;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

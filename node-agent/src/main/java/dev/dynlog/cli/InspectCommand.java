@@ -5,13 +5,14 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.dynlog.abi.CallLayout;
 import dev.dynlog.abi.Location;
 import dev.dynlog.dwarf.DwarfBinary;
-import dev.dynlog.plan.Capture;
+import dev.dynlog.api.v1alpha1.Capture;
+import dev.dynlog.api.v1alpha1.Limits;
 import dev.dynlog.plan.Decoder;
-import dev.dynlog.plan.Piece;
+import dev.dynlog.recipe.Piece;
 import dev.dynlog.plan.PlanOptions;
 import dev.dynlog.plan.ProbePlan;
 import dev.dynlog.plan.ProbePlanner;
-import dev.dynlog.plan.Read;
+import dev.dynlog.recipe.Read;
 import dev.dynlog.plan.ValuePlan;
 import dev.dynlog.symbols.Function;
 import dev.dynlog.symbols.Language;
@@ -71,9 +72,10 @@ public final class InspectCommand implements Callable<Integer> {
   @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "text", description = "text (default) or json")
   String output;
 
-  @Option(names = "--string-cap", paramLabel = "BYTES", defaultValue = "256",
-      description = "bytes copied at most per string (1..4096, default 256)")
-  int stringCap;
+  @Option(names = {"--max-string-bytes", "--string-cap"}, paramLabel = "BYTES",
+      description = "bytes copied at most per string, 1.." + Limits.MAX_STRING_BYTES + " (default "
+          + Limits.DEFAULT_MAX_STRING_BYTES + ", as for trace and Tracepoints)")
+  int stringCap = Limits.DEFAULT_MAX_STRING_BYTES;
 
   @Spec CommandSpec spec;
 
@@ -85,12 +87,11 @@ public final class InspectCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--output must be text or json, not `" + output + "`");
     }
     if (!Files.isRegularFile(binary)) throw new ResolveException("no such file: " + binary);
-    PlanOptions options;
-    try {
-      options = PlanOptions.defaults().withStringCap(stringCap);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--string-cap: " + e.getMessage());
+    if (stringCap < 1 || stringCap > Limits.MAX_STRING_BYTES) {
+      throw new IllegalArgumentException("--max-string-bytes must be from 1 to " + Limits.MAX_STRING_BYTES
+          + " (the BPF program copies at most " + Limits.MAX_STRING_BYTES + " bytes per string), not " + stringCap);
     }
+    PlanOptions options = PlanOptions.defaults().withStringCap(stringCap);
     PrintWriter out = spec.commandLine().getOut();
     try (DwarfBinary bin = DwarfBinary.open(binary)) {
       if (function == null) {

@@ -1,6 +1,7 @@
 package dev.dynlog.cli;
 
 import dev.dynlog.trace.Row;
+import dev.dynlog.trace.RowJson;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.ZoneOffset;

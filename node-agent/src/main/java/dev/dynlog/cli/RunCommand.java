@@ -4,6 +4,8 @@ import dev.dynlog.agent.SpecFile;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -12,9 +14,10 @@ import picocli.CommandLine.Spec;
     name = "run",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the tracepoints of a YAML file written in the Tracepoint custom resource's spec format,",
-      "with target {pid: N} or {executable: PATH} instead of a pod selector. Each one detaches when",
-      "its ttl elapses; Ctrl-C detaches all."
+      "Run the tracepoints of a YAML file: Tracepoint resources (or their bare specs), with the same",
+      "fields, defaults and bounds as in a cluster, but with target {pid: N} or {executable: PATH}",
+      "instead of a pod selector. Each one detaches when its ttl (default 1h) elapses; Ctrl-C",
+      "detaches all."
     })
 public final class RunCommand implements Callable<Integer> {
 
@@ -27,12 +30,12 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--http", paramLabel = "ADDR", description = "Serve /metrics and the query API (/api/v1) on ADDR, e.g. :9464.")
   String http;
 
-  @picocli.CommandLine.Mixin StoreOptions store;
+  @Mixin StoreOptions store;
 
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
-    return TraceCommand.runSession(SpecFile.read(file), http, store, output, spec);
+    return Sessions.run(SpecFile.read(file), http, store, output, spec);
   }
 }

@@ -1,21 +1,26 @@
 package dev.dynlog.cli;
 
-import dev.dynlog.agent.StandaloneSession;
-import dev.dynlog.agent.TracepointRequest;
-import dev.dynlog.http.HttpAddress;
-import dev.dynlog.plan.Capture;
+import dev.dynlog.agent.StandaloneTracepoint;
+import dev.dynlog.api.v1alpha1.Capture;
+import dev.dynlog.api.v1alpha1.Limits;
+import dev.dynlog.api.v1alpha1.MetricLabel;
+import dev.dynlog.api.v1alpha1.ProbeSpec;
+import dev.dynlog.api.v1alpha1.SpecChecks;
+import dev.dynlog.api.v1alpha1.SpecProblem;
+import dev.dynlog.api.v1alpha1.TracepointSpec;
 import dev.dynlog.query.Durations;
-import dev.dynlog.store.LabelSpec;
-import dev.dynlog.store.StoreConfig;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -43,7 +48,7 @@ public final class TraceCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FUNCTION", description = "Qualified function name, e.g. main.(*Server).Login or ns::Cart::add.")
   String function;
 
-  @Option(names = "--capture", paramLabel = "NAME=EXPR", description = "A value to capture (repeatable): a parameter, a.b.c, *p, $0 (first result), len(s), x[2].")
+  @Option(names = "--capture", paramLabel = "NAME=EXPR", description = "A value to capture (repeatable): a parameter, a.b.c, *p, $0 (first result), len(s), x[2]; NAME is an identifier (a bare parameter name names itself).")
   List<String> captures = new ArrayList<>();
 
   @Option(names = "--latency", description = "Measure each call's latency.")
@@ -58,14 +63,20 @@ public final class TraceCommand implements Callable<Integer> {
   @Option(names = "--output", paramLabel = "table|jsonl", description = "Output format (default: ${DEFAULT-VALUE}).", defaultValue = "table")
   TraceOutput.Format output;
 
-  @Option(names = "--max-events-per-second", paramLabel = "N", description = "Emit at most N rows per second (calls are still counted exactly); 0 = unlimited.")
-  long maxEventsPerSecond;
+  @Option(names = "--max-events-per-second", paramLabel = "N", description = "Emit at most N rows per second, 1.."
+      + Limits.MAX_EVENTS_PER_SECOND + " (calls are still counted exactly); 0 = unlimited (default).")
+  int maxEventsPerSecond;
 
-  @Option(names = "--sample", paramLabel = "RATIO", description = "Emit rows for this fraction of calls, (0, 1] (default 1).", defaultValue = "1")
-  double sample;
+  @Option(names = "--sample", paramLabel = "RATIO", description = "Emit rows for this fraction of calls, (0, 1] (default 1).")
+  Double sample;
 
-  @Option(names = "--max-string-bytes", paramLabel = "N", description = "Bytes copied at most per string (default ${DEFAULT-VALUE}).", defaultValue = "128")
-  int maxStringBytes;
+  @Option(names = "--max-string-bytes", paramLabel = "N", description = "Bytes copied at most per string, 1.."
+      + Limits.MAX_STRING_BYTES + " (default " + Limits.DEFAULT_MAX_STRING_BYTES + "); longer strings are cut and marked truncated.")
+  Integer maxStringBytes;
+
+  @Option(names = "--max-collection-elements", paramLabel = "N", description = "Array elements shown at most, 0.."
+      + Limits.MAX_COLLECTION_ELEMENTS + " (default " + Limits.DEFAULT_MAX_COLLECTION_ELEMENTS + ").")
+  Integer maxCollectionElements;
 
   @Option(names = "--http", paramLabel = "ADDR", description = "Serve /metrics and the query API (/api/v1) on ADDR, e.g. :9464 or 127.0.0.1:9464.")
   String http;
@@ -73,40 +84,65 @@ public final class TraceCommand implements Callable<Integer> {
   @Option(names = "--label", paramLabel = "CAPTURE[:MAX]", description = "Count rows per value of this capture in dynlog_rows_total (repeatable); at most MAX values (default 20), later ones count as \"other\".")
   List<String> labels = new ArrayList<>();
 
-  @picocli.CommandLine.Mixin StoreOptions store;
+  @Mixin StoreOptions store;
 
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
     Duration ttl = null;
     if (duration != null) ttl = Duration.ofNanos(Durations.parseNanos(duration, "--duration"));
-    List<Capture> caps = captures.stream().map(Capture::parse).toList();
-    TracepointRequest request = new TracepointRequest(name, target.executable == null ? target.pid : -1,
-        target.executable == null ? null : target.executable.toAbsolutePath(), function, caps, latency, ttl,
-        maxEventsPerSecond, sample, maxStringBytes, labels.stream().map(TraceCommand::label).toList());
-    return runSession(List.of(request), http, store, output, spec);
+    ProbeSpec probe = probe();
+    return Sessions.run(List.of(new StandaloneTracepoint(name, target.executable == null ? target.pid : -1,
+        target.executable == null ? null : target.executable.toAbsolutePath(), probe, ttl)), http, store, output, spec);
   }
 
-  private static LabelSpec label(String text) {
+  /**
+   * The options as a Tracepoint spec, checked as the operator and {@code dynlog run} check one;
+   * only an unlimited rate ({@code --max-events-per-second 0}) goes beyond the spec's bounds.
+   */
+  ProbeSpec probe() {
+    for (String c : captures) {
+      if (c.indexOf('=') <= 0 && !c.trim().matches(Capture.NAME_REGEX)) {
+        throw new ParameterException(spec.commandLine(), "--capture " + c + ": name it, e.g. --capture v=" + c.trim()
+            + " (a capture's name is an identifier; a bare EXPR is named after itself only when it is one)");
+      }
+    }
+    TracepointSpec s = new TracepointSpec();
+    s.setFunction(function);
+    s.setCapture(captures.stream().map(Capture::parse).toList());
+    s.setLatency(latency);
+    s.setLimits(new Limits(maxEventsPerSecond == 0 ? null : maxEventsPerSecond, maxStringBytes, maxCollectionElements,
+        sample));
+    s.setMetricLabels(labels.stream().map(TraceCommand::label).toList());
+    List<SpecProblem> problems = SpecChecks.problems(s);
+    if (!problems.isEmpty()) {
+      throw new ParameterException(spec.commandLine(), problems.stream().map(p -> option(p.message()))
+          .collect(Collectors.joining("; ")));
+    }
+    ProbeSpec probe = ProbeSpec.of(s);
+    if (maxEventsPerSecond == 0) probe.getLimits().setMaxEventsPerSecond(0);
+    return probe;
+  }
+
+  /** A spec field in a message, as the option that sets it. */
+  private static String option(String message) {
+    return message.replace("spec.limits.maxEventsPerSecond", "--max-events-per-second")
+        .replace("spec.limits.maxStringBytes", "--max-string-bytes")
+        .replace("spec.limits.maxCollectionElements", "--max-collection-elements")
+        .replace("spec.limits.sampleRatio", "--sample")
+        .replace("spec.metricLabels", "--label")
+        .replace("spec.capture", "--capture")
+        .replace("spec.function", "FUNCTION");
+  }
+
+  private static MetricLabel label(String text) {
     int colon = text.lastIndexOf(':');
-    if (colon < 0) return new LabelSpec(text, 20);
+    if (colon < 0) return new MetricLabel(text, null);
     try {
-      return new LabelSpec(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
+      return new MetricLabel(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("--label " + text + ": MAX must be a number");
     }
-  }
-
-  /** Runs a session and maps its outcome to an exit status; shared with {@code dynlog run}. */
-  static int runSession(List<TracepointRequest> requests, String http, StoreOptions store, TraceOutput.Format format,
-      picocli.CommandLine.Model.CommandSpec spec) throws Exception {
-    PrintWriter out = spec.commandLine().getOut();
-    TraceOutput printer = new TraceOutput(format, out);
-    StandaloneSession session = new StandaloneSession(requests, http == null ? null : HttpAddress.parse(http),
-        store.config(), store.lingerDuration(), System.err);
-    session.run(printer, printer::start);
-    out.flush();
-    return 0;
   }
 }

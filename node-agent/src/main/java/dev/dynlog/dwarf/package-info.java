@@ -17,5 +17,7 @@
  * (cycles and long chains cannot overflow the stack), and a unit that cannot be read is skipped and
  * reported in "not found" messages. Malformed input surfaces as a
  * {@link dev.dynlog.symbols.ResolveException} naming the binary.
+ *
+ * <p>May use: {@code dev.dynlog.elf}, {@code dev.dynlog.symbols}, {@code dev.dynlog.types}.
  */
 package dev.dynlog.dwarf;

@@ -6,5 +6,7 @@
  * {@link dev.dynlog.elf.DebugFileLocator} finds and verifies separate debug files. Every offset and
  * count read from a file is checked against the file size, so corrupt input raises an
  * {@link dev.dynlog.elf.ElfFormatException} naming the file and the field.
+ *
+ * <p>May use: no other dynlog package (the JDK only).
  */
 package dev.dynlog.elf;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
-import dev.dynlog.cli.RowJson;
+import dev.dynlog.trace.RowJson;
 import dev.dynlog.query.BadQueryException;
 import dev.dynlog.query.Order;
 import dev.dynlog.query.Query;

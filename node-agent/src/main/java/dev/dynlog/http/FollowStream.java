@@ -2,7 +2,7 @@ package dev.dynlog.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.dynlog.cli.RowJson;
+import dev.dynlog.trace.RowJson;
 import dev.dynlog.query.Query;
 import dev.dynlog.store.StoredTracepoint;
 import dev.dynlog.store.Subscription;

@@ -1,7 +1,7 @@
 package dev.dynlog.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.dynlog.cli.RowJson;
+import dev.dynlog.trace.RowJson;
 import dev.dynlog.store.LabelSpec;
 import dev.dynlog.store.RowBuffer;
 import dev.dynlog.store.StoredTracepoint;

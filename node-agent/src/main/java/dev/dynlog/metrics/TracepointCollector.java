@@ -48,9 +48,10 @@ final class TracepointCollector implements MultiCollector {
     CounterSnapshot.Builder dropped = CounterSnapshot.builder().name("dynlog_events_dropped")
         .help("Rows lost, by reason: ring_full, rate_limited (incl. sampling), pairing_evicted, decode_failed, buffer_evicted");
     CounterSnapshot.Builder cpu = CounterSnapshot.builder().name("dynlog_probe_cpu_seconds").unit(Unit.SECONDS)
-        .help("Run time of this tracepoint's BPF programs (kernel BPF run-time statistics)");
+        .help("Time spent running this tracepoint's BPF programs, measured in the kernel around each run of its probes"
+            + " (the uprobe trap itself is not included)");
     CounterSnapshot.Builder runs = CounterSnapshot.builder().name("dynlog_probe_runs")
-        .help("Runs of this tracepoint's BPF programs (kernel BPF run-time statistics)");
+        .help("Runs of this tracepoint's BPF programs (entry and return probe hits), counted in the kernel");
     CounterSnapshot.Builder rows = CounterSnapshot.builder().name("dynlog_rows")
         .help("Rows received by the agent (sampled when rate limited), by declared low-cardinality labels");
     HistogramSnapshot.Builder duration = HistogramSnapshot.builder().name("dynlog_call_duration_seconds").unit(Unit.SECONDS)

@@ -3,7 +3,7 @@ package dev.dynlog.plan;
 import java.util.List;
 
 /**
- * How the bytes of one or more {@link Read}s become a captured value (a JSON value). Reads are
+ * How the bytes of one or more {@link dev.dynlog.recipe.Read}s become a captured value (a JSON value). Reads are
  * referred to by their index in {@link ValuePlan#reads()}.
  */
 public sealed interface Decoder {

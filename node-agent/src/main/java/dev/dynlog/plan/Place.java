@@ -1,6 +1,8 @@
 package dev.dynlog.plan;
 
 import dev.dynlog.abi.Slot;
+import dev.dynlog.recipe.Piece;
+import dev.dynlog.recipe.RecipeLimits;
 import dev.dynlog.symbols.ResolveException;
 import dev.dynlog.types.Type;
 import java.util.ArrayList;
@@ -48,9 +50,9 @@ sealed interface Place {
         throw new ResolveException("`" + path + "`: bytes " + offset + ".." + (offset + size)
             + " are not held by its registers or stack slots");
       }
-      if (narrowed.size() > PlanOptions.LIMIT_PIECES_PER_READ) {
+      if (narrowed.size() > RecipeLimits.MAX_PIECES) {
         throw new ResolveException("`" + path + "` spans " + narrowed.size() + " register/stack pieces; a probe read"
-            + " assembles at most " + PlanOptions.LIMIT_PIECES_PER_READ);
+            + " assembles at most " + RecipeLimits.MAX_PIECES);
       }
       long base = narrowed.get(0).valueOffset();
       List<Piece> pieces = new ArrayList<>();

@@ -1,44 +1,45 @@
 package dev.dynlog.plan;
 
+import dev.dynlog.recipe.RecipeLimits;
+
 /**
- * Caps that keep a probe plan within what the BPF program executes per hit.
+ * Caps that keep a probe plan within what the BPF program executes per hit ({@link RecipeLimits}).
  *
- * @param stringCap bytes copied at most from one string or byte slice (1..{@value #LIMIT_STRING_CAP})
+ * @param stringCap bytes copied at most from one string or byte slice
+ *     (1..{@value RecipeLimits#MAX_VALUE_BYTES})
  * @param maxDepth levels of nested structs expanded as JSON; deeper values are elided
  * @param maxFields fields shown per struct; the rest are elided
  * @param maxElements array elements shown; the rest are elided
  * @param maxReadsPerValue primitive reads one captured value may use
  * @param maxReadsPerProbe primitive reads all values at one probe site may use together
- *     (1..{@value #LIMIT_READS_PER_PROBE})
+ *     (1..{@value RecipeLimits#MAX_READS})
  */
 public record PlanOptions(
     int stringCap, int maxDepth, int maxFields, int maxElements, int maxReadsPerValue, int maxReadsPerProbe) {
 
-  /** Reads the BPF program performs per probe hit at most. */
-  public static final int LIMIT_READS_PER_PROBE = 16;
-  /** Register/stack pieces the BPF program assembles per read at most. */
-  public static final int LIMIT_PIECES_PER_READ = 4;
-  /** Pointer dereferences the BPF program follows per read at most. */
-  public static final int LIMIT_DEREFS = 4;
-  /** Bytes the BPF program copies per string at most. */
-  public static final int LIMIT_STRING_CAP = 4096;
+  /** Most array elements a plan may show (each element takes at least one read). */
+  public static final int MAX_ELEMENTS = 1024;
 
   public PlanOptions {
-    check("stringCap", stringCap, 1, LIMIT_STRING_CAP);
+    check("stringCap", stringCap, 1, RecipeLimits.MAX_VALUE_BYTES);
     check("maxDepth", maxDepth, 0, 16);
     check("maxFields", maxFields, 1, 256);
-    check("maxElements", maxElements, 0, 256);
-    check("maxReadsPerProbe", maxReadsPerProbe, 1, LIMIT_READS_PER_PROBE);
+    check("maxElements", maxElements, 0, MAX_ELEMENTS);
+    check("maxReadsPerProbe", maxReadsPerProbe, 1, RecipeLimits.MAX_READS);
     check("maxReadsPerValue", maxReadsPerValue, 1, maxReadsPerProbe);
   }
 
-  /** Strings up to 256 bytes, structs two levels deep, 16 fields, 8 elements, 16 reads. */
+  /** Strings up to 128 bytes, structs two levels deep, 16 fields, 16 elements, 16 reads. */
   public static PlanOptions defaults() {
-    return new PlanOptions(256, 2, 16, 8, LIMIT_READS_PER_PROBE, LIMIT_READS_PER_PROBE);
+    return new PlanOptions(128, 2, 16, 16, RecipeLimits.MAX_READS, RecipeLimits.MAX_READS);
   }
 
   public PlanOptions withStringCap(int cap) {
     return new PlanOptions(cap, maxDepth, maxFields, maxElements, maxReadsPerValue, maxReadsPerProbe);
+  }
+
+  public PlanOptions withMaxElements(int elements) {
+    return new PlanOptions(stringCap, maxDepth, maxFields, elements, maxReadsPerValue, maxReadsPerProbe);
   }
 
   private static void check(String name, int value, int min, int max) {

@@ -1,5 +1,6 @@
 package dev.dynlog.plan;
 
+import dev.dynlog.recipe.Read;
 import dev.dynlog.symbols.Language;
 import java.util.List;
 

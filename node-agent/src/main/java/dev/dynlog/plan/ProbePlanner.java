@@ -3,19 +3,23 @@ package dev.dynlog.plan;
 import dev.dynlog.abi.CallLayout;
 import dev.dynlog.abi.CallingConvention;
 import dev.dynlog.abi.SysVAbi;
+import dev.dynlog.api.v1alpha1.Capture;
+import dev.dynlog.recipe.Read;
 import dev.dynlog.symbols.Binary;
 import dev.dynlog.symbols.Function;
 import dev.dynlog.symbols.Language;
 import dev.dynlog.symbols.ResolveException;
+import dev.dynlog.symbols.Variable;
 import dev.dynlog.types.Type;
 import dev.dynlog.x86.InstructionDecodeException;
 import dev.dynlog.x86.ReturnFinder;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -77,8 +81,8 @@ public final class ProbePlanner {
   }
 
   /** GCC clones with a changed signature: IPA-SRA, constant propagation, partial inlining. */
-  private static final java.util.regex.Pattern COMPILER_CLONE =
-      java.util.regex.Pattern.compile("\\.(isra|constprop|part)\\.\\d+");
+  private static final Pattern COMPILER_CLONE =
+      Pattern.compile("\\.(isra|constprop|part)\\.\\d+");
 
   private final Map<Type, Boolean> copySemantics = new IdentityHashMap<>();
 
@@ -97,7 +101,7 @@ public final class ProbePlanner {
     }
     for (Function f : functionsNamed(name + "::" + simple)) {
       if (!f.name().equals(name + "::" + simple)) continue;
-      List<dev.dynlog.symbols.Variable> args = f.arguments().stream().filter(v -> !v.artificial()).toList();
+      List<Variable> args = f.arguments().stream().filter(v -> !v.artificial()).toList();
       if (args.size() != 1) continue;
       Type a = args.get(0).type().stripped();
       if (a == null || (a.kind() != Type.Kind.REFERENCE && a.kind() != Type.Kind.RVALUE_REFERENCE) || a.target() == null) continue;
@@ -147,9 +151,9 @@ public final class ProbePlanner {
     List<ValuePlan> values = new ArrayList<>();
     Set<String> names = new HashSet<>();
     for (Capture c : captures) {
-      if (c.name() == null || c.name().isBlank()) throw new ResolveException("a capture needs a name: `" + c + "`");
-      if (!names.add(c.name())) {
-        throw new ResolveException("capture name `" + c.name() + "` is used twice for " + f.name());
+      if (c.getName() == null || c.getName().isBlank()) throw new ResolveException("a capture needs a name: `" + c + "`");
+      if (!names.add(c.getName())) {
+        throw new ResolveException("capture name `" + c.getName() + "` is used twice for " + f.name());
       }
       boolean atReturn = planner.readsAtReturn(c);
       values.add(planner.plan(c, atReturn ? exit : entry));
@@ -163,7 +167,7 @@ public final class ProbePlanner {
 
   /** The read of the type word of a Go function's last result when it is an {@code error}, else null. */
   private Read errorResult(Function f, ValuePlanner planner) throws ResolveException {
-    List<dev.dynlog.symbols.Variable> results = f.results();
+    List<Variable> results = f.results();
     if (f.language() != Language.GO || results.isEmpty()) return null;
     Type last = results.get(results.size() - 1).type();
     if (last == null || !"error".equals(last.name())) return null;

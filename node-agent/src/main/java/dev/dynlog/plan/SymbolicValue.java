@@ -1,6 +1,7 @@
 package dev.dynlog.plan;
 
 import dev.dynlog.abi.TypeLayout;
+import dev.dynlog.recipe.RecipeLimits;
 import dev.dynlog.symbols.ResolveException;
 import dev.dynlog.types.Type;
 import java.util.List;
@@ -35,9 +36,9 @@ record SymbolicValue(Place place, Type type, String path, Type.Member bitField) 
     }
     Place.Memory next;
     if (place instanceof Place.Memory m) {
-      if (m.derefs().size() >= PlanOptions.LIMIT_DEREFS) {
-        throw new ResolveException("`" + targetPath + "` needs more than " + PlanOptions.LIMIT_DEREFS
-            + " pointer dereferences; the probe follows at most " + PlanOptions.LIMIT_DEREFS);
+      if (m.derefs().size() >= RecipeLimits.MAX_DEREFS) {
+        throw new ResolveException("`" + targetPath + "` needs more than " + RecipeLimits.MAX_DEREFS
+            + " pointer dereferences; the probe follows at most " + RecipeLimits.MAX_DEREFS);
       }
       next = m.deref();
     } else {

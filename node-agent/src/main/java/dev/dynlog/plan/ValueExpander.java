@@ -1,6 +1,8 @@
 package dev.dynlog.plan;
 
 import dev.dynlog.abi.TypeLayout;
+import dev.dynlog.recipe.Read;
+import dev.dynlog.recipe.RecipeLimits;
 import dev.dynlog.symbols.ResolveException;
 import dev.dynlog.types.Type;
 import java.util.ArrayList;
@@ -128,7 +130,7 @@ final class ValueExpander {
           // standard library's errors.New and fmt.Errorf types
           Type message = new Type(Type.Kind.POINTER, null, 8).target(new Type(Type.Kind.GO_STRING, "string", 16));
           SymbolicValue data = s.at(8, message, s.path() + ".data");
-          int m = data.place() instanceof Place.Memory mem && mem.derefs().size() >= PlanOptions.LIMIT_DEREFS
+          int m = data.place() instanceof Place.Memory mem && mem.derefs().size() >= RecipeLimits.MAX_DEREFS
               ? -1 : read(data.deref(s.path() + ".message"), 16, Read.Kind.GO_STRING, options.stringCap());
           if (m >= 0) return new Decoder.GoError(r, m);
         }

@@ -1,5 +1,6 @@
 package dev.dynlog.plan;
 
+import dev.dynlog.recipe.Read;
 import java.util.List;
 
 /**

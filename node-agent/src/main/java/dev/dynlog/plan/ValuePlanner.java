@@ -4,6 +4,10 @@ import dev.dynlog.abi.CallLayout;
 import dev.dynlog.abi.Location;
 import dev.dynlog.abi.Slot;
 import dev.dynlog.abi.TypeLayout;
+import dev.dynlog.api.expr.CaptureExpr;
+import dev.dynlog.api.expr.ExprParser;
+import dev.dynlog.api.expr.ExprSyntaxException;
+import dev.dynlog.api.v1alpha1.Capture;
 import dev.dynlog.symbols.Function;
 import dev.dynlog.symbols.Language;
 import dev.dynlog.symbols.ResolveException;
@@ -49,42 +53,51 @@ final class ValuePlanner {
 
   /** True when the capture reads a result, so it is read at return rather than at entry. */
   boolean readsAtReturn(Capture capture) throws ResolveException {
-    return refersToResult(Expression.parse(capture.expression()));
+    return refersToResult(parse(capture));
+  }
+
+  /** The capture's expression, parsed by the one grammar the operator also checks. */
+  static CaptureExpr parse(Capture capture) throws ResolveException {
+    try {
+      return ExprParser.parse(capture.getExpr());
+    } catch (ExprSyntaxException e) {
+      throw new ResolveException("bad expression: " + e.getMessage() + " (capture `" + capture.getName() + "`)", e);
+    }
   }
 
   ValuePlan plan(Capture capture, Budget budget) throws ResolveException {
-    Expression expr = Expression.parse(capture.expression());
+    CaptureExpr expr = parse(capture);
     boolean atReturn = refersToResult(expr);
     SymbolicValue sym = eval(expr);
     ValueExpander x = new ValueExpander(options, Math.min(options.maxReadsPerValue(), budget.remaining));
     Decoder decoder = x.decode(sym, 0);
     if (x.starved() && x.reads().isEmpty()) {
-      throw new ResolveException("capture `" + capture.name() + "` of " + function.name()
+      throw new ResolveException("capture `" + capture.getName() + "` of " + function.name()
           + ": no reads left at this probe (at most " + options.maxReadsPerProbe()
           + " reads per probe; earlier captures use them)");
     }
     budget.remaining -= x.reads().size();
     String location = sym.describe();
-    return new ValuePlan(capture.name(), capture.expression(), sym.type().displayName(), atReturn, location,
+    return new ValuePlan(capture.getName(), capture.getExpr(), sym.type().displayName(), atReturn, location,
         x.reads(), decoder);
   }
 
   // ---------------------------------------------------------------- names
 
-  private boolean refersToResult(Expression e) throws ResolveException {
-    Expression root = root(e);
-    if (root instanceof Expression.Result) return true;
-    String name = ((Expression.Name) root).name();
+  private boolean refersToResult(CaptureExpr e) throws ResolveException {
+    CaptureExpr root = root(e);
+    if (root instanceof CaptureExpr.Result) return true;
+    String name = ((CaptureExpr.Name) root).name();
     return findArgument(name) < 0 && findResult(name) >= 0;
   }
 
-  private static Expression root(Expression e) {
+  private static CaptureExpr root(CaptureExpr e) {
     while (true) {
-      if (e instanceof Expression.Field f) e = f.base();
-      else if (e instanceof Expression.Index i) e = i.base();
-      else if (e instanceof Expression.Deref d) e = d.base();
-      else if (e instanceof Expression.Len l) e = l.base();
-      else if (e instanceof Expression.Cap c) e = c.base();
+      if (e instanceof CaptureExpr.Field f) e = f.base();
+      else if (e instanceof CaptureExpr.Index i) e = i.base();
+      else if (e instanceof CaptureExpr.Deref d) e = d.base();
+      else if (e instanceof CaptureExpr.Len l) e = l.base();
+      else if (e instanceof CaptureExpr.Cap c) e = c.base();
       else return e;
     }
   }
@@ -101,8 +114,8 @@ final class ValuePlanner {
     return -1;
   }
 
-  private SymbolicValue rootSym(Expression e) throws ResolveException {
-    if (e instanceof Expression.Result r) {
+  private SymbolicValue rootSym(CaptureExpr e) throws ResolveException {
+    if (e instanceof CaptureExpr.Result r) {
       int n = layout.results().size();
       if (r.index() >= n) {
         throw new ResolveException("no result `$" + r.index() + "` in " + function.name() + ": "
@@ -111,7 +124,7 @@ final class ValuePlanner {
       Type type = function.language() == Language.GO ? function.results().get(r.index()).type() : function.returnType();
       return new SymbolicValue(place(layout.results().get(r.index()), "$" + r.index()), type, "$" + r.index());
     }
-    String name = ((Expression.Name) e).name();
+    String name = ((CaptureExpr.Name) e).name();
     int arg = findArgument(name);
     if (arg >= 0) {
       Variable v = function.arguments().get(arg);
@@ -156,10 +169,10 @@ final class ValuePlanner {
 
   // ---------------------------------------------------------------- expressions
 
-  private SymbolicValue eval(Expression e) throws ResolveException {
-    if (e instanceof Expression.Name || e instanceof Expression.Result) return rootSym(e);
-    if (e instanceof Expression.Field f) return field(eval(f.base()), f.field());
-    if (e instanceof Expression.Deref d) {
+  private SymbolicValue eval(CaptureExpr e) throws ResolveException {
+    if (e instanceof CaptureExpr.Name || e instanceof CaptureExpr.Result) return rootSym(e);
+    if (e instanceof CaptureExpr.Field f) return field(eval(f.base()), f.field());
+    if (e instanceof CaptureExpr.Deref d) {
       SymbolicValue base = eval(d.base());
       Type t = TypeLayout.stripped(base.type());
       if (!TypeShapes.isPointer(t)) {
@@ -168,8 +181,8 @@ final class ValuePlanner {
       }
       return base.deref("*" + base.path());
     }
-    if (e instanceof Expression.Index i) return index(eval(i.base()), i.index());
-    if (e instanceof Expression.Len l) {
+    if (e instanceof CaptureExpr.Index i) return index(eval(i.base()), i.index());
+    if (e instanceof CaptureExpr.Len l) {
       SymbolicValue base = eval(l.base()).referent();
       Type t = TypeLayout.stripped(base.type());
       String path = "len(" + base.path() + ")";
@@ -180,7 +193,7 @@ final class ValuePlanner {
       throw new ResolveException("len(" + base.path() + "): `" + base.type().displayName()
           + "` is not a string or slice" + (t.kind() == Type.Kind.ARRAY ? " (an array's length is the constant " + t.count() + ")" : ""));
     }
-    Expression.Cap c = (Expression.Cap) e;
+    CaptureExpr.Cap c = (CaptureExpr.Cap) e;
     SymbolicValue base = eval(c.base()).referent();
     if (TypeLayout.stripped(base.type()).kind() != Type.Kind.GO_SLICE) {
       throw new ResolveException("cap(" + base.path() + "): `" + base.type().displayName() + "` is not a slice");

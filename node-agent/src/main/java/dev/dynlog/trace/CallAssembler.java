@@ -3,6 +3,7 @@ package dev.dynlog.trace;
 import dev.dynlog.bpf.Layout;
 import dev.dynlog.plan.ProbePlan;
 import dev.dynlog.plan.ValuePlan;
+import dev.dynlog.recipe.RecipeLimits;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -54,7 +55,7 @@ final class CallAssembler {
   private final PendingCalls<Pending> pending = new PendingCalls<>();
   private final Pending[] free = new Pending[64];
   private int nfree;
-  private final int[] recs = new int[Layout.MAX_READS];
+  private final int[] recs = new int[RecipeLimits.MAX_READS];
   // Written by the reader thread only (lazySet: no fence on the hot path), read by any thread.
   final AtomicLong decodeFailed = new AtomicLong();
   final AtomicLong rows = new AtomicLong();
@@ -152,21 +153,17 @@ final class CallAssembler {
     pending.removeIf(p -> nowNanos - p.ts > pendingTimeoutNs);
   }
 
-  int pendingCount() {
-    return pending.size();
-  }
-
   private int parseRecords(ByteBuffer buf, int off, int len) {
     if (len < Layout.EV_HEADER) return -1;
     int n = buf.getInt(off + Layout.EV_NREADS);
-    if (n < 0 || n > Layout.MAX_READS) return -1;
+    if (n < 0 || n > RecipeLimits.MAX_READS) return -1;
     int pos = off + Layout.EV_HEADER;
     int end = off + len;
     for (int i = 0; i < n; i++) {
       if (pos + Layout.REC_HEADER > end) return -1;
       recs[i] = pos;
       int dl = buf.getInt(pos + Layout.REC_LEN);
-      if (dl < 0 || dl > Layout.MAX_BYTES) return -1;
+      if (dl < 0 || dl > RecipeLimits.MAX_VALUE_BYTES) return -1;
       pos += Layout.REC_HEADER + ((dl + 7) & ~7);
     }
     return pos <= end ? n : -1;

@@ -4,6 +4,7 @@ import com.sun.jna.Memory;
 import dev.dynlog.bpf.BpfException;
 import dev.dynlog.bpf.BpfMap;
 import dev.dynlog.bpf.Layout;
+import dev.dynlog.recipe.RecipeLimits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -19,8 +20,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 final class PairingSweeper implements AutoCloseable {
   private final BpfMap pairs;
-  private final long[] timeoutNs = new long[Layout.MAX_PROBES];
-  private final AtomicLongArray evicted = new AtomicLongArray(Layout.MAX_PROBES);
+  private final long[] timeoutNs = new long[RecipeLimits.MAX_PROBES];
+  private final AtomicLongArray evicted = new AtomicLongArray(RecipeLimits.MAX_PROBES);
   private final ScheduledExecutorService timer;
 
   PairingSweeper(BpfMap pairs) {
@@ -74,7 +75,7 @@ final class PairingSweeper implements AutoCloseable {
     Memory val = new Memory(Layout.PAIR_VAL_SIZE);
     for (Memory k : keys) {
       int probe = k.getInt(Layout.PAIR_KEY_PROBE);
-      if (probe < 0 || probe >= Layout.MAX_PROBES) continue;
+      if (probe < 0 || probe >= RecipeLimits.MAX_PROBES) continue;
       if (probe == dropProbe) {
         pairs.delete(k);
         continue;

@@ -15,8 +15,9 @@ package dev.dynlog.trace;
  * @param droppedRateLimited rows not emitted because of maxEventsPerSecond or sampling
  * @param droppedPairingEvicted entries evicted from the pairing map before their return (panics...)
  * @param droppedDecodeFailed rows that could not be decoded in user space
- * @param probeRunTimeNs BPF programs' own run time (kernel bpf_stats), attributed to this tracepoint
- * @param probeRunCount BPF program invocations counted by bpf_stats
+ * @param probeRunTimeNs time spent running this probe's BPF programs, measured in the kernel around
+ *     each run (the uprobe trap and the kernel's uprobe dispatch are not included)
+ * @param probeRunCount runs of this probe's BPF programs (entry and return hits)
  * @param attachedProbes uprobes currently attached for this tracepoint
  */
 public record ProbeCounters(

@@ -28,7 +28,7 @@ public record TraceOptions(
     LongFunction<String> symbolizer) {
 
   /** 1 µs .. 10 s in 1-2.5-5 steps. */
-  public static final long[] DEFAULT_BOUNDS_NS = defaultBounds();
+  private static final long[] DEFAULT_BOUNDS_NS = defaultBounds();
 
   public TraceOptions {
     if (maxEventsPerSecond < 0) throw new IllegalArgumentException("maxEventsPerSecond must be >= 0, got " + maxEventsPerSecond);
@@ -68,12 +68,13 @@ public record TraceOptions(
     return new TraceOptions(name, latency, maxEventsPerSecond, sampleRatio, t, latencyBucketBoundsNs, symbolizer);
   }
 
-  public TraceOptions withLatencyBucketBoundsNs(long[] b) {
-    return new TraceOptions(name, latency, maxEventsPerSecond, sampleRatio, pairingTimeout, b, symbolizer);
-  }
-
   public TraceOptions withSymbolizer(LongFunction<String> s) {
     return new TraceOptions(name, latency, maxEventsPerSecond, sampleRatio, pairingTimeout, latencyBucketBoundsNs, s);
+  }
+
+  /** The default latency histogram bounds: 1 µs .. 10 s in 1-2.5-5 steps (a copy). */
+  public static long[] defaultLatencyBoundsNs() {
+    return DEFAULT_BOUNDS_NS.clone();
   }
 
   @Override

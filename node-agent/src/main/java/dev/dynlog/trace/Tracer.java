@@ -1,13 +1,22 @@
 package dev.dynlog.trace;
 
-import com.sun.jna.Memory;
 import dev.dynlog.bpf.BpfException;
-import dev.dynlog.bpf.BpfMap;
 import dev.dynlog.bpf.BpfObject;
+import dev.dynlog.bpf.KernelProbe;
 import dev.dynlog.bpf.Layout;
+import dev.dynlog.bpf.ProbeConfig;
+import dev.dynlog.bpf.ProbeTable;
 import dev.dynlog.bpf.RingBuffer;
+import dev.dynlog.plan.Decoder;
 import dev.dynlog.plan.ProbePlan;
+import dev.dynlog.plan.ValuePlan;
+import dev.dynlog.recipe.Read;
+import dev.dynlog.recipe.RecipeLimits;
+import dev.dynlog.symbols.Language;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -15,61 +24,53 @@ import java.util.function.Consumer;
 
 /**
  * dynlog's tracer: the precompiled BPF object loaded once, one ring buffer reader thread, and the
- * tracepoints attached to it.
+ * probes attached to it.
  *
  * <pre>{@code
  * try (Tracer tracer = Tracer.open()) {
- *   Tracepoint tp = tracer.attach(plan, Target.process(pid),
+ *   Probe probe = tracer.attach(plan, Target.process(pid),
  *       TraceOptions.defaults().withLatency(true).withSymbolizer(binary::symbolize), row -> print(row));
  *   ...
- *   ProbeCounters c = tp.counters();
- *   tp.close(); // detaches every uprobe of this tracepoint
+ *   ProbeCounters c = probe.counters();
+ *   probe.close(); // detaches every uprobe of this probe
  * }
  * }</pre>
  *
- * <p>Each tracepoint gets a probe id; its recipes (the plan's reads at entry and at return) and its
+ * <p>Each probe gets a probe id; its recipes (the plan's reads at entry and at return) and its
  * configuration are written into the object's maps, then the object's programs are attached as
  * uprobes with the probe id as attach cookie: at the entry, and for Go on every RET instruction
  * (never uretprobes: Go moves stacks); for C++ on every RET too (a uretprobe breaks exception
- * unwinding), for C as a uretprobe. Return probes are attached only
- * when latency is requested or a value is read at return. Entry and return are paired in the
- * kernel per goroutine frame (Go) or thread frame (C/C++) and travel as two events joined here by
- * a per-call sequence number.
+ * unwinding), for C as a uretprobe. Return probes are attached only when latency is requested or a
+ * value is read at return. Entry and return are paired in the kernel per goroutine frame (Go) or
+ * thread frame (C/C++) and travel as two events joined here by a per-call sequence number.
  *
- * <p>Rows are delivered to each tracepoint's sink on the tracer's single reader thread, in the
- * order the calls returned (entry order for unpaired probes); a sink must not block for long.
+ * <p>Rows are delivered to each probe's sink on the tracer's single reader thread, in the order the
+ * calls returned (entry order for unpaired probes); a sink must not block for long.
  *
  * <p>Kernel-side accounting per probe is exact for every call, including the ones whose row was
- * not emitted because of rate limiting or sampling: calls, returns, non-nil Go errors (when a
- * result of type {@code error} is captured), latency sum and histogram.
+ * not emitted because of rate limiting or sampling: calls, returns, non-nil Go errors, latency sum
+ * and histogram, and the time the probe's programs ran.
  */
 public final class Tracer implements AutoCloseable {
-  private static final String ENTRY_PROGRAM = "dynlog_entry";
-  private static final String RETURN_PROGRAM = "dynlog_return";
   /** The kernel wakes the reader only past a backlog (batched notification), so it also polls. */
   private static final int POLL_MS = 10;
 
   private final BpfObject obj;
-  private final BpfMap probes, recipes, stats, rates, pairs;
+  private final ProbeTable table;
   private final RingBuffer ring;
   private final long wallOffsetNs = WallClock.monotonicToEpochOffsetNs();
-  private final AtomicReferenceArray<CallAssembler> assemblers = new AtomicReferenceArray<>(Layout.MAX_PROBES);
-  private final boolean[] used = new boolean[Layout.MAX_PROBES];
+  private final AtomicReferenceArray<CallAssembler> assemblers =
+      new AtomicReferenceArray<>(RecipeLimits.MAX_PROBES);
   private final PairingSweeper sweeper;
   private final Thread reader;
-  private final List<Tracepoint> open = new ArrayList<>();
-  private int nextProbe;
+  private final List<Probe> open = new ArrayList<>();
   private volatile boolean running = true;
 
   private Tracer(BpfObject obj, boolean startReader) throws BpfException {
     this.obj = obj;
-    probes = obj.map("probes");
-    recipes = obj.map("recipes");
-    stats = obj.map("stats");
-    rates = obj.map("rates");
-    pairs = obj.map("pairs");
+    table = new ProbeTable(obj);
     ring = new RingBuffer(obj.map("events"));
-    sweeper = new PairingSweeper(pairs);
+    sweeper = new PairingSweeper(obj.map("pairs"));
     reader = new Thread(this::readLoop, "dynlog-ring-reader");
     reader.setDaemon(true);
     if (startReader) reader.start();
@@ -79,13 +80,14 @@ public final class Tracer implements AutoCloseable {
    * Loads the BPF object and starts the reader.
    *
    * @throws TracerException with one line naming the missing prerequisite: root (or CAP_BPF +
-   *     CAP_PERFMON), libbpf, kernel BPF support
+   *     CAP_PERFMON), libbpf, kernel BPF support; libbpf's own log is in {@link
+   *     TracerException#details()}
    */
   public static Tracer open() throws TracerException {
     return open(true);
   }
 
-  /** For benchmarks: a tracer whose reader starts only with {@link #startReader()}. */
+  /** For benchmarks: a tracer whose ring the caller consumes with {@link #poll(int)}. */
   static Tracer open(boolean startReader) throws TracerException {
     if (!System.getProperty("os.name", "").toLowerCase().contains("linux")) {
       throw new TracerException("dynlog traces with Linux eBPF uprobes; this is " + System.getProperty("os.name"));
@@ -93,7 +95,6 @@ public final class Tracer implements AutoCloseable {
     BpfObject obj = null;
     try {
       obj = BpfObject.loadEmbedded();
-      obj.enableRunTimeStats();
       return new Tracer(obj, startReader);
     } catch (BpfException e) {
       if (obj != null) obj.close();
@@ -105,10 +106,10 @@ public final class Tracer implements AutoCloseable {
 
   private static boolean isRoot() {
     try {
-      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
         if (line.startsWith("Uid:")) return "0".equals(line.substring(4).trim().split("\\s+")[1]);
       }
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       return false;
     }
     return false;
@@ -124,25 +125,100 @@ public final class Tracer implements AutoCloseable {
    * @throws TracerException when the plan exceeds the BPF program's limits, the process does not
    *     exist, or the kernel refuses an attach (the message says which)
    */
-  public Tracepoint attach(ProbePlan plan, Target target, TraceOptions opts, Consumer<Row> sink) throws TracerException {
-    int probe;
+  public Probe attach(ProbePlan plan, Target target, TraceOptions opts, Consumer<Row> sink) throws TracerException {
+    boolean go = plan.language() == Language.GO;
+    // Go: never uretprobes (Go moves stacks). C++: not either, because a C++ exception unwinding
+    // through a frame whose return address points at the uretprobe trampoline terminates the program;
+    // calls that leave through a tail call or an exception are then unpaired and counted as evicted.
+    boolean retSites = go || (plan.language() == Language.CPP && !plan.retFileOffsets().isEmpty());
+    Recipes recipes = Recipes.of(plan);
+    boolean paired = opts.latency() || !recipes.returnReads().isEmpty();
+    check(plan, target, go, paired);
+    ProbePlan.GoRuntime rt = go ? plan.goRuntime() : null;
+    long[] bounds = opts.latencyBucketBoundsNs();
+    ProbeConfig config = new ProbeConfig(go, paired, retSites, rt == null ? 0 : rt.goidOffset(),
+        rt == null ? 0 : rt.stackHiOffset(), rt == null ? -1 : rt.schedPcOffset(), opts.maxEventsPerSecond(),
+        opts.sampleRatio(), bounds);
+    String name = opts.name() != null ? opts.name() : plan.function();
+    KernelProbe kernel;
     synchronized (this) {
       if (!running) throw new TracerException("the tracer is closed");
-      probe = allocateProbe();
+      try {
+        kernel = table.allocate();
+      } catch (BpfException e) {
+        throw new TracerException(e.getMessage(), e);
+      }
     }
-    String name = opts.name() != null ? opts.name() : plan.function();
+    int id = kernel.id();
     CallAssembler assembler = new CallAssembler(name, plan, opts, wallOffsetNs, sink);
-    Tracepoint tp = new Tracepoint(this, probe, name, plan, target, opts, assembler);
+    Probe probe = new Probe(this, kernel, name, plan, target, bounds, assembler, () -> sweeper.evicted(id));
     try {
-      tp.start();
-    } catch (TracerException | RuntimeException e) {
-      tp.close();
-      throw e;
+      kernel.load(plan.function(), recipes.entryReads(), recipes.returnReads(), recipes.errorRead(), config);
+      sweeper.watch(id, opts.pairingTimeout().toNanos());
+      assemblers.set(id, assembler);
+      String path = plan.binaryPath();
+      kernel.attachEntry(target.pid(), path, plan.entryFileOffset());
+      if (paired && retSites) {
+        for (long ret : plan.retFileOffsets()) kernel.attachReturn(target.pid(), path, ret, false);
+      } else if (paired) {
+        kernel.attachReturn(target.pid(), path, plan.entryFileOffset(), true);
+      }
+    } catch (BpfException | RuntimeException e) {
+      probe.close();
+      if (e instanceof BpfException b) throw new TracerException(plan.function() + ": " + b.getMessage(), b);
+      throw (RuntimeException) e;
     }
     synchronized (this) {
-      open.add(tp);
+      open.add(probe);
     }
-    return tp;
+    return probe;
+  }
+
+  private static void check(ProbePlan plan, Target target, boolean go, boolean paired) throws TracerException {
+    if (!target.allProcesses() && !Files.isDirectory(Path.of("/proc/" + target.pid()))) {
+      throw new TracerException("no process with pid " + target.pid());
+    }
+    if (!Files.isRegularFile(Path.of(plan.binaryPath()))) {
+      throw new TracerException("binary " + plan.binaryPath() + " does not exist");
+    }
+    if (go && paired && plan.goRuntime() == null) {
+      throw new TracerException(plan.function()
+          + ": a Go return probe needs runtime.g offsets (goid, stack.hi), the plan has none");
+    }
+    if (go && paired && plan.retFileOffsets().isEmpty()) {
+      throw new TracerException(plan.function() + " in " + plan.binaryPath()
+          + ": no RET instruction found, so results and latency cannot be captured (Go needs a uprobe on each RET)");
+    }
+  }
+
+  /**
+   * A plan's reads per site, and which return read is a Go error's type word. Non-nil Go errors are
+   * counted in the kernel for every call (dynlog_errors_total), captured or not: the error's type
+   * word is read at return even when no capture asks for it.
+   */
+  private record Recipes(List<Read> entryReads, List<Read> returnReads, int errorRead) {
+    static Recipes of(ProbePlan plan) {
+      List<Read> entry = new ArrayList<>();
+      List<Read> ret = new ArrayList<>();
+      int errorRead = -1;
+      for (ValuePlan v : plan.values()) {
+        if (!v.atReturn()) {
+          entry.addAll(v.reads());
+          continue;
+        }
+        if (v.decoder() instanceof Decoder.GoInterface g && "error".equals(v.typeName())) {
+          errorRead = ret.size() + g.read();
+        } else if (v.decoder() instanceof Decoder.GoError g) {
+          errorRead = ret.size() + g.read();
+        }
+        ret.addAll(v.reads());
+      }
+      if (errorRead < 0 && plan.errorResult() != null && ret.size() < RecipeLimits.MAX_READS) {
+        errorRead = ret.size();
+        ret.add(plan.errorResult());
+      }
+      return new Recipes(entry, ret, errorRead);
+    }
   }
 
   /** Waits until every event the kernel has written so far has been turned into rows (or 5 s). */
@@ -150,7 +226,6 @@ public final class Tracer implements AutoCloseable {
     if (!reader.isAlive()) return;
     long deadline = System.nanoTime() + 5_000_000_000L;
     while (ring.pending() > 0 && System.nanoTime() < deadline && running) {
-      Thread.onSpinWait();
       try {
         Thread.sleep(1);
       } catch (InterruptedException e) {
@@ -160,21 +235,15 @@ public final class Tracer implements AutoCloseable {
     }
   }
 
-  private int allocateProbe() throws TracerException {
-    for (int i = 0; i < Layout.MAX_PROBES; i++) {
-      int p = (nextProbe + i) % Layout.MAX_PROBES;
-      if (!used[p]) {
-        used[p] = true;
-        nextProbe = p + 1;
-        return p;
-      }
+  /** Called by {@link Probe#close()} once its uprobes are detached: frees its probe id. */
+  void release(Probe probe) {
+    int id = probe.kernel().id();
+    sweeper.forget(id);
+    assemblers.set(id, null);
+    probe.kernel().close();
+    synchronized (this) {
+      open.remove(probe);
     }
-    throw new TracerException("too many tracepoints: at most " + Layout.MAX_PROBES + " at a time");
-  }
-
-  synchronized void release(Tracepoint tp) {
-    used[tp.probe()] = false;
-    open.remove(tp);
   }
 
   private void readLoop() {
@@ -185,7 +254,7 @@ public final class Tracer implements AutoCloseable {
       long now = System.nanoTime();
       if (now - lastExpire > 1_000_000_000L) {
         lastExpire = now;
-        for (int i = 0; i < Layout.MAX_PROBES; i++) {
+        for (int i = 0; i < RecipeLimits.MAX_PROBES; i++) {
           CallAssembler a = assemblers.get(i);
           if (a != null) a.expire(now);
         }
@@ -195,7 +264,7 @@ public final class Tracer implements AutoCloseable {
 
   private void dispatch(ByteBuffer buf, int off, int len) {
     int probe = buf.getInt(off + Layout.EV_PROBE);
-    if (probe < 0 || probe >= Layout.MAX_PROBES) return;
+    if (probe < 0 || probe >= RecipeLimits.MAX_PROBES) return;
     CallAssembler a = assemblers.get(probe);
     if (a == null) return;
     try {
@@ -205,10 +274,16 @@ public final class Tracer implements AutoCloseable {
     }
   }
 
-  // ---- package-private plumbing for Tracepoint and benchmarks ----
+  // ---- hooks for tests and benchmarks (same package) ----
 
-  void startReader() {
-    reader.start();
+  /** The loaded object (tests: program ids, the empty program, run-time statistics). */
+  BpfObject object() {
+    return obj;
+  }
+
+  /** The ring (benchmarks: raw consumption of a tracer opened without its reader). */
+  RingBuffer ring() {
+    return ring;
   }
 
   /**
@@ -220,71 +295,19 @@ public final class Tracer implements AutoCloseable {
     return ring.poll(this::dispatch, timeoutMs);
   }
 
-  RingBuffer ring() {
-    return ring;
-  }
-
-  BpfObject object() {
-    return obj;
-  }
-
-  BpfMap probesMap() {
-    return probes;
-  }
-
-  BpfMap recipesMap() {
-    return recipes;
-  }
-
-  BpfMap statsMap() {
-    return stats;
-  }
-
-  BpfMap ratesMap() {
-    return rates;
-  }
-
-  PairingSweeper sweeper() {
-    return sweeper;
-  }
-
-  void route(int probe, CallAssembler a) {
-    assemblers.set(probe, a);
-  }
-
-  static String entryProgram() {
-    return ENTRY_PROGRAM;
-  }
-
-  static String returnProgram() {
-    return RETURN_PROGRAM;
-  }
-
-  /** Average run time per invocation of dynlog's programs (kernel bpf_stats), in ns. */
-  double averageRunTimeNs() {
-    try {
-      long[] e = obj.programRunStats(ENTRY_PROGRAM);
-      long[] r = obj.programRunStats(RETURN_PROGRAM);
-      long cnt = e[1] + r[1];
-      return cnt == 0 ? 0 : (double) (e[0] + r[0]) / cnt;
-    } catch (BpfException ex) {
-      return 0;
-    }
-  }
-
   /**
-   * Detaches every tracepoint, stops the reader and unloads the BPF object. If a sink keeps the
-   * reader blocked for more than 5 s, the object (its probes already detached) is unloaded only
-   * when the process exits.
+   * Detaches every probe, stops the reader and unloads the BPF object. If a sink keeps the reader
+   * blocked for more than 5 s, the object (its probes already detached) is unloaded only when the
+   * process exits.
    */
   @Override
   public void close() {
-    List<Tracepoint> toClose;
+    List<Probe> toClose;
     synchronized (this) {
       if (!running && open.isEmpty()) return;
       toClose = new ArrayList<>(open);
     }
-    for (Tracepoint tp : toClose) tp.close();
+    for (Probe p : toClose) p.close();
     running = false;
     sweeper.close();
     try {
@@ -295,11 +318,5 @@ public final class Tracer implements AutoCloseable {
     if (reader.isAlive()) return; // a sink still blocks the reader: unmapping now would crash it
     ring.close();
     obj.close();
-  }
-
-  static Memory zeroed(long size) {
-    Memory m = new Memory(size);
-    m.clear();
-    return m;
   }
 }

@@ -2,9 +2,10 @@ package dev.dynlog.trace;
 
 import dev.dynlog.bpf.Layout;
 import dev.dynlog.plan.Decoder;
-import java.math.BigInteger;
+import dev.dynlog.recipe.RecipeLimits;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,7 @@ final class ValueDecoder {
   private final String[] typeNames = new String[TYPE_CACHE];
   private static final int TYPE_CACHE = 256;
   /** Text bytes are copied here first: {@code new String} then makes the only copy it keeps. */
-  private final byte[] scratch = new byte[(Layout.MAX_BYTES + 8) & ~7];
+  private final byte[] scratch = new byte[(RecipeLimits.MAX_VALUE_BYTES + 8) & ~7];
   private ByteBuffer buf;
   private int[] recs;
   private int nrecs;
@@ -259,7 +260,7 @@ final class ValueDecoder {
    */
   @SuppressWarnings("deprecation")
   private String string(int at, int n) throws Failure {
-    if (n < 0 || n > Layout.MAX_BYTES) throw new Failure("text of " + n + " bytes in the event");
+    if (n < 0 || n > RecipeLimits.MAX_VALUE_BYTES) throw new Failure("text of " + n + " bytes in the event");
     long high = 0;
     int i = 0;
     for (; i + 8 <= n; i += 8) {

@@ -1,5 +1,6 @@
 package dev.dynlog.abi;
 
+import dev.dynlog.recipe.Piece;
 import dev.dynlog.testing.Require;
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -87,8 +87,8 @@ class GoRegisterAbiTest {
     Type mixed = struct("abi.Mixed", "A", i32(), "F", f64(), "B", i64());
     CallLayout l = layout(goFunc("abi.MixIt", arg("m", mixed), arg("k", i64()), res("~r0", i64())));
     List<Slot> s = l.arguments().get(0).slots();
-    assertEquals(List.of(Slot.gpr(dev.dynlog.plan.Register.RAX, 4, 0), Slot.xmm(0, 8, 8),
-        Slot.gpr(dev.dynlog.plan.Register.RBX, 8, 16)), s);
+    assertEquals(List.of(Slot.gpr(dev.dynlog.recipe.Register.RAX, 4, 0), Slot.xmm(0, 8, 8),
+        Slot.gpr(dev.dynlog.recipe.Register.RBX, 8, 16)), s);
     assertEquals("RCX", where(l.arguments().get(1)));
   }
 

@@ -3,12 +3,21 @@ package dev.dynlog.bpf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
+import dev.dynlog.api.v1alpha1.Limits;
+import dev.dynlog.plan.PlanOptions;
+import dev.dynlog.recipe.Read;
+import dev.dynlog.recipe.RecipeLimits;
+import dev.dynlog.recipe.Register;
 import java.io.InputStream;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,14 +26,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Java mirror of the BPF structs ({@link Layout}) against the embedded object's own BTF, as
- * printed by {@code bpftool btf dump file}: sizes and member offsets must agree.
+ * The Java mirror of the BPF program ({@link Layout}, {@link RecipeLimits}, {@link Read.Kind},
+ * {@link Register}) against the embedded object's own BTF, as printed by {@code bpftool btf dump
+ * file}: struct sizes, member offsets, every enum value and every limit must agree.
  */
 @Tag("toolchain")
 class LayoutTest {
   /** struct name → size, and "struct.member" → byte offset. */
   static final Map<String, Integer> SIZES = new HashMap<>();
   static final Map<String, Integer> OFFSETS = new HashMap<>();
+  /** enum name → (enumerator → value). */
+  static final Map<String, Map<String, Long>> ENUMS = new HashMap<>();
 
   @BeforeAll
   static void dumpBtf(@TempDir Path dir) throws Exception {
@@ -38,17 +50,30 @@ class LayoutTest {
     assertEquals(0, p.waitFor(), out);
     Pattern struct = Pattern.compile("^\\[\\d+\\] STRUCT '(\\w+)' size=(\\d+)");
     Pattern member = Pattern.compile("^\\s+'(\\w+)' type_id=\\d+ bits_offset=(\\d+)");
+    Pattern enumType = Pattern.compile("^\\[\\d+\\] ENUM '(\\w+)'");
+    Pattern enumerator = Pattern.compile("^\\s+'(\\w+)' val=(-?\\d+)");
     String current = null;
+    Map<String, Long> currentEnum = null;
     for (String line : out.split("\n")) {
       Matcher s = struct.matcher(line);
       Matcher m = member.matcher(line);
-      if (s.find()) {
+      Matcher e = enumType.matcher(line);
+      Matcher v = enumerator.matcher(line);
+      if (e.find()) {
+        currentEnum = new TreeMap<>();
+        ENUMS.put(e.group(1), currentEnum);
+        current = null;
+      } else if (currentEnum != null && v.find()) {
+        currentEnum.put(v.group(1), Long.parseLong(v.group(2)));
+      } else if (s.find()) {
+        currentEnum = null;
         current = s.group(1);
         SIZES.put(current, Integer.parseInt(s.group(2)));
       } else if (current != null && m.find()) {
         OFFSETS.put(current + "." + m.group(1), Integer.parseInt(m.group(2)) / 8);
       } else if (!line.startsWith("\t")) {
         current = null;
+        currentEnum = null;
       }
     }
   }
@@ -105,6 +130,7 @@ class LayoutTest {
     offset("probe_stats.restarts", 8 * Layout.STAT_RESTARTS);
     offset("probe_stats.unpaired", 8 * Layout.STAT_UNPAIRED);
     offset("probe_stats.hits", 8 * Layout.STAT_HITS);
+    offset("probe_stats.run_ns", 8 * Layout.STAT_RUN_NS);
     offset("probe_stats.hist", 8 * Layout.STAT_HIST);
     assertEquals(Layout.RATE_SIZE, SIZES.get("rate_state"));
     assertEquals(Layout.PAIR_KEY_SIZE, SIZES.get("pair_key"));
@@ -134,5 +160,61 @@ class LayoutTest {
     offset("read_rec.len", Layout.REC_LEN);
     offset("read_rec.full_len", Layout.REC_FULL_LEN);
     offset("read_rec.addr", Layout.REC_ADDR);
+  }
+
+  static void enumEquals(String name, Map<String, Integer> java) {
+    Map<String, Long> btf = ENUMS.get(name);
+    assertNotNull(btf, "enum " + name + " is not in the object's BTF; enums are " + ENUMS.keySet());
+    Map<String, Long> expected = new TreeMap<>();
+    java.forEach((k, v) -> expected.put(k, (long) v));
+    assertEquals(btf, expected, "enum " + name + ": the BPF program (left) and the Java mirror (right)");
+  }
+
+  @Test
+  void everyLimitMatchesTheProgramsEnum() throws IllegalAccessException {
+    Map<String, Integer> limits = new TreeMap<>();
+    for (Field f : RecipeLimits.class.getFields()) {
+      if (Modifier.isStatic(f.getModifiers()) && f.getType() == int.class) limits.put(f.getName(), f.getInt(null));
+    }
+    enumEquals("limits", limits);
+    assertEquals(RecipeLimits.MAX_VALUE_BYTES, Limits.MAX_STRING_BYTES,
+        "the Tracepoint spec's maxStringBytes bound is what the program copies per read");
+    assertEquals(PlanOptions.MAX_ELEMENTS, Limits.MAX_COLLECTION_ELEMENTS,
+        "the Tracepoint spec's maxCollectionElements bound is what the planner accepts");
+  }
+
+  @Test
+  void everyEnumValueMatchesTheProgramsEnums() {
+    Map<String, Integer> kinds = new TreeMap<>();
+    for (Read.Kind k : Read.Kind.values()) kinds.put("K_" + k.name(), k.code());
+    enumEquals("read_kind", kinds);
+    enumEquals("piece_source", Map.of("SRC_REGISTER", Layout.SRC_REGISTER, "SRC_STACK", Layout.SRC_STACK));
+    enumEquals("probe_flags", Map.of("F_ACTIVE", Layout.F_ACTIVE, "F_GO", Layout.F_GO, "F_PAIRED", Layout.F_PAIRED,
+        "F_RETSITE", Layout.F_RETSITE));
+    enumEquals("site", Map.of("SITE_ENTRY", Layout.SITE_ENTRY, "SITE_RETURN", Layout.SITE_RETURN));
+    enumEquals("event_type", Map.of("EV_ENTRY", Layout.EV_ENTRY, "EV_RETURN", Layout.EV_RETURN));
+    enumEquals("event_flags", Map.of("EVF_COMPLETE", Layout.EVF_COMPLETE, "EVF_ERROR", Layout.EVF_ERROR));
+    enumEquals("read_stage", Map.of("ST_ROOT", Layout.ST_ROOT, "ST_DEREF", Layout.ST_DEREF, "ST_FINAL", Layout.ST_FINAL,
+        "ST_STRING", Layout.ST_STRING));
+    enumEquals("read_flags", Map.of("RF_TRUNCATED", Layout.RF_TRUNCATED));
+  }
+
+  @Test
+  void registerOffsetsMatchPtRegs() {
+    for (Register r : Register.values()) {
+      String member = switch (r) {
+        case RAX -> "ax";
+        case RBX -> "bx";
+        case RCX -> "cx";
+        case RDX -> "dx";
+        case RSI -> "si";
+        case RDI -> "di";
+        case RBP -> "bp";
+        case RSP -> "sp";
+        case RIP -> "ip";
+        default -> r.name().toLowerCase(Locale.ROOT);
+      };
+      offset("pt_regs." + member, r.ptRegsOffset());
+    }
   }
 }

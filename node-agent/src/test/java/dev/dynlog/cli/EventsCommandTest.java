@@ -10,6 +10,7 @@ import dev.dynlog.store.StoredTracepoint;
 import dev.dynlog.store.TracepointRegistry;
 import dev.dynlog.store.TracepointState;
 import dev.dynlog.trace.Row;
+import dev.dynlog.trace.RowJson;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;

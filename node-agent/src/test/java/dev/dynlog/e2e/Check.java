@@ -8,12 +8,24 @@ import com.fasterxml.jackson.databind.node.MissingNode;
  * One captured value of an end-to-end trace and how it must relate to the target's own ground
  * truth for the same call.
  *
- * @param name the capture's name
+ * @param name the capture's name: an identifier, as a Tracepoint spec requires (a name given as an
+ *     expression, such as {@code $1} or {@code req.User.Name}, becomes {@code res1}, {@code req_User_Name})
  * @param expr the capture expression given to dynlog
  * @param truthPath where the value sits in the ground-truth line: dotted names, {@code [i]} indexes
  * @param kind how captured and true values must compare
  */
 record Check(String name, String expr, String truthPath, Kind kind) {
+
+  Check {
+    name = identifier(name);
+  }
+
+  /** {@code $1} → {@code res1}, {@code req.User.Name} → {@code req_User_Name}, {@code len(xs)} → {@code len_xs}. */
+  static String identifier(String text) {
+    String s = text.replace("$", "res").replace("~", "").replaceAll("[^A-Za-z0-9_]+", "_");
+    s = s.replaceAll("^_+|_+$", "");
+    return s.isEmpty() || Character.isDigit(s.charAt(0)) ? "v" + s : s;
+  }
 
   enum Kind {
     /** Captured value equals the true value, JSON for JSON. */

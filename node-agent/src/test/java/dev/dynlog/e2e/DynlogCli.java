@@ -1,5 +1,6 @@
 package dev.dynlog.e2e;
 
+import dev.dynlog.testing.Require;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +41,7 @@ final class DynlogCli implements AutoCloseable {
   }
 
   static DynlogCli start(Path workDir, List<String> cmd) throws IOException {
+    Require.root();
     Path out = Files.createTempFile(workDir, "dynlog", ".out");
     Path err = Files.createTempFile(workDir, "dynlog", ".err");
     Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())

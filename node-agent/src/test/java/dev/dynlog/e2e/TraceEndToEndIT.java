@@ -86,7 +86,9 @@ class TraceEndToEndIT {
     for (Probe p : probes) {
       y.append("apiVersion: dynlog.dev/v1alpha1\nkind: Tracepoint\nmetadata:\n  name: ").append(p.name())
           .append("\nspec:\n  target:\n    pid: ").append(pid)
-          .append("\n  function: '").append(p.function()).append("'\n  latency: true\n  ttl: 5m\n  capture:\n");
+          .append("\n  function: '").append(p.function()).append("'\n  latency: true\n  ttl: 5m\n")
+          // every call must have its row: no rate limit in effect (the default is 100 rows/s)
+          .append("  limits: {maxEventsPerSecond: 100000}\n  capture:\n");
       for (Check c : p.checks()) {
         y.append("    - name: '").append(c.name()).append("'\n      expr: '").append(c.expr()).append("'\n");
       }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.dynlog.cli.RowJson;
+import dev.dynlog.trace.RowJson;
 import dev.dynlog.metrics.DynlogMetrics;
 import dev.dynlog.query.Dataset;
 import dev.dynlog.store.StoredTracepoint;

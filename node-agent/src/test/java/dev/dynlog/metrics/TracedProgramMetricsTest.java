@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dynlog.dwarf.DwarfBinary;
 import dev.dynlog.http.AgentHttpServer;
 import dev.dynlog.http.Http;
-import dev.dynlog.plan.Capture;
+import dev.dynlog.api.v1alpha1.Capture;
 import dev.dynlog.plan.ProbePlan;
 import dev.dynlog.plan.ProbePlanner;
 import dev.dynlog.store.StoreConfig;
@@ -19,7 +19,7 @@ import dev.dynlog.store.TracepointState;
 import dev.dynlog.trace.ProbeCounters;
 import dev.dynlog.trace.Target;
 import dev.dynlog.trace.TraceOptions;
-import dev.dynlog.trace.Tracepoint;
+import dev.dynlog.trace.Probe;
 import dev.dynlog.trace.Tracer;
 import dev.dynlog.trace.TracerException;
 import java.io.BufferedReader;
@@ -134,7 +134,7 @@ class TracedProgramMetricsTest {
       plan = new ProbePlanner(binary).plan("main.Work", List.of(Capture.parse("n=n"), Capture.parse("err=$1")));
     }
     TracepointRegistry registry = new TracepointRegistry(StoreConfig.DEFAULT);
-    AtomicReference<Tracepoint> traced = new AtomicReference<>();
+    AtomicReference<Probe> traced = new AtomicReference<>();
     // Registered before attaching, so that the first row finds its tracepoint.
     StoredTracepoint stored = registry.register(
         new TracepointInfo("work", "main.Work", "test", List.of("n", "err"), true, List.of()),
@@ -147,7 +147,7 @@ class TracedProgramMetricsTest {
         AgentHttpServer server = AgentHttpServer.start(new InetSocketAddress("127.0.0.1", 0), registry, metrics);
         BufferedReader out = new BufferedReader(new InputStreamReader(target.getInputStream(), StandardCharsets.UTF_8))) {
       assertEquals("ready", out.readLine());
-      Tracepoint tp = tracer.attach(plan, Target.process((int) target.pid()),
+      Probe tp = tracer.attach(plan, Target.process((int) target.pid()),
           TraceOptions.defaults().withName("work").withLatency(true), stored::append);
       traced.set(tp);
       target.getOutputStream().write("go\n".getBytes(StandardCharsets.UTF_8));
@@ -188,7 +188,7 @@ class TracedProgramMetricsTest {
       assertTrue(sum * 1e9 >= sleptNs && sum * 1e9 <= timedNs, "latency sum " + sum + " s outside [" + sleptNs + ", " + timedNs + "] ns");
 
       StringBuilder table = new StringBuilder();
-      for (long bound : TraceOptions.DEFAULT_BOUNDS_NS) {
+      for (long bound : TraceOptions.defaultLatencyBoundsNs()) {
         long lower = reported.stream().filter(c -> c.measuredNs() <= bound).count();
         long upper = reported.stream().filter(c -> c.sleepNs() <= bound).count();
         List<PromText.Sample> bucket = new ArrayList<>();
@@ -217,7 +217,7 @@ class TracedProgramMetricsTest {
     }
   }
 
-  private static ProbeCounters counters(Tracepoint tp) {
+  private static ProbeCounters counters(Probe tp) {
     if (tp == null) return new ProbeCounters(0, 0, 0, new long[0], new long[] {0}, 0, 0, 0, 0, 0, 0, 0, 0);
     try {
       return tp.counters();

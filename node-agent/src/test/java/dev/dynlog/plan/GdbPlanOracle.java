@@ -2,6 +2,8 @@ package dev.dynlog.plan;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dynlog.recipe.Piece;
+import dev.dynlog.recipe.Read;
 import dev.dynlog.testing.TargetOutput;
 import dev.dynlog.testing.Tools;
 import java.io.IOException;

@@ -6,12 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dynlog.abi.DwarfEntryLocations;
+import dev.dynlog.api.v1alpha1.Capture;
 import dev.dynlog.dwarf.DwarfBinary;
-import dev.dynlog.dwarf.DwarfdumpOracle;
 import dev.dynlog.dwarf.DwarfdumpOracle.ODie;
-import dev.dynlog.dwarf.ElfReadelfOracle;
+import dev.dynlog.dwarf.DwarfdumpOracle;
 import dev.dynlog.dwarf.ElfReadelfOracle.SectionRow;
 import dev.dynlog.dwarf.ElfReadelfOracle.SymbolRow;
+import dev.dynlog.dwarf.ElfReadelfOracle;
+import dev.dynlog.recipe.Piece;
+import dev.dynlog.recipe.Read;
+import dev.dynlog.recipe.Register;
 import dev.dynlog.testing.Testdata;
 import dev.dynlog.x86.ObjdumpListing;
 import java.util.ArrayList;

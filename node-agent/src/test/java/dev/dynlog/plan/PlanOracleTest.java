@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.dynlog.api.v1alpha1.Capture;
 import dev.dynlog.dwarf.DwarfBinary;
 import dev.dynlog.plan.GdbPlanOracle.ExitMode;
 import dev.dynlog.plan.GdbPlanOracle.Hit;

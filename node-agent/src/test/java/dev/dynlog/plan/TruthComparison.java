@@ -2,6 +2,9 @@ package dev.dynlog.plan;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dynlog.api.expr.CaptureExpr;
+import dev.dynlog.api.expr.ExprParser;
+import dev.dynlog.api.expr.ExprSyntaxException;
 import dev.dynlog.plan.GdbPlanOracle.ReadResult;
 import dev.dynlog.symbols.ResolveException;
 import dev.dynlog.testing.GroundTruth;
@@ -24,42 +27,46 @@ final class TruthComparison {
 
   /** The expected value of {@code expression} for one call, per the target's own output. */
   static JsonNode expected(String expression, GroundTruth call) throws ResolveException {
-    return expected(Expression.parse(expression), call);
+    try {
+      return expected(ExprParser.parse(expression), call);
+    } catch (ExprSyntaxException e) {
+      throw new ResolveException(e.getMessage(), e);
+    }
   }
 
-  private static JsonNode expected(Expression e, GroundTruth call) {
-    if (e instanceof Expression.Result r) return call.result(r.index());
-    if (e instanceof Expression.Name n) {
+  private static JsonNode expected(CaptureExpr e, GroundTruth call) {
+    if (e instanceof CaptureExpr.Result r) return call.result(r.index());
+    if (e instanceof CaptureExpr.Name n) {
       return call.args().has(n.name()) ? call.args().get(n.name()) : call.result(n.name());
     }
-    if (e instanceof Expression.Cap) return null;
+    if (e instanceof CaptureExpr.Cap) return null;
     JsonNode base = expected(baseOf(e), call);
     if (base == null) return null;
     if (base == NIL_ON_PATH) return NIL_ON_PATH;
-    if (e instanceof Expression.Deref) return base.isNull() ? NIL_ON_PATH : base;
-    if (e instanceof Expression.Field f) {
+    if (e instanceof CaptureExpr.Deref) return base.isNull() ? NIL_ON_PATH : base;
+    if (e instanceof CaptureExpr.Field f) {
       if (base.isNull()) return NIL_ON_PATH;
       JsonNode v = base.get(f.field());
       if (v == null) throw new IllegalStateException("ground truth of " + call.fn() + " has no field " + f.field() + " in " + base);
       return v;
     }
-    if (e instanceof Expression.Index i) {
+    if (e instanceof CaptureExpr.Index i) {
       if (base.isTextual()) {
         byte[] b = base.asText().getBytes(StandardCharsets.UTF_8);
         return CaptureDecoder.F.numberNode(i.index() < b.length ? b[(int) i.index()] : 0);
       }
       return base.get((int) i.index());
     }
-    Expression.Len l = (Expression.Len) e;
+    CaptureExpr.Len l = (CaptureExpr.Len) e;
     if (base.isTextual()) return CaptureDecoder.F.numberNode(base.asText().getBytes(StandardCharsets.UTF_8).length);
     return CaptureDecoder.F.numberNode(base.size());
   }
 
-  private static Expression baseOf(Expression e) {
-    if (e instanceof Expression.Field f) return f.base();
-    if (e instanceof Expression.Index i) return i.base();
-    if (e instanceof Expression.Deref d) return d.base();
-    return ((Expression.Len) e).base();
+  private static CaptureExpr baseOf(CaptureExpr e) {
+    if (e instanceof CaptureExpr.Field f) return f.base();
+    if (e instanceof CaptureExpr.Index i) return i.base();
+    if (e instanceof CaptureExpr.Deref d) return d.base();
+    return ((CaptureExpr.Len) e).base();
   }
 
   /** Compares decoder output over {@code reads} with {@code expected}; {@code where} names it in messages. */

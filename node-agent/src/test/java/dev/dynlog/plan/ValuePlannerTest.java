@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dynlog.abi.CallingConvention;
+import dev.dynlog.api.v1alpha1.Capture;
+import dev.dynlog.recipe.Piece;
+import dev.dynlog.recipe.Read;
+import dev.dynlog.recipe.Register;
 import dev.dynlog.symbols.Function;
 import dev.dynlog.symbols.ResolveException;
 import dev.dynlog.types.Type;
@@ -16,6 +20,9 @@ import org.junit.jupiter.api.Test;
 
 /** Expression planning against hand-built functions; the expected reads follow from the ABI rules. */
 class ValuePlannerTest {
+  /** The string cap every plan gets by default (the Tracepoint spec's maxStringBytes default). */
+  private static final int DEFAULT_CAP = PlanOptions.defaults().stringCap();
+
 
   private static final Type MONEY = struct("dynlog.dev/targets/pb.Money", "CurrencyCode", goString(), "Units", i64(),
       "Nanos", i32());
@@ -61,7 +68,7 @@ class ValuePlannerTest {
     assertEquals(List.of(Piece.register(Register.RSI, 8, 0), Piece.register(Register.R8, 8, 8)), r.root());
     assertEquals(Read.Kind.GO_STRING, r.kind());
     assertEquals(16, r.size());
-    assertEquals(256, r.cap());
+    assertEquals(PlanOptions.defaults().stringCap(), r.cap());
     assertEquals(new Decoder.Text(0), v.decoder());
   }
 
@@ -112,7 +119,7 @@ class ValuePlannerTest {
   void pointerChainBecomesDerefSteps() throws Exception {
     ValuePlan v = plan(HANDLE, "req.User.Name");
     assertEquals(List.of(new Read(List.of(Piece.register(Register.RBX, 8, 0)), true, List.of(8L), 0, 16,
-        Read.Kind.GO_STRING, 256)), v.reads());
+        Read.Kind.GO_STRING, DEFAULT_CAP)), v.reads());
     assertEquals("*(*(RBX+8))", v.location());
     ValuePlan age = plan(HANDLE, "req.User.Age");
     assertEquals(List.of(8L), age.reads().get(0).derefs());
@@ -206,14 +213,14 @@ class ValuePlannerTest {
         arg("prefix", ref(constOf(typedef("std::string", str)))));
     ValuePlan prefix = plan(describe, "prefix");
     assertEquals(List.of(new Read(List.of(Piece.register(Register.RDX, 8, 0)), true, List.of(), 0, 16,
-        Read.Kind.STD_STRING, 256)), prefix.reads(), "RDI is the hidden sret pointer, RSI is this");
+        Read.Kind.STD_STRING, DEFAULT_CAP)), prefix.reads(), "RDI is the hidden sret pointer, RSI is this");
     ValuePlan items = plan(describe, "this->items");
     assertEquals(new Read(List.of(Piece.register(Register.RSI, 8, 0)), true, List.of(), 32, 4, Read.Kind.BYTES, 0),
         items.reads().get(0));
     ValuePlan ret = plan(describe, "$0");
     assertTrue(ret.atReturn());
     assertEquals(List.of(new Read(List.of(Piece.register(Register.RAX, 8, 0)), true, List.of(), 0, 16,
-        Read.Kind.STD_STRING, 256)), ret.reads());
+        Read.Kind.STD_STRING, DEFAULT_CAP)), ret.reads());
     ValuePlan len = plan(describe, "len(prefix)");
     assertEquals(8, len.reads().get(0).finalOffset());
   }
@@ -222,7 +229,7 @@ class ValuePlannerTest {
   void cStringAndSmallStructEightbytes() throws Exception {
     Function login = cppFunc("login", cInt(), arg("user", ptr(constOf(cChar()))));
     ValuePlan u = plan(login, "user");
-    assertEquals(List.of(reg(Register.RDI, 8, 0, Read.Kind.C_STRING, 256)), u.reads());
+    assertEquals(List.of(reg(Register.RDI, 8, 0, Read.Kind.C_STRING, DEFAULT_CAP)), u.reads());
     Type s = struct("S", "a", cInt(), "b", cInt());
     Function f = cppFunc("f", null, arg("s", s));
     ValuePlan b = plan(f, "s.b");

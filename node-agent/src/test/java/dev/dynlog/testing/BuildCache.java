@@ -66,6 +66,7 @@ final class BuildCache {
    * when it is not cached yet.
    */
   static Path get(String name, String key, Recipe recipe) {
+    Require.notQuick("a target built by a compiler (" + name + ")", "toolchain or bpf");
     Path root = root();
     String entry = name + "-" + key.substring(0, 20);
     Path dir = root.resolve(entry);

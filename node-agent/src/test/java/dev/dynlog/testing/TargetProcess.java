@@ -52,6 +52,7 @@ public final class TargetProcess implements AutoCloseable {
 
   /** Starts {@code binary} with {@code args}. */
   public static TargetProcess start(Path binary, String... args) {
+    Require.notQuick("a running target program", "toolchain or bpf");
     return launch(binary, false, args);
   }
 
@@ -62,6 +63,7 @@ public final class TargetProcess implements AutoCloseable {
    * exits 0 ({@link #finishLines(Duration)}).
    */
   public static TargetProcess startPlain(Path binary, String... args) {
+    Require.notQuick("a running target program", "toolchain or bpf");
     TargetProcess p = launch(binary, true, args);
     try {
       p.awaitReady(PLAIN_READY_TIMEOUT);

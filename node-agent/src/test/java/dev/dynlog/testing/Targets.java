@@ -181,6 +181,7 @@ public final class Targets {
 
   /** Runs a built target to completion (at most {@code timeout}) and returns its parsed ground truth. */
   public static TargetOutput run(Path binary, Duration timeout, String... args) {
+    Require.notQuick("a running target program", "toolchain or bpf");
     return TargetProcess.start(binary, args).finish(timeout);
   }
 

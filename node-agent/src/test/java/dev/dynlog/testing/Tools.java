@@ -24,6 +24,14 @@ public final class Tools {
    * @throws MissingToolException when none is installed
    */
   public static Path find(String... candidates) {
+    Path found = locate(candidates);
+    // the shell utilities of /bin are there on every machine; anything else is a toolchain
+    if (!found.startsWith("/bin/")) Require.notQuick("the tool " + found, "toolchain");
+    return found;
+  }
+
+  private static Path locate(String... candidates) {
+    Require.notQuick("one of the tools " + List.of(candidates), "toolchain", candidates);
     String pathEnv = System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
     for (String candidate : candidates) {
       if (candidate.startsWith("/")) {

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dynlog.plan.Decoder;
 import dev.dynlog.plan.ProbePlan;
-import dev.dynlog.plan.Read;
-import dev.dynlog.plan.Register;
+import dev.dynlog.recipe.Read;
+import dev.dynlog.recipe.Register;
 import dev.dynlog.plan.ValuePlan;
 import dev.dynlog.testing.TargetProcess;
 import dev.dynlog.testing.Targets;
@@ -105,12 +105,12 @@ class CTraceTest {
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     try (TargetProcess t = TargetProcess.startPlain(bin, String.valueOf(n))) {
       TraceOptions opts = TraceOptions.defaults().withLatency(true);
-      List<Tracepoint> tps = new ArrayList<>();
+      List<Probe> tps = new ArrayList<>();
       for (ProbePlan p : List.of(add3, greet, chain, fact)) tps.add(tracer.attach(p, Target.process((int) t.pid()), opts, rows::add));
       t.release();
       List<String> truth = t.finishLines(RUN_TIMEOUT);
       tracer.flush();
-      for (Tracepoint tp : tps) tp.close();
+      for (Probe tp : tps) tp.close();
       check(truth, rows, (int) t.pid());
       // recursion (a loop at -O2): each result is paired with its own frame's argument
       List<Row> facts = rows.stream().filter(r -> r.function().equals("fact")).toList();
@@ -121,7 +121,7 @@ class CTraceTest {
         assertEquals(f, r.captures().get("ret"), "fact(" + arg + ")");
       }
       assertEquals(6L, facts.get(facts.size() - 1).captures().get("n"), "the outermost call returns last");
-      for (Tracepoint tp : tps.subList(0, 3)) {
+      for (Probe tp : tps.subList(0, 3)) {
         ProbeCounters c = tp.counters();
         assertEquals(n, c.calls(), tp.name() + " calls");
         assertEquals(n, c.returns(), tp.name() + " returns");

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dynlog.plan.ProbePlan;
-import dev.dynlog.plan.Register;
+import dev.dynlog.recipe.Register;
 import dev.dynlog.testing.Oracles;
 import dev.dynlog.testing.TargetProcess;
 import dev.dynlog.testing.Targets;
@@ -65,7 +65,7 @@ class GoTraceTest {
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     int perGoroutine = 3;
     try (TargetProcess t = TargetProcess.startPlain(bin, "calls", String.valueOf(perGoroutine))) {
-      Tracepoint tp = tracer.attach(planF(), Target.process((int) t.pid()),
+      Probe tp = tracer.attach(planF(), Target.process((int) t.pid()),
           TraceOptions.defaults().withLatency(true).withSymbolizer(Oracles.symbolsByAddress(bin)::get), rows::add);
       assertEquals(1 + Oracles.retAddresses(bin, "main.F").size(), tp.attachedProbes());
       t.release();
@@ -118,7 +118,7 @@ class GoTraceTest {
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     ProbePlan plan = Plans.go(bin, "main.Fib", List.of(Plans.signed("n", false, Register.RAX, 8), Plans.signed("ret", true, Register.RAX, 8)));
     try (TargetProcess t = TargetProcess.startPlain(bin, "fib", String.valueOf(n))) {
-      Tracepoint tp = tracer.attach(plan, Target.process((int) t.pid()), TraceOptions.defaults().withLatency(true), rows::add);
+      Probe tp = tracer.attach(plan, Target.process((int) t.pid()), TraceOptions.defaults().withLatency(true), rows::add);
       t.release();
       assertEquals(List.of("fib " + n + " " + fib(n)), t.finishLines(RUN_TIMEOUT));
       tp.close();
@@ -141,7 +141,7 @@ class GoTraceTest {
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     ProbePlan plan = Plans.go(bin, "main.Wait", List.of(Plans.signed("n", false, Register.RAX, 8), Plans.signed("ret", true, Register.RAX, 8)));
     try (TargetProcess t = TargetProcess.startPlain(bin, "migrate")) {
-      Tracepoint tp = tracer.attach(plan, Target.process((int) t.pid()), TraceOptions.defaults().withLatency(true), rows::add);
+      Probe tp = tracer.attach(plan, Target.process((int) t.pid()), TraceOptions.defaults().withLatency(true), rows::add);
       t.release();
       List<String> truth = t.finishLines(RUN_TIMEOUT);
       tp.close();
@@ -168,7 +168,7 @@ class GoTraceTest {
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     ProbePlan plan = Plans.go(bin, "main.Grow", List.of(Plans.signed("n", false, Register.RAX, 8), Plans.signed("ret", true, Register.RAX, 8)));
     try (TargetProcess t = TargetProcess.startPlain(bin, "grow")) {
-      Tracepoint tp = tracer.attach(plan, Target.process((int) t.pid()), TraceOptions.defaults().withLatency(true), rows::add);
+      Probe tp = tracer.attach(plan, Target.process((int) t.pid()), TraceOptions.defaults().withLatency(true), rows::add);
       t.release();
       List<String> truth = t.finishLines(RUN_TIMEOUT);
       tp.close();
@@ -195,7 +195,7 @@ class GoTraceTest {
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     ProbePlan plan = Plans.go(bin, "main.MayPanic", List.of(Plans.signed("n", false, Register.RAX, 8), Plans.signed("ret", true, Register.RAX, 8)));
     try (TargetProcess t = TargetProcess.startPlain(bin, "panic", String.valueOf(n))) {
-      Tracepoint tp = tracer.attach(plan, Target.process((int) t.pid()),
+      Probe tp = tracer.attach(plan, Target.process((int) t.pid()),
           TraceOptions.defaults().withLatency(true).withPairingTimeout(Duration.ofMillis(300)), rows::add);
       t.release();
       List<String> truth = t.finishLines(RUN_TIMEOUT);
@@ -232,7 +232,7 @@ class GoTraceTest {
     long[] rows = new long[1];
     long[] checksum = new long[1];
     try (TargetProcess t = TargetProcess.startPlain(bin, "bench", String.valueOf(n))) {
-      Tracepoint tp = tracer.attach(plan, Target.process((int) t.pid()), TraceOptions.defaults().withLatency(true), r -> {
+      Probe tp = tracer.attach(plan, Target.process((int) t.pid()), TraceOptions.defaults().withLatency(true), r -> {
         rows[0]++;
         long a = (Long) r.captures().get("a");
         assertEquals((a ^ (a * 3)) + a * 7, r.captures().get("ret"));
@@ -252,7 +252,7 @@ class GoTraceTest {
   void targetExitingMidTraceIsNotAnError() throws Exception {
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     try (TargetProcess t = TargetProcess.startPlain(bin, "loop", "100")) {
-      Tracepoint tp = tracer.attach(planF(), Target.process((int) t.pid()), TraceOptions.defaults().withLatency(true), rows::add);
+      Probe tp = tracer.attach(planF(), Target.process((int) t.pid()), TraceOptions.defaults().withLatency(true), rows::add);
       assertTrue(tp.targetAlive());
       t.release();
       t.finishLines(RUN_TIMEOUT);

@@ -168,7 +168,7 @@ class IngestBenchmarkTest {
     try (Tracer tracer = Tracer.open(false)) {
       long[] delivered = new long[1]; // the sink runs on the consuming (calling) thread
       long rows = 1000L * PER_GOROUTINE;
-      Tracepoint tp;
+      Probe tp;
       try (TargetProcess t = TargetProcess.startPlain(bin, "calls", String.valueOf(PER_GOROUTINE))) {
         tp = tracer.attach(GoTraceTest.planFor(bin), Target.process((int) t.pid()),
             TraceOptions.defaults().withLatency(true).withSymbolizer(Oracles.symbolsByAddress(bin)::get), r -> {

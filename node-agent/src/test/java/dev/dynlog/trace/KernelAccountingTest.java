@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dynlog.plan.ProbePlan;
-import dev.dynlog.plan.Register;
+import dev.dynlog.recipe.Register;
 import dev.dynlog.testing.TargetProcess;
 import dev.dynlog.testing.Targets;
 import java.nio.file.Path;
@@ -84,7 +84,7 @@ class KernelAccountingTest {
   static Outcome trace(int calls, TraceOptions opts, int cap, CountDownLatch gate) throws Exception {
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     try (TargetProcess t = TargetProcess.startPlain(bin, String.valueOf(calls))) {
-      Tracepoint tp = tracer.attach(plan(cap), Target.process((int) t.pid()), opts, r -> {
+      Probe tp = tracer.attach(plan(cap), Target.process((int) t.pid()), opts, r -> {
         try {
           gate.await();
         } catch (InterruptedException e) {

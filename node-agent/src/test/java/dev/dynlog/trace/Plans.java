@@ -1,10 +1,10 @@
 package dev.dynlog.trace;
 
 import dev.dynlog.plan.Decoder;
-import dev.dynlog.plan.Piece;
+import dev.dynlog.recipe.Piece;
 import dev.dynlog.plan.ProbePlan;
-import dev.dynlog.plan.Read;
-import dev.dynlog.plan.Register;
+import dev.dynlog.recipe.Read;
+import dev.dynlog.recipe.Register;
 import dev.dynlog.plan.ValuePlan;
 import dev.dynlog.symbols.Language;
 import dev.dynlog.testing.Oracles;

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dynlog.bpf.BpfException;
 import dev.dynlog.plan.ProbePlan;
-import dev.dynlog.plan.Register;
+import dev.dynlog.recipe.Register;
 import dev.dynlog.testing.TargetProcess;
 import dev.dynlog.testing.Targets;
 import dev.dynlog.testing.Tools;
@@ -49,7 +49,7 @@ class TracerLifecycleTest {
     Set<Integer> ours = programIds(tracer);
     try (TargetProcess t = TargetProcess.startPlain(bin, "loop", "50")) {
       ProbePlan plan = GoTraceTest.planFor(bin);
-      Tracepoint tp = tracer.attach(plan, Target.process((int) t.pid()), TraceOptions.defaults().withLatency(true), r -> { });
+      Probe tp = tracer.attach(plan, Target.process((int) t.pid()), TraceOptions.defaults().withLatency(true), r -> { });
       int expected = 1 + plan.retFileOffsets().size();
       assertEquals(expected, tp.attachedProbes());
       assertEquals(expected, countOurs("link", ours), "bpftool link list while attached");
@@ -58,8 +58,8 @@ class TracerLifecycleTest {
       t.finishLines(RUN_TIMEOUT);
       tp.close();
       assertEquals(0, tp.attachedProbes());
-      assertEquals(0, countOurs("link", ours), "bpftool link list after Tracepoint.close");
-      assertEquals(0, countOurs("perf", ours), "bpftool perf list after Tracepoint.close");
+      assertEquals(0, countOurs("link", ours), "bpftool link list after Probe.close");
+      assertEquals(0, countOurs("perf", ours), "bpftool perf list after Probe.close");
       assertEquals(51, tp.counters().calls(), "counters stay readable after close");
     } finally {
       tracer.close();
@@ -75,7 +75,7 @@ class TracerLifecycleTest {
     Path bin = Files.copy(Targets.buildTraceTarget(), dir.resolve(Targets.TRACE_BINARY), StandardCopyOption.COPY_ATTRIBUTES);
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     try (Tracer tracer = Tracer.open()) {
-      Tracepoint tp = tracer.attach(GoTraceTest.planFor(bin), Target.executable(), TraceOptions.defaults(), rows::add);
+      Probe tp = tracer.attach(GoTraceTest.planFor(bin), Target.executable(), TraceOptions.defaults(), rows::add);
       List<Integer> pids = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
         try (TargetProcess t = TargetProcess.startPlain(bin, "loop", "9")) {

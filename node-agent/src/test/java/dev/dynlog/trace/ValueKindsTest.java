@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dynlog.plan.Decoder;
-import dev.dynlog.plan.Piece;
+import dev.dynlog.recipe.Piece;
 import dev.dynlog.plan.ProbePlan;
-import dev.dynlog.plan.Read;
-import dev.dynlog.plan.Register;
+import dev.dynlog.recipe.Read;
+import dev.dynlog.recipe.Register;
 import dev.dynlog.plan.ValuePlan;
 import dev.dynlog.testing.Oracles;
 import dev.dynlog.testing.TargetProcess;
@@ -86,8 +86,8 @@ class ValueKindsTest {
     ProbePlan bystack = Plans.c(bin, "bystack", List.of(v, Plans.signed("ret", true, Register.RAX, 8)));
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     try (TargetProcess t = TargetProcess.startPlain(bin)) {
-      Tracepoint a = tracer.attach(many, Target.process((int) t.pid()), TraceOptions.defaults(), rows::add);
-      Tracepoint b = tracer.attach(bystack, Target.process((int) t.pid()), TraceOptions.defaults(), rows::add);
+      Probe a = tracer.attach(many, Target.process((int) t.pid()), TraceOptions.defaults(), rows::add);
+      Probe b = tracer.attach(bystack, Target.process((int) t.pid()), TraceOptions.defaults(), rows::add);
       t.release();
       List<String> truth = t.finishLines(RUN_TIMEOUT);
       a.close();
@@ -141,7 +141,7 @@ class ValueKindsTest {
         Oracles.fileOffset(bin, entry), List.of(), List.of(), List.of(s, Plans.signed("ret", true, Register.RAX, 8)), null);
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     try (TargetProcess t = TargetProcess.startPlain(bin)) {
-      Tracepoint tp = tracer.attach(plan, Target.process((int) t.pid()), TraceOptions.defaults(), rows::add);
+      Probe tp = tracer.attach(plan, Target.process((int) t.pid()), TraceOptions.defaults(), rows::add);
       t.release();
       List<String> truth = t.finishLines(RUN_TIMEOUT);
       tp.close();
@@ -167,7 +167,7 @@ class ValueKindsTest {
     ProbePlan plan = Plans.go(bin, "main.G", List.of(b, Plans.signed("ret", true, Register.RAX, 8)));
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     try (TargetProcess t = TargetProcess.startPlain(bin, "slice")) {
-      Tracepoint tp = tracer.attach(plan, Target.process((int) t.pid()), TraceOptions.defaults().withLatency(true), rows::add);
+      Probe tp = tracer.attach(plan, Target.process((int) t.pid()), TraceOptions.defaults().withLatency(true), rows::add);
       t.release();
       List<String> truth = t.finishLines(RUN_TIMEOUT);
       tp.close();

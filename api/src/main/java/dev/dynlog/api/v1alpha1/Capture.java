@@ -1,6 +1,7 @@
 package dev.dynlog.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.dynlog.api.expr.ExprParser;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -11,9 +12,10 @@ public class Capture {
 
   /** An identifier: letters, digits and '_', not starting with a digit. */
   public static final String NAME_REGEX = "^[A-Za-z_][A-Za-z0-9_]*$";
+  public static final int MAX_NAME_LENGTH = 63;
 
   @Required
-  @Size(min = 1, max = 63)
+  @Size(min = 1, max = MAX_NAME_LENGTH)
   @ValidationRule(value = "self.matches('" + NAME_REGEX + "')",
       message = "capture name must be an identifier: letters, digits and '_', "
           + "not starting with a digit")
@@ -22,7 +24,7 @@ public class Capture {
   private String name;
 
   @Required
-  @Size(min = 1, max = 256)
+  @Size(min = 1, max = ExprParser.MAX_LENGTH)
   @JsonPropertyDescription("What to read: 'name', 'a.b.c', '*p', '$0', 'len(x)' or 'x[3]', "
       + "combined freely, e.g. 'len(req.Items)'. Syntax errors are reported in status.")
   private String expr;
@@ -33,6 +35,18 @@ public class Capture {
   public Capture(String name, String expr) {
     this.name = name;
     this.expr = expr;
+  }
+
+  /**
+   * The command line's form {@code NAME=EXPR} ({@code dynlog trace --capture}), or a bare
+   * {@code EXPR} named after itself.
+   */
+  public static Capture parse(String text) {
+    int eq = text.indexOf('=');
+    if (eq > 0) {
+      return new Capture(text.substring(0, eq).trim(), text.substring(eq + 1).trim());
+    }
+    return new Capture(text.trim(), text.trim());
   }
 
   public String getName() {

@@ -3,6 +3,7 @@ package dev.dynlog.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import java.util.Objects;
 
 /** Safety limits a node agent enforces for one probe. Unset fields take the defaults below. */
 public class Limits {
@@ -10,31 +11,55 @@ public class Limits {
   public static final int DEFAULT_MAX_EVENTS_PER_SECOND = 100;
   public static final int DEFAULT_MAX_STRING_BYTES = 128;
   public static final int DEFAULT_MAX_COLLECTION_ELEMENTS = 16;
+  public static final double DEFAULT_SAMPLE_RATIO = 1.0;
+
+  /** Most rows per second a probe may emit. */
+  public static final int MAX_EVENTS_PER_SECOND = 100_000;
+  /**
+   * Most bytes copied from one string: what the BPF program delivers per read (the node agent's
+   * {@code RecipeLimits.MAX_VALUE_BYTES}; a test checks they are equal).
+   */
+  public static final int MAX_STRING_BYTES = 512;
+  /** Most elements shown of one array (the node agent's {@code PlanOptions.MAX_ELEMENTS}). */
+  public static final int MAX_COLLECTION_ELEMENTS = 1024;
 
   @Min(1)
-  @Max(100000)
+  @Max(MAX_EVENTS_PER_SECOND)
   @JsonPropertyDescription("Most captured calls per second per process (token bucket in the "
       + "kernel); calls above it are counted but not captured. Default 100.")
   private Integer maxEventsPerSecond;
 
   @Min(1)
-  @Max(4096)
-  @JsonPropertyDescription("Most bytes copied from one string value. Default 128.")
+  @Max(MAX_STRING_BYTES)
+  @JsonPropertyDescription("Most bytes copied from one string value (at most 512); longer "
+      + "strings are cut and marked truncated. Default 128.")
   private Integer maxStringBytes;
 
   @Min(0)
-  @Max(1024)
+  @Max(MAX_COLLECTION_ELEMENTS)
   @JsonPropertyDescription("Most elements copied from one slice or array. Default 16.")
   private Integer maxCollectionElements;
+
+  @Min(value = 0, inclusive = false)
+  @Max(1)
+  @JsonPropertyDescription("Fraction of calls, in (0, 1], whose row is captured (decided in the "
+      + "kernel per call); every call is still counted. Default 1.")
+  private Double sampleRatio;
 
   public Limits() {
   }
 
   public Limits(Integer maxEventsPerSecond, Integer maxStringBytes,
       Integer maxCollectionElements) {
+    this(maxEventsPerSecond, maxStringBytes, maxCollectionElements, null);
+  }
+
+  public Limits(Integer maxEventsPerSecond, Integer maxStringBytes,
+      Integer maxCollectionElements, Double sampleRatio) {
     this.maxEventsPerSecond = maxEventsPerSecond;
     this.maxStringBytes = maxStringBytes;
     this.maxCollectionElements = maxCollectionElements;
+    this.sampleRatio = sampleRatio;
   }
 
   /** The limits with every unset field replaced by its default; {@code null} means all defaults. */
@@ -43,7 +68,8 @@ public class Limits {
     return new Limits(
         orDefault(given.maxEventsPerSecond, DEFAULT_MAX_EVENTS_PER_SECOND),
         orDefault(given.maxStringBytes, DEFAULT_MAX_STRING_BYTES),
-        orDefault(given.maxCollectionElements, DEFAULT_MAX_COLLECTION_ELEMENTS));
+        orDefault(given.maxCollectionElements, DEFAULT_MAX_COLLECTION_ELEMENTS),
+        given.sampleRatio == null ? DEFAULT_SAMPLE_RATIO : given.sampleRatio);
   }
 
   private static Integer orDefault(Integer value, int fallback) {
@@ -72,5 +98,26 @@ public class Limits {
 
   public void setMaxCollectionElements(Integer maxCollectionElements) {
     this.maxCollectionElements = maxCollectionElements;
+  }
+
+  public Double getSampleRatio() {
+    return sampleRatio;
+  }
+
+  public void setSampleRatio(Double sampleRatio) {
+    this.sampleRatio = sampleRatio;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Limits l && Objects.equals(maxEventsPerSecond, l.maxEventsPerSecond)
+        && Objects.equals(maxStringBytes, l.maxStringBytes)
+        && Objects.equals(maxCollectionElements, l.maxCollectionElements)
+        && Objects.equals(sampleRatio, l.sampleRatio);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(maxEventsPerSecond, maxStringBytes, maxCollectionElements, sampleRatio);
   }
 }

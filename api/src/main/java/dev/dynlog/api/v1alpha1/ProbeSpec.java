@@ -21,6 +21,31 @@ public class ProbeSpec {
   private String processName;
   @JsonPropertyDescription("Effective limits, defaults filled in.")
   private Limits limits;
+  @Size(max = TracepointSpec.MAX_METRIC_LABELS)
+  @JsonPropertyDescription("Captures counted per value in dynlog_rows_total (see Tracepoint "
+      + "spec.metricLabels).")
+  private List<MetricLabel> metricLabels = new ArrayList<>();
+
+  /**
+   * The probe part of a Tracepoint's spec as agents receive it: captures and labels copied, the
+   * limits with defaults filled in ({@link Limits#effective}).
+   */
+  public static ProbeSpec of(TracepointSpec spec) {
+    ProbeSpec probe = new ProbeSpec();
+    probe.setFunction(spec.getFunction());
+    List<Capture> captures = spec.getCapture() == null ? List.of() : spec.getCapture();
+    probe.setCapture(captures.stream().map(c -> new Capture(c.getName(), c.getExpr())).toList());
+    probe.setLatency(Boolean.TRUE.equals(spec.getLatency()));
+    if (spec.getTarget() != null) {
+      probe.setContainer(spec.getTarget().getContainer());
+      probe.setProcessName(spec.getTarget().getProcessName());
+    }
+    probe.setLimits(Limits.effective(spec.getLimits()));
+    List<MetricLabel> labels = spec.getMetricLabels() == null ? List.of() : spec.getMetricLabels();
+    probe.setMetricLabels(labels.stream()
+        .map(l -> new MetricLabel(l.getCapture(), l.effectiveMaxValues())).toList());
+    return probe;
+  }
 
   public String getFunction() {
     return function;
@@ -68,5 +93,13 @@ public class ProbeSpec {
 
   public void setLimits(Limits limits) {
     this.limits = limits;
+  }
+
+  public List<MetricLabel> getMetricLabels() {
+    return metricLabels;
+  }
+
+  public void setMetricLabels(List<MetricLabel> metricLabels) {
+    this.metricLabels = metricLabels;
   }
 }

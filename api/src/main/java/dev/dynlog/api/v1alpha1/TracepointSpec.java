@@ -14,8 +14,12 @@ public class TracepointSpec {
 
   /** Pattern of a function name: Go ({@code main.(*Server).Handle}) or C++ qualified names. */
   public static final String FUNCTION_PATTERN = "^[A-Za-z_][A-Za-z0-9_.:/()*~<>\\[\\], -]*$";
+  /** Longest function name. */
+  public static final int MAX_FUNCTION_LENGTH = 512;
   /** Most captures one Tracepoint may declare. */
   public static final int MAX_CAPTURES = 16;
+  /** Most metric labels one Tracepoint may declare. */
+  public static final int MAX_METRIC_LABELS = 4;
 
   @Required
   @JsonPropertyDescription("Which processes to probe: pods selected by label in this namespace, "
@@ -23,7 +27,7 @@ public class TracepointSpec {
   private Target target;
 
   @Required
-  @Size(min = 1, max = 512)
+  @Size(min = 1, max = MAX_FUNCTION_LENGTH)
   @Pattern(FUNCTION_PATTERN)
   @JsonPropertyDescription("Function to probe, by its source name: a Go name such as "
       + "'main.(*Server).Handle' or 'github.com/acme/shop.Sum', or a C/C++ qualified name such "
@@ -55,6 +59,12 @@ public class TracepointSpec {
 
   @JsonPropertyDescription("Safety limits applied by the node agents.")
   private Limits limits;
+
+  @Size(max = MAX_METRIC_LABELS)
+  @JsonPropertyDescription("Captures whose values label the rows counted in the agents' "
+      + "dynlog_rows_total metric, each with at most maxValues distinct values (default 20; "
+      + "later values count as \"other\"). No captured value becomes a label otherwise.")
+  private List<MetricLabel> metricLabels = new ArrayList<>();
 
   public Target getTarget() {
     return target;
@@ -102,5 +112,13 @@ public class TracepointSpec {
 
   public void setLimits(Limits limits) {
     this.limits = limits;
+  }
+
+  public List<MetricLabel> getMetricLabels() {
+    return metricLabels;
+  }
+
+  public void setMetricLabels(List<MetricLabel> metricLabels) {
+    this.metricLabels = metricLabels;
   }
 }

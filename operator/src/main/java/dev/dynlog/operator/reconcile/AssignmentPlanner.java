@@ -1,8 +1,6 @@
 package dev.dynlog.operator.reconcile;
 
 import dev.dynlog.api.v1alpha1.AssignedPod;
-import dev.dynlog.api.v1alpha1.Capture;
-import dev.dynlog.api.v1alpha1.Limits;
 import dev.dynlog.api.v1alpha1.ProbeSpec;
 import dev.dynlog.api.v1alpha1.Target;
 import dev.dynlog.api.v1alpha1.Tracepoint;
@@ -76,24 +74,10 @@ public final class AssignmentPlanner {
     Map<String, List<PlannedPod>> byNode = pods.stream()
         .collect(Collectors.groupingBy(PlannedPod::node, TreeMap::new, Collectors.toList()));
     Map<String, TracepointAssignment> desired = new TreeMap<>();
-    ProbeSpec probe = probe(tp);
+    ProbeSpec probe = ProbeSpec.of(tp.getSpec());
     byNode.forEach((node, nodePods) -> desired.put(node, assignment(tp, node, nodePods, probe,
         expiresAt)));
     return desired;
-  }
-
-  /** The probe part of the spec as agents receive it (limits with defaults filled in). */
-  public static ProbeSpec probe(Tracepoint tp) {
-    ProbeSpec probe = new ProbeSpec();
-    probe.setFunction(tp.getSpec().getFunction());
-    List<Capture> captures = tp.getSpec().getCapture() == null ? List.of()
-        : tp.getSpec().getCapture();
-    probe.setCapture(captures.stream().map(c -> new Capture(c.getName(), c.getExpr())).toList());
-    probe.setLatency(Boolean.TRUE.equals(tp.getSpec().getLatency()));
-    probe.setContainer(tp.getSpec().getTarget().getContainer());
-    probe.setProcessName(tp.getSpec().getTarget().getProcessName());
-    probe.setLimits(Limits.effective(tp.getSpec().getLimits()));
-    return probe;
   }
 
   private static TracepointAssignment assignment(Tracepoint tp, String node,

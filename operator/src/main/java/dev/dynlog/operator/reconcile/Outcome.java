@@ -1,6 +1,7 @@
 package dev.dynlog.operator.reconcile;
 
 import dev.dynlog.api.v1alpha1.Phase;
+import dev.dynlog.api.v1alpha1.SpecProblem;
 import java.util.List;
 
 /**

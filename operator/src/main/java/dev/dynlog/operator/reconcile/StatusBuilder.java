@@ -1,6 +1,7 @@
 package dev.dynlog.operator.reconcile;
 
 import dev.dynlog.api.v1alpha1.Phase;
+import dev.dynlog.api.v1alpha1.SpecProblem;
 import dev.dynlog.api.v1alpha1.TracepointStatus;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;

@@ -3,6 +3,7 @@ package dev.dynlog.operator.reconcile;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dynlog.api.v1alpha1.AssignedPod;
 import dev.dynlog.api.v1alpha1.Phase;
+import dev.dynlog.api.v1alpha1.SpecProblem;
 import dev.dynlog.api.v1alpha1.Tracepoint;
 import dev.dynlog.api.v1alpha1.TracepointAssignment;
 import dev.dynlog.api.v1alpha1.TracepointStatus;

@@ -9,6 +9,7 @@ import dev.dynlog.api.v1alpha1.Phase;
 import dev.dynlog.api.v1alpha1.PodProbeStatus;
 import dev.dynlog.api.v1alpha1.PodReport;
 import dev.dynlog.api.v1alpha1.PodState;
+import dev.dynlog.api.v1alpha1.SpecProblem;
 import dev.dynlog.api.v1alpha1.Target;
 import dev.dynlog.api.v1alpha1.Tracepoint;
 import dev.dynlog.api.v1alpha1.TracepointAssignment;

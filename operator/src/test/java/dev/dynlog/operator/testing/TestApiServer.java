@@ -78,6 +78,10 @@ public final class TestApiServer {
 
   /** The shared server, started on first use. */
   public static synchronized TestApiServer get() {
+    if (Boolean.getBoolean("dynlog.quick")) {
+      throw new IllegalStateException("this test needs a kube-apiserver but is in the quick tier"
+          + " (dynlog.quick=true): tag it apiserver");
+    }
     if (instance == null) {
       try {
         instance = new TestApiServer();

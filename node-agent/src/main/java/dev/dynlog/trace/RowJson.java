@@ -1,10 +1,9 @@
-package dev.dynlog.cli;
+package dev.dynlog.trace;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.dynlog.trace.Row;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;

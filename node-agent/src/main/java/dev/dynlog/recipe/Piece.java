@@ -1,4 +1,4 @@
-package dev.dynlog.plan;
+package dev.dynlog.recipe;
 
 /**
  * Where some bytes of a value live at the probed PC: the low {@code size} bytes of a register, or

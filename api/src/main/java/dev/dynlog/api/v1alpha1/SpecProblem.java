@@ -1,7 +1,7 @@
-package dev.dynlog.operator.reconcile;
+package dev.dynlog.api.v1alpha1;
 
 /**
- * Something wrong with a Tracepoint spec that the API server's schema cannot see.
+ * Something wrong with a Tracepoint spec: a condition reason, and what is wrong where.
  *
  * @param reason CamelCase reason for the Valid condition and the Event (e.g.
  *     InvalidCaptureExpression)

@@ -1,0 +1,40 @@
+package dev.dynlog.agent;
+
+import dev.dynlog.api.v1alpha1.ProbeSpec;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * A tracepoint run by the agent alone ({@code dynlog trace}, {@code dynlog run -f}): the probe of
+ * the Tracepoint resource's spec ({@link ProbeSpec}, limits with defaults filled in), aimed at one
+ * process or at every process of an executable instead of at pods.
+ *
+ * @param name the tracepoint's name in rows, metrics and queries (defaults to the function)
+ * @param pid the process to trace, or -1 when {@code executable} is given
+ * @param executable the binary whose processes (present and future) are traced, or null
+ * @param probe function, captures, latency, effective limits, metric labels
+ * @param ttl how long to trace; null = until stopped
+ */
+public record StandaloneTracepoint(String name, int pid, Path executable, ProbeSpec probe, Duration ttl) {
+
+  public StandaloneTracepoint {
+    if ((pid > 0) == (executable != null)) {
+      throw new IllegalArgumentException("give exactly one target: a pid or an executable");
+    }
+    if (probe == null || probe.getFunction() == null || probe.getFunction().isBlank()) {
+      throw new IllegalArgumentException("no function given");
+    }
+    if (probe.getLimits() == null) throw new IllegalArgumentException("the probe's limits are not filled in");
+    if (name == null || name.isBlank()) name = probe.getFunction();
+  }
+
+  /** The binary to read debug information from: the executable, or the process's /proc/PID/exe. */
+  public Path binary() {
+    return executable != null ? executable : Path.of("/proc/" + pid + "/exe");
+  }
+
+  /** What is traced, for people. */
+  public String targetDescription() {
+    return executable != null ? executable.toString() : "pid " + pid;
+  }
+}
