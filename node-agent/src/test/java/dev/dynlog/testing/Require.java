@@ -36,14 +36,6 @@ public final class Require {
     }
   }
 
-  /** As {@link #notQuick(String, String)}, unless one of {@code candidates} is a program of /bin. */
-  static void notQuick(String what, String tags, String... candidates) {
-    for (String c : candidates) {
-      if (c.startsWith("/bin/")) return;
-    }
-    notQuick(what, tags);
-  }
-
   /** The test runs as root (effective uid 0), as uprobes and BPF need. */
   public static void root() {
     notQuick("root", "bpf/root");

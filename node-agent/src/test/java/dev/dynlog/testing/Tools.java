@@ -31,7 +31,6 @@ public final class Tools {
   }
 
   private static Path locate(String... candidates) {
-    Require.notQuick("one of the tools " + List.of(candidates), "toolchain", candidates);
     String pathEnv = System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
     for (String candidate : candidates) {
       if (candidate.startsWith("/")) {
