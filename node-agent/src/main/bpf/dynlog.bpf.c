@@ -39,18 +39,18 @@ struct pt_regs {
  */
 enum limits {
 	MAX_PROBES = 512,
-	MAX_READS = 16,		/* reads per probe site */
-	MAX_PIECES = 4,		/* register/stack pieces per read */
-	MAX_DEREFS = 4,		/* dereferences per read */
-	MAX_VALUE_BYTES = 512,	/* bytes one read delivers (fixed size or string cap) */
-	MAX_ROOT_BYTES = 512,	/* root buffer a read assembles from its pieces */
-	MAX_LATENCY_BOUNDS = 32,	/* latency histogram bounds */
+	MAX_READS = 16,		 /* reads per probe site */
+	MAX_PIECES = 4,		 /* register/stack pieces per read */
+	MAX_DEREFS = 4,		 /* dereferences per read */
+	MAX_VALUE_BYTES = 512,	 /* bytes one read delivers (fixed size or string cap) */
+	MAX_ROOT_BYTES = 512,	 /* root buffer a read assembles from its pieces */
+	MAX_LATENCY_BOUNDS = 32, /* latency histogram bounds */
 };
 
-#define DATA_MASK 1023		/* verifier bound of one read's data (> MAX_VALUE_BYTES) */
-#define EVENT_MAX 16384		/* event buffer; offsets masked with EVENT_MAX - 1 */
+#define DATA_MASK	  1023	/* verifier bound of one read's data (> MAX_VALUE_BYTES) */
+#define EVENT_MAX	  16384 /* event buffer; offsets masked with EVENT_MAX - 1 */
 #define RESTART_WINDOW_NS 1000000000ULL
-#define WAKEUP_BYTES (256 << 10)	/* wake the reader only past this backlog; it also polls */
+#define WAKEUP_BYTES	  (256 << 10) /* wake the reader only past this backlog; it also polls */
 
 enum piece_source { SRC_REGISTER = 0, SRC_STACK = 1 };
 enum read_kind { K_BYTES = 0, K_GO_STRING = 1, K_GO_SLICE = 2, K_C_STRING = 3, K_STD_STRING = 4 };
@@ -94,11 +94,11 @@ struct probe_cfg {
 	u32 nbounds;
 	u64 goid_off;
 	u64 stackhi_off;
-	u64 interval_ns;	/* token bucket: ns per token, 0 = unlimited */
-	u64 burst_ns;		/* token bucket depth in ns */
-	u64 sample_thresh;	/* emit when prandom_u32 < thresh; 1 << 32 = always */
+	u64 interval_ns;   /* token bucket: ns per token, 0 = unlimited */
+	u64 burst_ns;	   /* token bucket depth in ns */
+	u64 sample_thresh; /* emit when prandom_u32 < thresh; 1 << 32 = always */
 	u64 bounds[MAX_LATENCY_BOUNDS];
-	s64 schedpc_off;	/* g.sched.pc, or -1 when unknown */
+	s64 schedpc_off; /* g.sched.pc, or -1 when unknown */
 };
 
 struct probe_stats {
@@ -113,7 +113,7 @@ struct probe_stats {
 	u64 restarts;
 	u64 unpaired;
 	u64 hits;
-	u64 run_ns;		/* time spent in this probe's program runs */
+	u64 run_ns; /* time spent in this probe's program runs */
 	u64 hist[MAX_LATENCY_BOUNDS + 1];
 };
 
@@ -124,8 +124,8 @@ struct rate_state {
 struct pair_key {
 	u32 tgid;
 	u32 probe;
-	u64 id;		/* goid (Go) or tid (C) */
-	u64 depth;	/* g.stack.hi - sp (Go) or entry sp (C) */
+	u64 id;	   /* goid (Go) or tid (C) */
+	u64 depth; /* g.stack.hi - sp (Go) or entry sp (C) */
 };
 
 struct pair_val {
@@ -237,14 +237,14 @@ struct read_ctx {
 	struct scratch *sc;
 	struct recipe *rc;
 	u64 sp;
-	u32 off;	/* write offset into sc->ev */
-	u32 nreads;	/* records written */
+	u32 off;    /* write offset into sc->ev */
+	u32 nreads; /* records written */
 	u32 error_seen;
 };
 
 /* Reads `size` bytes of the current value into dst: from the root buffer, or from user memory. */
-static __always_inline long value_bytes(struct read_ctx *c, struct read_spec *r, u64 addr, void *dst,
-					u32 size)
+static __always_inline long value_bytes(struct read_ctx *c, struct read_spec *r, u64 addr,
+					void *dst, u32 size)
 {
 	if (!r->memory) {
 		u8 *src = c->sc->root + (r->final_off & (MAX_ROOT_BYTES - 1));
@@ -300,7 +300,8 @@ static long do_read(u32 idx, struct read_ctx *c)
 			*(u64 *)(sc->root + voff) = *(u64 *)(sc->regs + (p->reg_off & 255));
 		} else {
 			rec->addr = c->sp + p->stack_off;
-			err = bpf_probe_read_user(sc->root + voff, psize, (void *)(c->sp + p->stack_off));
+			err = bpf_probe_read_user(sc->root + voff, psize,
+						  (void *)(c->sp + p->stack_off));
 		}
 		if (err)
 			goto fail;
@@ -314,7 +315,8 @@ static long do_read(u32 idx, struct read_ctx *c)
 				break;
 			rec->stage = ST_DEREF + i;
 			rec->addr = addr + r->derefs[i];
-			err = bpf_probe_read_user(&addr, sizeof(addr), (void *)(addr + r->derefs[i]));
+			err = bpf_probe_read_user(&addr, sizeof(addr),
+						  (void *)(addr + r->derefs[i]));
 			if (err)
 				goto fail;
 		}
@@ -346,7 +348,8 @@ static long do_read(u32 idx, struct read_ctx *c)
 				goto fail;
 			}
 			/* read cap + 1 characters: a result longer than cap means truncated */
-			long n = bpf_probe_read_user_str(data, (cap + 2) & (2 * DATA_MASK + 1), (void *)ptr);
+			long n = bpf_probe_read_user_str(data, (cap + 2) & (2 * DATA_MASK + 1),
+							 (void *)ptr);
 			if (n < 0) {
 				err = n;
 				goto fail;
@@ -397,7 +400,9 @@ static long read_cb(u32 idx, void *ctx)
  */
 static __always_inline long ring_output(void *data, u32 len)
 {
-	u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > WAKEUP_BYTES
+			    ? BPF_RB_FORCE_WAKEUP
+			    : BPF_RB_NO_WAKEUP;
 
 	return bpf_ringbuf_output(&events, data, len & (EVENT_MAX - 1), flags);
 }
@@ -454,8 +459,8 @@ static __always_inline struct scratch *scratch_for(struct pt_regs *ctx)
 }
 
 /* Runs the recipe of (probe, site) into the scratch event buffer; returns its length. */
-static __always_inline u32 run_recipe(struct scratch *sc, u32 probe, u32 site, u64 sp, u32 *error_seen,
-				      u32 *nreads, u32 only)
+static __always_inline u32 run_recipe(struct scratch *sc, u32 probe, u32 site, u64 sp,
+				      u32 *error_seen, u32 *nreads, u32 only)
 {
 	u32 key = probe * 2 + site;
 	struct read_ctx c = { .sc = sc, .sp = sp, .off = sizeof(struct event_hdr) };
@@ -484,9 +489,9 @@ static __always_inline u32 run_recipe(struct scratch *sc, u32 probe, u32 site, u
  * recovery of this goroutine saved it in another function).
  */
 struct scan_ctx {
-	u64 pc;		/* g.sched.pc */
-	u64 entry;	/* the function's entry address */
-	u32 pos;	/* offset of the next instruction in scratch.code */
+	u64 pc;	   /* g.sched.pc */
+	u64 entry; /* the function's entry address */
+	u32 pos;   /* offset of the next instruction in scratch.code */
 	int result;
 };
 
@@ -504,7 +509,8 @@ static long scan_cb(u32 idx, void *vctx)
 	code = sc->code;
 	b = code[p];
 	if (b == 0xe9) {
-		s32 rel = code[p + 1] | (code[p + 2] << 8) | (code[p + 3] << 16) | ((u32)code[p + 4] << 24);
+		s32 rel = code[p + 1] | (code[p + 2] << 8) | (code[p + 3] << 16) |
+			  ((u32)code[p + 4] << 24);
 
 		c->result = c->pc + p + 5 + (s64)rel == c->entry;
 		return 1;
@@ -530,7 +536,8 @@ static long scan_cb(u32 idx, void *vctx)
 	} else if (op == 0x0f) {
 		u8 op2 = code[p + len + 1];
 
-		if (op2 != 0x10 && op2 != 0x1f && op2 != 0xb6 && op2 != 0xb7 && op2 != 0x6f && op2 != 0x28)
+		if (op2 != 0x10 && op2 != 0x1f && op2 != 0xb6 && op2 != 0xb7 && op2 != 0x6f &&
+		    op2 != 0x28)
 			return 1;
 		len += 2;
 	} else {
@@ -573,7 +580,8 @@ static __always_inline int go_restarted(struct probe_cfg *cfg, u64 g, u64 entry)
 
 	if (cfg->schedpc_off < 0)
 		return -1;
-	if (!sc || bpf_probe_read_user(&c.pc, sizeof(c.pc), (void *)(g + cfg->schedpc_off)) || !c.pc)
+	if (!sc || bpf_probe_read_user(&c.pc, sizeof(c.pc), (void *)(g + cfg->schedpc_off)) ||
+	    !c.pc)
 		return 0;
 	if (bpf_probe_read_user(sc->code, 80, (void *)c.pc)) {
 		/* near the end of the text mapping: the reloads and the jump fit in fewer bytes */
@@ -585,7 +593,8 @@ static __always_inline int go_restarted(struct probe_cfg *cfg, u64 g, u64 entry)
 	return c.result;
 }
 
-static __always_inline void go_frame(struct probe_cfg *cfg, struct pt_regs *ctx, u64 *goid, u64 *stack_hi)
+static __always_inline void go_frame(struct probe_cfg *cfg, struct pt_regs *ctx, u64 *goid,
+				     u64 *stack_hi)
 {
 	u64 g = ctx->r14;
 
@@ -681,7 +690,8 @@ static __always_inline int on_entry(struct pt_regs *ctx, u32 probe, struct probe
 	return 0;
 }
 
-static __always_inline int on_return(struct pt_regs *ctx, u32 probe, struct probe_stats *st, u64 now)
+static __always_inline int on_return(struct pt_regs *ctx, u32 probe, struct probe_stats *st,
+				     u64 now)
 {
 	struct probe_cfg *cfg = bpf_map_lookup_elem(&probes, &probe);
 	u64 pid_tgid = bpf_get_current_pid_tgid();

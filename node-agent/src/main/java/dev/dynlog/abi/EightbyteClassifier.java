@@ -10,20 +10,37 @@ import java.util.function.Predicate;
 /** Classifies C/C++ types into System V eightbyte classes (psABI §3.2.3). */
 final class EightbyteClassifier {
 
-  /** DW_CC_pass_by_reference / DW_CC_pass_by_value (DWARF 5 DW_AT_calling_convention of a class). */
+  /**
+   * DW_CC_pass_by_reference / DW_CC_pass_by_value (DWARF 5 DW_AT_calling_convention of a class).
+   */
   static final int DW_CC_PASS_BY_REFERENCE = 4;
+
   static final int DW_CC_PASS_BY_VALUE = 5;
 
   /**
-   * libstdc++ class templates with a user-provided copy constructor or destructor, for producers that
-   * do not emit DW_AT_calling_convention. Any class holding one of these is not trivially copyable
-   * either.
+   * libstdc++ class templates with a user-provided copy constructor or destructor, for producers
+   * that do not emit DW_AT_calling_convention. Any class holding one of these is not trivially
+   * copyable either.
    */
-  private static final List<String> NON_TRIVIAL_STD = List.of(
-      "std::__cxx11::basic_string<", "std::basic_string<", "std::vector<", "std::unique_ptr<",
-      "std::shared_ptr<", "std::weak_ptr<", "std::function<", "std::map<", "std::multimap<", "std::set<",
-      "std::multiset<", "std::unordered_map<", "std::unordered_set<", "std::__cxx11::list<", "std::list<",
-      "std::deque<", "std::optional<std::");
+  private static final List<String> NON_TRIVIAL_STD =
+      List.of(
+          "std::__cxx11::basic_string<",
+          "std::basic_string<",
+          "std::vector<",
+          "std::unique_ptr<",
+          "std::shared_ptr<",
+          "std::weak_ptr<",
+          "std::function<",
+          "std::map<",
+          "std::multimap<",
+          "std::set<",
+          "std::multiset<",
+          "std::unordered_map<",
+          "std::unordered_set<",
+          "std::__cxx11::list<",
+          "std::list<",
+          "std::deque<",
+          "std::optional<std::");
 
   private EightbyteClassifier() {}
 
@@ -42,7 +59,8 @@ final class EightbyteClassifier {
     for (int i = 0; i < out.size(); i++) {
       EightbyteClass c = out.get(i);
       if (c == EightbyteClass.MEMORY || c == EightbyteClass.X87) return null;
-      if (c == EightbyteClass.SSEUP && (i == 0 || out.get(i - 1) != EightbyteClass.SSE)) out.set(i, EightbyteClass.SSE);
+      if (c == EightbyteClass.SSEUP && (i == 0 || out.get(i - 1) != EightbyteClass.SSE))
+        out.set(i, EightbyteClass.SSE);
     }
     return out;
   }
@@ -51,21 +69,25 @@ final class EightbyteClassifier {
   static boolean isX87(Type type) throws ResolveException {
     Type t = TypeLayout.stripped(type);
     return (t.kind() == Type.Kind.FLOAT || t.kind() == Type.Kind.COMPLEX)
-        && t.name() != null && t.name().contains("long double");
+        && t.name() != null
+        && t.name().contains("long double");
   }
 
   /**
    * True when a C++ class is not trivially copyable for the purpose of calls, so it is passed and
-   * returned by invisible reference: DW_AT_calling_convention says so, or (when absent, as with GCC)
-   * it has a vtable pointer, or it is or contains a libstdc++ class known to have a non-trivial copy
-   * constructor or destructor, or {@code userDeclaredCopyOrDestructor} finds a user-provided copy
-   * constructor or destructor for it (GCC describes those only as member functions).
+   * returned by invisible reference: DW_AT_calling_convention says so, or (when absent, as with
+   * GCC) it has a vtable pointer, or it is or contains a libstdc++ class known to have a
+   * non-trivial copy constructor or destructor, or {@code userDeclaredCopyOrDestructor} finds a
+   * user-provided copy constructor or destructor for it (GCC describes those only as member
+   * functions).
    */
-  static boolean passedByReference(Type type, Predicate<Type> userDeclaredCopyOrDestructor) throws ResolveException {
+  static boolean passedByReference(Type type, Predicate<Type> userDeclaredCopyOrDestructor)
+      throws ResolveException {
     return byReference(TypeLayout.stripped(type), userDeclaredCopyOrDestructor, 0);
   }
 
-  private static boolean byReference(Type t, Predicate<Type> userDeclared, int depth) throws ResolveException {
+  private static boolean byReference(Type t, Predicate<Type> userDeclared, int depth)
+      throws ResolveException {
     if (depth > TypeLayout.MAX_DEPTH) return false;
     if (t.kind() != Type.Kind.STRUCT && t.kind() != Type.Kind.UNION) return false;
     if (t.callingConvention() == DW_CC_PASS_BY_REFERENCE) return true;
@@ -75,7 +97,8 @@ final class EightbyteClassifier {
       for (String prefix : NON_TRIVIAL_STD) if (t.name().startsWith(prefix)) return true;
     }
     for (Type.Member m : t.members()) {
-      // A vtable pointer means virtual functions, which make the implicit copy constructor non-trivial.
+      // A vtable pointer means virtual functions, which make the implicit copy constructor
+      // non-trivial.
       if (m.artificial() && m.name() != null && m.name().startsWith("_vptr")) return true;
       Type mt = TypeLayout.stripped(m.type());
       while (mt.kind() == Type.Kind.ARRAY && mt.target() != null && depth < TypeLayout.MAX_DEPTH) {
@@ -123,7 +146,10 @@ final class EightbyteClassifier {
         for (Type.Member m : t.members()) {
           long at = offset + m.offset();
           if (m.isBitField()) {
-            put(classes, offset + (m.offset() * 8 + m.bitOffset()) / 64 * 8, EightbyteClass.INTEGER);
+            put(
+                classes,
+                offset + (m.offset() * 8 + m.bitOffset()) / 64 * 8,
+                EightbyteClass.INTEGER);
             continue;
           }
           if (!classifyInto(m.type(), at, classes, depth + 1)) return false;

@@ -7,11 +7,11 @@ import java.util.stream.Collectors;
  * Where one argument or result lives at the probed PC, as the calling convention assigns it.
  *
  * <ul>
- *   <li>Direct: {@code slots} hold the value's bytes (registers, stack, or XMM pieces).</li>
+ *   <li>Direct: {@code slots} hold the value's bytes (registers, stack, or XMM pieces).
  *   <li>Indirect ({@code indirect} true): the single 8-byte slot holds the value's address, e.g. a
- *       C++ class passed by invisible reference, or a C struct returned in memory (RAX at return).</li>
- *   <li>Empty: a zero-sized value, which occupies nothing.</li>
- *   <li>Unavailable ({@code unavailable} non-null): the value exists but cannot be read at all.</li>
+ *       C++ class passed by invisible reference, or a C struct returned in memory (RAX at return).
+ *   <li>Empty: a zero-sized value, which occupies nothing.
+ *   <li>Unavailable ({@code unavailable} non-null): the value exists but cannot be read at all.
  * </ul>
  *
  * @param slots the slots, ordered by value offset
@@ -44,7 +44,10 @@ public record Location(List<Slot> slots, boolean indirect, String note, String u
     return !slots.isEmpty() && slots.stream().allMatch(s -> s.kind() == Slot.Kind.STACK);
   }
 
-  /** Human-readable form: {@code RBX,RCX}, {@code stack [rsp+8] 24B}, {@code *RDI (invisible reference)}. */
+  /**
+   * Human-readable form: {@code RBX,RCX}, {@code stack [rsp+8] 24B}, {@code *RDI (invisible
+   * reference)}.
+   */
   public String describe() {
     if (unavailable != null) return "unavailable: " + unavailable;
     if (slots.isEmpty()) return "none (" + note + ")";
@@ -54,7 +57,12 @@ public record Location(List<Slot> slots, boolean indirect, String note, String u
     } else if (onStack()) {
       Slot first = slots.get(0);
       Slot last = slots.get(slots.size() - 1);
-      text = "stack [rsp+" + first.stackOffset() + "] " + (last.stackOffset() + last.size() - first.stackOffset()) + "B";
+      text =
+          "stack [rsp+"
+              + first.stackOffset()
+              + "] "
+              + (last.stackOffset() + last.size() - first.stackOffset())
+              + "B";
     } else {
       text = slots.stream().map(Slot::toString).collect(Collectors.joining(","));
       if (slots.stream().anyMatch(s -> !s.readable())) text += " (XMM: not readable by uprobes)";

@@ -5,11 +5,12 @@ import dev.dynlog.recipe.Register;
 
 /**
  * Where some bytes of an argument or result live at the probed PC: the low {@code size} bytes of a
- * general purpose register, of an XMM register, or {@code size} bytes of the stack at
- * {@code RSP + stackOffset}. The slot holds bytes [{@code valueOffset}, {@code valueOffset + size})
- * of the value.
+ * general purpose register, of an XMM register, or {@code size} bytes of the stack at {@code RSP +
+ * stackOffset}. The slot holds bytes [{@code valueOffset}, {@code valueOffset + size}) of the
+ * value.
  */
-public record Slot(Kind kind, Register register, int xmm, long stackOffset, int size, long valueOffset) {
+public record Slot(
+    Kind kind, Register register, int xmm, long stackOffset, int size, long valueOffset) {
 
   /** The storage a slot is in. */
   public enum Kind {

@@ -19,7 +19,10 @@ import java.util.function.Predicate;
  */
 public final class SysVAbi implements CallingConvention {
 
-  /** The convention when only the debug information's DW_AT_calling_convention tells non-trivial classes. */
+  /**
+   * The convention when only the debug information's DW_AT_calling_convention tells non-trivial
+   * classes.
+   */
   public static final SysVAbi INSTANCE = new SysVAbi(t -> false);
 
   private static final Register[] INTEGER_ARGS = {
@@ -67,9 +70,12 @@ public final class SysVAbi implements CallingConvention {
       Type t = TypeLayout.stripped(v.type());
       if (EightbyteClassifier.passedByReference(t, userDeclaredCopyOrDestructor)) {
         if (nextInt < INTEGER_ARGS.length) {
-          args.add(Location.indirect(Slot.gpr(INTEGER_ARGS[nextInt++], 8, 0), "invisible reference"));
+          args.add(
+              Location.indirect(Slot.gpr(INTEGER_ARGS[nextInt++], 8, 0), "invisible reference"));
         } else {
-          args.add(Location.indirect(Slot.stack(RETURN_ADDRESS_SIZE + stack, 8, 0), "invisible reference"));
+          args.add(
+              Location.indirect(
+                  Slot.stack(RETURN_ADDRESS_SIZE + stack, 8, 0), "invisible reference"));
           stack += 8;
         }
         continue;
@@ -90,7 +96,7 @@ public final class SysVAbi implements CallingConvention {
             switch (classes.get(i)) {
               case INTEGER -> slots.add(Slot.gpr(INTEGER_ARGS[nextInt++], pieceSize, 8L * i));
               case SSE -> slots.add(Slot.xmm(nextSse++, sseSize(classes, i, size), 8L * i));
-              case NONE, SSEUP -> { }
+              case NONE, SSEUP -> {}
               default -> throw new IllegalStateException("unexpected class " + classes.get(i));
             }
           }
@@ -100,7 +106,8 @@ public final class SysVAbi implements CallingConvention {
       }
       long alignment = Math.max(8, TypeLayout.alignment(t));
       stack = TypeLayout.alignUp(stack, alignment);
-      args.add(Location.direct(List.of(GoRegisterAbi.stackSlot(v, RETURN_ADDRESS_SIZE + stack, size))));
+      args.add(
+          Location.direct(List.of(GoRegisterAbi.stackSlot(v, RETURN_ADDRESS_SIZE + stack, size))));
       stack += TypeLayout.alignUp(size, 8);
     }
     return new CallLayout(name(), args, results);
@@ -109,10 +116,14 @@ public final class SysVAbi implements CallingConvention {
   private Location returnLocation(Function function, Type ret) throws ResolveException {
     Type t = TypeLayout.stripped(ret);
     if (EightbyteClassifier.passedByReference(t, userDeclaredCopyOrDestructor)) {
-      return Location.indirect(Slot.gpr(Register.RAX, 8, 0), "returned via hidden pointer, RAX at return");
+      return Location.indirect(
+          Slot.gpr(Register.RAX, 8, 0), "returned via hidden pointer, RAX at return");
     }
     if (EightbyteClassifier.isX87(t)) {
-      return Location.unavailable("`" + ret.displayName() + "` is returned in the x87 register st(0), which uprobes cannot read");
+      return Location.unavailable(
+          "`"
+              + ret.displayName()
+              + "` is returned in the x87 register st(0), which uprobes cannot read");
     }
     List<EightbyteClass> classes = EightbyteClassifier.classify(t);
     if (classes == null) {
@@ -130,7 +141,7 @@ public final class SysVAbi implements CallingConvention {
           if (sses >= SSE_RESULTS) throw new IllegalStateException("more than two SSE eightbytes");
           slots.add(Slot.xmm(sses++, sseSize(classes, i, size), 8L * i));
         }
-        case NONE, SSEUP -> { }
+        case NONE, SSEUP -> {}
         default -> throw new IllegalStateException("unexpected class " + classes.get(i));
       }
     }

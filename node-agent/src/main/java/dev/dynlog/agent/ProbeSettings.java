@@ -20,15 +20,18 @@ public final class ProbeSettings {
   /** String cap and collection cap from the limits; the other caps are the planner's defaults. */
   public static PlanOptions planOptions(ProbeSpec probe) {
     Limits l = Limits.effective(probe.getLimits());
-    return PlanOptions.defaults().withStringCap(l.getMaxStringBytes()).withMaxElements(l.getMaxCollectionElements());
+    return PlanOptions.defaults()
+        .withStringCap(l.getMaxStringBytes())
+        .withMaxElements(l.getMaxCollectionElements());
   }
 
   /**
-   * Name, latency, rate limit and sampling. A {@code maxEventsPerSecond} of 0, which only
-   * {@code dynlog trace --max-events-per-second 0} can give (the spec's bounds start at 1), means
+   * Name, latency, rate limit and sampling. A {@code maxEventsPerSecond} of 0, which only {@code
+   * dynlog trace --max-events-per-second 0} can give (the spec's bounds start at 1), means
    * unlimited.
    */
-  public static TraceOptions traceOptions(String name, ProbeSpec probe, LongFunction<String> symbolizer) {
+  public static TraceOptions traceOptions(
+      String name, ProbeSpec probe, LongFunction<String> symbolizer) {
     Limits l = Limits.effective(probe.getLimits());
     return TraceOptions.defaults()
         .withName(name)
@@ -40,7 +43,8 @@ public final class ProbeSettings {
 
   /** The metric labels as the store counts them. */
   public static List<LabelSpec> labels(ProbeSpec probe) {
-    List<MetricLabel> labels = probe.getMetricLabels() == null ? List.of() : probe.getMetricLabels();
+    List<MetricLabel> labels =
+        probe.getMetricLabels() == null ? List.of() : probe.getMetricLabels();
     return labels.stream().map(m -> new LabelSpec(m.getCapture(), m.effectiveMaxValues())).toList();
   }
 }

@@ -62,13 +62,15 @@ public final class SpecFile {
   private static final Set<String> TOP = Set.of("apiVersion", "kind", "metadata", "spec");
   private static final Set<String> METADATA = Set.of("name", "namespace", "labels", "annotations");
   private static final Set<String> TARGET = Set.of("pid", "executable");
+
   /** Strict as the API server is: no unknown fields, no strings for numbers or booleans. */
-  private static final ObjectMapper SPEC_MAPPER = JsonMapper.builder()
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-      .build();
+  private static final ObjectMapper SPEC_MAPPER =
+      JsonMapper.builder()
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+          .build();
 
   private final Path file;
 
@@ -76,7 +78,9 @@ public final class SpecFile {
     this.file = file;
   }
 
-  /** Reads every tracepoint of a file; the exception names the file, document and field at fault. */
+  /**
+   * Reads every tracepoint of a file; the exception names the file, document and field at fault.
+   */
   public static List<StandaloneTracepoint> read(Path file) throws SpecException {
     return new SpecFile(file).read();
   }
@@ -92,14 +96,16 @@ public final class SpecFile {
     }
     List<StandaloneTracepoint> out = new ArrayList<>();
     Set<String> names = new HashSet<>();
-    try (MappingIterator<JsonNode> docs = new ObjectMapper(new YAMLFactory()).readerFor(JsonNode.class).readValues(text)) {
+    try (MappingIterator<JsonNode> docs =
+        new ObjectMapper(new YAMLFactory()).readerFor(JsonNode.class).readValues(text)) {
       int index = 0;
       while (docs.hasNext()) {
         JsonNode doc = docs.next();
         index++;
         if (doc == null || doc.isNull() || doc.isMissingNode()) continue;
         StandaloneTracepoint t = document(doc, "document " + index);
-        if (!names.add(t.name())) throw new SpecException(file + ": two tracepoints are named '" + t.name() + "'");
+        if (!names.add(t.name()))
+          throw new SpecException(file + ": two tracepoints are named '" + t.name() + "'");
         out.add(t);
       }
     } catch (IOException | RuntimeException e) {
@@ -116,7 +122,8 @@ public final class SpecFile {
     if (doc.has("spec")) {
       onlyKnown(doc, TOP, where);
       String kind = text(doc, "kind", where);
-      if (kind != null && !kind.equals("Tracepoint")) throw error(where, "kind is '" + kind + "', expected Tracepoint");
+      if (kind != null && !kind.equals("Tracepoint"))
+        throw error(where, "kind is '" + kind + "', expected Tracepoint");
       String api = text(doc, "apiVersion", where);
       if (api != null && !api.equals("dynlog.dev/v1alpha1")) {
         throw error(where, "apiVersion is '" + api + "', expected dynlog.dev/v1alpha1");
@@ -128,22 +135,27 @@ public final class SpecFile {
         if (meta.has("name")) name = text(meta, "name", where + " metadata");
       }
       specNode = doc.get("spec");
-      if (!specNode.isObject()) throw error(where + (name != null ? " (" + name + ")" : "") + " spec", "is not a mapping");
+      if (!specNode.isObject())
+        throw error(where + (name != null ? " (" + name + ")" : "") + " spec", "is not a mapping");
     }
     String at = where + (name != null ? " (" + name + ")" : "");
     ObjectNode spec = ((ObjectNode) specNode).deepCopy();
     JsonNode target = spec.remove("target");
     int pid = -1;
     Path exe = null;
-    if (target == null || !target.isObject()) throw error(at + " spec", "needs target: {pid: N} or {executable: PATH}");
+    if (target == null || !target.isObject())
+      throw error(at + " spec", "needs target: {pid: N} or {executable: PATH}");
     if (target.has("selector")) {
-      throw error(at + " spec.target", "selects pods, which only the operator does; give {pid: N} or {executable: PATH}"
-          + " (or apply the Tracepoint with kubectl)");
+      throw error(
+          at + " spec.target",
+          "selects pods, which only the operator does; give {pid: N} or {executable: PATH}"
+              + " (or apply the Tracepoint with kubectl)");
     }
     onlyKnown(target, TARGET, at + " spec.target");
     if (target.has("pid")) {
       JsonNode p = target.get("pid");
-      if (!p.isIntegralNumber() || !p.canConvertToInt() || p.asInt() <= 0) throw error(at + " spec.target.pid", "must be a positive process id");
+      if (!p.isIntegralNumber() || !p.canConvertToInt() || p.asInt() <= 0)
+        throw error(at + " spec.target.pid", "must be a positive process id");
       pid = p.asInt();
     }
     if (target.has("executable")) {
@@ -151,18 +163,25 @@ public final class SpecFile {
       if (e == null || e.isBlank()) throw error(at + " spec.target.executable", "must be a path");
       exe = Path.of(e);
     }
-    if ((pid > 0) == (exe != null)) throw error(at + " spec.target", "give exactly one of pid or executable");
+    if ((pid > 0) == (exe != null))
+      throw error(at + " spec.target", "give exactly one of pid or executable");
 
     TracepointSpec parsed = parse(spec, at);
     List<SpecProblem> problems = SpecChecks.problems(parsed);
     if (!problems.isEmpty()) {
-      throw new SpecException(file + ": " + at + " " + problems.stream().map(SpecProblem::message)
-          .collect(Collectors.joining("; ")));
+      throw new SpecException(
+          file
+              + ": "
+              + at
+              + " "
+              + problems.stream().map(SpecProblem::message).collect(Collectors.joining("; ")));
     }
     return new StandaloneTracepoint(name, pid, exe, ProbeSpec.of(parsed), SpecChecks.ttl(parsed));
   }
 
-  /** Maps the spec (without its target) onto the resource's model, as strictly as the API server. */
+  /**
+   * Maps the spec (without its target) onto the resource's model, as strictly as the API server.
+   */
   private TracepointSpec parse(ObjectNode spec, String at) throws SpecException {
     try {
       return SPEC_MAPPER.treeToValue(spec, TracepointSpec.class);
@@ -170,8 +189,12 @@ public final class SpecFile {
       Set<String> known = new TreeSet<>();
       for (Object k : e.getKnownPropertyIds()) known.add(k.toString());
       if (path(e).equals("spec")) known.add("target");
-      throw error(at + " " + path(e), "has an unknown field '" + e.getPropertyName() + "'; fields are "
-          + String.join(", ", known));
+      throw error(
+          at + " " + path(e),
+          "has an unknown field '"
+              + e.getPropertyName()
+              + "'; fields are "
+              + String.join(", ", known));
     } catch (JsonMappingException e) {
       throw error(at + " " + path(e), "has the wrong type: " + firstLine(e.getOriginalMessage()));
     } catch (JsonProcessingException e) {
@@ -200,7 +223,12 @@ public final class SpecFile {
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String f = it.next();
       if (!known.contains(f)) {
-        throw error(where, "has an unknown field '" + f + "'; fields are " + String.join(", ", new TreeSet<>(known)));
+        throw error(
+            where,
+            "has an unknown field '"
+                + f
+                + "'; fields are "
+                + String.join(", ", new TreeSet<>(known)));
       }
     }
   }

@@ -32,9 +32,9 @@ import java.util.function.Consumer;
 /**
  * Runs standalone tracepoints ({@code dynlog trace} and {@code dynlog run}) until each one's TTL
  * elapses, its target process exits, or the user stops dynlog (Ctrl-C, SIGTERM). Everything is
- * resolved before anything is attached, so a bad function or expression fails before the target
- * is touched. Rows go to the given sink and to the registry (the queryable store, which the caller
- * may serve over HTTP).
+ * resolved before anything is attached, so a bad function or expression fails before the target is
+ * touched. Rows go to the given sink and to the registry (the queryable store, which the caller may
+ * serve over HTTP).
  */
 public final class StandaloneSession {
 
@@ -73,11 +73,14 @@ public final class StandaloneSession {
 
   /**
    * @param registry where rows are stored and counters registered (queries and metrics read it)
-   * @param linger keep running (serving the registry's queries) this long after the last
-   *     tracepoint stops; zero = return at once
+   * @param linger keep running (serving the registry's queries) this long after the last tracepoint
+   *     stops; zero = return at once
    * @param log where progress and the summary go (stderr), never mixed with rows
    */
-  public StandaloneSession(List<StandaloneTracepoint> tracepoints, TracepointRegistry registry, Duration linger,
+  public StandaloneSession(
+      List<StandaloneTracepoint> tracepoints,
+      TracepointRegistry registry,
+      Duration linger,
       PrintStream log) {
     this.tracepoints = List.copyOf(tracepoints);
     this.registry = registry;
@@ -107,8 +110,9 @@ public final class StandaloneSession {
         }
         Binary binary = opener.open(t.binary());
         try {
-          ProbePlan plan = new ProbePlanner(binary, ProbeSettings.planOptions(t.probe()))
-              .plan(t.probe().getFunction(), t.probe().getCapture());
+          ProbePlan plan =
+              new ProbePlanner(binary, ProbeSettings.planOptions(t.probe()))
+                  .plan(t.probe().getFunction(), t.probe().getCapture());
           out.add(new Resolved(t, plan, binary));
         } catch (ResolveException | RuntimeException e) {
           close(binary);
@@ -131,12 +135,13 @@ public final class StandaloneSession {
   }
 
   /**
-   * Resolves, attaches, and delivers rows to {@code sink} (on the tracer's reader thread) until every
-   * tracepoint has stopped, then detaches everything and closes the binaries.
+   * Resolves, attaches, and delivers rows to {@code sink} (on the tracer's reader thread) until
+   * every tracepoint has stopped, then detaches everything and closes the binaries.
    *
    * @param onStart called once everything is attached (e.g. to print a table header)
    */
-  public Outcome run(Consumer<Row> sink, Consumer<List<Resolved>> onStart) throws ResolveException, TracerException {
+  public Outcome run(Consumer<Row> sink, Consumer<List<Resolved>> onStart)
+      throws ResolveException, TracerException {
     List<Resolved> resolved = resolve(tracepoints, DwarfBinary::open);
     Thread hook = new Thread(this::onSignal, "dynlog-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
@@ -163,7 +168,14 @@ public final class StandaloneSession {
           if (why != null) {
             run.probe.close();
             registry.stop(run.tracepoint.name(), state, why);
-            log.println("dynlog: " + why + "; detached " + run.tracepoint.name() + " (" + summary(run.probe) + ")");
+            log.println(
+                "dynlog: "
+                    + why
+                    + "; detached "
+                    + run.tracepoint.name()
+                    + " ("
+                    + summary(run.probe)
+                    + ")");
             it.remove();
           }
         }
@@ -198,24 +210,38 @@ public final class StandaloneSession {
     AtomicReference<Probe> attached = new AtomicReference<>();
     long[] bounds = opts.latencyBucketBoundsNs();
     registry.register(
-        new TracepointInfo(t.name(), t.probe().getFunction(), t.targetDescription(),
-            t.probe().getCapture().stream().map(Capture::getName).toList(), t.probe().isLatency(),
+        new TracepointInfo(
+            t.name(),
+            t.probe().getFunction(),
+            t.targetDescription(),
+            t.probe().getCapture().stream().map(Capture::getName).toList(),
+            t.probe().isLatency(),
             ProbeSettings.labels(t.probe())),
         () -> counters(attached.get(), bounds));
     Probe probe;
     try {
-      probe = tracer.attach(res.plan(), target, opts, row -> {
-        registry.append(row);
-        sink.accept(row);
-      });
+      probe =
+          tracer.attach(
+              res.plan(),
+              target,
+              opts,
+              row -> {
+                registry.append(row);
+                sink.accept(row);
+              });
     } catch (TracerException | RuntimeException e) {
       registry.stop(t.name(), TracepointState.STOPPED, "attach failed: " + e.getMessage());
       throw e;
     }
     attached.set(probe);
     long deadline = t.ttl() == null ? Long.MAX_VALUE : System.nanoTime() + t.ttl().toNanos();
-    log.printf(Locale.ROOT, "dynlog: tracing %s in %s (%d probes)%s%n", res.plan().function(), t.targetDescription(),
-        probe.attachedProbes(), t.ttl() == null ? "; Ctrl-C to stop" : " for " + human(t.ttl()) + "; Ctrl-C to stop");
+    log.printf(
+        Locale.ROOT,
+        "dynlog: tracing %s in %s (%d probes)%s%n",
+        res.plan().function(),
+        t.targetDescription(),
+        probe.attachedProbes(),
+        t.ttl() == null ? "; Ctrl-C to stop" : " for " + human(t.ttl()) + "; Ctrl-C to stop");
     return new Running(t, probe, deadline);
   }
 
@@ -235,7 +261,9 @@ public final class StandaloneSession {
   }
 
   private static ProbeCounters counters(Probe probe, long[] bounds) {
-    if (probe == null) return new ProbeCounters(0, 0, 0, bounds, new long[bounds.length + 1], 0, 0, 0, 0, 0, 0, 0, 0);
+    if (probe == null)
+      return new ProbeCounters(
+          0, 0, 0, bounds, new long[bounds.length + 1], 0, 0, 0, 0, 0, 0, 0, 0);
     try {
       return probe.counters();
     } catch (TracerException e) {
@@ -246,8 +274,16 @@ public final class StandaloneSession {
   private static String summary(Probe probe) {
     try {
       ProbeCounters c = probe.counters();
-      long dropped = c.droppedRingFull() + c.droppedRateLimited() + c.droppedPairingEvicted() + c.droppedDecodeFailed();
-      return c.calls() + " calls, " + probe.rowsDelivered() + " rows" + (dropped > 0 ? ", " + dropped + " dropped" : "");
+      long dropped =
+          c.droppedRingFull()
+              + c.droppedRateLimited()
+              + c.droppedPairingEvicted()
+              + c.droppedDecodeFailed();
+      return c.calls()
+          + " calls, "
+          + probe.rowsDelivered()
+          + " rows"
+          + (dropped > 0 ? ", " + dropped + " dropped" : "");
     } catch (TracerException e) {
       return probe.rowsDelivered() + " rows";
     }

@@ -15,7 +15,8 @@ import java.time.Duration;
  * @param probe function, captures, latency, effective limits, metric labels
  * @param ttl how long to trace; null = until stopped
  */
-public record StandaloneTracepoint(String name, int pid, Path executable, ProbeSpec probe, Duration ttl) {
+public record StandaloneTracepoint(
+    String name, int pid, Path executable, ProbeSpec probe, Duration ttl) {
 
   public StandaloneTracepoint {
     if ((pid > 0) == (executable != null)) {
@@ -24,7 +25,8 @@ public record StandaloneTracepoint(String name, int pid, Path executable, ProbeS
     if (probe == null || probe.getFunction() == null || probe.getFunction().isBlank()) {
       throw new IllegalArgumentException("no function given");
     }
-    if (probe.getLimits() == null) throw new IllegalArgumentException("the probe's limits are not filled in");
+    if (probe.getLimits() == null)
+      throw new IllegalArgumentException("the probe's limits are not filled in");
     if (name == null || name.isBlank()) name = probe.getFunction();
   }
 

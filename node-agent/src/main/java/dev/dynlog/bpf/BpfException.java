@@ -1,8 +1,8 @@
 package dev.dynlog.bpf;
 
 /**
- * A BPF operation failed. The message is one line naming the object (map, program, binary) and
- * the reason; {@link #details()} holds libbpf's own log lines (e.g. the verifier's), if any.
+ * A BPF operation failed. The message is one line naming the object (map, program, binary) and the
+ * reason; {@link #details()} holds libbpf's own log lines (e.g. the verifier's), if any.
  */
 public class BpfException extends Exception {
   private final String details;

@@ -2,6 +2,7 @@ package dev.dynlog.bpf;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
+import com.sun.jna.ptr.IntByReference;
 
 /** One map of the loaded BPF object, accessed by file descriptor through the bpf syscall. */
 public final class BpfMap {
@@ -34,7 +35,8 @@ public final class BpfMap {
   /** Writes a value (BPF_ANY). */
   public void update(Memory key, Memory value) throws BpfException {
     int rc = lib.bpf_map_update_elem(fd, key, value, BPF_ANY);
-    if (rc != 0) throw new BpfException("cannot update BPF map " + name + ": " + BpfException.errno(rc));
+    if (rc != 0)
+      throw new BpfException("cannot update BPF map " + name + ": " + BpfException.errno(rc));
   }
 
   /** Reads a value into {@code value}; false when the key is absent. */
@@ -65,9 +67,10 @@ public final class BpfMap {
   public int id() throws BpfException {
     Memory info = new Memory(128);
     info.clear();
-    com.sun.jna.ptr.IntByReference len = new com.sun.jna.ptr.IntByReference(128);
+    IntByReference len = new IntByReference(128);
     int rc = lib.bpf_obj_get_info_by_fd(fd, info, len);
-    if (rc != 0) throw new BpfException("cannot read BPF map info of " + name + ": " + BpfException.errno(rc));
+    if (rc != 0)
+      throw new BpfException("cannot read BPF map info of " + name + ": " + BpfException.errno(rc));
     return info.getInt(4);
   }
 

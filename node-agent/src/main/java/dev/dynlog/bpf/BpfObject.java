@@ -49,8 +49,10 @@ public final class BpfObject implements AutoCloseable {
         try {
           l = Native.load("libbpf.so.1", LibBpf.class);
         } catch (UnsatisfiedLinkError e) {
-          throw new BpfException("libbpf (libbpf.so.1) cannot be loaded: " + e.getMessage()
-              + " (install the libbpf1 package)");
+          throw new BpfException(
+              "libbpf (libbpf.so.1) cannot be loaded: "
+                  + e.getMessage()
+                  + " (install the libbpf1 package)");
         }
       }
       log = new LibBpfLog();
@@ -64,7 +66,9 @@ public final class BpfObject implements AutoCloseable {
   public static BpfObject loadEmbedded() throws BpfException {
     byte[] elf;
     try (InputStream in = BpfObject.class.getResourceAsStream(RESOURCE)) {
-      if (in == null) throw new BpfException("the BPF object " + RESOURCE + " is missing from the classpath (build with mvn)");
+      if (in == null)
+        throw new BpfException(
+            "the BPF object " + RESOURCE + " is missing from the classpath (build with mvn)");
       elf = in.readAllBytes();
     } catch (IOException e) {
       throw new BpfException("cannot read the embedded BPF object " + RESOURCE, e);
@@ -76,14 +80,17 @@ public final class BpfObject implements AutoCloseable {
       buf.write(0, elf, 0, elf.length);
       Pointer o = l.bpf_object__open_mem(buf, elf.length, null);
       if (o == null) {
-        throw new BpfException("libbpf cannot open the BPF object: " + BpfException.errno(Native.getLastError()), log.recent(10));
+        throw new BpfException(
+            "libbpf cannot open the BPF object: " + BpfException.errno(Native.getLastError()),
+            log.recent(10));
       }
       int rc = l.bpf_object__load(o);
       if (rc != 0) {
         String detail = log.recent(30);
         l.bpf_object__close(o);
         String hint = -rc == 1 || -rc == 13 ? " (BPF needs root or CAP_BPF + CAP_PERFMON)" : "";
-        throw new BpfException("cannot load the BPF object into the kernel: " + BpfException.errno(rc) + hint, detail);
+        throw new BpfException(
+            "cannot load the BPF object into the kernel: " + BpfException.errno(rc) + hint, detail);
       }
       return new BpfObject(o, buf);
     }
@@ -117,8 +124,9 @@ public final class BpfObject implements AutoCloseable {
    * @param pid the process to trace, or -1 for every process mapping the binary (also later ones)
    * @param cookie the value {@code bpf_get_attach_cookie} returns in the program
    */
-  public UprobeLink attachUprobe(String program, int pid, String binaryPath, long fileOffset, long cookie,
-      boolean retprobe) throws BpfException {
+  public UprobeLink attachUprobe(
+      String program, int pid, String binaryPath, long fileOffset, long cookie, boolean retprobe)
+      throws BpfException {
     Pointer prog = program(program);
     Memory opts = new Memory(40);
     opts.clear();
@@ -130,9 +138,17 @@ public final class BpfObject implements AutoCloseable {
       Pointer link = lib.bpf_program__attach_uprobe_opts(prog, pid, binaryPath, fileOffset, opts);
       if (link == null) {
         int err = Native.getLastError();
-        throw new BpfException("cannot attach a " + (retprobe ? "uretprobe" : "uprobe") + " to " + binaryPath
-            + " at file offset 0x" + Long.toHexString(fileOffset) + (pid >= 0 ? " in pid " + pid : "")
-            + ": " + BpfException.errno(err), log.recent(5));
+        throw new BpfException(
+            "cannot attach a "
+                + (retprobe ? "uretprobe" : "uprobe")
+                + " to "
+                + binaryPath
+                + " at file offset 0x"
+                + Long.toHexString(fileOffset)
+                + (pid >= 0 ? " in pid " + pid : "")
+                + ": "
+                + BpfException.errno(err),
+            log.recent(5));
       }
       return new UprobeLink(lib, link, binaryPath, fileOffset);
     }
@@ -144,13 +160,14 @@ public final class BpfObject implements AutoCloseable {
   }
 
   /**
-   * Turns on the kernel's BPF run-time statistics (BPF_ENABLE_STATS) for as long as this object
-   * is open. Idempotent.
+   * Turns on the kernel's BPF run-time statistics (BPF_ENABLE_STATS) for as long as this object is
+   * open. Idempotent.
    */
   public synchronized void enableRunTimeStats() throws BpfException {
     if (statsFd >= 0) return;
     int fd = lib.bpf_enable_stats(BPF_STATS_RUN_TIME);
-    if (fd < 0) throw new BpfException("cannot enable BPF run-time statistics: " + BpfException.errno(fd));
+    if (fd < 0)
+      throw new BpfException("cannot enable BPF run-time statistics: " + BpfException.errno(fd));
     statsFd = fd;
   }
 
@@ -171,7 +188,9 @@ public final class BpfObject implements AutoCloseable {
     info.clear();
     IntByReference len = new IntByReference(PROG_INFO_SIZE);
     int rc = lib.bpf_obj_get_info_by_fd(fd, info, len);
-    if (rc != 0) throw new BpfException("cannot read BPF program info of " + program + ": " + BpfException.errno(rc));
+    if (rc != 0)
+      throw new BpfException(
+          "cannot read BPF program info of " + program + ": " + BpfException.errno(rc));
     return info;
   }
 

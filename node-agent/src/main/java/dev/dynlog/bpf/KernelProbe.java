@@ -8,9 +8,9 @@ import java.util.List;
 
 /**
  * One probe id of the loaded object: its recipes, configuration and counters in the maps, and the
- * uprobes attached with the id as cookie. {@link #load} writes the maps, the {@code attach}
- * methods add uprobes, {@link #detach()} removes them, {@link #close()} deactivates the id and
- * gives it back.
+ * uprobes attached with the id as cookie. {@link #load} writes the maps, the {@code attach} methods
+ * add uprobes, {@link #detach()} removes them, {@link #close()} deactivates the id and gives it
+ * back.
  */
 public final class KernelProbe implements AutoCloseable {
   private final ProbeTable table;
@@ -35,29 +35,43 @@ public final class KernelProbe implements AutoCloseable {
    * @param function for messages
    * @param errorRead index among {@code returnReads} of the read of a Go error's type word, or -1
    */
-  public void load(String function, List<Read> entryReads, List<Read> returnReads, int errorRead, ProbeConfig config)
+  public void load(
+      String function,
+      List<Read> entryReads,
+      List<Read> returnReads,
+      int errorRead,
+      ProbeConfig config)
       throws BpfException {
-    table.recipes.update(BpfMap.intKey(id * 2 + Layout.SITE_ENTRY),
+    table.recipes.update(
+        BpfMap.intKey(id * 2 + Layout.SITE_ENTRY),
         RecipeEncoder.encode(function, "entry", entryReads, -1));
-    table.recipes.update(BpfMap.intKey(id * 2 + Layout.SITE_RETURN),
+    table.recipes.update(
+        BpfMap.intKey(id * 2 + Layout.SITE_RETURN),
         RecipeEncoder.encode(function, "return", returnReads, errorRead));
-    table.stats.update(BpfMap.intKey(id), ProbeTable.zeroed((long) Layout.STATS_SIZE * table.object.possibleCpus()));
+    table.stats.update(
+        BpfMap.intKey(id),
+        ProbeTable.zeroed((long) Layout.STATS_SIZE * table.object.possibleCpus()));
     table.rates.update(BpfMap.intKey(id), ProbeTable.zeroed(Layout.RATE_SIZE));
     table.configs.update(BpfMap.intKey(id), config.encode());
   }
 
   /** Attaches the entry program at a file offset of a binary (pid -1: every process of it). */
-  public synchronized void attachEntry(int pid, String binaryPath, long fileOffset) throws BpfException {
-    add(table.object.attachUprobe(ProbeTable.ENTRY_PROGRAM, pid, binaryPath, fileOffset, id, false));
+  public synchronized void attachEntry(int pid, String binaryPath, long fileOffset)
+      throws BpfException {
+    add(
+        table.object.attachUprobe(
+            ProbeTable.ENTRY_PROGRAM, pid, binaryPath, fileOffset, id, false));
   }
 
   /**
-   * Attaches the return program: as a plain uprobe on a RET instruction, or ({@code uretprobe})
-   * as a uretprobe of the function whose entry is at {@code fileOffset}.
+   * Attaches the return program: as a plain uprobe on a RET instruction, or ({@code uretprobe}) as
+   * a uretprobe of the function whose entry is at {@code fileOffset}.
    */
-  public synchronized void attachReturn(int pid, String binaryPath, long fileOffset, boolean uretprobe)
-      throws BpfException {
-    add(table.object.attachUprobe(ProbeTable.RETURN_PROGRAM, pid, binaryPath, fileOffset, id, uretprobe));
+  public synchronized void attachReturn(
+      int pid, String binaryPath, long fileOffset, boolean uretprobe) throws BpfException {
+    add(
+        table.object.attachUprobe(
+            ProbeTable.RETURN_PROGRAM, pid, binaryPath, fileOffset, id, uretprobe));
   }
 
   private void add(UprobeLink link) {
@@ -91,10 +105,20 @@ public final class KernelProbe implements AutoCloseable {
     }
     long[] hist = new long[RecipeLimits.MAX_LATENCY_BOUNDS + 1];
     System.arraycopy(s, Layout.STAT_HIST, hist, 0, hist.length);
-    return new KernelCounters(s[Layout.STAT_CALLS], s[Layout.STAT_RETURNS], s[Layout.STAT_ERRORS],
-        s[Layout.STAT_LAT_SUM], s[Layout.STAT_RING_FULL], s[Layout.STAT_RATE_LIMITED], s[Layout.STAT_PAIR_FULL],
-        s[Layout.STAT_STALE], s[Layout.STAT_RESTARTS], s[Layout.STAT_UNPAIRED], s[Layout.STAT_HITS],
-        s[Layout.STAT_RUN_NS], hist);
+    return new KernelCounters(
+        s[Layout.STAT_CALLS],
+        s[Layout.STAT_RETURNS],
+        s[Layout.STAT_ERRORS],
+        s[Layout.STAT_LAT_SUM],
+        s[Layout.STAT_RING_FULL],
+        s[Layout.STAT_RATE_LIMITED],
+        s[Layout.STAT_PAIR_FULL],
+        s[Layout.STAT_STALE],
+        s[Layout.STAT_RESTARTS],
+        s[Layout.STAT_UNPAIRED],
+        s[Layout.STAT_HITS],
+        s[Layout.STAT_RUN_NS],
+        hist);
   }
 
   /** Detaches, deactivates the configuration and gives the id back. Idempotent. */

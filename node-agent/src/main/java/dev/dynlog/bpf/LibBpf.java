@@ -34,7 +34,8 @@ interface LibBpf extends Library {
 
   int bpf_program__fd(Pointer prog);
 
-  Pointer bpf_program__attach_uprobe_opts(Pointer prog, int pid, String binaryPath, long fileOffset, Pointer opts);
+  Pointer bpf_program__attach_uprobe_opts(
+      Pointer prog, int pid, String binaryPath, long fileOffset, Pointer opts);
 
   int bpf_link__destroy(Pointer link);
 

@@ -17,7 +17,8 @@ final class LibBpfLog implements LibBpf.PrintFn {
     if (level >= LEVEL_DEBUG) return 0;
     byte[] buf = new byte[4096];
     int n = LibC.INSTANCE.vsnprintf(buf, buf.length, format, vaList);
-    String text = new String(buf, 0, Math.max(0, Math.min(n, buf.length - 1)), StandardCharsets.UTF_8);
+    String text =
+        new String(buf, 0, Math.max(0, Math.min(n, buf.length - 1)), StandardCharsets.UTF_8);
     synchronized (lines) {
       for (String line : text.split("\n")) {
         if (line.isBlank()) continue;

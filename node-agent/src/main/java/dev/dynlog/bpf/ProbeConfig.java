@@ -30,7 +30,8 @@ public record ProbeConfig(
 
   public ProbeConfig {
     if (latencyBoundsNs.length > RecipeLimits.MAX_LATENCY_BOUNDS) {
-      throw new IllegalArgumentException("at most " + RecipeLimits.MAX_LATENCY_BOUNDS + " latency bounds");
+      throw new IllegalArgumentException(
+          "at most " + RecipeLimits.MAX_LATENCY_BOUNDS + " latency bounds");
     }
     latencyBoundsNs = latencyBoundsNs.clone();
   }
@@ -39,8 +40,11 @@ public record ProbeConfig(
   Memory encode() {
     Memory m = new Memory(Layout.CFG_SIZE);
     m.clear();
-    int flags = Layout.F_ACTIVE | (go ? Layout.F_GO : 0) | (paired ? Layout.F_PAIRED : 0)
-        | (retSites ? Layout.F_RETSITE : 0);
+    int flags =
+        Layout.F_ACTIVE
+            | (go ? Layout.F_GO : 0)
+            | (paired ? Layout.F_PAIRED : 0)
+            | (retSites ? Layout.F_RETSITE : 0);
     m.setInt(Layout.CFG_FLAGS, flags);
     m.setInt(Layout.CFG_NBOUNDS, latencyBoundsNs.length);
     m.setLong(Layout.CFG_GOID_OFF, goidOffset);
@@ -51,8 +55,11 @@ public record ProbeConfig(
       m.setLong(Layout.CFG_INTERVAL_NS, interval);
       m.setLong(Layout.CFG_BURST_NS, interval * maxEventsPerSecond);
     }
-    m.setLong(Layout.CFG_SAMPLE_THRESH, sampleRatio >= 1 ? 1L << 32 : (long) (sampleRatio * 4294967296.0));
-    for (int i = 0; i < latencyBoundsNs.length; i++) m.setLong(Layout.CFG_BOUNDS + 8L * i, latencyBoundsNs[i]);
+    m.setLong(
+        Layout.CFG_SAMPLE_THRESH,
+        sampleRatio >= 1 ? 1L << 32 : (long) (sampleRatio * 4294967296.0));
+    for (int i = 0; i < latencyBoundsNs.length; i++)
+      m.setLong(Layout.CFG_BOUNDS + 8L * i, latencyBoundsNs[i]);
     return m;
   }
 }

@@ -10,8 +10,10 @@ import dev.dynlog.recipe.RecipeLimits;
 public final class ProbeTable {
   /** The program attached at a function's entry. */
   public static final String ENTRY_PROGRAM = "dynlog_entry";
+
   /** The program attached on each RET instruction, or as a uretprobe. */
   public static final String RETURN_PROGRAM = "dynlog_return";
+
   /** A program that does nothing (the benchmarks' floor). */
   public static final String EMPTY_PROGRAM = "dynlog_empty";
 

@@ -15,21 +15,24 @@ import java.nio.ByteOrder;
  * <p>Layout (kernel/bpf/ringbuf.c): page 0 holds {@code consumer_pos} (mapped read-write), page 1
  * {@code producer_pos} (read-only), then the data area of {@code size} bytes mapped twice in a row,
  * so a record that wraps around is contiguous. Each record starts with an 8-byte header: a 32-bit
- * length with the BUSY (bit 31) and DISCARD (bit 30) flags, and the page offset; records are
- * 8-byte aligned. The consumer publishes its position with a release store; the producer's
- * position is read with an acquire load. Waiting uses epoll on the map's file descriptor.
+ * length with the BUSY (bit 31) and DISCARD (bit 30) flags, and the page offset; records are 8-byte
+ * aligned. The consumer publishes its position with a release store; the producer's position is
+ * read with an acquire load. Waiting uses epoll on the map's file descriptor.
  *
  * <p>Single consumer: {@link #poll} must be called from one thread at a time.
  */
 public final class RingBuffer implements AutoCloseable {
 
-  /** Receives one record; {@code offset}/{@code length} delimit it in {@code buf} (little endian). */
+  /**
+   * Receives one record; {@code offset}/{@code length} delimit it in {@code buf} (little endian).
+   */
   @FunctionalInterface
   public interface RecordHandler {
     void onRecord(ByteBuffer buf, int offset, int length);
   }
 
-  private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LONGS =
+      MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final int BUSY = 1 << 31;
   private static final int DISCARD = 1 << 30;
   private static final int HEADER = 8;
@@ -46,10 +49,13 @@ public final class RingBuffer implements AutoCloseable {
   private final int epollFd;
   private final Memory epollEvents = new Memory(12 * 4);
   private long consumerPos;
+
   /** Bytes ahead of the record being handled whose two cache lines {@link #drain} loads early. */
   private static final int PREFETCH_DISTANCE = 1024;
+
   @SuppressWarnings("unused")
   private long prefetched;
+
   private boolean closed;
 
   /** Maps the ring of {@code map} (a BPF_MAP_TYPE_RINGBUF of {@code map.maxEntries()} bytes). */
@@ -57,28 +63,41 @@ public final class RingBuffer implements AutoCloseable {
     this.name = map.name();
     long size = map.maxEntries();
     this.mask = size - 1;
-    consumerMap = c.mmap(null, PAGE, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, map.fd(), 0);
+    consumerMap =
+        c.mmap(null, PAGE, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, map.fd(), 0);
     if (Pointer.nativeValue(consumerMap) == -1) {
-      throw new BpfException("cannot mmap the consumer page of ring buffer " + name + ": " + BpfException.errno(Native.getLastError()));
+      throw new BpfException(
+          "cannot mmap the consumer page of ring buffer "
+              + name
+              + ": "
+              + BpfException.errno(Native.getLastError()));
     }
     producerLen = PAGE + 2 * size;
     // MAP_POPULATE: fault the pages in now rather than on the hot path
-    producerMap = c.mmap(null, producerLen, LibC.PROT_READ, LibC.MAP_SHARED | LibC.MAP_POPULATE, map.fd(), PAGE);
+    producerMap =
+        c.mmap(
+            null, producerLen, LibC.PROT_READ, LibC.MAP_SHARED | LibC.MAP_POPULATE, map.fd(), PAGE);
     if (Pointer.nativeValue(producerMap) == -1) {
       int err = Native.getLastError();
       c.munmap(consumerMap, PAGE);
-      throw new BpfException("cannot mmap the data pages of ring buffer " + name + ": " + BpfException.errno(err));
+      throw new BpfException(
+          "cannot mmap the data pages of ring buffer " + name + ": " + BpfException.errno(err));
     }
     consumer = consumerMap.getByteBuffer(0, PAGE).order(ByteOrder.LITTLE_ENDIAN);
     data = producerMap.getByteBuffer(0, producerLen).order(ByteOrder.LITTLE_ENDIAN);
     consumerPos = (long) LONGS.getAcquire(consumer, 0);
     epollFd = c.epoll_create1(LibC.EPOLL_CLOEXEC);
-    if (epollFd < 0) throw new BpfException("epoll_create1 failed: " + BpfException.errno(Native.getLastError()));
+    if (epollFd < 0)
+      throw new BpfException("epoll_create1 failed: " + BpfException.errno(Native.getLastError()));
     Memory ev = new Memory(12);
     ev.clear();
     ev.setInt(0, LibC.EPOLLIN);
     if (c.epoll_ctl(epollFd, LibC.EPOLL_CTL_ADD, map.fd(), ev) != 0) {
-      throw new BpfException("cannot epoll the ring buffer " + name + ": " + BpfException.errno(Native.getLastError()));
+      throw new BpfException(
+          "cannot epoll the ring buffer "
+              + name
+              + ": "
+              + BpfException.errno(Native.getLastError()));
     }
   }
 
@@ -99,7 +118,9 @@ public final class RingBuffer implements AutoCloseable {
       // of the records being handled (only where the kernel has written) overlaps those misses.
       long next = cons + PREFETCH_DISTANCE;
       if (next + 64 < prod) {
-        ahead += data.getLong(PAGE + (int) (next & mask & ~7L)) + data.getLong(PAGE + (int) ((next + 64) & mask & ~7L));
+        ahead +=
+            data.getLong(PAGE + (int) (next & mask & ~7L))
+                + data.getLong(PAGE + (int) ((next + 64) & mask & ~7L));
       }
       int hdr = data.getInt(at);
       VarHandle.acquireFence(); // the record's bytes are read after its header

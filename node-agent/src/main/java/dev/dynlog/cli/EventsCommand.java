@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -40,72 +41,113 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "events",
     mixinStandardHelpOptions = true,
-    description = "Show the captured calls of a tracepoint from a running dynlog agent or `dynlog trace --http`.")
+    description =
+        "Show the captured calls of a tracepoint from a running dynlog agent or `dynlog trace --http`.")
 public final class EventsCommand implements Callable<Integer> {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "TRACEPOINT", description = "Tracepoint name (its --name, or the function name).")
+  @Parameters(
+      index = "0",
+      paramLabel = "TRACEPOINT",
+      description = "Tracepoint name (its --name, or the function name).")
   String tracepoint;
 
-  @Option(names = "--agent", paramLabel = "URL", defaultValue = "${env:DYNLOG_AGENT}",
+  @Option(
+      names = "--agent",
+      paramLabel = "URL",
+      defaultValue = "${env:DYNLOG_AGENT}",
       description = "Agent base URL, e.g. http://127.0.0.1:9464 (default: $DYNLOG_AGENT).")
   String agent;
 
-  @Option(names = "--since", paramLabel = "TIME", description = "Rows from this time on: RFC 3339, or a duration ago (5m, 1h30m).")
+  @Option(
+      names = "--since",
+      paramLabel = "TIME",
+      description = "Rows from this time on: RFC 3339, or a duration ago (5m, 1h30m).")
   String since;
 
-  @Option(names = "--until", paramLabel = "TIME", description = "Rows before this time: RFC 3339, or a duration ago.")
+  @Option(
+      names = "--until",
+      paramLabel = "TIME",
+      description = "Rows before this time: RFC 3339, or a duration ago.")
   String until;
 
-  @Option(names = "--where", paramLabel = "PREDICATE",
-      description = "NAME OP VALUE on a captured value; OP: = != < <= > >= contains. Repeat to AND. e.g. 'user=alice', 'l.Units>100'.")
+  @Option(
+      names = "--where",
+      paramLabel = "PREDICATE",
+      description =
+          "NAME OP VALUE on a captured value; OP: = != < <= > >= contains. Repeat to AND. e.g. 'user=alice', 'l.Units>100'.")
   List<String> where = new ArrayList<>();
 
-  @Option(names = "--min-latency", paramLabel = "DURATION", description = "Only calls at least this slow (e.g. 10ms).")
+  @Option(
+      names = "--min-latency",
+      paramLabel = "DURATION",
+      description = "Only calls at least this slow (e.g. 10ms).")
   String minLatency;
 
   @Option(names = "--pid", paramLabel = "PID", description = "Only this process.")
   Integer pid;
 
-  @Option(names = "--limit", paramLabel = "N", description = "At most N rows (default 1000; with -f, N rows of history).")
+  @Option(
+      names = "--limit",
+      paramLabel = "N",
+      description = "At most N rows (default 1000; with -f, N rows of history).")
   Integer limit;
 
-  @Option(names = "--order", paramLabel = "newest|oldest", defaultValue = "newest",
-      description = "Take the newest (default) or the oldest matching rows; they print oldest first either way.")
+  @Option(
+      names = "--order",
+      paramLabel = "newest|oldest",
+      defaultValue = "newest",
+      description =
+          "Take the newest (default) or the oldest matching rows; they print oldest first either way.")
   String order;
 
-  @Option(names = {"-f", "--follow"}, description = "Keep printing new rows as they arrive.")
+  @Option(
+      names = {"-f", "--follow"},
+      description = "Keep printing new rows as they arrive.")
   boolean follow;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "table|jsonl", defaultValue = "table", description = "table or jsonl.")
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "table|jsonl",
+      defaultValue = "table",
+      description = "table or jsonl.")
   String output;
 
   @Override
   public Integer call() throws Exception {
     URI url = url();
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    HttpRequest request = HttpRequest.newBuilder(url).header("Accept", "application/x-ndjson").GET().build();
+    HttpRequest request =
+        HttpRequest.newBuilder(url).header("Accept", "application/x-ndjson").GET().build();
     HttpResponse<InputStream> response;
     try {
       response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
     } catch (ConnectException e) {
-      throw new IllegalStateException("cannot reach the agent at " + agent + " (connection refused)");
+      throw new IllegalStateException(
+          "cannot reach the agent at " + agent + " (connection refused)");
     } catch (IOException e) {
       throw new IllegalStateException("cannot reach the agent at " + agent + ": " + e);
     }
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-      if (response.statusCode() != 200) throw new IllegalStateException(errorMessage(response.statusCode(), in));
-      Printer printer = new Printer(spec.commandLine().getOut(), spec.commandLine().getErr(), output.equals("table"));
+    try (BufferedReader in =
+        new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+      if (response.statusCode() != 200)
+        throw new IllegalStateException(errorMessage(response.statusCode(), in));
+      Printer printer =
+          new Printer(
+              spec.commandLine().getOut(), spec.commandLine().getErr(), output.equals("table"));
       List<Row> rows = new ArrayList<>();
       String line;
       while ((line = in.readLine()) != null) {
         if (line.isBlank()) continue;
         JsonNode node = JSON.readTree(line);
         if (node.has("dropped") && !node.has("ts")) {
-          printer.err.println("dynlog events: missed " + node.get("dropped").asLong() + " rows (reading too slowly)");
+          printer.err.println(
+              "dynlog events: missed "
+                  + node.get("dropped").asLong()
+                  + " rows (reading too slowly)");
           printer.err.flush();
         } else if (follow) {
           printer.print(RowJson.fromJson(node, tracepoint));
@@ -128,21 +170,25 @@ public final class EventsCommand implements Callable<Integer> {
   /** The events URL, after checking every option locally so that mistakes are caught early. */
   URI url() {
     if (agent == null || agent.isBlank()) {
-      throw new IllegalArgumentException("--agent URL is required (or set DYNLOG_AGENT), e.g. --agent http://127.0.0.1:9464");
+      throw new IllegalArgumentException(
+          "--agent URL is required (or set DYNLOG_AGENT), e.g. --agent http://127.0.0.1:9464");
     }
     if (!output.equals("table") && !output.equals("jsonl")) {
       throw new IllegalArgumentException("--output must be table or jsonl, got '" + output + "'");
     }
-    if (limit != null && limit < 0) throw new IllegalArgumentException("--limit must be 0 or more, got " + limit);
-    if (pid != null && pid <= 0) throw new IllegalArgumentException("--pid must be a positive process id, got " + pid);
+    if (limit != null && limit < 0)
+      throw new IllegalArgumentException("--limit must be 0 or more, got " + limit);
+    if (pid != null && pid <= 0)
+      throw new IllegalArgumentException("--pid must be a positive process id, got " + pid);
     StringJoiner q = new StringJoiner("&");
     try {
       if (follow && Order.parse(order) == Order.NEWEST) {
         q.add("follow=true");
       } else if (follow) {
-        throw new IllegalArgumentException("--follow shows the newest rows then new ones; it cannot be combined with --order oldest");
+        throw new IllegalArgumentException(
+            "--follow shows the newest rows then new ones; it cannot be combined with --order oldest");
       } else {
-        q.add("order=" + Order.parse(order).name().toLowerCase(java.util.Locale.ROOT));
+        q.add("order=" + Order.parse(order).name().toLowerCase(Locale.ROOT));
       }
       for (String w : where) {
         Where.parse(w);
@@ -164,7 +210,8 @@ public final class EventsCommand implements Callable<Integer> {
     try {
       return URI.create(base + "/api/v1/tracepoints/" + encode(tracepoint) + "/events?" + q);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--agent '" + agent + "' is not a URL (e.g. http://127.0.0.1:9464)");
+      throw new IllegalArgumentException(
+          "--agent '" + agent + "' is not a URL (e.g. http://127.0.0.1:9464)");
     }
   }
 

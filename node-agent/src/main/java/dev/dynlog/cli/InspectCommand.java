@@ -4,16 +4,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.dynlog.abi.CallLayout;
 import dev.dynlog.abi.Location;
-import dev.dynlog.dwarf.DwarfBinary;
 import dev.dynlog.api.v1alpha1.Capture;
 import dev.dynlog.api.v1alpha1.Limits;
+import dev.dynlog.dwarf.DwarfBinary;
 import dev.dynlog.plan.Decoder;
-import dev.dynlog.recipe.Piece;
 import dev.dynlog.plan.PlanOptions;
 import dev.dynlog.plan.ProbePlan;
 import dev.dynlog.plan.ProbePlanner;
-import dev.dynlog.recipe.Read;
 import dev.dynlog.plan.ValuePlan;
+import dev.dynlog.recipe.Piece;
+import dev.dynlog.recipe.Read;
 import dev.dynlog.symbols.Function;
 import dev.dynlog.symbols.Language;
 import dev.dynlog.symbols.ResolveException;
@@ -51,35 +51,62 @@ import picocli.CommandLine.Spec;
     })
 public final class InspectCommand implements Callable<Integer> {
 
-  @Parameters(index = "0", paramLabel = "BINARY", description = "ELF executable or shared object with debug information")
+  @Parameters(
+      index = "0",
+      paramLabel = "BINARY",
+      description = "ELF executable or shared object with debug information")
   Path binary;
 
-  @Parameters(index = "1", arity = "0..1", paramLabel = "FUNCTION",
-      description = "qualified name, e.g. github.com/org/repo/pkg.(*T).Method or ns::Class::method; "
-          + "a C++ overload may be picked with its parameter types, e.g. 'ns::f(int)'")
+  @Parameters(
+      index = "1",
+      arity = "0..1",
+      paramLabel = "FUNCTION",
+      description =
+          "qualified name, e.g. github.com/org/repo/pkg.(*T).Method or ns::Class::method; "
+              + "a C++ overload may be picked with its parameter types, e.g. 'ns::f(int)'")
   String function;
 
-  @Option(names = "--filter", paramLabel = "TEXT", description = "list only functions whose name contains TEXT")
+  @Option(
+      names = "--filter",
+      paramLabel = "TEXT",
+      description = "list only functions whose name contains TEXT")
   String filter;
 
-  @Option(names = "--regex", paramLabel = "REGEX", description = "list only functions whose name matches REGEX (find)")
+  @Option(
+      names = "--regex",
+      paramLabel = "REGEX",
+      description = "list only functions whose name matches REGEX (find)")
   String regex;
 
-  @Option(names = "--expr", paramLabel = "NAME=EXPR",
-      description = "show the plan for a capture expression (repeatable), e.g. --expr user=req.User.Name, --expr ret=$0")
+  @Option(
+      names = "--expr",
+      paramLabel = "NAME=EXPR",
+      description =
+          "show the plan for a capture expression (repeatable), e.g. --expr user=req.User.Name, --expr ret=$0")
   List<String> expressions = new ArrayList<>();
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "text", description = "text (default) or json")
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FORMAT",
+      defaultValue = "text",
+      description = "text (default) or json")
   String output;
 
-  @Option(names = {"--max-string-bytes", "--string-cap"}, paramLabel = "BYTES",
-      description = "bytes copied at most per string, 1.." + Limits.MAX_STRING_BYTES + " (default "
-          + Limits.DEFAULT_MAX_STRING_BYTES + ", as for trace and Tracepoints)")
+  @Option(
+      names = {"--max-string-bytes", "--string-cap"},
+      paramLabel = "BYTES",
+      description =
+          "bytes copied at most per string, 1.."
+              + Limits.MAX_STRING_BYTES
+              + " (default "
+              + Limits.DEFAULT_MAX_STRING_BYTES
+              + ", as for trace and Tracepoints)")
   int stringCap = Limits.DEFAULT_MAX_STRING_BYTES;
 
   @Spec CommandSpec spec;
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   @Override
   public Integer call() throws Exception {
@@ -88,8 +115,13 @@ public final class InspectCommand implements Callable<Integer> {
     }
     if (!Files.isRegularFile(binary)) throw new ResolveException("no such file: " + binary);
     if (stringCap < 1 || stringCap > Limits.MAX_STRING_BYTES) {
-      throw new IllegalArgumentException("--max-string-bytes must be from 1 to " + Limits.MAX_STRING_BYTES
-          + " (the BPF program copies at most " + Limits.MAX_STRING_BYTES + " bytes per string), not " + stringCap);
+      throw new IllegalArgumentException(
+          "--max-string-bytes must be from 1 to "
+              + Limits.MAX_STRING_BYTES
+              + " (the BPF program copies at most "
+              + Limits.MAX_STRING_BYTES
+              + " bytes per string), not "
+              + stringCap);
     }
     PlanOptions options = PlanOptions.defaults().withStringCap(stringCap);
     PrintWriter out = spec.commandLine().getOut();
@@ -99,7 +131,8 @@ public final class InspectCommand implements Callable<Integer> {
         list(bin, out);
       } else {
         if (filter != null || regex != null) {
-          throw new IllegalArgumentException("--filter/--regex list functions; do not give a FUNCTION with them");
+          throw new IllegalArgumentException(
+              "--filter/--regex list functions; do not give a FUNCTION with them");
         }
         show(bin, options, out);
       }
@@ -109,14 +142,16 @@ public final class InspectCommand implements Callable<Integer> {
   }
 
   private void list(DwarfBinary bin, PrintWriter out) throws Exception {
-    if (filter != null && regex != null) throw new IllegalArgumentException("use --filter or --regex, not both");
+    if (filter != null && regex != null)
+      throw new IllegalArgumentException("use --filter or --regex, not both");
     Pattern p = null;
     if (filter != null) p = Pattern.compile(Pattern.quote(filter));
     if (regex != null) {
       try {
         p = Pattern.compile(regex);
       } catch (PatternSyntaxException e) {
-        throw new IllegalArgumentException("--regex: invalid pattern `" + regex + "`: " + e.getDescription());
+        throw new IllegalArgumentException(
+            "--regex: invalid pattern `" + regex + "`: " + e.getDescription());
       }
     }
     List<String> names = bin.functionNames(p);
@@ -141,7 +176,8 @@ public final class InspectCommand implements Callable<Integer> {
     }
   }
 
-  private static Map<String, Object> document(DwarfBinary bin, Function f, CallLayout layout, ProbePlan plan) {
+  private static Map<String, Object> document(
+      DwarfBinary bin, Function f, CallLayout layout, ProbePlan plan) {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("binary", bin.path());
     doc.put("build_id", bin.buildId());
@@ -159,12 +195,18 @@ public final class InspectCommand implements Callable<Integer> {
     doc.put("ranges", f.ranges().stream().map(r -> List.of(hex(r.low()), hex(r.high()))).toList());
     List<Map<String, Object>> params = new ArrayList<>();
     List<Variable> args = f.arguments();
-    for (int i = 0; i < args.size(); i++) params.add(variable(args.get(i).name(), args.get(i).type().displayName(), layout.arguments().get(i)));
+    for (int i = 0; i < args.size(); i++)
+      params.add(
+          variable(
+              args.get(i).name(), args.get(i).type().displayName(), layout.arguments().get(i)));
     doc.put("parameters", params);
     List<Map<String, Object>> results = new ArrayList<>();
     for (int i = 0; i < layout.results().size(); i++) {
       String name = f.language() == Language.GO ? f.results().get(i).name() : "$0";
-      String type = f.language() == Language.GO ? f.results().get(i).type().displayName() : f.returnType().displayName();
+      String type =
+          f.language() == Language.GO
+              ? f.results().get(i).type().displayName()
+              : f.returnType().displayName();
       Map<String, Object> r = variable(name, type, layout.results().get(i));
       r.put("expression", "$" + i);
       results.add(r);
@@ -239,21 +281,45 @@ public final class InspectCommand implements Callable<Integer> {
     return m;
   }
 
-  private static void printText(Function f, CallLayout layout, ProbePlan plan, Map<String, Object> doc, PrintWriter out) {
+  private static void printText(
+      Function f, CallLayout layout, ProbePlan plan, Map<String, Object> doc, PrintWriter out) {
     out.println(doc.get("signature"));
-    out.println("  binary:       " + doc.get("binary") + (doc.get("build_id") == null ? "" : " (build-id " + doc.get("build_id") + ")"));
+    out.println(
+        "  binary:       "
+            + doc.get("binary")
+            + (doc.get("build_id") == null ? "" : " (build-id " + doc.get("build_id") + ")"));
     out.println("  language:     " + f.language() + " (" + f.producer() + ")");
     out.println("  convention:   " + layout.convention());
-    if (f.inlined()) out.println("  note:         also inlined into some callers; probes see only out-of-line calls");
-    out.println("  entry:        " + hex(plan.entryAddress()) + " (file offset " + hex(plan.entryFileOffset()) + ")");
+    if (f.inlined())
+      out.println(
+          "  note:         also inlined into some callers; probes see only out-of-line calls");
+    out.println(
+        "  entry:        "
+            + hex(plan.entryAddress())
+            + " (file offset "
+            + hex(plan.entryFileOffset())
+            + ")");
     List<String> rets = new ArrayList<>();
     for (int i = 0; i < plan.retAddresses().size(); i++) {
-      rets.add(hex(plan.retAddresses().get(i)) + " (file offset " + hex(plan.retFileOffsets().get(i)) + ")");
+      rets.add(
+          hex(plan.retAddresses().get(i))
+              + " (file offset "
+              + hex(plan.retFileOffsets().get(i))
+              + ")");
     }
-    out.println("  returns:      " + (rets.isEmpty() ? "none (no RET instruction; tail calls only?)" : String.join(", ", rets)));
+    out.println(
+        "  returns:      "
+            + (rets.isEmpty()
+                ? "none (no RET instruction; tail calls only?)"
+                : String.join(", ", rets)));
     if (plan.goRuntime() != null) {
-      out.println("  runtime.g:    goid @" + plan.goRuntime().goidOffset() + ", stack.hi @" + plan.goRuntime().stackHiOffset()
-          + ", sched.pc @" + plan.goRuntime().schedPcOffset());
+      out.println(
+          "  runtime.g:    goid @"
+              + plan.goRuntime().goidOffset()
+              + ", stack.hi @"
+              + plan.goRuntime().stackHiOffset()
+              + ", sched.pc @"
+              + plan.goRuntime().schedPcOffset());
     }
     out.println("  parameters (at entry):");
     table(castList(doc.get("parameters")), out);
@@ -261,9 +327,20 @@ public final class InspectCommand implements Callable<Integer> {
     table(castList(doc.get("results")), out);
     if (!plan.values().isEmpty()) out.println("  captures:");
     for (ValuePlan v : plan.values()) {
-      out.println("    " + v.name() + " = " + v.expression() + "  (" + v.typeName() + ", at " + (v.atReturn() ? "return" : "entry")
-          + ", " + v.location() + ")");
-      for (int i = 0; i < v.reads().size(); i++) out.println("      read " + i + ": " + v.reads().get(i));
+      out.println(
+          "    "
+              + v.name()
+              + " = "
+              + v.expression()
+              + "  ("
+              + v.typeName()
+              + ", at "
+              + (v.atReturn() ? "return" : "entry")
+              + ", "
+              + v.location()
+              + ")");
+      for (int i = 0; i < v.reads().size(); i++)
+        out.println("      read " + i + ": " + v.reads().get(i));
       out.println("      decode: " + v.decoder());
     }
   }
@@ -276,7 +353,13 @@ public final class InspectCommand implements Callable<Integer> {
     int nw = rows.stream().mapToInt(r -> String.valueOf(r.get("name")).length()).max().orElse(0);
     int tw = rows.stream().mapToInt(r -> String.valueOf(r.get("type")).length()).max().orElse(0);
     for (Map<String, Object> r : rows) {
-      out.println("    " + pad(String.valueOf(r.get("name")), nw) + "  " + pad(String.valueOf(r.get("type")), tw) + "  " + r.get("location"));
+      out.println(
+          "    "
+              + pad(String.valueOf(r.get("name")), nw)
+              + "  "
+              + pad(String.valueOf(r.get("type")), tw)
+              + "  "
+              + r.get("location"));
     }
   }
 
@@ -297,17 +380,24 @@ public final class InspectCommand implements Callable<Integer> {
   /** {@code func name(a T, b U) (R, S)} for Go, {@code R name(T a, U b)} for C/C++. */
   static String signature(Function f) {
     if (f.language() == Language.GO) {
-      String params = f.arguments().stream().map(v -> v.name() + " " + v.type().displayName()).collect(Collectors.joining(", "));
+      String params =
+          f.arguments().stream()
+              .map(v -> v.name() + " " + v.type().displayName())
+              .collect(Collectors.joining(", "));
       List<Variable> results = f.results();
       boolean named = results.stream().anyMatch(v -> v.name() != null && !v.name().startsWith("~"));
-      String res = results.stream().map(v -> named ? v.name() + " " + v.type().displayName() : v.type().displayName())
-          .collect(Collectors.joining(", "));
+      String res =
+          results.stream()
+              .map(v -> named ? v.name() + " " + v.type().displayName() : v.type().displayName())
+              .collect(Collectors.joining(", "));
       if (results.size() > 1 || named) res = "(" + res + ")";
       return "func " + f.name() + "(" + params + ")" + (res.isEmpty() ? "" : " " + res);
     }
     String ret = f.returnType() == null ? "void" : f.returnType().displayName();
-    String params = f.arguments().stream().map(v -> v.type().displayName() + (v.name() == null ? "" : " " + v.name()))
-        .collect(Collectors.joining(", "));
+    String params =
+        f.arguments().stream()
+            .map(v -> v.type().displayName() + (v.name() == null ? "" : " " + v.name()))
+            .collect(Collectors.joining(", "));
     return ret + " " + f.name() + "(" + params + ")";
   }
 }

@@ -10,9 +10,13 @@ import picocli.CommandLine.Command;
     name = "dynlog",
     mixinStandardHelpOptions = true,
     version = "dynlog 0.1.0",
-    description = "Dynamic logging for compiled programs: arguments, results and latency of any function.",
-    footer = {"", "Errors are one line; with DYNLOG_DEBUG=1 in the environment they are followed by libbpf's and the",
-        "kernel verifier's log, when there is one, and the stack trace."},
+    description =
+        "Dynamic logging for compiled programs: arguments, results and latency of any function.",
+    footer = {
+      "",
+      "Errors are one line; with DYNLOG_DEBUG=1 in the environment they are followed by libbpf's and the",
+      "kernel verifier's log, when there is one, and the stack trace."
+    },
     subcommands = {InspectCommand.class, TraceCommand.class, RunCommand.class, EventsCommand.class})
 public final class Main implements Runnable {
 
@@ -36,10 +40,16 @@ public final class Main implements Runnable {
 
   /** DYNLOG_DEBUG is on when set to anything but empty, 0 or false. */
   static boolean debug(String value) {
-    return value != null && !value.isEmpty() && !value.equals("0") && !value.equalsIgnoreCase("false");
+    return value != null
+        && !value.isEmpty()
+        && !value.equals("0")
+        && !value.equalsIgnoreCase("false");
   }
 
-  /** Turns an exception that escaped a command into one clear line (details in debug) and exit status 1. */
+  /**
+   * Turns an exception that escaped a command into one clear line (details in debug) and exit
+   * status 1.
+   */
   private static int handleError(Exception e, CommandLine cmd, boolean debug) {
     String msg = e.getMessage() == null ? e.toString() : e.getMessage();
     int nl = msg.indexOf('\n');
@@ -59,7 +69,10 @@ public final class Main implements Runnable {
     return 1;
   }
 
-  /** libbpf's log lines (the verifier's among them) carried by a tracer failure in the causes, or "". */
+  /**
+   * libbpf's log lines (the verifier's among them) carried by a tracer failure in the causes, or
+   * "".
+   */
   static String details(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof TracerException te && !te.details().isEmpty()) return te.details();

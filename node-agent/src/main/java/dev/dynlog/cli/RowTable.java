@@ -12,8 +12,8 @@ import java.util.Map;
 /**
  * Prints rows as a live terminal table, one line per call, as they come: fixed columns TIME (UTC,
  * microseconds), PID, TID, GOID (Go only), LATENCY (when measured), then {@code name=value} for
- * each capture (values as compact JSON, cut to {@link #MAX_VALUE_WIDTH} characters) and
- * {@code name=!message} for values that could not be read.
+ * each capture (values as compact JSON, cut to {@link #MAX_VALUE_WIDTH} characters) and {@code
+ * name=!message} for values that could not be read.
  */
 public final class RowTable {
 
@@ -57,10 +57,18 @@ public final class RowTable {
   /** The table line of one row. */
   public String format(Row row) {
     StringBuilder b = new StringBuilder();
-    Instant t = Instant.ofEpochSecond(Math.floorDiv(row.epochNanos(), 1_000_000_000L), Math.floorMod(row.epochNanos(), 1_000_000_000L));
+    Instant t =
+        Instant.ofEpochSecond(
+            Math.floorDiv(row.epochNanos(), 1_000_000_000L),
+            Math.floorMod(row.epochNanos(), 1_000_000_000L));
     b.append(String.format(Locale.ROOT, "%-15s %7d %7d", TIME.format(t), row.pid(), row.tid()));
-    if (goid) b.append(String.format(Locale.ROOT, " %8s", row.goid() == -1 ? "-" : Long.toString(row.goid())));
-    if (latency) b.append(String.format(Locale.ROOT, " %10s", row.latencyNs() == -1 ? "-" : formatLatency(row.latencyNs())));
+    if (goid)
+      b.append(
+          String.format(Locale.ROOT, " %8s", row.goid() == -1 ? "-" : Long.toString(row.goid())));
+    if (latency)
+      b.append(
+          String.format(
+              Locale.ROOT, " %10s", row.latencyNs() == -1 ? "-" : formatLatency(row.latencyNs())));
     b.append(' ');
     if (row.captures() != null) {
       for (Map.Entry<String, Object> e : row.captures().entrySet()) {

@@ -21,13 +21,24 @@ import picocli.CommandLine.Spec;
     })
 public final class RunCommand implements Callable<Integer> {
 
-  @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE", description = "The tracepoint spec file (one or more YAML documents).")
+  @Option(
+      names = {"-f", "--file"},
+      required = true,
+      paramLabel = "FILE",
+      description = "The tracepoint spec file (one or more YAML documents).")
   Path file;
 
-  @Option(names = "--output", paramLabel = "table|jsonl", description = "Output format (default: ${DEFAULT-VALUE}).", defaultValue = "table")
+  @Option(
+      names = "--output",
+      paramLabel = "table|jsonl",
+      description = "Output format (default: ${DEFAULT-VALUE}).",
+      defaultValue = "table")
   TraceOutput.Format output;
 
-  @Option(names = "--http", paramLabel = "ADDR", description = "Serve /metrics and the query API (/api/v1) on ADDR, e.g. :9464.")
+  @Option(
+      names = "--http",
+      paramLabel = "ADDR",
+      description = "Serve /metrics and the query API (/api/v1) on ADDR, e.g. :9464.")
   String http;
 
   @Mixin StoreOptions store;

@@ -19,8 +19,13 @@ final class Sessions {
   private Sessions() {}
 
   /** Runs the tracepoints to their end; returns the session's exit status. */
-  static int run(List<StandaloneTracepoint> tracepoints, String http, StoreOptions store, TraceOutput.Format format,
-      CommandSpec spec) throws Exception {
+  static int run(
+      List<StandaloneTracepoint> tracepoints,
+      String http,
+      StoreOptions store,
+      TraceOutput.Format format,
+      CommandSpec spec)
+      throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     TraceOutput printer = new TraceOutput(format, out);
     TracepointRegistry registry = new TracepointRegistry(store.config());
@@ -34,7 +39,8 @@ final class Sessions {
         System.err.println("dynlog: serving /metrics and /api/v1 on " + server.baseUri());
       }
       StandaloneSession.Outcome outcome =
-          new StandaloneSession(tracepoints, registry, linger, System.err).run(printer, printer::start);
+          new StandaloneSession(tracepoints, registry, linger, System.err)
+              .run(printer, printer::start);
       out.flush();
       return outcome.exitStatus();
     } finally {

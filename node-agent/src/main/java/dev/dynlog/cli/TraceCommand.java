@@ -38,50 +38,99 @@ public final class TraceCommand implements Callable<Integer> {
     @Option(names = "--pid", description = "Trace this process only.")
     int pid;
 
-    @Option(names = "--executable", paramLabel = "PATH", description = "Trace every process of this binary, including ones started later.")
+    @Option(
+        names = "--executable",
+        paramLabel = "PATH",
+        description = "Trace every process of this binary, including ones started later.")
     Path executable;
   }
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   TargetOptions target;
 
-  @Parameters(index = "0", paramLabel = "FUNCTION", description = "Qualified function name, e.g. main.(*Server).Login or ns::Cart::add.")
+  @Parameters(
+      index = "0",
+      paramLabel = "FUNCTION",
+      description = "Qualified function name, e.g. main.(*Server).Login or ns::Cart::add.")
   String function;
 
-  @Option(names = "--capture", paramLabel = "NAME=EXPR", description = "A value to capture (repeatable): a parameter, a.b.c, *p, $0 (first result), len(s), x[2]; NAME is an identifier (a bare parameter name names itself).")
+  @Option(
+      names = "--capture",
+      paramLabel = "NAME=EXPR",
+      description =
+          "A value to capture (repeatable): a parameter, a.b.c, *p, $0 (first result), len(s), x[2]; NAME is an identifier (a bare parameter name names itself).")
   List<String> captures = new ArrayList<>();
 
   @Option(names = "--latency", description = "Measure each call's latency.")
   boolean latency;
 
-  @Option(names = "--name", description = "Name of this trace in rows, metrics and queries (default: the function name).")
+  @Option(
+      names = "--name",
+      description = "Name of this trace in rows, metrics and queries (default: the function name).")
   String name;
 
-  @Option(names = "--duration", paramLabel = "DURATION", description = "Detach after this long, e.g. 30s, 10m (default: until Ctrl-C).")
+  @Option(
+      names = "--duration",
+      paramLabel = "DURATION",
+      description = "Detach after this long, e.g. 30s, 10m (default: until Ctrl-C).")
   String duration;
 
-  @Option(names = "--output", paramLabel = "table|jsonl", description = "Output format (default: ${DEFAULT-VALUE}).", defaultValue = "table")
+  @Option(
+      names = "--output",
+      paramLabel = "table|jsonl",
+      description = "Output format (default: ${DEFAULT-VALUE}).",
+      defaultValue = "table")
   TraceOutput.Format output;
 
-  @Option(names = "--max-events-per-second", paramLabel = "N", description = "Emit at most N rows per second, 1.."
-      + Limits.MAX_EVENTS_PER_SECOND + " (calls are still counted exactly); 0 = unlimited (default).")
+  @Option(
+      names = "--max-events-per-second",
+      paramLabel = "N",
+      description =
+          "Emit at most N rows per second, 1.."
+              + Limits.MAX_EVENTS_PER_SECOND
+              + " (calls are still counted exactly); 0 = unlimited (default).")
   int maxEventsPerSecond;
 
-  @Option(names = "--sample", paramLabel = "RATIO", description = "Emit rows for this fraction of calls, (0, 1] (default 1).")
+  @Option(
+      names = "--sample",
+      paramLabel = "RATIO",
+      description = "Emit rows for this fraction of calls, (0, 1] (default 1).")
   Double sample;
 
-  @Option(names = "--max-string-bytes", paramLabel = "N", description = "Bytes copied at most per string, 1.."
-      + Limits.MAX_STRING_BYTES + " (default " + Limits.DEFAULT_MAX_STRING_BYTES + "); longer strings are cut and marked truncated.")
+  @Option(
+      names = "--max-string-bytes",
+      paramLabel = "N",
+      description =
+          "Bytes copied at most per string, 1.."
+              + Limits.MAX_STRING_BYTES
+              + " (default "
+              + Limits.DEFAULT_MAX_STRING_BYTES
+              + "); longer strings are cut and marked truncated.")
   Integer maxStringBytes;
 
-  @Option(names = "--max-collection-elements", paramLabel = "N", description = "Array elements shown at most, 0.."
-      + Limits.MAX_COLLECTION_ELEMENTS + " (default " + Limits.DEFAULT_MAX_COLLECTION_ELEMENTS + ").")
+  @Option(
+      names = "--max-collection-elements",
+      paramLabel = "N",
+      description =
+          "Array elements shown at most, 0.."
+              + Limits.MAX_COLLECTION_ELEMENTS
+              + " (default "
+              + Limits.DEFAULT_MAX_COLLECTION_ELEMENTS
+              + ").")
   Integer maxCollectionElements;
 
-  @Option(names = "--http", paramLabel = "ADDR", description = "Serve /metrics and the query API (/api/v1) on ADDR, e.g. :9464 or 127.0.0.1:9464.")
+  @Option(
+      names = "--http",
+      paramLabel = "ADDR",
+      description =
+          "Serve /metrics and the query API (/api/v1) on ADDR, e.g. :9464 or 127.0.0.1:9464.")
   String http;
 
-  @Option(names = "--label", paramLabel = "CAPTURE[:MAX]", description = "Count rows per value of this capture in dynlog_rows_total (repeatable); at most MAX values (default 20), later ones count as \"other\".")
+  @Option(
+      names = "--label",
+      paramLabel = "CAPTURE[:MAX]",
+      description =
+          "Count rows per value of this capture in dynlog_rows_total (repeatable); at most MAX values (default 20), later ones count as \"other\".")
   List<String> labels = new ArrayList<>();
 
   @Mixin StoreOptions store;
@@ -93,8 +142,18 @@ public final class TraceCommand implements Callable<Integer> {
     Duration ttl = null;
     if (duration != null) ttl = Duration.ofNanos(Durations.parseNanos(duration, "--duration"));
     ProbeSpec probe = probe();
-    return Sessions.run(List.of(new StandaloneTracepoint(name, target.executable == null ? target.pid : -1,
-        target.executable == null ? null : target.executable.toAbsolutePath(), probe, ttl)), http, store, output, spec);
+    return Sessions.run(
+        List.of(
+            new StandaloneTracepoint(
+                name,
+                target.executable == null ? target.pid : -1,
+                target.executable == null ? null : target.executable.toAbsolutePath(),
+                probe,
+                ttl)),
+        http,
+        store,
+        output,
+        spec);
   }
 
   /**
@@ -104,21 +163,31 @@ public final class TraceCommand implements Callable<Integer> {
   ProbeSpec probe() {
     for (String c : captures) {
       if (c.indexOf('=') <= 0 && !c.trim().matches(Capture.NAME_REGEX)) {
-        throw new ParameterException(spec.commandLine(), "--capture " + c + ": name it, e.g. --capture v=" + c.trim()
-            + " (a capture's name is an identifier; a bare EXPR is named after itself only when it is one)");
+        throw new ParameterException(
+            spec.commandLine(),
+            "--capture "
+                + c
+                + ": name it, e.g. --capture v="
+                + c.trim()
+                + " (a capture's name is an identifier; a bare EXPR is named after itself only when it is one)");
       }
     }
     TracepointSpec s = new TracepointSpec();
     s.setFunction(function);
     s.setCapture(captures.stream().map(Capture::parse).toList());
     s.setLatency(latency);
-    s.setLimits(new Limits(maxEventsPerSecond == 0 ? null : maxEventsPerSecond, maxStringBytes, maxCollectionElements,
-        sample));
+    s.setLimits(
+        new Limits(
+            maxEventsPerSecond == 0 ? null : maxEventsPerSecond,
+            maxStringBytes,
+            maxCollectionElements,
+            sample));
     s.setMetricLabels(labels.stream().map(TraceCommand::label).toList());
     List<SpecProblem> problems = SpecChecks.problems(s);
     if (!problems.isEmpty()) {
-      throw new ParameterException(spec.commandLine(), problems.stream().map(p -> option(p.message()))
-          .collect(Collectors.joining("; ")));
+      throw new ParameterException(
+          spec.commandLine(),
+          problems.stream().map(p -> option(p.message())).collect(Collectors.joining("; ")));
     }
     ProbeSpec probe = ProbeSpec.of(s);
     if (maxEventsPerSecond == 0) probe.getLimits().setMaxEventsPerSecond(0);
@@ -127,7 +196,8 @@ public final class TraceCommand implements Callable<Integer> {
 
   /** A spec field in a message, as the option that sets it. */
   private static String option(String message) {
-    return message.replace("spec.limits.maxEventsPerSecond", "--max-events-per-second")
+    return message
+        .replace("spec.limits.maxEventsPerSecond", "--max-events-per-second")
         .replace("spec.limits.maxStringBytes", "--max-string-bytes")
         .replace("spec.limits.maxCollectionElements", "--max-collection-elements")
         .replace("spec.limits.sampleRatio", "--sample")

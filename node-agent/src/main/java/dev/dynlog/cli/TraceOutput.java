@@ -20,7 +20,10 @@ import java.util.function.Consumer;
 final class TraceOutput implements Consumer<Row> {
 
   /** Output formats. */
-  enum Format { table, jsonl }
+  enum Format {
+    table,
+    jsonl
+  }
 
   /** Rows held before the header at most; more are counted and reported after the header. */
   static final int MAX_EARLY = 10_000;
@@ -30,7 +33,10 @@ final class TraceOutput implements Consumer<Row> {
   private RowTable table;
   private List<Row> early = new ArrayList<>();
   private long earlyDropped;
-  /** Width of the TRACEPOINT column, shown when several tracepoints print into one table; 0 = none. */
+
+  /**
+   * Width of the TRACEPOINT column, shown when several tracepoints print into one table; 0 = none.
+   */
   private int nameWidth;
 
   TraceOutput(Format format, PrintWriter out) {
@@ -41,11 +47,17 @@ final class TraceOutput implements Consumer<Row> {
   /** Called once probes are attached: sets up the table's columns and prints the held rows. */
   synchronized void start(List<Resolved> resolved) {
     if (format != Format.table) return;
-    boolean go = resolved.stream().map(Resolved::plan).map(ProbePlan::language).anyMatch(l -> l == Language.GO);
+    boolean go =
+        resolved.stream()
+            .map(Resolved::plan)
+            .map(ProbePlan::language)
+            .anyMatch(l -> l == Language.GO);
     boolean latency = resolved.stream().anyMatch(r -> r.tracepoint().probe().isLatency());
     if (resolved.size() > 1) {
-      nameWidth = Math.max("TRACEPOINT".length(),
-          resolved.stream().mapToInt(r -> r.tracepoint().name().length()).max().orElse(0));
+      nameWidth =
+          Math.max(
+              "TRACEPOINT".length(),
+              resolved.stream().mapToInt(r -> r.tracepoint().name().length()).max().orElse(0));
     }
     StringWriter header = new StringWriter();
     new RowTable(new PrintWriter(header), go, latency).printHeader();
@@ -53,7 +65,9 @@ final class TraceOutput implements Consumer<Row> {
     out.print(column("TRACEPOINT"));
     out.print(header);
     for (Row row : early) print(row);
-    if (earlyDropped > 0) out.println("(" + earlyDropped + " more rows arrived before the header and were not printed)");
+    if (earlyDropped > 0)
+      out.println(
+          "(" + earlyDropped + " more rows arrived before the header and were not printed)");
     early = null;
     out.flush();
   }

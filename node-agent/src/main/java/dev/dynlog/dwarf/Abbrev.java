@@ -1,9 +1,9 @@
 package dev.dynlog.dwarf;
 
 /**
- * One abbreviation: a DIE's tag, whether it has children, and its attribute specs. Caches, per
- * unit format, the size of each attribute form so that scanning can skip fixed-size attributes
- * without decoding them.
+ * One abbreviation: a DIE's tag, whether it has children, and its attribute specs. Caches, per unit
+ * format, the size of each attribute form so that scanning can skip fixed-size attributes without
+ * decoding them.
  */
 final class Abbrev {
   final long code;
@@ -15,6 +15,7 @@ final class Abbrev {
 
   private int sizesKey = -1;
   private int[] sizes;
+
   /** Sum of all attribute sizes when every form has a fixed size, else -1. */
   private int fixedTotal;
 
@@ -67,8 +68,13 @@ final class Abbrev {
       case Dw.FORM_data4, Dw.FORM_ref4, Dw.FORM_strx4, Dw.FORM_addrx4, Dw.FORM_ref_sup4 -> 4;
       case Dw.FORM_data8, Dw.FORM_ref8, Dw.FORM_ref_sig8, Dw.FORM_ref_sup8 -> 8;
       case Dw.FORM_data16 -> 16;
-      case Dw.FORM_strp, Dw.FORM_sec_offset, Dw.FORM_line_strp, Dw.FORM_strp_sup, Dw.FORM_GNU_ref_alt,
-          Dw.FORM_GNU_strp_alt -> u.offsetSize;
+      case Dw.FORM_strp,
+          Dw.FORM_sec_offset,
+          Dw.FORM_line_strp,
+          Dw.FORM_strp_sup,
+          Dw.FORM_GNU_ref_alt,
+          Dw.FORM_GNU_strp_alt ->
+          u.offsetSize;
       case Dw.FORM_ref_addr -> u.version <= 2 ? u.addressSize : u.offsetSize;
       case Dw.FORM_flag_present, Dw.FORM_implicit_const -> 0;
       default -> -1;

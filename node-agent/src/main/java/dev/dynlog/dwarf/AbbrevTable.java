@@ -1,5 +1,6 @@
 package dev.dynlog.dwarf;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -45,19 +46,29 @@ final class AbbrevTable {
         long c = 0;
         if (form == Dw.FORM_implicit_const) c = r.sleb();
         if (n == attrs.length) {
-          attrs = java.util.Arrays.copyOf(attrs, n * 2);
-          forms = java.util.Arrays.copyOf(forms, n * 2);
-          consts = java.util.Arrays.copyOf(consts, n * 2);
+          attrs = Arrays.copyOf(attrs, n * 2);
+          forms = Arrays.copyOf(forms, n * 2);
+          consts = Arrays.copyOf(consts, n * 2);
         }
         attrs[n] = (int) at;
         forms[n] = (int) form;
         consts[n] = c;
         n++;
       }
-      Abbrev a = new Abbrev(code, tag, children, java.util.Arrays.copyOf(attrs, n), java.util.Arrays.copyOf(forms, n),
-          java.util.Arrays.copyOf(consts, n));
+      Abbrev a =
+          new Abbrev(
+              code,
+              tag,
+              children,
+              Arrays.copyOf(attrs, n),
+              Arrays.copyOf(forms, n),
+              Arrays.copyOf(consts, n));
       if (all.putIfAbsent(code, a) != null) {
-        throw r.error("abbreviation code " + code + " defined twice in the table at 0x" + Long.toHexString(offset));
+        throw r.error(
+            "abbreviation code "
+                + code
+                + " defined twice in the table at 0x"
+                + Long.toHexString(offset));
       }
       if (code < DENSE_LIMIT) maxDense = Math.max(maxDense, code);
     }

@@ -19,23 +19,48 @@ final class ByteReader {
     this.limit = buf.limit();
   }
 
-  String section() { return section; }
-  int pos() { return pos; }
-  int limit() { return limit; }
-  int size() { return buf.limit(); }
-  boolean hasRemaining() { return pos < limit; }
+  String section() {
+    return section;
+  }
+
+  int pos() {
+    return pos;
+  }
+
+  int limit() {
+    return limit;
+  }
+
+  int size() {
+    return buf.limit();
+  }
+
+  boolean hasRemaining() {
+    return pos < limit;
+  }
 
   ByteReader seek(long p) {
-    if (p < 0 || p > buf.limit()) throw error("offset 0x" + Long.toHexString(p) + " is outside the section (size 0x"
-        + Integer.toHexString(buf.limit()) + ")");
+    if (p < 0 || p > buf.limit())
+      throw error(
+          "offset 0x"
+              + Long.toHexString(p)
+              + " is outside the section (size 0x"
+              + Integer.toHexString(buf.limit())
+              + ")");
     pos = (int) p;
     return this;
   }
 
-  /** Restricts reads to [pos, end); end is clamped to the section size with an error if beyond it. */
+  /**
+   * Restricts reads to [pos, end); end is clamped to the section size with an error if beyond it.
+   */
   void limit(long end) {
-    if (end < 0 || end > buf.limit()) throw error("range end 0x" + Long.toHexString(end) + " is past the section end 0x"
-        + Integer.toHexString(buf.limit()));
+    if (end < 0 || end > buf.limit())
+      throw error(
+          "range end 0x"
+              + Long.toHexString(end)
+              + " is past the section end 0x"
+              + Integer.toHexString(buf.limit()));
     limit = (int) end;
   }
 
@@ -44,11 +69,13 @@ final class ByteReader {
   }
 
   private void need(int n) {
-    if (n < 0 || n > limit - pos) throw error("needs " + n + " bytes but only " + (limit - pos) + " remain (truncated?)");
+    if (n < 0 || n > limit - pos)
+      throw error("needs " + n + " bytes but only " + (limit - pos) + " remain (truncated?)");
   }
 
   void skip(long n) {
-    if (n < 0 || n > limit - pos) throw error("cannot skip " + n + " bytes, only " + (limit - pos) + " remain");
+    if (n < 0 || n > limit - pos)
+      throw error("cannot skip " + n + " bytes, only " + (limit - pos) + " remain");
     pos += (int) n;
   }
 
@@ -66,7 +93,8 @@ final class ByteReader {
 
   int u24() {
     need(3);
-    int v = (buf.get(pos) & 0xff) | (buf.get(pos + 1) & 0xff) << 8 | (buf.get(pos + 2) & 0xff) << 16;
+    int v =
+        (buf.get(pos) & 0xff) | (buf.get(pos + 1) & 0xff) << 8 | (buf.get(pos + 2) & 0xff) << 16;
     pos += 3;
     return v;
   }
@@ -150,8 +178,13 @@ final class ByteReader {
 
   /** Reads the NUL-terminated string at an absolute offset without moving the cursor. */
   String cstringAt(long off) {
-    if (off < 0 || off >= buf.limit()) throw error("string offset 0x" + Long.toHexString(off) + " is outside the section (size 0x"
-        + Integer.toHexString(buf.limit()) + ")");
+    if (off < 0 || off >= buf.limit())
+      throw error(
+          "string offset 0x"
+              + Long.toHexString(off)
+              + " is outside the section (size 0x"
+              + Integer.toHexString(buf.limit())
+              + ")");
     int p = (int) off;
     int end = buf.limit();
     while (p < end && buf.get(p) != 0) p++;
@@ -166,7 +199,8 @@ final class ByteReader {
   }
 
   byte[] bytes(long n) {
-    if (n < 0 || n > limit - pos) throw error("block of " + n + " bytes but only " + (limit - pos) + " remain");
+    if (n < 0 || n > limit - pos)
+      throw error("block of " + n + " bytes but only " + (limit - pos) + " remain");
     byte[] b = new byte[(int) n];
     buf.get(pos, b);
     pos += (int) n;

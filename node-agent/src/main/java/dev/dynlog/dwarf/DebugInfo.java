@@ -11,14 +11,16 @@ import java.util.function.Function;
 /**
  * Random access to {@code .debug_info} (and DWARF 4 {@code .debug_types}): unit headers, DIEs by
  * offset, children, and the attribute classes that need other sections (strings, addresses,
- * references, range lists). DIEs of {@code .debug_types} get offsets with {@link #TYPES_BIT} set
- * so that offsets stay unique across both sections.
+ * references, range lists). DIEs of {@code .debug_types} get offsets with {@link #TYPES_BIT} set so
+ * that offsets stay unique across both sections.
  */
 final class DebugInfo {
   /** Marks offsets that belong to {@code .debug_types}. */
   static final long TYPES_BIT = 1L << 48;
+
   /** DIE trees deeper than this are rejected as corrupt. */
   static final int MAX_DEPTH = 1024;
+
   /** DW_FORM_indirect chains longer than this are rejected. */
   private static final int MAX_INDIRECT = 4;
 
@@ -39,6 +41,7 @@ final class DebugInfo {
    * operation gets a budget proportional to the section size.
    */
   private long budget;
+
   private final List<Unit> units;
   private final List<Unit> typeUnits;
   private final Map<Long, AbbrevTable> abbrevTables = new HashMap<>();
@@ -142,8 +145,12 @@ final class DebugInfo {
       else if (off >= u.end) lo = mid + 1;
       else return u;
     }
-    throw new DwarfFormatException(binary + ": DIE offset 0x" + Long.toHexString(off) + " is not inside any unit of "
-        + (inTypes ? ".debug_types" : ".debug_info"));
+    throw new DwarfFormatException(
+        binary
+            + ": DIE offset 0x"
+            + Long.toHexString(off)
+            + " is not inside any unit of "
+            + (inTypes ? ".debug_types" : ".debug_info"));
   }
 
   ByteReader readerFor(long dieOffset) {
@@ -167,7 +174,8 @@ final class DebugInfo {
     long code = r.uleb();
     if (code == 0) return null;
     Abbrev a = u.abbrevs.get(code);
-    if (a == null) throw r.error("unknown abbreviation code " + code + " at DIE 0x" + Long.toHexString(off));
+    if (a == null)
+      throw r.error("unknown abbreviation code " + code + " at DIE 0x" + Long.toHexString(off));
     int n = a.attrs.length;
     int[] forms = new int[n];
     long[] values = new long[n];
@@ -191,28 +199,76 @@ final class DebugInfo {
 
   static long readValue(ByteReader r, Unit u, int form, Object[] objects, int i) {
     switch (form) {
-      case Dw.FORM_addr: return r.unsigned(u.addressSize);
-      case Dw.FORM_data1: case Dw.FORM_ref1: case Dw.FORM_flag: case Dw.FORM_strx1: case Dw.FORM_addrx1: return r.u8();
-      case Dw.FORM_data2: case Dw.FORM_ref2: case Dw.FORM_strx2: case Dw.FORM_addrx2: return r.u16();
-      case Dw.FORM_strx3: case Dw.FORM_addrx3: return r.u24();
-      case Dw.FORM_data4: case Dw.FORM_ref4: case Dw.FORM_strx4: case Dw.FORM_addrx4: case Dw.FORM_ref_sup4: return r.u32();
-      case Dw.FORM_data8: case Dw.FORM_ref8: case Dw.FORM_ref_sig8: case Dw.FORM_ref_sup8: return r.u64();
-      case Dw.FORM_data16: objects[i] = r.bytes(16); return 0;
-      case Dw.FORM_strp: case Dw.FORM_sec_offset: case Dw.FORM_line_strp: case Dw.FORM_strp_sup:
-      case Dw.FORM_GNU_ref_alt: case Dw.FORM_GNU_strp_alt:
+      case Dw.FORM_addr:
+        return r.unsigned(u.addressSize);
+      case Dw.FORM_data1:
+      case Dw.FORM_ref1:
+      case Dw.FORM_flag:
+      case Dw.FORM_strx1:
+      case Dw.FORM_addrx1:
+        return r.u8();
+      case Dw.FORM_data2:
+      case Dw.FORM_ref2:
+      case Dw.FORM_strx2:
+      case Dw.FORM_addrx2:
+        return r.u16();
+      case Dw.FORM_strx3:
+      case Dw.FORM_addrx3:
+        return r.u24();
+      case Dw.FORM_data4:
+      case Dw.FORM_ref4:
+      case Dw.FORM_strx4:
+      case Dw.FORM_addrx4:
+      case Dw.FORM_ref_sup4:
+        return r.u32();
+      case Dw.FORM_data8:
+      case Dw.FORM_ref8:
+      case Dw.FORM_ref_sig8:
+      case Dw.FORM_ref_sup8:
+        return r.u64();
+      case Dw.FORM_data16:
+        objects[i] = r.bytes(16);
+        return 0;
+      case Dw.FORM_strp:
+      case Dw.FORM_sec_offset:
+      case Dw.FORM_line_strp:
+      case Dw.FORM_strp_sup:
+      case Dw.FORM_GNU_ref_alt:
+      case Dw.FORM_GNU_strp_alt:
         return r.unsigned(u.offsetSize);
-      case Dw.FORM_ref_addr: return r.unsigned(u.version <= 2 ? u.addressSize : u.offsetSize);
-      case Dw.FORM_flag_present: return 1;
-      case Dw.FORM_sdata: return r.sleb();
-      case Dw.FORM_udata: case Dw.FORM_ref_udata: case Dw.FORM_strx: case Dw.FORM_addrx: case Dw.FORM_loclistx:
-      case Dw.FORM_rnglistx: case Dw.FORM_GNU_addr_index: case Dw.FORM_GNU_str_index:
+      case Dw.FORM_ref_addr:
+        return r.unsigned(u.version <= 2 ? u.addressSize : u.offsetSize);
+      case Dw.FORM_flag_present:
+        return 1;
+      case Dw.FORM_sdata:
+        return r.sleb();
+      case Dw.FORM_udata:
+      case Dw.FORM_ref_udata:
+      case Dw.FORM_strx:
+      case Dw.FORM_addrx:
+      case Dw.FORM_loclistx:
+      case Dw.FORM_rnglistx:
+      case Dw.FORM_GNU_addr_index:
+      case Dw.FORM_GNU_str_index:
         return r.uleb();
-      case Dw.FORM_string: objects[i] = r.cstring(); return 0;
-      case Dw.FORM_block1: objects[i] = r.bytes(r.u8()); return 0;
-      case Dw.FORM_block2: objects[i] = r.bytes(r.u16()); return 0;
-      case Dw.FORM_block4: objects[i] = r.bytes(r.u32()); return 0;
-      case Dw.FORM_block: case Dw.FORM_exprloc: objects[i] = r.bytes(r.uleb()); return 0;
-      default: throw r.error("unknown attribute form 0x" + Integer.toHexString(form));
+      case Dw.FORM_string:
+        objects[i] = r.cstring();
+        return 0;
+      case Dw.FORM_block1:
+        objects[i] = r.bytes(r.u8());
+        return 0;
+      case Dw.FORM_block2:
+        objects[i] = r.bytes(r.u16());
+        return 0;
+      case Dw.FORM_block4:
+        objects[i] = r.bytes(r.u32());
+        return 0;
+      case Dw.FORM_block:
+      case Dw.FORM_exprloc:
+        objects[i] = r.bytes(r.uleb());
+        return 0;
+      default:
+        throw r.error("unknown attribute form 0x" + Integer.toHexString(form));
     }
   }
 
@@ -228,8 +284,16 @@ final class DebugInfo {
       return;
     }
     switch (form) {
-      case Dw.FORM_sdata, Dw.FORM_udata, Dw.FORM_ref_udata, Dw.FORM_strx, Dw.FORM_addrx, Dw.FORM_loclistx,
-          Dw.FORM_rnglistx, Dw.FORM_GNU_addr_index, Dw.FORM_GNU_str_index -> r.skipLeb();
+      case Dw.FORM_sdata,
+          Dw.FORM_udata,
+          Dw.FORM_ref_udata,
+          Dw.FORM_strx,
+          Dw.FORM_addrx,
+          Dw.FORM_loclistx,
+          Dw.FORM_rnglistx,
+          Dw.FORM_GNU_addr_index,
+          Dw.FORM_GNU_str_index ->
+          r.skipLeb();
       case Dw.FORM_string -> r.skipCstring();
       case Dw.FORM_block1 -> r.skip(r.u8());
       case Dw.FORM_block2 -> r.skip(r.u16());
@@ -239,7 +303,9 @@ final class DebugInfo {
     }
   }
 
-  /** The children of a DIE, in order (empty when it has none). Subtrees are skipped, not decoded. */
+  /**
+   * The children of a DIE, in order (empty when it has none). Subtrees are skipped, not decoded.
+   */
   List<Die> children(Die parent) {
     List<Die> out = new ArrayList<>();
     if (!parent.hasChildren()) return out;
@@ -265,13 +331,18 @@ final class DebugInfo {
     r.seek(d.end & ~TYPES_BIT);
     r.limit(d.unit.end);
     if (budget < 0) {
-      throw r.error("DIE subtrees overlap so much that reading them would rescan the section many times (corrupt nesting?)");
+      throw r.error(
+          "DIE subtrees overlap so much that reading them would rescan the section many times (corrupt nesting?)");
     }
     int depth = 1;
     int start = r.pos();
     try {
       while (depth > 0) {
-        if (!r.hasRemaining()) throw r.error("children of DIE 0x" + Long.toHexString(d.offset & ~TYPES_BIT) + " run past the unit end");
+        if (!r.hasRemaining())
+          throw r.error(
+              "children of DIE 0x"
+                  + Long.toHexString(d.offset & ~TYPES_BIT)
+                  + " run past the unit end");
         long code = r.uleb();
         if (code == 0) {
           depth--;
@@ -280,7 +351,8 @@ final class DebugInfo {
         Abbrev a = d.unit.abbrevs.get(code);
         if (a == null) throw r.error("unknown abbreviation code " + code);
         skipAttributes(r, d.unit, a);
-        if (a.hasChildren && ++depth > MAX_DEPTH) throw r.error("DIE nesting deeper than " + MAX_DEPTH);
+        if (a.hasChildren && ++depth > MAX_DEPTH)
+          throw r.error("DIE nesting deeper than " + MAX_DEPTH);
       }
       return r.pos();
     } finally {
@@ -306,7 +378,12 @@ final class DebugInfo {
       case Dw.FORM_string -> (String) obj;
       case Dw.FORM_strp -> str.cstringAt(value);
       case Dw.FORM_line_strp -> lineStr.cstringAt(value);
-      case Dw.FORM_strx, Dw.FORM_strx1, Dw.FORM_strx2, Dw.FORM_strx3, Dw.FORM_strx4, Dw.FORM_GNU_str_index -> {
+      case Dw.FORM_strx,
+          Dw.FORM_strx1,
+          Dw.FORM_strx2,
+          Dw.FORM_strx3,
+          Dw.FORM_strx4,
+          Dw.FORM_GNU_str_index -> {
         if (value < 0 || value > (strOffsets.size() / u.offsetSize)) {
           throw strOffsets.error("string index " + value + " is out of range");
         }
@@ -321,14 +398,20 @@ final class DebugInfo {
   long addressValue(Unit u, int form, long value) {
     return switch (form) {
       case Dw.FORM_addr -> value;
-      case Dw.FORM_addrx, Dw.FORM_addrx1, Dw.FORM_addrx2, Dw.FORM_addrx3, Dw.FORM_addrx4, Dw.FORM_GNU_addr_index ->
+      case Dw.FORM_addrx,
+          Dw.FORM_addrx1,
+          Dw.FORM_addrx2,
+          Dw.FORM_addrx3,
+          Dw.FORM_addrx4,
+          Dw.FORM_GNU_addr_index ->
           indexedAddress(u, value);
       default -> -1;
     };
   }
 
   long indexedAddress(Unit u, long index) {
-    if (index < 0 || index > addr.size() / u.addressSize) throw addr.error("address index " + index + " is out of range");
+    if (index < 0 || index > addr.size() / u.addressSize)
+      throw addr.error("address index " + index + " is out of range");
     return addr.unsignedAt(u.addrBase + index * u.addressSize, u.addressSize);
   }
 
@@ -337,7 +420,8 @@ final class DebugInfo {
     return switch (form) {
       case Dw.FORM_ref1, Dw.FORM_ref2, Dw.FORM_ref4, Dw.FORM_ref8, Dw.FORM_ref_udata -> {
         if (value < 0 || value >= u.end - u.offset) {
-          throw readerFor(bit).error("reference 0x" + Long.toHexString(value) + " points outside its " + u);
+          throw readerFor(bit)
+              .error("reference 0x" + Long.toHexString(value) + " points outside its " + u);
         }
         yield (u.offset + value) | bit;
       }
@@ -386,7 +470,9 @@ final class DebugInfo {
       if (form == Dw.FORM_rnglistx) {
         long base = u.rnglistsBase < 0 ? 12 : u.rnglistsBase;
         off = base + rnglists.unsignedAt(base + value * u.offsetSize, u.offsetSize);
-      } else if (d.tag() != Dw.TAG_compile_unit && u.rnglistsBase > 0 && form != Dw.FORM_sec_offset) {
+      } else if (d.tag() != Dw.TAG_compile_unit
+          && u.rnglistsBase > 0
+          && form != Dw.FORM_sec_offset) {
         off += u.rnglistsBase;
       }
       readRngList(u, off, out);
@@ -404,15 +490,48 @@ final class DebugInfo {
     while (true) {
       int kind = r.u8();
       switch (kind) {
-        case 0: return;
-        case 1: base = indexedAddress(u, r.uleb()); break;
-        case 2: { long s = indexedAddress(u, r.uleb()); long e = indexedAddress(u, r.uleb()); add(out, s, e); break; }
-        case 3: { long s = indexedAddress(u, r.uleb()); add(out, s, s + r.uleb()); break; }
-        case 4: { long s = r.uleb(); long e = r.uleb(); add(out, base + s, base + e); break; }
-        case 5: base = r.unsigned(u.addressSize); break;
-        case 6: { long s = r.unsigned(u.addressSize); add(out, s, r.unsigned(u.addressSize)); break; }
-        case 7: { long s = r.unsigned(u.addressSize); add(out, s, s + r.uleb()); break; }
-        default: throw r.error("unknown range list entry kind " + kind);
+        case 0:
+          return;
+        case 1:
+          base = indexedAddress(u, r.uleb());
+          break;
+        case 2:
+          {
+            long s = indexedAddress(u, r.uleb());
+            long e = indexedAddress(u, r.uleb());
+            add(out, s, e);
+            break;
+          }
+        case 3:
+          {
+            long s = indexedAddress(u, r.uleb());
+            add(out, s, s + r.uleb());
+            break;
+          }
+        case 4:
+          {
+            long s = r.uleb();
+            long e = r.uleb();
+            add(out, base + s, base + e);
+            break;
+          }
+        case 5:
+          base = r.unsigned(u.addressSize);
+          break;
+        case 6:
+          {
+            long s = r.unsigned(u.addressSize);
+            add(out, s, r.unsigned(u.addressSize));
+            break;
+          }
+        case 7:
+          {
+            long s = r.unsigned(u.addressSize);
+            add(out, s, s + r.uleb());
+            break;
+          }
+        default:
+          throw r.error("unknown range list entry kind " + kind);
       }
       if (out.size() > r.size()) throw r.error("range list does not terminate");
     }

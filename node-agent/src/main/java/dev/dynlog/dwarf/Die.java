@@ -1,24 +1,36 @@
 package dev.dynlog.dwarf;
 
 /**
- * A debugging information entry with its attributes decoded to raw values. Strings, addresses
- * and references are resolved on access through {@link DebugInfo}, because their meaning depends
- * on the unit's bases.
+ * A debugging information entry with its attributes decoded to raw values. Strings, addresses and
+ * references are resolved on access through {@link DebugInfo}, because their meaning depends on the
+ * unit's bases.
  */
 final class Die {
   final DebugInfo info;
   final Unit unit;
   final long offset;
   final Abbrev abbrev;
+
   /** Actual form of each attribute (after DW_FORM_indirect). */
   final int[] forms;
+
   final long[] values;
+
   /** Inline strings, blocks and 16-byte data; null for other forms. */
   final Object[] objects;
+
   /** Offset just after the attributes: the first child when {@link #hasChildren()}. */
   final long end;
 
-  Die(DebugInfo info, Unit unit, long offset, Abbrev abbrev, int[] forms, long[] values, Object[] objects, long end) {
+  Die(
+      DebugInfo info,
+      Unit unit,
+      long offset,
+      Abbrev abbrev,
+      int[] forms,
+      long[] values,
+      Object[] objects,
+      long end) {
     this.info = info;
     this.unit = unit;
     this.offset = offset;
@@ -51,13 +63,24 @@ final class Die {
     return string(Dw.AT_name);
   }
 
-  /** Constant value (unsigned forms zero-extended, sdata/implicit_const sign-extended), or {@code dflt}. */
+  /**
+   * Constant value (unsigned forms zero-extended, sdata/implicit_const sign-extended), or {@code
+   * dflt}.
+   */
   long constant(int attr, long dflt) {
     int i = abbrev.indexOf(attr);
     if (i < 0) return dflt;
     return switch (forms[i]) {
-      case Dw.FORM_data1, Dw.FORM_data2, Dw.FORM_data4, Dw.FORM_data8, Dw.FORM_udata, Dw.FORM_sdata,
-          Dw.FORM_implicit_const, Dw.FORM_flag, Dw.FORM_sec_offset -> values[i];
+      case Dw.FORM_data1,
+          Dw.FORM_data2,
+          Dw.FORM_data4,
+          Dw.FORM_data8,
+          Dw.FORM_udata,
+          Dw.FORM_sdata,
+          Dw.FORM_implicit_const,
+          Dw.FORM_flag,
+          Dw.FORM_sec_offset ->
+          values[i];
       default -> dflt;
     };
   }

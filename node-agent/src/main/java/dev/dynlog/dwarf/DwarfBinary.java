@@ -37,8 +37,10 @@ public final class DwarfBinary implements Binary {
   private TypeResolver types;
   private FunctionReader functions;
   private SymbolTable symbols;
+
   /** Go types from the "runtime" unit alone, before (or instead of) the full index. */
   private TypeResolver goTypes;
+
   private NameIndex goTypesIndex;
 
   private DwarfBinary(Path path, ElfFile elf, ElfFile debugElf, List<String> debugSearch) {
@@ -74,7 +76,8 @@ public final class DwarfBinary implements Binary {
         else search.add(describeSearch(elf, locator));
       }
     } catch (IOException | RuntimeException e) {
-      throw new ResolveException(path + ": cannot read its separate debug file: " + e.getMessage(), e);
+      throw new ResolveException(
+          path + ": cannot read its separate debug file: " + e.getMessage(), e);
     }
     return new DwarfBinary(path, elf, debug, search);
   }
@@ -84,9 +87,13 @@ public final class DwarfBinary implements Binary {
     StringBuilder sb = new StringBuilder("looked for a separate debug file");
     if (id != null) sb.append(" by build-id ").append(id).append(" under ").append(locator.roots());
     var link = elf.debugLink();
-    if (link != null) sb.append(", by .gnu_debuglink \"").append(link.fileName()).append("\" in ")
-        .append(locator.debugLinkCandidates(elf.path(), link.fileName()));
-    if (id == null && link == null) sb.append(": the binary has neither a build-id nor a .gnu_debuglink");
+    if (link != null)
+      sb.append(", by .gnu_debuglink \"")
+          .append(link.fileName())
+          .append("\" in ")
+          .append(locator.debugLinkCandidates(elf.path(), link.fileName()));
+    if (id == null && link == null)
+      sb.append(": the binary has neither a build-id nor a .gnu_debuglink");
     return sb.toString();
   }
 
@@ -119,13 +126,18 @@ public final class DwarfBinary implements Binary {
     if (info != null) return;
     ElfFile dwarfElf = debugElf != null ? debugElf : elf;
     if (!dwarfElf.hasDwarf()) {
-      throw new ResolveException(path + " has no DWARF debug information (.debug_info)"
-          + (debugSearch.isEmpty() ? "" : "; " + String.join("; ", debugSearch))
-          + ". Rebuild with -g, or install its debug file.");
+      throw new ResolveException(
+          path
+              + " has no DWARF debug information (.debug_info)"
+              + (debugSearch.isEmpty() ? "" : "; " + String.join("; ", debugSearch))
+              + ". Rebuild with -g, or install its debug file.");
     }
     try {
       info = new DebugInfo(path.toString(), dwarfElf::sectionData);
-    } catch (DwarfFormatException | ElfFormatException | IndexOutOfBoundsException | IllegalArgumentException e) {
+    } catch (DwarfFormatException
+        | ElfFormatException
+        | IndexOutOfBoundsException
+        | IllegalArgumentException e) {
       throw new ResolveException(path + ": malformed debug information: " + e.getMessage(), e);
     }
   }
@@ -138,7 +150,10 @@ public final class DwarfBinary implements Binary {
       index = IndexScanner.build(info);
       types = new TypeResolver(info, index);
       functions = new FunctionReader(info, index, types, symbolTable());
-    } catch (DwarfFormatException | ElfFormatException | IndexOutOfBoundsException | IllegalArgumentException e) {
+    } catch (DwarfFormatException
+        | ElfFormatException
+        | IndexOutOfBoundsException
+        | IllegalArgumentException e) {
       index = null;
       throw new ResolveException(path + ": malformed debug information: " + e.getMessage(), e);
     }
@@ -165,12 +180,16 @@ public final class DwarfBinary implements Binary {
         NameIndex partial = IndexScanner.buildUnit(info, u);
         long[] offsets = partial.functions.get(name);
         if (offsets == null || offsets.length != 1 || !partial.skippedUnits.isEmpty()) return null;
-        FunctionReader reader = new FunctionReader(info, partial, new TypeResolver(info, partial), symbolTable());
+        FunctionReader reader =
+            new FunctionReader(info, partial, new TypeResolver(info, partial), symbolTable());
         Function f = reader.read(name, offsets[0]);
         return f.lowPc() == sym.value() ? List.of(f) : null;
       }
       return null;
-    } catch (DwarfFormatException | ElfFormatException | IndexOutOfBoundsException | IllegalArgumentException e) {
+    } catch (DwarfFormatException
+        | ElfFormatException
+        | IndexOutOfBoundsException
+        | IllegalArgumentException e) {
       return null; // the full index reports the problem with its context
     }
   }
@@ -197,7 +216,9 @@ public final class DwarfBinary implements Binary {
     } catch (ResolveException e) {
       throw new IllegalStateException(e.getMessage(), e);
     }
-    return Arrays.stream(index.sortedNames()).filter(n -> filter == null || filter.matcher(n).find()).toList();
+    return Arrays.stream(index.sortedNames())
+        .filter(n -> filter == null || filter.matcher(n).find())
+        .toList();
   }
 
   @Override
@@ -209,12 +230,19 @@ public final class DwarfBinary implements Binary {
       if (fast != null) return fast;
     }
     ensureIndex();
-    List<String> names = index.functions.containsKey(q.name()) ? List.of(q.name())
-        : NameMatcher.friendlyMatches(q.name(), index.sortedNames());
+    List<String> names =
+        index.functions.containsKey(q.name())
+            ? List.of(q.name())
+            : NameMatcher.friendlyMatches(q.name(), index.sortedNames());
     if (names.isEmpty()) throw notFound(q.name());
     if (names.size() > 1 && !sameBaseName(names)) {
-      throw new ResolveException("function name `" + q.name() + "` is ambiguous in " + path + "; it matches: "
-          + String.join(", ", names));
+      throw new ResolveException(
+          "function name `"
+              + q.name()
+              + "` is ambiguous in "
+              + path
+              + "; it matches: "
+              + String.join(", ", names));
     }
     List<Function> out = new ArrayList<>();
     try {
@@ -222,33 +250,53 @@ public final class DwarfBinary implements Binary {
         for (long off : index.functions.get(n)) out.add(functions.read(n, off));
       }
     } catch (DwarfFormatException | IndexOutOfBoundsException e) {
-      throw new ResolveException(path + ": malformed debug information for `" + name + "`: " + e.getMessage(), e);
+      throw new ResolveException(
+          path + ": malformed debug information for `" + name + "`: " + e.getMessage(), e);
     }
     if (q.parameterTypes() == null) return List.copyOf(out);
     List<String> wanted = q.parameterTypes().stream().map(NameMatcher::normalizeType).toList();
     List<Function> picked = out.stream().filter(f -> parameterTypes(f).equals(wanted)).toList();
     if (picked.isEmpty()) {
-      throw new ResolveException("no overload of `" + q.name() + "` in " + path + " takes (" + String.join(", ", q.parameterTypes())
-          + "); candidates: " + out.stream().map(DwarfBinary::signature).distinct().collect(Collectors.joining("; ")));
+      throw new ResolveException(
+          "no overload of `"
+              + q.name()
+              + "` in "
+              + path
+              + " takes ("
+              + String.join(", ", q.parameterTypes())
+              + "); candidates: "
+              + out.stream()
+                  .map(DwarfBinary::signature)
+                  .distinct()
+                  .collect(Collectors.joining("; ")));
     }
     return picked;
   }
 
-  /** True when the names differ only by generic/template arguments (instantiations of one function). */
+  /**
+   * True when the names differ only by generic/template arguments (instantiations of one function).
+   */
   private static boolean sameBaseName(List<String> names) {
     String first = NameMatcher.withoutArguments(names.get(0));
     return names.stream().allMatch(n -> NameMatcher.withoutArguments(n).equals(first));
   }
 
   private static List<String> parameterTypes(Function f) {
-    return f.parameters().stream().filter(v -> !v.artificial() && !v.result())
-        .map(v -> NameMatcher.normalizeType(v.type().displayName())).toList();
+    return f.parameters().stream()
+        .filter(v -> !v.artificial() && !v.result())
+        .map(v -> NameMatcher.normalizeType(v.type().displayName()))
+        .toList();
   }
 
   /** A C-style signature for messages: {@code name(type, type)}. */
   static String signature(Function f) {
-    return f.name() + "(" + f.parameters().stream().filter(v -> !v.artificial() && !v.result())
-        .map(v -> v.type().displayName()).collect(Collectors.joining(", ")) + ")";
+    return f.name()
+        + "("
+        + f.parameters().stream()
+            .filter(v -> !v.artificial() && !v.result())
+            .map(v -> v.type().displayName())
+            .collect(Collectors.joining(", "))
+        + ")";
   }
 
   private ResolveException notFound(String name) {
@@ -263,22 +311,25 @@ public final class DwarfBinary implements Binary {
       declared = true;
     }
     if (declared) {
-      sb.append(": it is declared but has no code here (defined in another object or shared library?)");
+      sb.append(
+          ": it is declared but has no code here (defined in another object or shared library?)");
       return new ResolveException(sb.toString());
     }
     List<String> close = NameMatcher.closest(name, index.sortedNames(), SUGGESTIONS);
     if (!close.isEmpty()) sb.append("; closest names: ").append(String.join(", ", close));
     else sb.append(" (").append(index.functions.size()).append(" functions with code are known)");
     if (!index.skippedUnits.isEmpty()) {
-      sb.append("; note: ").append(index.skippedUnits.size()).append(" unit(s) could not be read, first: ")
+      sb.append("; note: ")
+          .append(index.skippedUnits.size())
+          .append(" unit(s) could not be read, first: ")
           .append(index.skippedUnits.get(0));
     }
     return new ResolveException(sb.toString());
   }
 
   /**
-   * Finds a Go type without the full index: the Go linker writes every type DIE into the unit
-   * named "runtime", which is scanned alone (once). Returns null when that does not apply.
+   * Finds a Go type without the full index: the Go linker writes every type DIE into the unit named
+   * "runtime", which is scanned alone (once). Returns null when that does not apply.
    */
   private Type goTypeFromRuntimeUnit(String name) throws ResolveException {
     ensureDebugInfo();
@@ -297,7 +348,10 @@ public final class DwarfBinary implements Binary {
       }
       Long off = goTypesIndex.types.get(name);
       return off == null ? null : goTypes.resolve(off);
-    } catch (DwarfFormatException | ElfFormatException | IndexOutOfBoundsException | IllegalArgumentException e) {
+    } catch (DwarfFormatException
+        | ElfFormatException
+        | IndexOutOfBoundsException
+        | IllegalArgumentException e) {
       return null; // the full index reports the problem with its context
     }
   }

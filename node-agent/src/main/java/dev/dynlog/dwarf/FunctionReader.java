@@ -9,7 +9,12 @@ import dev.dynlog.symbols.Variable;
 import dev.dynlog.types.Type;
 import dev.dynlog.types.Type.Kind;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Decodes one subprogram DIE into a {@link Function}: entry and ranges, parameters in declaration
@@ -44,7 +49,10 @@ final class FunctionReader {
     for (Die c : chain) {
       if (linkage == null) linkage = c.string(Dw.AT_linkage_name);
       if (linkage == null) linkage = c.string(Dw.AT_MIPS_linkage_name);
-      inlined |= index.inlined.contains(c.offset) || c.constant(Dw.AT_inline, 0) == 1 || c.constant(Dw.AT_inline, 0) == 3;
+      inlined |=
+          index.inlined.contains(c.offset)
+              || c.constant(Dw.AT_inline, 0) == 1
+              || c.constant(Dw.AT_inline, 0) == 3;
       if (returnTypeDie == null && c.has(Dw.AT_type)) returnTypeDie = c;
     }
     List<Range> ranges = info.ranges(d);
@@ -58,9 +66,20 @@ final class FunctionReader {
     }
     List<Variable> params = parameters(chain, u.language());
     Type returnType = null;
-    if (u.language() != Language.GO && returnTypeDie != null) returnType = types.resolve(returnTypeDie.ref(Dw.AT_type));
-    return new Function(name, linkage, u.language(), u.producer, entry, List.copyOf(ordered), params, returnType,
-        inlined, false, offset);
+    if (u.language() != Language.GO && returnTypeDie != null)
+      returnType = types.resolve(returnTypeDie.ref(Dw.AT_type));
+    return new Function(
+        name,
+        linkage,
+        u.language(),
+        u.producer,
+        entry,
+        List.copyOf(ordered),
+        params,
+        returnType,
+        inlined,
+        false,
+        offset);
   }
 
   /** The DIE itself, then the DIEs it refers to through abstract_origin and specification. */
@@ -86,7 +105,8 @@ final class FunctionReader {
     if (e > 0) return e;
     long low = d.address(Dw.AT_low_pc);
     if (low > 0 && d.has(Dw.AT_high_pc)) return low;
-    String symName = linkage != null ? linkage : (lang == Language.C || lang == Language.GO ? name : null);
+    String symName =
+        linkage != null ? linkage : (lang == Language.C || lang == Language.GO ? name : null);
     if (symName != null && symbols != null) {
       ElfSymbol s = symbols.byName(symName);
       if (s != null) {
@@ -113,7 +133,12 @@ final class FunctionReader {
       }
       if (ps.isEmpty()) continue;
       if (best == null || best.size() < ps.size()) best = ps;
-      if (ps.stream().allMatch(p -> p.has(Dw.AT_name) || p.flag(Dw.AT_artificial) || p.ref(Dw.AT_abstract_origin) >= 0)) {
+      if (ps.stream()
+          .allMatch(
+              p ->
+                  p.has(Dw.AT_name)
+                      || p.flag(Dw.AT_artificial)
+                      || p.ref(Dw.AT_abstract_origin) >= 0)) {
         best = ps;
         break;
       }
@@ -122,12 +147,15 @@ final class FunctionReader {
     List<Variable> results = new ArrayList<>();
     if (best == null) return args;
     best = inDeclarationOrder(best, chain);
-    java.util.Set<String> unnamedResults = new java.util.HashSet<>();
+    Set<String> unnamedResults = new HashSet<>();
     for (Die p : best) {
       Variable v = variable(p);
       // Some Go compilers list an unnamed result twice (two "~r0" DIEs for one error result):
       // positions ~rN are unique, so a repeated one is the same result.
-      if (v.result() && lang == Language.GO && v.name() != null && v.name().matches("~r\\d+")
+      if (v.result()
+          && lang == Language.GO
+          && v.name() != null
+          && v.name().matches("~r\\d+")
           && !unnamedResults.add(v.name())) {
         continue;
       }
@@ -138,11 +166,11 @@ final class FunctionReader {
   }
 
   /**
-   * A concrete copy may list its parameters in another order than the source (GCC -O2 puts
-   * {@code this} after the others): order them as their abstract_origin parameters are declared.
+   * A concrete copy may list its parameters in another order than the source (GCC -O2 puts {@code
+   * this} after the others): order them as their abstract_origin parameters are declared.
    */
   private List<Die> inDeclarationOrder(List<Die> params, List<Die> chain) {
-    java.util.Map<Long, Integer> declared = new java.util.HashMap<>();
+    Map<Long, Integer> declared = new HashMap<>();
     for (Die c : chain) {
       int i = 0;
       for (Die child : info.children(c)) {
@@ -153,7 +181,7 @@ final class FunctionReader {
       if (!declared.containsKey(p.ref(Dw.AT_abstract_origin))) return params;
     }
     List<Die> sorted = new ArrayList<>(params);
-    sorted.sort(java.util.Comparator.comparingInt(p -> declared.get(p.ref(Dw.AT_abstract_origin))));
+    sorted.sort(Comparator.comparingInt(p -> declared.get(p.ref(Dw.AT_abstract_origin))));
     return sorted;
   }
 

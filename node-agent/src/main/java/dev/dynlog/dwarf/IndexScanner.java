@@ -9,16 +9,21 @@ import java.util.Map;
 
 /**
  * Builds a {@link NameIndex} with one linear pass over every unit. Only the attributes needed for
- * naming are decoded, and only on subprogram, scope and type DIEs; all other attributes are
- * skipped by size (fixed-size runs in one step), so no DIE tree is built.
+ * naming are decoded, and only on subprogram, scope and type DIEs; all other attributes are skipped
+ * by size (fixed-size runs in one step), so no DIE tree is built.
  */
 final class IndexScanner {
   private final DebugInfo info;
   private final NameIndex index = new NameIndex();
+
   /** Unnamed subprograms with code: their offsets and the DIE they refer to. */
   private final List<long[]> pending = new ArrayList<>();
-  /** Type definitions outside their scope (DW_AT_specification → the declaration in its namespace). */
+
+  /**
+   * Type definitions outside their scope (DW_AT_specification → the declaration in its namespace).
+   */
   private final List<long[]> pendingTypes = new ArrayList<>();
+
   /** Unnamed subprograms without code that refer to another DIE (abstract → declaration). */
   private final Map<Long, Long> abstractRefs = new HashMap<>();
 
@@ -80,28 +85,47 @@ final class IndexScanner {
         continue;
       }
       Abbrev a = u.abbrevs.get(code);
-      if (a == null) throw r.error("unknown abbreviation code " + code + " at DIE 0x" + Long.toHexString(off & ~bit));
+      if (a == null)
+        throw r.error(
+            "unknown abbreviation code " + code + " at DIE 0x" + Long.toHexString(off & ~bit));
       String childPrefix = prefix[depth];
       switch (a.tag) {
         case Dw.TAG_subprogram -> {
           decode(r, u, a);
           subprogram(off, name == null ? null : prefix[depth] + name);
         }
-        case Dw.TAG_namespace, Dw.TAG_class_type, Dw.TAG_structure_type, Dw.TAG_union_type,
-            Dw.TAG_enumeration_type, Dw.TAG_typedef, Dw.TAG_base_type, Dw.TAG_pointer_type, Dw.TAG_array_type,
-            Dw.TAG_subroutine_type, Dw.TAG_unspecified_type -> {
+        case Dw.TAG_namespace,
+            Dw.TAG_class_type,
+            Dw.TAG_structure_type,
+            Dw.TAG_union_type,
+            Dw.TAG_enumeration_type,
+            Dw.TAG_typedef,
+            Dw.TAG_base_type,
+            Dw.TAG_pointer_type,
+            Dw.TAG_array_type,
+            Dw.TAG_subroutine_type,
+            Dw.TAG_unspecified_type -> {
           decode(r, u, a);
-          boolean scope = a.tag == Dw.TAG_namespace || a.tag == Dw.TAG_class_type || a.tag == Dw.TAG_structure_type
-              || a.tag == Dw.TAG_union_type;
-          // named inline namespaces (std::__cxx11) do not qualify names; anonymous ones do, export flag or not
+          boolean scope =
+              a.tag == Dw.TAG_namespace
+                  || a.tag == Dw.TAG_class_type
+                  || a.tag == Dw.TAG_structure_type
+                  || a.tag == Dw.TAG_union_type;
+          // named inline namespaces (std::__cxx11) do not qualify names; anonymous ones do, export
+          // flag or not
           if (cpp && scope && !(exportSymbols && name != null)) {
-            String n = name != null ? name
-                : a.tag == Dw.TAG_namespace ? "(anonymous namespace)" : "(anonymous " + kindWord(a.tag) + ")";
+            String n =
+                name != null
+                    ? name
+                    : a.tag == Dw.TAG_namespace
+                        ? "(anonymous namespace)"
+                        : "(anonymous " + kindWord(a.tag) + ")";
             childPrefix = prefix[depth] + n + "::";
           }
           if (name != null && a.tag != Dw.TAG_namespace && (go || a.tag != Dw.TAG_pointer_type)) {
             if (ref >= 0) {
-              pendingTypes.add(new long[] {off, ref, declaration ? 1 : 0}); // named by its DW_AT_specification
+              pendingTypes.add(
+                  new long[] {off, ref, declaration ? 1 : 0}); // named by its DW_AT_specification
             } else {
               String q = prefix[depth] + name;
               index.addType(q, off, declaration);
@@ -113,7 +137,8 @@ final class IndexScanner {
       }
       if (a.hasChildren) {
         depth++;
-        if (depth >= DebugInfo.MAX_DEPTH) throw r.error("DIE nesting deeper than " + DebugInfo.MAX_DEPTH);
+        if (depth >= DebugInfo.MAX_DEPTH)
+          throw r.error("DIE nesting deeper than " + DebugInfo.MAX_DEPTH);
         if (depth == prefix.length) prefix = Arrays.copyOf(prefix, depth * 2);
         prefix[depth] = childPrefix;
       }
@@ -141,11 +166,20 @@ final class IndexScanner {
     for (int i = 0; i < a.attrs.length; i++) {
       int at = a.attrs[i];
       switch (at) {
-        case Dw.AT_name, Dw.AT_specification, Dw.AT_abstract_origin, Dw.AT_low_pc, Dw.AT_ranges, Dw.AT_declaration,
-            Dw.AT_inline, Dw.AT_export_symbols -> {
+        case Dw.AT_name,
+            Dw.AT_specification,
+            Dw.AT_abstract_origin,
+            Dw.AT_low_pc,
+            Dw.AT_ranges,
+            Dw.AT_declaration,
+            Dw.AT_inline,
+            Dw.AT_export_symbols -> {
           int form = a.forms[i];
           if (form == Dw.FORM_indirect) form = (int) r.uleb();
-          long v = form == Dw.FORM_implicit_const ? a.implicitConst[i] : DebugInfo.readValue(r, u, form, scratch, 0);
+          long v =
+              form == Dw.FORM_implicit_const
+                  ? a.implicitConst[i]
+                  : DebugInfo.readValue(r, u, form, scratch, 0);
           switch (at) {
             case Dw.AT_name -> name = info.stringValue(u, form, v, scratch[0]);
             case Dw.AT_specification, Dw.AT_abstract_origin -> ref = info.reference(u, form, v);

@@ -7,25 +7,35 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Names found by one scan of all DIEs ({@link IndexScanner}): functions with code, named types,
- * and the names of abstract/declaration subprograms that concrete DIEs refer to. Only offsets and
- * names are kept; DIEs are decoded again on demand.
+ * Names found by one scan of all DIEs ({@link IndexScanner}): functions with code, named types, and
+ * the names of abstract/declaration subprograms that concrete DIEs refer to. Only offsets and names
+ * are kept; DIEs are decoded again on demand.
  */
 final class NameIndex {
   /** Qualified function name → DIE offsets of subprograms with code. */
   final Map<String, long[]> functions = new HashMap<>();
+
   /** Qualified type name → DIE offset of the first complete definition. */
   final Map<String, Long> types = new HashMap<>();
-  /** Qualified type name → DIE offset of the first declaration-only DIE (used when no definition exists). */
+
+  /**
+   * Qualified type name → DIE offset of the first declaration-only DIE (used when no definition
+   * exists).
+   */
   final Map<String, Long> typeDeclarations = new HashMap<>();
+
   /** Qualified names of named types nested in C++ namespaces or classes, by DIE offset. */
   final Map<Long, String> scopedTypeNames = new HashMap<>();
+
   /** Names of subprograms without code (abstract instances, declarations), by DIE offset. */
   final Map<Long, String> abstractNames = new HashMap<>();
+
   /** Abstract instances with DW_AT_inline inlined or declared_inlined. */
   final LongSet inlined = new LongSet();
+
   /** Units that could not be scanned, with the reason. */
   final List<String> skippedUnits = new ArrayList<>();
+
   private String[] sortedNames;
 
   void addFunction(String name, long offset) {

@@ -7,11 +7,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Turns what a user types into the qualified names the DWARF uses, and finds the closest names
- * when nothing matches. Handles Go generic shapes ({@code pkg.Max[int]} for
- * {@code pkg.Max[go.shape.int]}), instantiation-free names ({@code pkg.Max}, {@code ns::max}),
- * Go receivers written either way ({@code pkg.T.M} / {@code pkg.(*T).M}) and Go package paths
- * given by their last element.
+ * Turns what a user types into the qualified names the DWARF uses, and finds the closest names when
+ * nothing matches. Handles Go generic shapes ({@code pkg.Max[int]} for {@code
+ * pkg.Max[go.shape.int]}), instantiation-free names ({@code pkg.Max}, {@code ns::max}), Go
+ * receivers written either way ({@code pkg.T.M} / {@code pkg.(*T).M}) and Go package paths given by
+ * their last element.
  */
 final class NameMatcher {
   private NameMatcher() {}
@@ -66,7 +66,10 @@ final class NameMatcher {
     return name.replace("go.shape.", "");
   }
 
-  /** Removes template/generic argument lists: {@code ns::max<int>} → {@code ns::max}, {@code p.Max[int]} → {@code p.Max}. */
+  /**
+   * Removes template/generic argument lists: {@code ns::max<int>} → {@code ns::max}, {@code
+   * p.Max[int]} → {@code p.Max}.
+   */
   static String withoutArguments(String name) {
     StringBuilder sb = new StringBuilder(name.length());
     int depth = 0;
@@ -74,7 +77,9 @@ final class NameMatcher {
       char c = name.charAt(i);
       boolean operator = i >= 8 && name.startsWith("operator", i - 8) && depth == 0;
       if (!operator && (c == '<' || c == '[')) {
-        if (c == '[' && i + 1 < name.length() && name.charAt(i + 1) == ']') { // Go slice type "[]T" in a name
+        if (c == '['
+            && i + 1 < name.length()
+            && name.charAt(i + 1) == ']') { // Go slice type "[]T" in a name
           if (depth == 0) sb.append(c);
           continue;
         }
@@ -99,7 +104,8 @@ final class NameMatcher {
     if (typeDot <= 0) return out;
     String pkg = head.substring(0, typeDot);
     String type = head.substring(typeDot + 1);
-    if (type.startsWith("(*") && type.endsWith(")")) out.add(pkg + "." + type.substring(2, type.length() - 1) + "." + method);
+    if (type.startsWith("(*") && type.endsWith(")"))
+      out.add(pkg + "." + type.substring(2, type.length() - 1) + "." + method);
     else if (!type.isEmpty() && !type.startsWith("(")) out.add(pkg + ".(*" + type + ")." + method);
     return out;
   }
@@ -121,7 +127,8 @@ final class NameMatcher {
     if (out.isEmpty()) {
       for (String n : sortedNames) {
         for (String f : forms) {
-          if (n.endsWith("/" + f) || withoutShapes(n).endsWith("/" + f)
+          if (n.endsWith("/" + f)
+              || withoutShapes(n).endsWith("/" + f)
               || (!hasArgs && withoutArguments(n).endsWith("/" + f))) out.add(n);
         }
       }
@@ -129,7 +136,9 @@ final class NameMatcher {
     return new ArrayList<>(out);
   }
 
-  /** The last component of a qualified name: after the last "::" or the last "." outside brackets. */
+  /**
+   * The last component of a qualified name: after the last "::" or the last "." outside brackets.
+   */
   static String lastComponent(String name) {
     String bare = withoutArguments(name);
     int cc = bare.lastIndexOf("::");
@@ -139,7 +148,10 @@ final class NameMatcher {
     return bare.substring(Math.max(cut, 0));
   }
 
-  /** Up to {@code limit} existing names closest to the query (same last component, substring, edit distance). */
+  /**
+   * Up to {@code limit} existing names closest to the query (same last component, substring, edit
+   * distance).
+   */
   static List<String> closest(String query, String[] names, int limit) {
     String q = lastComponent(query).toLowerCase();
     if (q.isEmpty()) q = query.toLowerCase();
@@ -158,7 +170,10 @@ final class NameMatcher {
       }
       scored.add(new Scored(n, score));
     }
-    scored.sort(Comparator.comparingInt(Scored::score).thenComparingInt(s -> s.name().length()).thenComparing(Scored::name));
+    scored.sort(
+        Comparator.comparingInt(Scored::score)
+            .thenComparingInt(s -> s.name().length())
+            .thenComparing(Scored::name));
     return scored.stream().limit(limit).map(Scored::name).toList();
   }
 

@@ -4,13 +4,16 @@ import dev.dynlog.types.Type;
 import dev.dynlog.types.Type.Kind;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Builds {@link Type}s from type DIEs, lazily and cached by DIE offset. Resolution is iterative
- * (a work queue, no recursion over the type graph), so cyclic and very deep type graphs cannot
+ * Builds {@link Type}s from type DIEs, lazily and cached by DIE offset. Resolution is iterative (a
+ * work queue, no recursion over the type graph), so cyclic and very deep type graphs cannot
  * overflow the stack; every type reachable from the requested one is filled before it is returned.
  */
 final class TypeResolver {
@@ -21,8 +24,10 @@ final class TypeResolver {
   private final Map<Long, Type> cache = new HashMap<>();
   private final ArrayDeque<Type> queue = new ArrayDeque<>();
   private final List<Type> filled = new ArrayList<>();
+
   /** Qualifier types and their keyword ("const", "volatile", ...). */
   private final Map<Type, String> qualifiers = new HashMap<>();
+
   /** Unnamed pointer and array types of Go units, named Go-style ("*T", "[2]T") once resolved. */
   private final Map<Type, Boolean> unnamedGo = new HashMap<>();
 
@@ -54,7 +59,13 @@ final class TypeResolver {
       try {
         fill(t, info.die(t.dieOffset()));
       } catch (DwarfFormatException | IndexOutOfBoundsException e) {
-        t.kind(Kind.UNKNOWN).name("<unreadable type at 0x" + Long.toHexString(t.dieOffset()) + ": " + e.getMessage() + ">");
+        t.kind(Kind.UNKNOWN)
+            .name(
+                "<unreadable type at 0x"
+                    + Long.toHexString(t.dieOffset())
+                    + ": "
+                    + e.getMessage()
+                    + ">");
       }
       filled.add(t);
     }
@@ -79,7 +90,8 @@ final class TypeResolver {
     }
     long size = d.constant(Dw.AT_byte_size, -1);
     t.size(size);
-    if (d.unit.languageCode == Dw.LANG_GO && !d.has(Dw.AT_name)
+    if (d.unit.languageCode == Dw.LANG_GO
+        && !d.has(Dw.AT_name)
         && (d.tag() == Dw.TAG_pointer_type || d.tag() == Dw.TAG_array_type)) {
       unnamedGo.put(t, Boolean.TRUE);
     }
@@ -87,40 +99,45 @@ final class TypeResolver {
     switch (d.tag()) {
       case Dw.TAG_base_type -> {
         t.name(qualifiedName(d));
-        t.kind(switch ((int) d.constant(Dw.AT_encoding, 0)) {
-          case Dw.ATE_boolean -> Kind.BOOL;
-          case Dw.ATE_signed, Dw.ATE_signed_char -> Kind.INT;
-          case Dw.ATE_unsigned, Dw.ATE_unsigned_char, Dw.ATE_UTF, Dw.ATE_address -> Kind.UINT;
-          case Dw.ATE_float -> Kind.FLOAT;
-          case Dw.ATE_complex_float -> Kind.COMPLEX;
-          default -> Kind.UNKNOWN;
-        });
+        t.kind(
+            switch ((int) d.constant(Dw.AT_encoding, 0)) {
+              case Dw.ATE_boolean -> Kind.BOOL;
+              case Dw.ATE_signed, Dw.ATE_signed_char -> Kind.INT;
+              case Dw.ATE_unsigned, Dw.ATE_unsigned_char, Dw.ATE_UTF, Dw.ATE_address -> Kind.UINT;
+              case Dw.ATE_float -> Kind.FLOAT;
+              case Dw.ATE_complex_float -> Kind.COMPLEX;
+              default -> Kind.UNKNOWN;
+            });
       }
       case Dw.TAG_pointer_type -> {
         t.kind(Kind.POINTER).name(d.name()).target(ref(d, Dw.AT_type));
         if (size < 0) t.size(d.unit.addressSize);
       }
       case Dw.TAG_reference_type, Dw.TAG_rvalue_reference_type -> {
-        t.kind(d.tag() == Dw.TAG_reference_type ? Kind.REFERENCE : Kind.RVALUE_REFERENCE).target(ref(d, Dw.AT_type));
+        t.kind(d.tag() == Dw.TAG_reference_type ? Kind.REFERENCE : Kind.RVALUE_REFERENCE)
+            .target(ref(d, Dw.AT_type));
         if (size < 0) t.size(d.unit.addressSize);
       }
       case Dw.TAG_const_type, Dw.TAG_volatile_type, Dw.TAG_restrict_type, Dw.TAG_atomic_type -> {
         t.kind(Kind.QUALIFIER).target(ref(d, Dw.AT_type));
-        qualifiers.put(t, switch (d.tag()) {
-          case Dw.TAG_const_type -> "const";
-          case Dw.TAG_volatile_type -> "volatile";
-          case Dw.TAG_restrict_type -> "restrict";
-          default -> "_Atomic";
-        });
+        qualifiers.put(
+            t,
+            switch (d.tag()) {
+              case Dw.TAG_const_type -> "const";
+              case Dw.TAG_volatile_type -> "volatile";
+              case Dw.TAG_restrict_type -> "restrict";
+              default -> "_Atomic";
+            });
       }
       case Dw.TAG_typedef -> {
         t.name(qualifiedName(d)).target(ref(d, Dw.AT_type));
-        t.kind(switch (goKind) {
-          case Dw.GO_INTERFACE -> Kind.GO_INTERFACE;
-          case Dw.GO_MAP -> Kind.GO_MAP;
-          case Dw.GO_CHAN -> Kind.GO_CHAN;
-          default -> Kind.TYPEDEF;
-        });
+        t.kind(
+            switch (goKind) {
+              case Dw.GO_INTERFACE -> Kind.GO_INTERFACE;
+              case Dw.GO_MAP -> Kind.GO_MAP;
+              case Dw.GO_CHAN -> Kind.GO_CHAN;
+              default -> Kind.TYPEDEF;
+            });
       }
       case Dw.TAG_structure_type, Dw.TAG_class_type, Dw.TAG_union_type -> struct(t, d, goKind);
       case Dw.TAG_array_type -> array(t, d);
@@ -129,7 +146,8 @@ final class TypeResolver {
         boolean unsigned = unsignedEncoding(d.ref(Dw.AT_type));
         for (Die c : info.children(d)) {
           if (c.tag() != Dw.TAG_enumerator) continue;
-          long v = unsigned ? c.constant(Dw.AT_const_value, 0) : c.signedConstant(Dw.AT_const_value, 0);
+          long v =
+              unsigned ? c.constant(Dw.AT_const_value, 0) : c.signedConstant(Dw.AT_const_value, 0);
           t.addEnumerator(new Type.Enumerator(c.name(), v));
         }
       }
@@ -157,7 +175,10 @@ final class TypeResolver {
       Long def = q == null ? null : index.types.get(q);
       if (def != null && def != d.offset) {
         Die full = info.die(def);
-        if (full != null && (full.tag() == d.tag() || full.tag() == Dw.TAG_structure_type || full.tag() == Dw.TAG_class_type)) {
+        if (full != null
+            && (full.tag() == d.tag()
+                || full.tag() == Dw.TAG_structure_type
+                || full.tag() == Dw.TAG_class_type)) {
           d = full;
         }
       }
@@ -166,11 +187,12 @@ final class TypeResolver {
     t.name(qualifiedName(d));
     t.declarationOnly(d.flag(Dw.AT_declaration));
     t.callingConvention((int) d.constant(Dw.AT_calling_convention, 0));
-    t.kind(switch (goKind) {
-      case Dw.GO_STRING -> Kind.GO_STRING;
-      case Dw.GO_SLICE -> Kind.GO_SLICE;
-      default -> d.tag() == Dw.TAG_union_type ? Kind.UNION : Kind.STRUCT;
-    });
+    t.kind(
+        switch (goKind) {
+          case Dw.GO_STRING -> Kind.GO_STRING;
+          case Dw.GO_SLICE -> Kind.GO_SLICE;
+          default -> d.tag() == Dw.TAG_union_type ? Kind.UNION : Kind.STRUCT;
+        });
     if (goKind == Dw.GO_SLICE) t.target(ref(d, Dw.AT_go_elem));
     for (Die c : info.children(d)) {
       if (c.tag() == Dw.TAG_member || c.tag() == Dw.TAG_inheritance) {
@@ -180,7 +202,8 @@ final class TypeResolver {
   }
 
   private void member(Type parent, Die c) {
-    if (c.flag(Dw.AT_declaration) || c.has(Dw.AT_const_value) && !c.has(Dw.AT_data_member_location)) return; // static member
+    if (c.flag(Dw.AT_declaration) || c.has(Dw.AT_const_value) && !c.has(Dw.AT_data_member_location))
+      return; // static member
     Type mt = ref(c, Dw.AT_type);
     if (mt == null) mt = new Type(Kind.VOID, "void", 0);
     long offset = memberOffset(c);
@@ -195,7 +218,8 @@ final class TypeResolver {
         // DWARF 2/3: bit_offset counts from the most significant bit of the storage unit.
         long storage = c.constant(Dw.AT_byte_size, -1);
         if (storage < 0) storage = storageSize(c.ref(Dw.AT_type));
-        long bits = (offset < 0 ? 0 : offset) * 8 + storage * 8 - c.constant(Dw.AT_bit_offset, 0) - bitSize;
+        long bits =
+            (offset < 0 ? 0 : offset) * 8 + storage * 8 - c.constant(Dw.AT_bit_offset, 0) - bitSize;
         offset = bits / 8;
         bitOffset = (int) (bits % 8);
       }
@@ -209,7 +233,10 @@ final class TypeResolver {
     parent.addMember(new Type.Member(name, offset, mt, bitSize, bitOffset, artificial));
   }
 
-  /** DW_AT_data_member_location as a constant or a simple expression; 0 when absent (unions), -1 when not computable. */
+  /**
+   * DW_AT_data_member_location as a constant or a simple expression; 0 when absent (unions), -1
+   * when not computable.
+   */
   private static long memberOffset(Die c) {
     int form = c.form(Dw.AT_data_member_location);
     if (form < 0) return 0;
@@ -228,14 +255,20 @@ final class TypeResolver {
     return -1;
   }
 
-  /** True when a type DIE is (a typedef of) an unsigned base type: enumerator data forms are then zero-extended. */
+  /**
+   * True when a type DIE is (a typedef of) an unsigned base type: enumerator data forms are then
+   * zero-extended.
+   */
   private boolean unsignedEncoding(long off) {
     for (int i = 0; i < MAX_CHAIN && off >= 0; i++) {
       Die d = info.die(off);
       if (d == null) return false;
       if (d.tag() == Dw.TAG_base_type) {
         int enc = (int) d.constant(Dw.AT_encoding, 0);
-        return enc == Dw.ATE_unsigned || enc == Dw.ATE_unsigned_char || enc == Dw.ATE_boolean || enc == Dw.ATE_UTF;
+        return enc == Dw.ATE_unsigned
+            || enc == Dw.ATE_unsigned_char
+            || enc == Dw.ATE_boolean
+            || enc == Dw.ATE_UTF;
       }
       off = d.ref(Dw.AT_type);
     }
@@ -263,7 +296,8 @@ final class TypeResolver {
       if (count < 0 && c.has(Dw.AT_upper_bound)) {
         long upper = c.signedConstant(Dw.AT_upper_bound, -2);
         long lower = c.constant(Dw.AT_lower_bound, 0);
-        if (upper >= -1 && c.block(Dw.AT_upper_bound) == null && c.ref(Dw.AT_upper_bound) < 0) count = upper - lower + 1;
+        if (upper >= -1 && c.block(Dw.AT_upper_bound) == null && c.ref(Dw.AT_upper_bound) < 0)
+          count = upper - lower + 1;
       }
       counts.add(count);
     }
@@ -277,26 +311,30 @@ final class TypeResolver {
     t.kind(Kind.ARRAY).name(d.name()).count(counts.get(0)).target(inner);
   }
 
-  /** Fills in what depends on other types: sizes of arrays/typedefs, qualifier names, Go wrappers' members. */
+  /**
+   * Fills in what depends on other types: sizes of arrays/typedefs, qualifier names, Go wrappers'
+   * members.
+   */
   private void finish(Type t) {
     size(t, 0);
     if (t.kind() == Kind.QUALIFIER && t.name() == null) qualifierName(t, 0);
     if (unnamedGo.containsKey(t)) goName(t, 0);
-    if ((t.kind() == Kind.GO_INTERFACE || t.kind() == Kind.GO_CHAN || t.kind() == Kind.GO_MAP) && t.members().isEmpty()) {
+    if ((t.kind() == Kind.GO_INTERFACE || t.kind() == Kind.GO_CHAN || t.kind() == Kind.GO_MAP)
+        && t.members().isEmpty()) {
       Type under = t.target() == null ? null : t.target().stripped();
       if (under != null && under.kind() == Kind.STRUCT) under.members().forEach(t::addMember);
     }
   }
 
   /**
-   * Size of a type, following typedef/qualifier chains iteratively (any length; cycles end with
-   * an unknown size) and computing array sizes from their elements.
+   * Size of a type, following typedef/qualifier chains iteratively (any length; cycles end with an
+   * unknown size) and computing array sizes from their elements.
    */
   private long size(Type t, int depth) {
     if (t == null) return 0;
     if (t.size() >= 0 || depth > MAX_CHAIN) return t.size();
     List<Type> path = new ArrayList<>();
-    java.util.Set<Type> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    Set<Type> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     Type cur = t;
     while (cur != null && cur.size() < 0 && seen.add(cur) && isAlias(cur.kind())) {
       path.add(cur);
@@ -320,18 +358,28 @@ final class TypeResolver {
   }
 
   private static boolean isAlias(Kind k) {
-    return k == Kind.TYPEDEF || k == Kind.QUALIFIER || k == Kind.ENUM || k == Kind.GO_INTERFACE || k == Kind.GO_MAP
+    return k == Kind.TYPEDEF
+        || k == Kind.QUALIFIER
+        || k == Kind.ENUM
+        || k == Kind.GO_INTERFACE
+        || k == Kind.GO_MAP
         || k == Kind.GO_CHAN;
   }
 
-  /** Names the qualifiers reachable through unnamed pointers, references and arrays, innermost first. */
+  /**
+   * Names the qualifiers reachable through unnamed pointers, references and arrays, innermost
+   * first.
+   */
   private void nameNestedQualifiers(Type t, int depth) {
     for (int i = depth; t != null && i < 16 && t.name() == null; i++) {
       if (t.kind() == Kind.QUALIFIER) {
         qualifierName(t, i);
         return;
       }
-      if (t.kind() != Kind.POINTER && t.kind() != Kind.REFERENCE && t.kind() != Kind.RVALUE_REFERENCE && t.kind() != Kind.ARRAY) return;
+      if (t.kind() != Kind.POINTER
+          && t.kind() != Kind.REFERENCE
+          && t.kind() != Kind.RVALUE_REFERENCE
+          && t.kind() != Kind.ARRAY) return;
       t = t.target();
     }
   }
@@ -342,7 +390,10 @@ final class TypeResolver {
     if (t.name() != null) return t.name();
     if (depth > 8 || !unnamedGo.containsKey(t)) return t.displayName();
     String inner = goName(t.target(), depth + 1);
-    String n = t.kind() == Kind.POINTER ? "*" + inner : "[" + (t.count() < 0 ? "" : t.count()) + "]" + inner;
+    String n =
+        t.kind() == Kind.POINTER
+            ? "*" + inner
+            : "[" + (t.count() < 0 ? "" : t.count()) + "]" + inner;
     t.name(n);
     unnamedGo.remove(t);
     return n;
@@ -354,8 +405,12 @@ final class TypeResolver {
     Type target = t.target();
     nameNestedQualifiers(target, depth + 1);
     String inner = target == null ? "void" : target.displayName();
-    boolean pointerLike = target != null && (target.kind() == Kind.POINTER || target.kind() == Kind.REFERENCE
-        || target.kind() == Kind.RVALUE_REFERENCE) && target.name() == null;
+    boolean pointerLike =
+        target != null
+            && (target.kind() == Kind.POINTER
+                || target.kind() == Kind.REFERENCE
+                || target.kind() == Kind.RVALUE_REFERENCE)
+            && target.name() == null;
     String n = pointerLike ? inner + " " + word : word + " " + inner;
     t.name(n);
     return n;

@@ -16,17 +16,22 @@ final class Unit {
 
   /** Offset of the unit header in its section. */
   final long offset;
+
   /** End of the unit (exclusive). */
   final long end;
+
   final int version;
   final int unitType;
   final int addressSize;
   final int offsetSize;
   final long abbrevOffset;
   final long firstDie;
+
   /** Type units: the type signature and the offset of the type DIE (absolute). */
   final long typeSignature;
+
   final long typeDie;
+
   /** True when the unit lives in the DWARF 4 {@code .debug_types} section. */
   final boolean inTypesSection;
 
@@ -40,8 +45,18 @@ final class Unit {
   String producer;
   String name;
 
-  Unit(long offset, long end, int version, int unitType, int addressSize, int offsetSize, long abbrevOffset,
-      long firstDie, long typeSignature, long typeDie, boolean inTypesSection) {
+  Unit(
+      long offset,
+      long end,
+      int version,
+      int unitType,
+      int addressSize,
+      int offsetSize,
+      long abbrevOffset,
+      long firstDie,
+      long typeSignature,
+      long typeDie,
+      boolean inTypesSection) {
     this.offset = offset;
     this.end = end;
     this.version = version;
@@ -86,14 +101,21 @@ final class Unit {
     }
     long contentStart = r.pos();
     if (length < 0 || length > r.size() - contentStart) {
-      throw r.error("unit at 0x" + Long.toHexString(start) + " claims length 0x" + Long.toHexString(length)
-          + ", past the section end 0x" + Integer.toHexString(r.size()));
+      throw r.error(
+          "unit at 0x"
+              + Long.toHexString(start)
+              + " claims length 0x"
+              + Long.toHexString(length)
+              + ", past the section end 0x"
+              + Integer.toHexString(r.size()));
     }
     long end = contentStart + length;
     int saveLimit = r.limit();
     r.limit(end);
     int version = r.u16();
-    if (version < 2 || version > 5) throw r.error("unsupported DWARF version " + version + " in unit at 0x" + Long.toHexString(start));
+    if (version < 2 || version > 5)
+      throw r.error(
+          "unsupported DWARF version " + version + " in unit at 0x" + Long.toHexString(start));
     int unitType = UT_compile;
     int addrSize;
     long abbrevOffset;
@@ -109,7 +131,11 @@ final class Unit {
       } else if (unitType == UT_skeleton || unitType == UT_split_compile) {
         r.u64(); // dwo_id
       } else if (unitType != UT_compile && unitType != UT_partial) {
-        throw r.error("unknown unit type 0x" + Integer.toHexString(unitType) + " in unit at 0x" + Long.toHexString(start));
+        throw r.error(
+            "unknown unit type 0x"
+                + Integer.toHexString(unitType)
+                + " in unit at 0x"
+                + Long.toHexString(start));
       }
     } else {
       abbrevOffset = r.unsigned(offsetSize);
@@ -120,12 +146,25 @@ final class Unit {
         typeOff = r.unsigned(offsetSize);
       }
     }
-    if (addrSize != 8 && addrSize != 4) throw r.error("unsupported address size " + addrSize + " in unit at 0x" + Long.toHexString(start));
+    if (addrSize != 8 && addrSize != 4)
+      throw r.error(
+          "unsupported address size " + addrSize + " in unit at 0x" + Long.toHexString(start));
     long first = r.pos();
     r.limit(saveLimit);
     r.seek(end);
     long typeDie = typeOff == 0 ? 0 : start + typeOff;
-    return new Unit(start, end, version, unitType, addrSize, offsetSize, abbrevOffset, first, sig, typeDie, typesSection);
+    return new Unit(
+        start,
+        end,
+        version,
+        unitType,
+        addrSize,
+        offsetSize,
+        abbrevOffset,
+        first,
+        sig,
+        typeDie,
+        typesSection);
   }
 
   @Override

@@ -10,10 +10,10 @@ import java.util.Optional;
 import java.util.zip.CRC32;
 
 /**
- * Finds the separate debug file of a stripped binary, as GDB does: by build-id under
- * {@code ROOT/.build-id/xx/rest.debug}, then by {@code .gnu_debuglink} next to the binary, in its
- * {@code .debug/} subdirectory and under {@code ROOT/<binary's directory>}. A build-id candidate
- * must carry the same build-id; a debuglink candidate must match the recorded CRC-32.
+ * Finds the separate debug file of a stripped binary, as GDB does: by build-id under {@code
+ * ROOT/.build-id/xx/rest.debug}, then by {@code .gnu_debuglink} next to the binary, in its {@code
+ * .debug/} subdirectory and under {@code ROOT/<binary's directory>}. A build-id candidate must
+ * carry the same build-id; a debuglink candidate must match the recorded CRC-32.
  */
 public final class DebugFileLocator {
 
@@ -38,13 +38,17 @@ public final class DebugFileLocator {
   /**
    * The separate debug file for a binary, if one is found and verified.
    *
-   * @param rejected receives one line per candidate that existed but did not match (for error messages)
+   * @param rejected receives one line per candidate that existed but did not match (for error
+   *     messages)
    */
   public Optional<Path> locate(ElfFile binary, List<String> rejected) {
     String buildId = binary.buildId();
     if (buildId != null && buildId.length() > 2) {
       for (Path root : roots) {
-        Path p = root.resolve(".build-id").resolve(buildId.substring(0, 2)).resolve(buildId.substring(2) + ".debug");
+        Path p =
+            root.resolve(".build-id")
+                .resolve(buildId.substring(0, 2))
+                .resolve(buildId.substring(2) + ".debug");
         if (Files.isRegularFile(p)) {
           String other = buildIdOf(p, rejected);
           if (buildId.equals(other)) return Optional.of(p);
@@ -59,8 +63,12 @@ public final class DebugFileLocator {
         Long crc = crc32(p, rejected);
         if (crc == null) continue;
         if (crc.intValue() == link.crc()) return Optional.of(p);
-        rejected.add(p + ": CRC-32 0x" + Integer.toHexString(crc.intValue()) + " differs from .gnu_debuglink's 0x"
-            + Integer.toHexString(link.crc()));
+        rejected.add(
+            p
+                + ": CRC-32 0x"
+                + Integer.toHexString(crc.intValue())
+                + " differs from .gnu_debuglink's 0x"
+                + Integer.toHexString(link.crc()));
       }
     }
     return Optional.empty();
@@ -96,7 +104,10 @@ public final class DebugFileLocator {
     }
   }
 
-  /** The CRC-32 (zlib polynomial, as .gnu_debuglink uses) of a whole ELF file, or null when it cannot be read. */
+  /**
+   * The CRC-32 (zlib polynomial, as .gnu_debuglink uses) of a whole ELF file, or null when it
+   * cannot be read.
+   */
   static Long crc32(Path p, List<String> rejected) {
     try (ElfFile f = ElfFile.open(p)) {
       CRC32 crc = new CRC32();

@@ -38,7 +38,8 @@ public final class ElfFile implements Closeable {
   private ElfFile(Path path, ByteBuffer file) {
     this.path = path;
     this.file = file;
-    if (file.capacity() < 64) throw bad("file is " + file.capacity() + " bytes, shorter than an ELF header");
+    if (file.capacity() < 64)
+      throw bad("file is " + file.capacity() + " bytes, shorter than an ELF header");
     if (file.getInt(0) != 0x464c457f) throw bad("not an ELF file (no \\x7fELF magic)");
     if (file.get(4) != 2) throw bad("not a 64-bit ELF (EI_CLASS=" + file.get(4) + ")");
     if (file.get(5) != 1) throw bad("not a little-endian ELF (EI_DATA=" + file.get(5) + ")");
@@ -55,9 +56,11 @@ public final class ElfFile implements Closeable {
     try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
       long size = ch.size();
       if (size > Integer.MAX_VALUE) {
-        throw new ElfFormatException(path + ": files larger than 2 GiB are not supported (" + size + " bytes)");
+        throw new ElfFormatException(
+            path + ": files larger than 2 GiB are not supported (" + size + " bytes)");
       }
-      ByteBuffer buf = ch.map(FileChannel.MapMode.READ_ONLY, 0, size).order(ByteOrder.LITTLE_ENDIAN);
+      ByteBuffer buf =
+          ch.map(FileChannel.MapMode.READ_ONLY, 0, size).order(ByteOrder.LITTLE_ENDIAN);
       return new ElfFile(path, buf);
     }
   }
@@ -67,10 +70,21 @@ public final class ElfFile implements Closeable {
     return new ElfFile(nameForMessages, image.duplicate().order(ByteOrder.LITTLE_ENDIAN));
   }
 
-  public Path path() { return path; }
-  public int type() { return type; }
-  public List<Section> sections() { return Collections.unmodifiableList(sections); }
-  public List<Segment> segments() { return Collections.unmodifiableList(segments); }
+  public Path path() {
+    return path;
+  }
+
+  public int type() {
+    return type;
+  }
+
+  public List<Section> sections() {
+    return Collections.unmodifiableList(sections);
+  }
+
+  public List<Segment> segments() {
+    return Collections.unmodifiableList(segments);
+  }
 
   /** The first section with this name, or null. */
   public Section section(String name) {
@@ -83,8 +97,15 @@ public final class ElfFile implements Closeable {
 
   private void checkRange(String what, long off, long len) {
     if (off < 0 || len < 0 || off > file.capacity() || len > file.capacity() - off) {
-      throw bad(what + " [offset 0x" + Long.toHexString(off) + ", size 0x" + Long.toHexString(len)
-          + "] lies outside the file (size 0x" + Integer.toHexString(file.capacity()) + "); truncated or corrupted");
+      throw bad(
+          what
+              + " [offset 0x"
+              + Long.toHexString(off)
+              + ", size 0x"
+              + Long.toHexString(len)
+              + "] lies outside the file (size 0x"
+              + Integer.toHexString(file.capacity())
+              + "); truncated or corrupted");
     }
   }
 
@@ -93,13 +114,22 @@ public final class ElfFile implements Closeable {
     int phentsize = Short.toUnsignedInt(file.getShort(54));
     int phnum = Short.toUnsignedInt(file.getShort(56));
     if (phnum == 0) return List.of();
-    if (phentsize != 56) throw bad("unexpected program header entry size " + phentsize + " (expected 56)");
+    if (phentsize != 56)
+      throw bad("unexpected program header entry size " + phentsize + " (expected 56)");
     checkRange("program header table", phoff, (long) phnum * phentsize);
     List<Segment> out = new ArrayList<>(phnum);
     for (int i = 0; i < phnum; i++) {
       int p = (int) (phoff + (long) i * phentsize);
-      out.add(new Segment(file.getInt(p), file.getInt(p + 4), file.getLong(p + 8), file.getLong(p + 16),
-          file.getLong(p + 24), file.getLong(p + 32), file.getLong(p + 40), file.getLong(p + 48)));
+      out.add(
+          new Segment(
+              file.getInt(p),
+              file.getInt(p + 4),
+              file.getLong(p + 8),
+              file.getLong(p + 16),
+              file.getLong(p + 24),
+              file.getLong(p + 32),
+              file.getLong(p + 40),
+              file.getLong(p + 48)));
     }
     return out;
   }
@@ -110,9 +140,11 @@ public final class ElfFile implements Closeable {
     long shnum = Short.toUnsignedInt(file.getShort(60));
     int shstrndx = Short.toUnsignedInt(file.getShort(62));
     if (shoff == 0) return List.of();
-    if (shentsize != 64) throw bad("unexpected section header entry size " + shentsize + " (expected 64)");
+    if (shentsize != 64)
+      throw bad("unexpected section header entry size " + shentsize + " (expected 64)");
     checkRange("section header 0", shoff, 64);
-    if (shnum == 0) shnum = file.getLong((int) shoff + 32); // extended numbering: count in sh_size of entry 0
+    if (shnum == 0)
+      shnum = file.getLong((int) shoff + 32); // extended numbering: count in sh_size of entry 0
     if (shstrndx == SHN_XINDEX) shstrndx = file.getInt((int) shoff + 40);
     if (shnum < 0 || shnum > file.capacity() / 64) throw bad("absurd section count " + shnum);
     checkRange("section header table", shoff, shnum * 64);
@@ -120,15 +152,25 @@ public final class ElfFile implements Closeable {
     long[][] raw = new long[n][];
     for (int i = 0; i < n; i++) {
       int p = (int) (shoff + (long) i * 64);
-      raw[i] = new long[] {Integer.toUnsignedLong(file.getInt(p)), Integer.toUnsignedLong(file.getInt(p + 4)),
-          file.getLong(p + 8), file.getLong(p + 16), file.getLong(p + 24), file.getLong(p + 32),
-          Integer.toUnsignedLong(file.getInt(p + 40)), Integer.toUnsignedLong(file.getInt(p + 44)),
-          file.getLong(p + 48), file.getLong(p + 56)};
+      raw[i] =
+          new long[] {
+            Integer.toUnsignedLong(file.getInt(p)),
+            Integer.toUnsignedLong(file.getInt(p + 4)),
+            file.getLong(p + 8),
+            file.getLong(p + 16),
+            file.getLong(p + 24),
+            file.getLong(p + 32),
+            Integer.toUnsignedLong(file.getInt(p + 40)),
+            Integer.toUnsignedLong(file.getInt(p + 44)),
+            file.getLong(p + 48),
+            file.getLong(p + 56)
+          };
     }
     long strOff = 0;
     long strSize = 0;
     if (shstrndx != 0) {
-      if (shstrndx >= n) throw bad("section name table index " + shstrndx + " out of range (" + n + " sections)");
+      if (shstrndx >= n)
+        throw bad("section name table index " + shstrndx + " out of range (" + n + " sections)");
       strOff = raw[shstrndx][4];
       strSize = raw[shstrndx][5];
       checkRange("section name table", strOff, strSize);
@@ -137,14 +179,19 @@ public final class ElfFile implements Closeable {
     for (int i = 0; i < n; i++) {
       long[] r = raw[i];
       String name = strSize == 0 ? "" : cString(strOff, strSize, r[0], "section name");
-      out.add(new Section(i, name, (int) r[1], r[2], r[3], r[4], r[5], (int) r[6], (int) r[7], r[8], r[9]));
+      out.add(
+          new Section(
+              i, name, (int) r[1], r[2], r[3], r[4], r[5], (int) r[6], (int) r[7], r[8], r[9]));
     }
     return out;
   }
 
-  /** Reads a NUL-terminated string at {@code index} of a string table at [tabOff, tabOff+tabSize). */
+  /**
+   * Reads a NUL-terminated string at {@code index} of a string table at [tabOff, tabOff+tabSize).
+   */
   String cString(long tabOff, long tabSize, long index, String what) {
-    if (index < 0 || index >= tabSize) throw bad(what + " index " + index + " outside its string table (size " + tabSize + ")");
+    if (index < 0 || index >= tabSize)
+      throw bad(what + " index " + index + " outside its string table (size " + tabSize + ")");
     int start = (int) (tabOff + index);
     int end = (int) (tabOff + tabSize);
     int p = start;
@@ -163,9 +210,9 @@ public final class ElfFile implements Closeable {
   }
 
   /**
-   * The contents of a section, decompressed when it is {@code SHF_COMPRESSED} or a legacy
-   * {@code .zdebug_*} section. Lookups by the {@code .debug_*} name also find {@code .zdebug_*}.
-   * Returns null when the file has no such section.
+   * The contents of a section, decompressed when it is {@code SHF_COMPRESSED} or a legacy {@code
+   * .zdebug_*} section. Lookups by the {@code .debug_*} name also find {@code .zdebug_*}. Returns
+   * null when the file has no such section.
    */
   public synchronized ByteBuffer sectionData(String name) {
     ByteBuffer cached = decompressed.get(name);
@@ -189,7 +236,8 @@ public final class ElfFile implements Closeable {
     for (Segment seg : segments) {
       if (seg.containsInFile(vaddr)) return vaddr - seg.vaddr() + seg.offset();
     }
-    throw bad("address 0x" + Long.toHexString(vaddr) + " is not in any PT_LOAD segment's file contents");
+    throw bad(
+        "address 0x" + Long.toHexString(vaddr) + " is not in any PT_LOAD segment's file contents");
   }
 
   /** Reads bytes of the loaded image at a virtual address (must be file-backed). */
@@ -198,7 +246,9 @@ public final class ElfFile implements Closeable {
     long off = fileOffset(vaddr);
     if (len > 0) {
       long last = fileOffset(vaddr + len - 1);
-      if (last - off != len - 1) throw bad("read of " + len + " bytes at 0x" + Long.toHexString(vaddr) + " crosses a segment");
+      if (last - off != len - 1)
+        throw bad(
+            "read of " + len + " bytes at 0x" + Long.toHexString(vaddr) + " crosses a segment");
     }
     checkRange("read at 0x" + Long.toHexString(vaddr), off, len);
     byte[] b = new byte[len];
@@ -212,7 +262,9 @@ public final class ElfFile implements Closeable {
     return symbols;
   }
 
-  /** GNU build-id from the {@code .note.gnu.build-id} note (or any NT_GNU_BUILD_ID note), or null. */
+  /**
+   * GNU build-id from the {@code .note.gnu.build-id} note (or any NT_GNU_BUILD_ID note), or null.
+   */
   public String buildId() {
     for (Section s : sections) {
       if (s.type() != Section.SHT_NOTE) continue;

@@ -8,7 +8,8 @@ package dev.dynlog.elf;
  * @param sectionIndex st_shndx
  * @param dynamic true when read from {@code .dynsym}
  */
-public record ElfSymbol(String name, long value, long size, int type, int bind, int sectionIndex, boolean dynamic) {
+public record ElfSymbol(
+    String name, long value, long size, int type, int bind, int sectionIndex, boolean dynamic) {
 
   public static final int STT_OBJECT = 1;
   public static final int STT_FUNC = 2;

@@ -20,10 +20,14 @@ final class Notes {
       long descStart = nameStart + ((namesz + 3) & ~3L);
       long next = descStart + ((descsz + 3) & ~3L);
       if (descStart + descsz > end || next <= p) return null;
-      if (type == NT_GNU_BUILD_ID && namesz == 4 && b.get((int) nameStart) == 'G' && b.get((int) nameStart + 1) == 'N'
+      if (type == NT_GNU_BUILD_ID
+          && namesz == 4
+          && b.get((int) nameStart) == 'G'
+          && b.get((int) nameStart + 1) == 'N'
           && b.get((int) nameStart + 2) == 'U') {
         StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < descsz; i++) sb.append(String.format("%02x", b.get((int) descStart + i) & 0xff));
+        for (int i = 0; i < descsz; i++)
+          sb.append(String.format("%02x", b.get((int) descStart + i) & 0xff));
         return sb.toString();
       }
       if (next > end) return null;

@@ -16,8 +16,17 @@ package dev.dynlog.elf;
  * @param entSize sh_entsize
  */
 public record Section(
-    int index, String name, int type, long flags, long addr, long offset, long size,
-    int link, int info, long addrAlign, long entSize) {
+    int index,
+    String name,
+    int type,
+    long flags,
+    long addr,
+    long offset,
+    long size,
+    int link,
+    int info,
+    long addrAlign,
+    long entSize) {
 
   public static final int SHT_NOBITS = 8;
   public static final int SHT_SYMTAB = 2;

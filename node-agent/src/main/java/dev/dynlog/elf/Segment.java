@@ -6,7 +6,15 @@ package dev.dynlog.elf;
  * @param type p_type (1 PT_LOAD, 4 PT_NOTE, ...)
  * @param flags p_flags (1 X, 2 W, 4 R)
  */
-public record Segment(int type, int flags, long offset, long vaddr, long paddr, long fileSize, long memSize, long align) {
+public record Segment(
+    int type,
+    int flags,
+    long offset,
+    long vaddr,
+    long paddr,
+    long fileSize,
+    long memSize,
+    long align) {
 
   public static final int PT_LOAD = 1;
 

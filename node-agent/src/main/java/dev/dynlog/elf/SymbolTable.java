@@ -8,9 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/**
- * The symbols of {@code .symtab} and {@code .dynsym}: lookup by name and by address.
- */
+/** The symbols of {@code .symtab} and {@code .dynsym}: lookup by name and by address. */
 public final class SymbolTable {
   private static final int ENTRY_SIZE = 24;
 
@@ -20,9 +18,11 @@ public final class SymbolTable {
 
   private SymbolTable(List<ElfSymbol> all) {
     this.all = all;
-    this.byAddress = all.stream().filter(ElfSymbol::definesAddress)
-        .sorted(Comparator.comparingLong(ElfSymbol::value).thenComparing(s -> -s.size()))
-        .toArray(ElfSymbol[]::new);
+    this.byAddress =
+        all.stream()
+            .filter(ElfSymbol::definesAddress)
+            .sorted(Comparator.comparingLong(ElfSymbol::value).thenComparing(s -> -s.size()))
+            .toArray(ElfSymbol[]::new);
     for (ElfSymbol s : all) {
       if (s.sectionIndex() != 0) byName.putIfAbsent(s.name(), s);
     }
@@ -34,8 +34,13 @@ public final class SymbolTable {
       if (s.type() != Section.SHT_SYMTAB && s.type() != Section.SHT_DYNSYM) continue;
       boolean dynamic = s.type() == Section.SHT_DYNSYM;
       if (s.link() <= 0 || s.link() >= elf.sections().size()) {
-        throw new ElfFormatException(elf.path() + ": symbol table " + s.name() + " links to string table " + s.link()
-            + ", which does not exist");
+        throw new ElfFormatException(
+            elf.path()
+                + ": symbol table "
+                + s.name()
+                + " links to string table "
+                + s.link()
+                + ", which does not exist");
       }
       Section strtab = elf.sections().get(s.link());
       ByteBuffer b = elf.rawData(s);
@@ -48,7 +53,11 @@ public final class SymbolTable {
         int shndx = Short.toUnsignedInt(b.getShort(p + 6));
         long value = b.getLong(p + 8);
         long size = b.getLong(p + 16);
-        String name = nameIdx == 0 ? "" : elf.cString(strtab.offset(), strtab.size(), nameIdx, s.name() + " symbol " + i + " name");
+        String name =
+            nameIdx == 0
+                ? ""
+                : elf.cString(
+                    strtab.offset(), strtab.size(), nameIdx, s.name() + " symbol " + i + " name");
         out.add(new ElfSymbol(name, value, size, info & 0xf, info >> 4, shndx, dynamic));
       }
     }
@@ -86,7 +95,8 @@ public final class SymbolTable {
     for (int i = found; i >= 0 && i > found - 64; i--) {
       ElfSymbol s = byAddress[i];
       if (Long.compareUnsigned(vaddr - s.value(), s.size()) < 0) return s;
-      if (s.value() == vaddr && exact == null) exact = s; // zero-size marker symbols only when nothing contains it
+      if (s.value() == vaddr && exact == null)
+        exact = s; // zero-size marker symbols only when nothing contains it
     }
     return exact;
   }

@@ -4,8 +4,8 @@
  * the GNU build-id and {@code .gnu_debuglink}; compressed debug sections ({@code SHF_COMPRESSED}
  * zlib and legacy {@code .zdebug_*}) are inflated on demand into buffers that grow with the data;
  * {@link dev.dynlog.elf.DebugFileLocator} finds and verifies separate debug files. Every offset and
- * count read from a file is checked against the file size, so corrupt input raises an
- * {@link dev.dynlog.elf.ElfFormatException} naming the file and the field.
+ * count read from a file is checked against the file size, so corrupt input raises an {@link
+ * dev.dynlog.elf.ElfFormatException} naming the file and the field.
  *
  * <p>May use: no other dynlog package (the JDK only).
  */

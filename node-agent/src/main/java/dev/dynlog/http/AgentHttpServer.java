@@ -12,10 +12,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The agent's HTTP server ({@code --http ADDR}): {@code /metrics} and the query API under
- * {@code /api/v1/}. Requests run on a bounded pool of {@link #THREADS} threads with a bounded
- * queue; at most {@link #MAX_FOLLOWS} live follows run at once (more get 503), so plain queries
- * always have threads left.
+ * The agent's HTTP server ({@code --http ADDR}): {@code /metrics} and the query API under {@code
+ * /api/v1/}. Requests run on a bounded pool of {@link #THREADS} threads with a bounded queue; at
+ * most {@link #MAX_FOLLOWS} live follows run at once (more get 503), so plain queries always have
+ * threads left.
  *
  * <pre>{@code
  * TracepointRegistry registry = new TracepointRegistry(StoreConfig.DEFAULT);
@@ -50,7 +50,8 @@ public final class AgentHttpServer implements AutoCloseable {
    *
    * @throws IOException when the address cannot be bound (the message names it)
    */
-  public static AgentHttpServer start(InetSocketAddress address, TracepointRegistry registry, DynlogMetrics metrics)
+  public static AgentHttpServer start(
+      InetSocketAddress address, TracepointRegistry registry, DynlogMetrics metrics)
       throws IOException {
     // Without TCP_NODELAY the JDK server writes headers and body separately and every answer
     // waits ~40 ms for the client's delayed ACK (read once, when the server classes initialise).
@@ -62,12 +63,18 @@ public final class AgentHttpServer implements AutoCloseable {
       throw new IOException("cannot listen on " + address + ": " + e.getMessage(), e);
     }
     AtomicInteger n = new AtomicInteger();
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(
-        THREADS, THREADS, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE), r -> {
-          Thread t = new Thread(r, "dynlog-http-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            THREADS,
+            THREADS,
+            60,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(QUEUE),
+            r -> {
+              Thread t = new Thread(r, "dynlog-http-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     server.setExecutor(pool);
     server.createContext("/metrics", new MetricsHandler(metrics));
     server.createContext("/", new ApiHandler(registry, MAX_FOLLOWS, KEEP_ALIVE_NANOS));
@@ -83,7 +90,8 @@ public final class AgentHttpServer implements AutoCloseable {
   /** {@code http://HOST:PORT} of this server (loopback when bound to all interfaces). */
   public URI baseUri() {
     InetSocketAddress a = server.getAddress();
-    String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
+    String host =
+        a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
     if (host.contains(":")) host = "[" + host + "]";
     return URI.create("http://" + host + ":" + a.getPort());
   }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
-import dev.dynlog.trace.RowJson;
 import dev.dynlog.query.BadQueryException;
 import dev.dynlog.query.Order;
 import dev.dynlog.query.Query;
@@ -14,6 +13,7 @@ import dev.dynlog.store.StoredTracepoint;
 import dev.dynlog.store.Subscription;
 import dev.dynlog.store.TracepointRegistry;
 import dev.dynlog.trace.Row;
+import dev.dynlog.trace.RowJson;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -31,8 +31,8 @@ import java.util.stream.Collectors;
  * <ul>
  *   <li>{@code GET /api/v1/tracepoints} — every tracepoint with its state and counts;
  *   <li>{@code GET /api/v1/tracepoints/{name}} — one of them;
- *   <li>{@code GET /api/v1/tracepoints/{name}/events?...} — its rows ({@link QueryParser} parameters,
- *       plus {@code format=json|jsonl|sse} and {@code follow=true}).
+ *   <li>{@code GET /api/v1/tracepoints/{name}/events?...} — its rows ({@link QueryParser}
+ *       parameters, plus {@code format=json|jsonl|sse} and {@code follow=true}).
  * </ul>
  */
 final class ApiHandler implements HttpHandler {
@@ -75,22 +75,42 @@ final class ApiHandler implements HttpHandler {
     String path = exchange.getRequestURI().getRawPath();
     if (path.equals(PREFIX) || path.equals(PREFIX + "/")) {
       noParameters(exchange);
-      sendJson(exchange, 200, g -> {
-        g.writeStartObject();
-        g.writeArrayFieldStart("tracepoints");
-        for (StoredTracepoint tp : registry.list()) TracepointJson.write(g, tp);
-        g.writeEndArray();
-        g.writeEndObject();
-      });
+      sendJson(
+          exchange,
+          200,
+          g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("tracepoints");
+            for (StoredTracepoint tp : registry.list()) TracepointJson.write(g, tp);
+            g.writeEndArray();
+            g.writeEndObject();
+          });
       return;
     }
     if (!path.startsWith(PREFIX + "/")) {
-      throw new HttpError(404, "no such endpoint '" + path + "'; endpoints: /metrics, " + PREFIX
-          + ", " + PREFIX + "/{name}, " + PREFIX + "/{name}/events");
+      throw new HttpError(
+          404,
+          "no such endpoint '"
+              + path
+              + "'; endpoints: /metrics, "
+              + PREFIX
+              + ", "
+              + PREFIX
+              + "/{name}, "
+              + PREFIX
+              + "/{name}/events");
     }
     String[] rest = path.substring(PREFIX.length() + 1).split("/", -1);
     if (rest.length > 2 || (rest.length == 2 && !rest[1].equals("events")) || rest[0].isEmpty()) {
-      throw new HttpError(404, "no such endpoint '" + path + "'; use " + PREFIX + "/{name} or " + PREFIX + "/{name}/events");
+      throw new HttpError(
+          404,
+          "no such endpoint '"
+              + path
+              + "'; use "
+              + PREFIX
+              + "/{name} or "
+              + PREFIX
+              + "/{name}/events");
     }
     StoredTracepoint tp = tracepoint(QueryString.decodeSegment(rest[0]));
     if (rest.length == 1) {
@@ -102,10 +122,21 @@ final class ApiHandler implements HttpHandler {
   }
 
   private StoredTracepoint tracepoint(String name) {
-    return registry.find(name).orElseThrow(() -> {
-      String known = registry.list().stream().map(StoredTracepoint::name).collect(Collectors.joining(", "));
-      return new HttpError(404, "no tracepoint '" + name + "'; tracepoints: " + (known.isEmpty() ? "none" : known));
-    });
+    return registry
+        .find(name)
+        .orElseThrow(
+            () -> {
+              String known =
+                  registry.list().stream()
+                      .map(StoredTracepoint::name)
+                      .collect(Collectors.joining(", "));
+              return new HttpError(
+                  404,
+                  "no tracepoint '"
+                      + name
+                      + "'; tracepoints: "
+                      + (known.isEmpty() ? "none" : known));
+            });
   }
 
   private static void noParameters(HttpExchange exchange) {
@@ -115,8 +146,10 @@ final class ApiHandler implements HttpHandler {
     }
   }
 
-  private void events(HttpExchange exchange, StoredTracepoint tp) throws IOException, InterruptedException {
-    Map<String, List<String>> params = new HashMap<>(QueryString.parse(exchange.getRequestURI().getRawQuery()));
+  private void events(HttpExchange exchange, StoredTracepoint tp)
+      throws IOException, InterruptedException {
+    Map<String, List<String>> params =
+        new HashMap<>(QueryString.parse(exchange.getRequestURI().getRawQuery()));
     Query query = QueryParser.parse(params, Instant.now(), HTTP_PARAMETERS);
     query.validate(tp.info());
     boolean follow = flag(params, "follow");
@@ -124,26 +157,33 @@ final class ApiHandler implements HttpHandler {
     if (!follow) {
       List<Row> rows = QueryEngine.run(tp, query);
       if (format.equals("jsonl")) {
-        send(exchange, 200, "application/x-ndjson", out -> {
-          try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.setRootValueSeparator(null);
-            for (Row row : rows) {
-              RowJson.write(g, row);
-              g.writeRaw('\n');
-            }
-          }
-        });
+        send(
+            exchange,
+            200,
+            "application/x-ndjson",
+            out -> {
+              try (JsonGenerator g = JSON.createGenerator(out)) {
+                g.setRootValueSeparator(null);
+                for (Row row : rows) {
+                  RowJson.write(g, row);
+                  g.writeRaw('\n');
+                }
+              }
+            });
       } else {
-        sendJson(exchange, 200, g -> {
-          g.writeStartObject();
-          g.writeStringField("tracepoint", tp.name());
-          g.writeStringField("state", tp.state().jsonName());
-          g.writeNumberField("count", rows.size());
-          g.writeArrayFieldStart("rows");
-          for (Row row : rows) RowJson.write(g, row);
-          g.writeEndArray();
-          g.writeEndObject();
-        });
+        sendJson(
+            exchange,
+            200,
+            g -> {
+              g.writeStartObject();
+              g.writeStringField("tracepoint", tp.name());
+              g.writeStringField("state", tp.state().jsonName());
+              g.writeNumberField("count", rows.size());
+              g.writeArrayFieldStart("rows");
+              for (Row row : rows) RowJson.write(g, row);
+              g.writeEndArray();
+              g.writeEndObject();
+            });
       }
       return;
     }
@@ -157,7 +197,9 @@ final class ApiHandler implements HttpHandler {
       boolean sse = format.equals("sse");
       // Subscribe before answering, so that a client that sees the headers misses no row.
       Subscription sub = tp.buffer().subscribe(query, FollowStream.QUEUE_CAPACITY);
-      exchange.getResponseHeaders().set("Content-Type", sse ? "text/event-stream" : "application/x-ndjson");
+      exchange
+          .getResponseHeaders()
+          .set("Content-Type", sse ? "text/event-stream" : "application/x-ndjson");
       exchange.getResponseHeaders().set("Cache-Control", "no-cache");
       try {
         exchange.sendResponseHeaders(200, 0);
@@ -174,19 +216,24 @@ final class ApiHandler implements HttpHandler {
   private static boolean flag(Map<String, List<String>> params, String name) {
     List<String> values = params.get(name);
     if (values == null) return false;
-    if (values.size() > 1) throw new HttpError(400, "query parameter '" + name + "' is given " + values.size() + " times");
+    if (values.size() > 1)
+      throw new HttpError(
+          400, "query parameter '" + name + "' is given " + values.size() + " times");
     return switch (values.get(0)) {
       case "true", "1", "" -> true;
       case "false", "0" -> false;
-      default -> throw new HttpError(400, name + " must be true or false, got '" + values.get(0) + "'");
+      default ->
+          throw new HttpError(400, name + " must be true or false, got '" + values.get(0) + "'");
     };
   }
 
-  private static String format(HttpExchange exchange, Map<String, List<String>> params, boolean follow) {
+  private static String format(
+      HttpExchange exchange, Map<String, List<String>> params, boolean follow) {
     List<String> values = params.get("format");
     String format;
     if (values != null) {
-      if (values.size() > 1) throw new HttpError(400, "query parameter 'format' is given " + values.size() + " times");
+      if (values.size() > 1)
+        throw new HttpError(400, "query parameter 'format' is given " + values.size() + " times");
       format = values.get(0);
     } else {
       String accept = exchange.getRequestHeaders().getFirst("Accept");
@@ -195,10 +242,12 @@ final class ApiHandler implements HttpHandler {
       else format = follow ? "jsonl" : "json";
     }
     if (follow && !format.equals("jsonl") && !format.equals("sse")) {
-      throw new HttpError(400, "follow=true streams format=jsonl or format=sse, not '" + format + "'");
+      throw new HttpError(
+          400, "follow=true streams format=jsonl or format=sse, not '" + format + "'");
     }
     if (!follow && !format.equals("json") && !format.equals("jsonl")) {
-      throw new HttpError(400, "format must be json or jsonl (sse needs follow=true), got '" + format + "'");
+      throw new HttpError(
+          400, "format must be json or jsonl (sse needs follow=true), got '" + format + "'");
     }
     return format;
   }
@@ -211,15 +260,21 @@ final class ApiHandler implements HttpHandler {
     void write(JsonGenerator g) throws IOException;
   }
 
-  private static void sendJson(HttpExchange exchange, int status, JsonBody body) throws IOException {
-    send(exchange, status, "application/json", out -> {
-      try (JsonGenerator g = JSON.createGenerator(out)) {
-        body.write(g);
-      }
-    });
+  private static void sendJson(HttpExchange exchange, int status, JsonBody body)
+      throws IOException {
+    send(
+        exchange,
+        status,
+        "application/json",
+        out -> {
+          try (JsonGenerator g = JSON.createGenerator(out)) {
+            body.write(g);
+          }
+        });
   }
 
-  private static void send(HttpExchange exchange, int status, String contentType, Body body) throws IOException {
+  private static void send(HttpExchange exchange, int status, String contentType, Body body)
+      throws IOException {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     body.write(buf);
     exchange.getResponseHeaders().set("Content-Type", contentType);
@@ -228,10 +283,13 @@ final class ApiHandler implements HttpHandler {
   }
 
   static void sendError(HttpExchange exchange, int status, String message) throws IOException {
-    sendJson(exchange, status, g -> {
-      g.writeStartObject();
-      g.writeStringField("error", message);
-      g.writeEndObject();
-    });
+    sendJson(
+        exchange,
+        status,
+        g -> {
+          g.writeStartObject();
+          g.writeStringField("error", message);
+          g.writeEndObject();
+        });
   }
 }

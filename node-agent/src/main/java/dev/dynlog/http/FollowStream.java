@@ -2,11 +2,11 @@ package dev.dynlog.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.dynlog.trace.RowJson;
 import dev.dynlog.query.Query;
 import dev.dynlog.store.StoredTracepoint;
 import dev.dynlog.store.Subscription;
 import dev.dynlog.trace.Row;
+import dev.dynlog.trace.RowJson;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -19,12 +19,15 @@ import java.util.concurrent.TimeUnit;
  * reached or the client goes away.
  *
  * <p>JSONL: one row per line; a line {@code {"dropped":N}} reports N rows this follower missed
- * because it read too slowly; an empty line is a keep-alive. SSE: each row is a {@code data:} event,
- * missed rows an {@code event: dropped}, the end an {@code event: end}, keep-alives are comments.
+ * because it read too slowly; an empty line is a keep-alive. SSE: each row is a {@code data:}
+ * event, missed rows an {@code event: dropped}, the end an {@code event: end}, keep-alives are
+ * comments.
  */
 final class FollowStream {
 
-  /** Rows a follower may have queued before it starts missing rows (memory beyond the buffer bound). */
+  /**
+   * Rows a follower may have queued before it starts missing rows (memory beyond the buffer bound).
+   */
   static final int QUEUE_CAPACITY = 10_000;
 
   private static final JsonFactory JSON = new JsonFactory();
@@ -42,9 +45,11 @@ final class FollowStream {
    * Streams {@code sub} (subscribed with {@code query} as its filter) until the end; returns
    * normally when the client disconnects. Closes the subscription.
    */
-  void run(StoredTracepoint tp, Query query, Subscription sub, OutputStream out) throws InterruptedException {
+  void run(StoredTracepoint tp, Query query, Subscription sub, OutputStream out)
+      throws InterruptedException {
     ByteArrayOutputStream chunk = new ByteArrayOutputStream(64 * 1024);
-    try (sub; JsonGenerator g = JSON.createGenerator(chunk)) {
+    try (sub;
+        JsonGenerator g = JSON.createGenerator(chunk)) {
       g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
       g.setRootValueSeparator(null);
       List<Row> history = sub.history();
@@ -75,7 +80,8 @@ final class FollowStream {
         if (sub.isFinished() || System.currentTimeMillis() * 1_000_000L >= query.untilNanos()) {
           long more = sub.takeLagged();
           if (more > 0) writeDropped(g, more);
-          if (sse) g.writeRaw("event: end\ndata: {\"state\":\"" + tp.state().jsonName() + "\"}\n\n");
+          if (sse)
+            g.writeRaw("event: end\ndata: {\"state\":\"" + tp.state().jsonName() + "\"}\n\n");
           flush(g, chunk, out);
           return;
         }
@@ -96,7 +102,8 @@ final class FollowStream {
     g.writeRaw(sse ? "event: dropped\ndata: " + json + "\n\n" : json + "\n");
   }
 
-  private static void flush(JsonGenerator g, ByteArrayOutputStream chunk, OutputStream out) throws IOException {
+  private static void flush(JsonGenerator g, ByteArrayOutputStream chunk, OutputStream out)
+      throws IOException {
     g.flush();
     if (chunk.size() == 0) return;
     chunk.writeTo(out);

@@ -2,7 +2,10 @@ package dev.dynlog.http;
 
 import java.net.InetSocketAddress;
 
-/** Parses the {@code --http ADDR} option: {@code HOST:PORT}, {@code [IPv6]:PORT} or {@code :PORT} (all interfaces). */
+/**
+ * Parses the {@code --http ADDR} option: {@code HOST:PORT}, {@code [IPv6]:PORT} or {@code :PORT}
+ * (all interfaces).
+ */
 public final class HttpAddress {
 
   private HttpAddress() {}
@@ -15,7 +18,8 @@ public final class HttpAddress {
   public static InetSocketAddress parse(String text) {
     int colon = text.lastIndexOf(':');
     if (colon < 0) {
-      throw new IllegalArgumentException("--http '" + text + "' needs a port: HOST:PORT or :PORT (e.g. 127.0.0.1:9464)");
+      throw new IllegalArgumentException(
+          "--http '" + text + "' needs a port: HOST:PORT or :PORT (e.g. 127.0.0.1:9464)");
     }
     String host = text.substring(0, colon);
     String portText = text.substring(colon + 1);
@@ -23,13 +27,16 @@ public final class HttpAddress {
     try {
       port = Integer.parseInt(portText);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--http '" + text + "': port '" + portText + "' is not a number");
+      throw new IllegalArgumentException(
+          "--http '" + text + "': port '" + portText + "' is not a number");
     }
-    if (port < 0 || port > 65535) throw new IllegalArgumentException("--http '" + text + "': port must be 0-65535");
+    if (port < 0 || port > 65535)
+      throw new IllegalArgumentException("--http '" + text + "': port must be 0-65535");
     if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
     if (host.isEmpty()) return new InetSocketAddress(port);
     InetSocketAddress address = new InetSocketAddress(host, port);
-    if (address.isUnresolved()) throw new IllegalArgumentException("--http '" + text + "': unknown host '" + host + "'");
+    if (address.isUnresolved())
+      throw new IllegalArgumentException("--http '" + text + "': unknown host '" + host + "'");
     return address;
   }
 }

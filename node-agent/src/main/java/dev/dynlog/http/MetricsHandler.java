@@ -19,8 +19,13 @@ final class MetricsHandler implements HttpHandler {
   public void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
       if (!exchange.getRequestURI().getPath().equals("/metrics")) {
-        ApiHandler.sendError(exchange, 404, "no such endpoint '" + exchange.getRequestURI().getPath()
-            + "'; endpoints: /metrics, " + ApiHandler.PREFIX);
+        ApiHandler.sendError(
+            exchange,
+            404,
+            "no such endpoint '"
+                + exchange.getRequestURI().getPath()
+                + "'; endpoints: /metrics, "
+                + ApiHandler.PREFIX);
         return;
       }
       if (!exchange.getRequestMethod().equals("GET")) {

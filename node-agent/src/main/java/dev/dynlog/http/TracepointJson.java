@@ -1,12 +1,12 @@
 package dev.dynlog.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.dynlog.trace.RowJson;
 import dev.dynlog.store.LabelSpec;
 import dev.dynlog.store.RowBuffer;
 import dev.dynlog.store.StoredTracepoint;
 import dev.dynlog.store.TracepointInfo;
 import dev.dynlog.trace.ProbeCounters;
+import dev.dynlog.trace.RowJson;
 import java.io.IOException;
 import java.time.Instant;
 

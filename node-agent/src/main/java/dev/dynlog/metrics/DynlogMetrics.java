@@ -21,7 +21,8 @@ public final class DynlogMetrics implements AutoCloseable {
   /** Content type of {@link #scrape()}. */
   public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gc = new JvmGcMetrics();
 
   public DynlogMetrics(TracepointRegistry tracepoints) {

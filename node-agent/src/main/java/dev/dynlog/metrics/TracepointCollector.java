@@ -21,11 +21,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds the tracepoint metrics at scrape time from the kernel's exact counters
- * ({@link ProbeCounters}) and the store's own counts. Labels are only {@code tracepoint} (and
- * {@code reason} for drops), plus the declared low-cardinality labels on {@code dynlog_rows_total}.
- * The latency histogram is the kernel's own histogram, bucket for bucket, so it is exact even when
- * rows are rate limited or sampled.
+ * Builds the tracepoint metrics at scrape time from the kernel's exact counters ({@link
+ * ProbeCounters}) and the store's own counts. Labels are only {@code tracepoint} (and {@code
+ * reason} for drops), plus the declared low-cardinality labels on {@code dynlog_rows_total}. The
+ * latency histogram is the kernel's own histogram, bucket for bucket, so it is exact even when rows
+ * are rate limited or sampled.
  */
 final class TracepointCollector implements MultiCollector {
 
@@ -41,27 +41,56 @@ final class TracepointCollector implements MultiCollector {
 
   @Override
   public MetricSnapshots collect() {
-    CounterSnapshot.Builder calls = CounterSnapshot.builder().name("dynlog_calls")
-        .help("Calls of the traced function, counted in the kernel (exact, including rate-limited calls)");
-    CounterSnapshot.Builder errors = CounterSnapshot.builder().name("dynlog_errors")
-        .help("Calls whose Go error result was non-nil, counted in the kernel (exact)");
-    CounterSnapshot.Builder dropped = CounterSnapshot.builder().name("dynlog_events_dropped")
-        .help("Rows lost, by reason: ring_full, rate_limited (incl. sampling), pairing_evicted, decode_failed, buffer_evicted");
-    CounterSnapshot.Builder cpu = CounterSnapshot.builder().name("dynlog_probe_cpu_seconds").unit(Unit.SECONDS)
-        .help("Time spent running this tracepoint's BPF programs, measured in the kernel around each run of its probes"
-            + " (the uprobe trap itself is not included)");
-    CounterSnapshot.Builder runs = CounterSnapshot.builder().name("dynlog_probe_runs")
-        .help("Runs of this tracepoint's BPF programs (entry and return probe hits), counted in the kernel");
-    CounterSnapshot.Builder rows = CounterSnapshot.builder().name("dynlog_rows")
-        .help("Rows received by the agent (sampled when rate limited), by declared low-cardinality labels");
-    HistogramSnapshot.Builder duration = HistogramSnapshot.builder().name("dynlog_call_duration_seconds").unit(Unit.SECONDS)
-        .help("Call latency from the kernel's histogram (exact, including rate-limited calls)");
-    GaugeSnapshot.Builder attached = GaugeSnapshot.builder().name("dynlog_attached_probes")
-        .help("Uprobes currently attached for this tracepoint");
-    GaugeSnapshot.Builder bufferRows = GaugeSnapshot.builder().name("dynlog_buffer_rows")
-        .help("Rows held in this tracepoint's query buffer");
-    GaugeSnapshot.Builder bufferBytes = GaugeSnapshot.builder().name("dynlog_buffer_bytes").unit(Unit.BYTES)
-        .help("Estimated bytes held by this tracepoint's query buffer (bounded by the configured maximum)");
+    CounterSnapshot.Builder calls =
+        CounterSnapshot.builder()
+            .name("dynlog_calls")
+            .help(
+                "Calls of the traced function, counted in the kernel (exact, including rate-limited calls)");
+    CounterSnapshot.Builder errors =
+        CounterSnapshot.builder()
+            .name("dynlog_errors")
+            .help("Calls whose Go error result was non-nil, counted in the kernel (exact)");
+    CounterSnapshot.Builder dropped =
+        CounterSnapshot.builder()
+            .name("dynlog_events_dropped")
+            .help(
+                "Rows lost, by reason: ring_full, rate_limited (incl. sampling), pairing_evicted, decode_failed, buffer_evicted");
+    CounterSnapshot.Builder cpu =
+        CounterSnapshot.builder()
+            .name("dynlog_probe_cpu_seconds")
+            .unit(Unit.SECONDS)
+            .help(
+                "Time spent running this tracepoint's BPF programs, measured in the kernel around each run of its probes"
+                    + " (the uprobe trap itself is not included)");
+    CounterSnapshot.Builder runs =
+        CounterSnapshot.builder()
+            .name("dynlog_probe_runs")
+            .help(
+                "Runs of this tracepoint's BPF programs (entry and return probe hits), counted in the kernel");
+    CounterSnapshot.Builder rows =
+        CounterSnapshot.builder()
+            .name("dynlog_rows")
+            .help(
+                "Rows received by the agent (sampled when rate limited), by declared low-cardinality labels");
+    HistogramSnapshot.Builder duration =
+        HistogramSnapshot.builder()
+            .name("dynlog_call_duration_seconds")
+            .unit(Unit.SECONDS)
+            .help("Call latency from the kernel's histogram (exact, including rate-limited calls)");
+    GaugeSnapshot.Builder attached =
+        GaugeSnapshot.builder()
+            .name("dynlog_attached_probes")
+            .help("Uprobes currently attached for this tracepoint");
+    GaugeSnapshot.Builder bufferRows =
+        GaugeSnapshot.builder()
+            .name("dynlog_buffer_rows")
+            .help("Rows held in this tracepoint's query buffer");
+    GaugeSnapshot.Builder bufferBytes =
+        GaugeSnapshot.builder()
+            .name("dynlog_buffer_bytes")
+            .unit(Unit.BYTES)
+            .help(
+                "Estimated bytes held by this tracepoint's query buffer (bounded by the configured maximum)");
 
     for (StoredTracepoint tp : tracepoints.list()) {
       Labels tl = Labels.of("tracepoint", tp.name());
@@ -69,12 +98,17 @@ final class TracepointCollector implements MultiCollector {
       calls.dataPoint(counter(tl, c.calls()));
       errors.dataPoint(counter(tl, c.errors()));
       long[] drops = {
-        c.droppedRingFull(), c.droppedRateLimited(), c.droppedPairingEvicted(), c.droppedDecodeFailed(), tp.buffer().evicted()
+        c.droppedRingFull(),
+        c.droppedRateLimited(),
+        c.droppedPairingEvicted(),
+        c.droppedDecodeFailed(),
+        tp.buffer().evicted()
       };
       for (int i = 0; i < drops.length; i++) {
         dropped.dataPoint(counter(tl.add("reason", DROP_REASONS.get(i)), drops[i]));
       }
-      cpu.dataPoint(CounterDataPointSnapshot.builder().labels(tl).value(c.probeRunTimeNs() / 1e9).build());
+      cpu.dataPoint(
+          CounterDataPointSnapshot.builder().labels(tl).value(c.probeRunTimeNs() / 1e9).build());
       runs.dataPoint(counter(tl, c.probeRunCount()));
       addRows(rows, tp, tl);
       if (tp.info().latency()) duration.dataPoint(histogram(tl, c));
@@ -83,8 +117,16 @@ final class TracepointCollector implements MultiCollector {
       bufferBytes.dataPoint(gauge(tl, tp.buffer().memoryBytes()));
     }
     return MetricSnapshots.of(
-        calls.build(), errors.build(), dropped.build(), cpu.build(), runs.build(), rows.build(),
-        duration.build(), attached.build(), bufferRows.build(), bufferBytes.build());
+        calls.build(),
+        errors.build(),
+        dropped.build(),
+        cpu.build(),
+        runs.build(),
+        rows.build(),
+        duration.build(),
+        attached.build(),
+        bufferRows.build(),
+        bufferBytes.build());
   }
 
   private static void addRows(CounterSnapshot.Builder rows, StoredTracepoint tp, Labels tl) {
@@ -105,7 +147,11 @@ final class TracepointCollector implements MultiCollector {
     long[] counts = c.latencyBucketCounts();
     if (counts.length != bounds.length + 1) {
       throw new IllegalStateException(
-          "latency histogram has " + bounds.length + " bounds but " + counts.length + " counts (want bounds + 1)");
+          "latency histogram has "
+              + bounds.length
+              + " bounds but "
+              + counts.length
+              + " counts (want bounds + 1)");
     }
     List<Double> upper = new ArrayList<>(counts.length);
     List<Long> perBucket = new ArrayList<>(counts.length);

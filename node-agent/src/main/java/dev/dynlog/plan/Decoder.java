@@ -3,8 +3,8 @@ package dev.dynlog.plan;
 import java.util.List;
 
 /**
- * How the bytes of one or more {@link dev.dynlog.recipe.Read}s become a captured value (a JSON value). Reads are
- * referred to by their index in {@link ValuePlan#reads()}.
+ * How the bytes of one or more {@link dev.dynlog.recipe.Read}s become a captured value (a JSON
+ * value). Reads are referred to by their index in {@link ValuePlan#reads()}.
  */
 public sealed interface Decoder {
 
@@ -23,21 +23,26 @@ public sealed interface Decoder {
   record Pointer(int read) implements Decoder {}
 
   /** Enum shown by enumerator name when known, else its number. */
-  record Enum(int read, int width, boolean signed, List<String> names, List<Long> values) implements Decoder {}
+  record Enum(int read, int width, boolean signed, List<String> names, List<Long> values)
+      implements Decoder {}
 
-  /** Text from a GO_STRING, GO_SLICE ([]byte), C_STRING or STD_STRING read; truncation is marked. */
+  /**
+   * Text from a GO_STRING, GO_SLICE ([]byte), C_STRING or STD_STRING read; truncation is marked.
+   */
   record Text(int read) implements Decoder {}
 
   /** A fixed-size C/C++ {@code char} array read whole: the text up to its first NUL. */
   record CharArray(int read) implements Decoder {}
 
-  /** Go error/interface: null when the type word is 0, else a description naming the dynamic type. */
+  /**
+   * Go error/interface: null when the type word is 0, else a description naming the dynamic type.
+   */
   record GoInterface(int read) implements Decoder {}
 
   /**
    * A Go {@code error}: null when nil; otherwise its message when the dynamic type is one whose
-   * first field is the message ({@code *errors.errorString}, {@code *fmt.wrapError},
-   * {@code *fmt.wrapErrors}), read through the data word by {@code message}; else the type's name.
+   * first field is the message ({@code *errors.errorString}, {@code *fmt.wrapError}, {@code
+   * *fmt.wrapErrors}), read through the data word by {@code message}; else the type's name.
    */
   record GoError(int read, int message) implements Decoder {}
 

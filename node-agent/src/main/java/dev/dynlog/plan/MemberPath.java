@@ -31,7 +31,9 @@ record MemberPath(Type.Member member, long offset) {
     return null;
   }
 
-  /** Member names of {@code t} for error messages, including those of anonymous members and bases. */
+  /**
+   * Member names of {@code t} for error messages, including those of anonymous members and bases.
+   */
   static String names(Type t) {
     List<String> out = new ArrayList<>();
     collect(t, out, 0);
@@ -50,7 +52,8 @@ record MemberPath(Type.Member member, long offset) {
   private static boolean transparent(Type.Member m) {
     if (m.type() == null) return false;
     Type mt = m.type().stripped();
-    boolean aggregate = mt != null && (mt.kind() == Type.Kind.STRUCT || mt.kind() == Type.Kind.UNION);
+    boolean aggregate =
+        mt != null && (mt.kind() == Type.Kind.STRUCT || mt.kind() == Type.Kind.UNION);
     return aggregate && (m.name() == null || m.name().isEmpty() || m.artificial());
   }
 }

@@ -19,17 +19,24 @@ sealed interface Place {
     }
 
     /**
-     * The recipe pieces holding bytes [offset, offset + size) of this value: the registers whole
-     * (a field in the upper bytes of a register is taken from the root buffer at {@code finalOffset}),
-     * stack slots narrowed to the bytes and split into eightbytes. When a byte is in an XMM register
-     * the result carries the reason instead.
+     * The recipe pieces holding bytes [offset, offset + size) of this value: the registers whole (a
+     * field in the upper bytes of a register is taken from the root buffer at {@code finalOffset}),
+     * stack slots narrowed to the bytes and split into eightbytes. When a byte is in an XMM
+     * register the result carries the reason instead.
      */
     RootBytes rootBytes(long size, String path, Type type) throws ResolveException {
       List<Slot> covering = covering(size);
       for (Slot s : covering) {
         if (!s.readable()) {
-          return new RootBytes(List.of(), 0, type.displayName() + " `" + path + "` is passed in X" + s.xmm()
-              + "; uprobes cannot read XMM registers");
+          return new RootBytes(
+              List.of(),
+              0,
+              type.displayName()
+                  + " `"
+                  + path
+                  + "` is passed in X"
+                  + s.xmm()
+                  + "; uprobes cannot read XMM registers");
         }
       }
       long covered = offset;
@@ -39,7 +46,11 @@ sealed interface Place {
         Slot n = s.narrowed(offset, offset + size);
         if (n.kind() == Slot.Kind.STACK) {
           for (long at = n.valueOffset(); at < n.valueEnd(); at += 8) {
-            narrowed.add(Slot.stack(n.stackOffset() + (at - n.valueOffset()), (int) Math.min(8, n.valueEnd() - at), at));
+            narrowed.add(
+                Slot.stack(
+                    n.stackOffset() + (at - n.valueOffset()),
+                    (int) Math.min(8, n.valueEnd() - at),
+                    at));
           }
         } else {
           narrowed.add(n);
@@ -47,12 +58,24 @@ sealed interface Place {
         covered = Math.max(covered, s.valueEnd());
       }
       if (covered < offset + size || narrowed.isEmpty()) {
-        throw new ResolveException("`" + path + "`: bytes " + offset + ".." + (offset + size)
-            + " are not held by its registers or stack slots");
+        throw new ResolveException(
+            "`"
+                + path
+                + "`: bytes "
+                + offset
+                + ".."
+                + (offset + size)
+                + " are not held by its registers or stack slots");
       }
       if (narrowed.size() > RecipeLimits.MAX_PIECES) {
-        throw new ResolveException("`" + path + "` spans " + narrowed.size() + " register/stack pieces; a probe read"
-            + " assembles at most " + RecipeLimits.MAX_PIECES);
+        throw new ResolveException(
+            "`"
+                + path
+                + "` spans "
+                + narrowed.size()
+                + " register/stack pieces; a probe read"
+                + " assembles at most "
+                + RecipeLimits.MAX_PIECES);
       }
       long base = narrowed.get(0).valueOffset();
       List<Piece> pieces = new ArrayList<>();
@@ -84,8 +107,8 @@ sealed interface Place {
   }
 
   /**
-   * The value is in memory: A = first 8 bytes of {@code root}; A = *(A + d) for each d in
-   * {@code derefs}; the value starts at A + {@code offset}.
+   * The value is in memory: A = first 8 bytes of {@code root}; A = *(A + d) for each d in {@code
+   * derefs}; the value starts at A + {@code offset}.
    */
   record Memory(List<Piece> root, List<Long> derefs, long offset) implements Place {
     public Memory {
@@ -109,7 +132,10 @@ sealed interface Place {
       StringBuilder sb = new StringBuilder();
       for (Piece p : root) {
         if (sb.length() > 0) sb.append(',');
-        sb.append(p.source() == Piece.Source.REGISTER ? p.register().name() : "[rsp+" + p.stackOffset() + "]");
+        sb.append(
+            p.source() == Piece.Source.REGISTER
+                ? p.register().name()
+                : "[rsp+" + p.stackOffset() + "]");
       }
       for (long d : derefs) {
         sb.insert(0, "*(").append(d == 0 ? "" : "+" + d).append(')');

@@ -5,17 +5,22 @@ import dev.dynlog.recipe.RecipeLimits;
 /**
  * Caps that keep a probe plan within what the BPF program executes per hit ({@link RecipeLimits}).
  *
- * @param stringCap bytes copied at most from one string or byte slice
- *     (1..{@value RecipeLimits#MAX_VALUE_BYTES})
+ * @param stringCap bytes copied at most from one string or byte slice (1..{@value
+ *     RecipeLimits#MAX_VALUE_BYTES})
  * @param maxDepth levels of nested structs expanded as JSON; deeper values are elided
  * @param maxFields fields shown per struct; the rest are elided
  * @param maxElements array elements shown; the rest are elided
  * @param maxReadsPerValue primitive reads one captured value may use
- * @param maxReadsPerProbe primitive reads all values at one probe site may use together
- *     (1..{@value RecipeLimits#MAX_READS})
+ * @param maxReadsPerProbe primitive reads all values at one probe site may use together (1..{@value
+ *     RecipeLimits#MAX_READS})
  */
 public record PlanOptions(
-    int stringCap, int maxDepth, int maxFields, int maxElements, int maxReadsPerValue, int maxReadsPerProbe) {
+    int stringCap,
+    int maxDepth,
+    int maxFields,
+    int maxElements,
+    int maxReadsPerValue,
+    int maxReadsPerProbe) {
 
   /** Most array elements a plan may show (each element takes at least one read). */
   public static final int MAX_ELEMENTS = 1024;
@@ -35,16 +40,19 @@ public record PlanOptions(
   }
 
   public PlanOptions withStringCap(int cap) {
-    return new PlanOptions(cap, maxDepth, maxFields, maxElements, maxReadsPerValue, maxReadsPerProbe);
+    return new PlanOptions(
+        cap, maxDepth, maxFields, maxElements, maxReadsPerValue, maxReadsPerProbe);
   }
 
   public PlanOptions withMaxElements(int elements) {
-    return new PlanOptions(stringCap, maxDepth, maxFields, elements, maxReadsPerValue, maxReadsPerProbe);
+    return new PlanOptions(
+        stringCap, maxDepth, maxFields, elements, maxReadsPerValue, maxReadsPerProbe);
   }
 
   private static void check(String name, int value, int min, int max) {
     if (value < min || value > max) {
-      throw new IllegalArgumentException(name + " must be within " + min + ".." + max + ", not " + value);
+      throw new IllegalArgumentException(
+          name + " must be within " + min + ".." + max + ", not " + value);
     }
   }
 }

@@ -17,8 +17,8 @@ import java.util.List;
  * @param retFileOffsets file offsets of the same RETs
  * @param values captured expressions; those with {@code atReturn} are read at return
  * @param goRuntime offsets inside runtime.g needed for goroutine pairing (Go only, else null)
- * @param errorResult the read of the type word of a Go function's last result when it is an
- *     {@code error}, so the kernel counts non-nil errors exactly whether or not it is captured; or null
+ * @param errorResult the read of the type word of a Go function's last result when it is an {@code
+ *     error}, so the kernel counts non-nil errors exactly whether or not it is captured; or null
  */
 public record ProbePlan(
     String binaryPath,
@@ -48,10 +48,29 @@ public record ProbePlan(
   }
 
   /** A plan without an error result to count. */
-  public ProbePlan(String binaryPath, String buildId, String function, Language language, long entryAddress,
-      long entryFileOffset, List<Long> retAddresses, List<Long> retFileOffsets, List<ValuePlan> values, GoRuntime goRuntime) {
-    this(binaryPath, buildId, function, language, entryAddress, entryFileOffset, retAddresses, retFileOffsets, values,
-        goRuntime, null);
+  public ProbePlan(
+      String binaryPath,
+      String buildId,
+      String function,
+      Language language,
+      long entryAddress,
+      long entryFileOffset,
+      List<Long> retAddresses,
+      List<Long> retFileOffsets,
+      List<ValuePlan> values,
+      GoRuntime goRuntime) {
+    this(
+        binaryPath,
+        buildId,
+        function,
+        language,
+        entryAddress,
+        entryFileOffset,
+        retAddresses,
+        retFileOffsets,
+        values,
+        goRuntime,
+        null);
   }
 
   public ProbePlan {

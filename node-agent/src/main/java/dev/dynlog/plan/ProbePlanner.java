@@ -29,7 +29,9 @@ import java.util.stream.Collectors;
  */
 public final class ProbePlanner {
 
-  /** Largest function range whose code we decode for RETs (a corrupt range must not exhaust memory). */
+  /**
+   * Largest function range whose code we decode for RETs (a corrupt range must not exhaust memory).
+   */
   private static final long MAX_RANGE = 64L << 20;
 
   private final Binary binary;
@@ -45,20 +47,37 @@ public final class ProbePlanner {
   }
 
   /**
-   * The one function named {@code name} (a C++ name may carry a parameter list to pick an overload).
+   * The one function named {@code name} (a C++ name may carry a parameter list to pick an
+   * overload).
    *
    * @throws ResolveException when it does not exist, has no code, or names several functions
    */
   public Function function(String name) throws ResolveException {
     List<Function> found = binary.lookup(name);
-    List<Function> withCode = found.stream().filter(f -> !f.declaration() && f.lowPc() != 0).toList();
+    List<Function> withCode =
+        found.stream().filter(f -> !f.declaration() && f.lowPc() != 0).toList();
     if (withCode.isEmpty()) {
-      throw new ResolveException("function `" + name + "` in " + binary.path() + " has no code of its own"
-          + " (only inlined or declared); nothing to probe");
+      throw new ResolveException(
+          "function `"
+              + name
+              + "` in "
+              + binary.path()
+              + " has no code of its own"
+              + " (only inlined or declared); nothing to probe");
     }
     if (withCode.size() > 1) {
-      throw new ResolveException("`" + name + "` names " + withCode.size() + " functions in " + binary.path()
-          + "; pick one: " + withCode.stream().map(ProbePlanner::signature).distinct().collect(Collectors.joining("; ")));
+      throw new ResolveException(
+          "`"
+              + name
+              + "` names "
+              + withCode.size()
+              + " functions in "
+              + binary.path()
+              + "; pick one: "
+              + withCode.stream()
+                  .map(ProbePlanner::signature)
+                  .distinct()
+                  .collect(Collectors.joining("; ")));
     }
     return withCode.get(0);
   }
@@ -72,17 +91,22 @@ public final class ProbePlanner {
     if (f.language() == Language.GO) return CallingConvention.of(f).layout(f);
     String symbol = binary.symbolize(f.lowPc());
     if (symbol != null && COMPILER_CLONE.matcher(symbol).find()) {
-      throw new ResolveException(f.name() + " in " + binary.path() + " exists only as the compiler clone " + symbol
-          + ", whose calling convention differs from its declaration (GCC removed or split parameters);"
-          + " its arguments cannot be located from the declaration");
+      throw new ResolveException(
+          f.name()
+              + " in "
+              + binary.path()
+              + " exists only as the compiler clone "
+              + symbol
+              + ", whose calling convention differs from its declaration (GCC removed or split parameters);"
+              + " its arguments cannot be located from the declaration");
     }
-    if (f.language() == Language.CPP) return SysVAbi.withCopySemantics(this::userDeclaredCopyOrDestructor).layout(f);
+    if (f.language() == Language.CPP)
+      return SysVAbi.withCopySemantics(this::userDeclaredCopyOrDestructor).layout(f);
     return CallingConvention.of(f).layout(f);
   }
 
   /** GCC clones with a changed signature: IPA-SRA, constant propagation, partial inlining. */
-  private static final Pattern COMPILER_CLONE =
-      Pattern.compile("\\.(isra|constprop|part)\\.\\d+");
+  private static final Pattern COMPILER_CLONE = Pattern.compile("\\.(isra|constprop|part)\\.\\d+");
 
   private final Map<Type, Boolean> copySemantics = new IdentityHashMap<>();
 
@@ -104,7 +128,9 @@ public final class ProbePlanner {
       List<Variable> args = f.arguments().stream().filter(v -> !v.artificial()).toList();
       if (args.size() != 1) continue;
       Type a = args.get(0).type().stripped();
-      if (a == null || (a.kind() != Type.Kind.REFERENCE && a.kind() != Type.Kind.RVALUE_REFERENCE) || a.target() == null) continue;
+      if (a == null
+          || (a.kind() != Type.Kind.REFERENCE && a.kind() != Type.Kind.RVALUE_REFERENCE)
+          || a.target() == null) continue;
       Type referred = a.target().stripped();
       if (referred != null && name.equals(referred.name())) return true;
     }
@@ -151,9 +177,11 @@ public final class ProbePlanner {
     List<ValuePlan> values = new ArrayList<>();
     Set<String> names = new HashSet<>();
     for (Capture c : captures) {
-      if (c.getName() == null || c.getName().isBlank()) throw new ResolveException("a capture needs a name: `" + c + "`");
+      if (c.getName() == null || c.getName().isBlank())
+        throw new ResolveException("a capture needs a name: `" + c + "`");
       if (!names.add(c.getName())) {
-        throw new ResolveException("capture name `" + c.getName() + "` is used twice for " + f.name());
+        throw new ResolveException(
+            "capture name `" + c.getName() + "` is used twice for " + f.name());
       }
       boolean atReturn = planner.readsAtReturn(c);
       values.add(planner.plan(c, atReturn ? exit : entry));
@@ -161,18 +189,33 @@ public final class ProbePlanner {
     List<Long> rets = returnAddresses(f);
     List<Long> retOffsets = new ArrayList<>();
     for (long r : rets) retOffsets.add(binary.fileOffset(r));
-    return new ProbePlan(binary.path(), binary.buildId(), f.name(), f.language(), f.lowPc(), binary.fileOffset(f.lowPc()),
-        rets, retOffsets, values, f.language() == Language.GO ? goRuntime() : null, errorResult(f, planner));
+    return new ProbePlan(
+        binary.path(),
+        binary.buildId(),
+        f.name(),
+        f.language(),
+        f.lowPc(),
+        binary.fileOffset(f.lowPc()),
+        rets,
+        retOffsets,
+        values,
+        f.language() == Language.GO ? goRuntime() : null,
+        errorResult(f, planner));
   }
 
-  /** The read of the type word of a Go function's last result when it is an {@code error}, else null. */
+  /**
+   * The read of the type word of a Go function's last result when it is an {@code error}, else
+   * null.
+   */
   private Read errorResult(Function f, ValuePlanner planner) throws ResolveException {
     List<Variable> results = f.results();
     if (f.language() != Language.GO || results.isEmpty()) return null;
     Type last = results.get(results.size() - 1).type();
     if (last == null || !"error".equals(last.name())) return null;
-    ValuePlan v = planner.plan(new Capture("error", "$" + (results.size() - 1)),
-        new ValuePlanner.Budget(options.maxReadsPerProbe()));
+    ValuePlan v =
+        planner.plan(
+            new Capture("error", "$" + (results.size() - 1)),
+            new ValuePlanner.Budget(options.maxReadsPerProbe()));
     if (v.decoder() instanceof Decoder.GoError g) return v.reads().get(g.read());
     return v.decoder() instanceof Decoder.GoInterface g ? v.reads().get(g.read()) : null;
   }
@@ -183,30 +226,55 @@ public final class ProbePlanner {
     for (Function.Range r : f.ranges()) {
       if (r.size() <= 0) continue;
       if (r.size() > MAX_RANGE) {
-        throw new ResolveException(f.name() + ": code range 0x" + Long.toHexString(r.low()) + "..0x"
-            + Long.toHexString(r.high()) + " is implausibly large (" + r.size() + " bytes)");
+        throw new ResolveException(
+            f.name()
+                + ": code range 0x"
+                + Long.toHexString(r.low())
+                + "..0x"
+                + Long.toHexString(r.high())
+                + " is implausibly large ("
+                + r.size()
+                + " bytes)");
       }
       byte[] code = binary.read(r.low(), (int) r.size());
       try {
         rets.addAll(ReturnFinder.rets(code, r.low()));
       } catch (InstructionDecodeException e) {
-        throw new ResolveException(f.name() + " in " + binary.path() + ": cannot decode its code to find RETs: "
-            + e.getMessage(), e);
+        throw new ResolveException(
+            f.name()
+                + " in "
+                + binary.path()
+                + ": cannot decode its code to find RETs: "
+                + e.getMessage(),
+            e);
       }
     }
     rets.sort(Long::compare);
     return rets;
   }
 
-  /** Offsets of {@code goid}, {@code stack.hi} and {@code sched.pc} in runtime.g, from the binary's own DWARF. */
+  /**
+   * Offsets of {@code goid}, {@code stack.hi} and {@code sched.pc} in runtime.g, from the binary's
+   * own DWARF.
+   */
   public ProbePlan.GoRuntime goRuntime() throws ResolveException {
-    Type g = binary.type("runtime.g").map(Type::stripped)
-        .orElseThrow(() -> new ResolveException(binary.path() + ": no type runtime.g in the debug information"));
+    Type g =
+        binary
+            .type("runtime.g")
+            .map(Type::stripped)
+            .orElseThrow(
+                () ->
+                    new ResolveException(
+                        binary.path() + ": no type runtime.g in the debug information"));
     Type.Member goid = g.member("goid");
     Type.Member stack = g.member("stack");
     if (goid == null || stack == null) {
-      throw new ResolveException(binary.path() + ": runtime.g lacks " + (goid == null ? "goid" : "stack")
-          + "; fields are " + MemberPath.names(g));
+      throw new ResolveException(
+          binary.path()
+              + ": runtime.g lacks "
+              + (goid == null ? "goid" : "stack")
+              + "; fields are "
+              + MemberPath.names(g));
     }
     Type st = stack.type().stripped();
     Type.Member hi = st == null ? null : st.member("hi");
@@ -221,7 +289,12 @@ public final class ProbePlanner {
 
   /** {@code name(type, type)} for overload lists. */
   static String signature(Function f) {
-    return f.name() + "(" + f.arguments().stream().filter(v -> !v.artificial() && (v.name() == null || !v.name().startsWith(".")))
-        .map(v -> v.type().displayName()).collect(Collectors.joining(", ")) + ")";
+    return f.name()
+        + "("
+        + f.arguments().stream()
+            .filter(v -> !v.artificial() && (v.name() == null || !v.name().startsWith(".")))
+            .map(v -> v.type().displayName())
+            .collect(Collectors.joining(", "))
+        + ")";
   }
 }

@@ -31,28 +31,40 @@ record SymbolicValue(Place place, Type type, String path, Type.Member bitField) 
     Type t = TypeLayout.stripped(type);
     Type target = t.target();
     if (target == null || TypeLayout.stripped(target).kind() == Type.Kind.VOID) {
-      throw new ResolveException("cannot dereference `" + path + "` of type `" + type.displayName()
-          + "`: it points to void");
+      throw new ResolveException(
+          "cannot dereference `"
+              + path
+              + "` of type `"
+              + type.displayName()
+              + "`: it points to void");
     }
     Place.Memory next;
     if (place instanceof Place.Memory m) {
       if (m.derefs().size() >= RecipeLimits.MAX_DEREFS) {
-        throw new ResolveException("`" + targetPath + "` needs more than " + RecipeLimits.MAX_DEREFS
-            + " pointer dereferences; the probe follows at most " + RecipeLimits.MAX_DEREFS);
+        throw new ResolveException(
+            "`"
+                + targetPath
+                + "` needs more than "
+                + RecipeLimits.MAX_DEREFS
+                + " pointer dereferences; the probe follows at most "
+                + RecipeLimits.MAX_DEREFS);
       }
       next = m.deref();
     } else {
       Place.RootBytes bytes = ((Place.Direct) place).rootBytes(8, path, type);
       if (bytes.unavailable() != null) throw new ResolveException(bytes.unavailable());
       if (bytes.finalOffset() != 0) {
-        throw new ResolveException("`" + path + "` is not pointer-aligned in its registers; cannot dereference it");
+        throw new ResolveException(
+            "`" + path + "` is not pointer-aligned in its registers; cannot dereference it");
       }
       next = new Place.Memory(bytes.pieces(), List.of(), 0);
     }
     return new SymbolicValue(next, target, targetPath);
   }
 
-  /** Follows a C++ reference (transparent in expressions); other values are returned as they are. */
+  /**
+   * Follows a C++ reference (transparent in expressions); other values are returned as they are.
+   */
   SymbolicValue referent() throws ResolveException {
     return TypeShapes.isReference(TypeLayout.stripped(type)) ? deref(path) : this;
   }

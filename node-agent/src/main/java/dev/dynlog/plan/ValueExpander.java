@@ -10,8 +10,8 @@ import java.util.List;
 
 /**
  * Expands a resolved value into primitive reads and a decoder tree: one read per leaf (integers,
- * strings, pointers...), structs as JSON objects and arrays as JSON arrays, within the depth, field,
- * element and read caps of {@link PlanOptions}. Leaves that live in XMM registers become
+ * strings, pointers...), structs as JSON objects and arrays as JSON arrays, within the depth,
+ * field, element and read caps of {@link PlanOptions}. Leaves that live in XMM registers become
  * {@link Decoder.Unavailable}.
  */
 final class ValueExpander {
@@ -50,8 +50,12 @@ final class ValueExpander {
 
   private Decoder expand(SymbolicValue s, int depth) throws ResolveException {
     if (s.bitField() != null) {
-      return new Decoder.Unavailable("`" + s.path() + "` is a bit-field (" + s.bitField().bitSize()
-          + " bits); bit-fields are not supported");
+      return new Decoder.Unavailable(
+          "`"
+              + s.path()
+              + "` is a bit-field ("
+              + s.bitField().bitSize()
+              + " bits); bit-fields are not supported");
     }
     Type declared = s.type();
     Type t = TypeLayout.stripped(declared);
@@ -62,15 +66,19 @@ final class ValueExpander {
         return r < 0 ? starvedDecoder() : new Decoder.Bool(r);
       }
       case INT, UINT -> {
-        if (size < 1 || size > 16) return new Decoder.Unavailable("`" + s.path() + "`: unsupported integer width " + size);
+        if (size < 1 || size > 16)
+          return new Decoder.Unavailable("`" + s.path() + "`: unsupported integer width " + size);
         int r = scalar(s, (int) size);
         if (r < 0) return starvedDecoder();
-        return t.kind() == Type.Kind.INT ? new Decoder.SignedInt(r, (int) size) : new Decoder.UnsignedInt(r, (int) size);
+        return t.kind() == Type.Kind.INT
+            ? new Decoder.SignedInt(r, (int) size)
+            : new Decoder.UnsignedInt(r, (int) size);
       }
       case ENUM -> {
         int r = scalar(s, (int) size);
         if (r < 0) return starvedDecoder();
-        boolean signed = t.target() == null || TypeLayout.stripped(t.target()).kind() != Type.Kind.UINT;
+        boolean signed =
+            t.target() == null || TypeLayout.stripped(t.target()).kind() != Type.Kind.UINT;
         List<String> names = new ArrayList<>();
         List<Long> values = new ArrayList<>();
         for (Type.Enumerator en : t.enumerators()) {
@@ -81,17 +89,21 @@ final class ValueExpander {
       }
       case FLOAT -> {
         if (size != 4 && size != 8) {
-          return new Decoder.Unavailable("`" + s.path() + "`: " + size + "-byte floats are not decoded");
+          return new Decoder.Unavailable(
+              "`" + s.path() + "`: " + size + "-byte floats are not decoded");
         }
         int r = scalar(s, (int) size);
         return r < 0 ? starvedDecoder() : new Decoder.Float(r, (int) size);
       }
       case COMPLEX -> {
         int half = (int) (size / 2);
-        if (half != 4 && half != 8) return new Decoder.Unavailable("`" + s.path() + "`: complex of " + size + " bytes is not decoded");
+        if (half != 4 && half != 8)
+          return new Decoder.Unavailable(
+              "`" + s.path() + "`: complex of " + size + " bytes is not decoded");
         Type part = new Type(Type.Kind.FLOAT, half == 4 ? "float32" : "float64", half);
         Decoder re = decode(new SymbolicValue(s.place(), part, "real(" + s.path() + ")"), depth);
-        Decoder im = decode(new SymbolicValue(s.place().plus(half), part, "imag(" + s.path() + ")"), depth);
+        Decoder im =
+            decode(new SymbolicValue(s.place().plus(half), part, "imag(" + s.path() + ")"), depth);
         return new Decoder.Struct(List.of("real", "imag"), List.of(re, im));
       }
       case POINTER -> {
@@ -118,8 +130,10 @@ final class ValueExpander {
           int r = read(s, 24, Read.Kind.GO_SLICE, options.stringCap());
           return r < 0 ? starvedDecoder() : new Decoder.Text(r);
         }
-        Decoder len = decode(new SymbolicValue(s.place().plus(8), INT, "len(" + s.path() + ")"), depth);
-        Decoder cap = decode(new SymbolicValue(s.place().plus(16), INT, "cap(" + s.path() + ")"), depth);
+        Decoder len =
+            decode(new SymbolicValue(s.place().plus(8), INT, "len(" + s.path() + ")"), depth);
+        Decoder cap =
+            decode(new SymbolicValue(s.place().plus(16), INT, "cap(" + s.path() + ")"), depth);
         return new Decoder.Struct(List.of("len", "cap"), List.of(len, cap));
       }
       case GO_INTERFACE -> {
@@ -128,10 +142,19 @@ final class ValueExpander {
         if ("error".equals(declared.name())) {
           // the data word points at the error's value; its first field is the message for the
           // standard library's errors.New and fmt.Errorf types
-          Type message = new Type(Type.Kind.POINTER, null, 8).target(new Type(Type.Kind.GO_STRING, "string", 16));
+          Type message =
+              new Type(Type.Kind.POINTER, null, 8)
+                  .target(new Type(Type.Kind.GO_STRING, "string", 16));
           SymbolicValue data = s.at(8, message, s.path() + ".data");
-          int m = data.place() instanceof Place.Memory mem && mem.derefs().size() >= RecipeLimits.MAX_DEREFS
-              ? -1 : read(data.deref(s.path() + ".message"), 16, Read.Kind.GO_STRING, options.stringCap());
+          int m =
+              data.place() instanceof Place.Memory mem
+                      && mem.derefs().size() >= RecipeLimits.MAX_DEREFS
+                  ? -1
+                  : read(
+                      data.deref(s.path() + ".message"),
+                      16,
+                      Read.Kind.GO_STRING,
+                      options.stringCap());
           if (m >= 0) return new Decoder.GoError(r, m);
         }
         return new Decoder.GoInterface(r);
@@ -142,7 +165,8 @@ final class ValueExpander {
           return r < 0 ? starvedDecoder() : new Decoder.Text(r);
         }
         if (depth >= options.maxDepth() && size > 0) {
-          return new Decoder.Elided(TypeShapes.name(t, declared) + " deeper than " + options.maxDepth() + " levels");
+          return new Decoder.Elided(
+              TypeShapes.name(t, declared) + " deeper than " + options.maxDepth() + " levels");
         }
         List<String> names = new ArrayList<>();
         List<Decoder> fields = new ArrayList<>();
@@ -159,7 +183,8 @@ final class ValueExpander {
           return r < 0 ? starvedDecoder() : new Decoder.CharArray(r);
         }
         if (depth >= options.maxDepth() + 1) {
-          return new Decoder.Elided(TypeShapes.name(t, declared) + " deeper than " + options.maxDepth() + " levels");
+          return new Decoder.Elided(
+              TypeShapes.name(t, declared) + " deeper than " + options.maxDepth() + " levels");
         }
         long elemSize = TypeLayout.size(elem);
         for (long i = 0; i < n; i++) {
@@ -167,36 +192,57 @@ final class ValueExpander {
             elements.add(new Decoder.Elided((n - i) + " more elements"));
             break;
           }
-          elements.add(decode(new SymbolicValue(s.place().plus(i * elemSize), elem, s.path() + "[" + i + "]"), depth + 1));
+          elements.add(
+              decode(
+                  new SymbolicValue(s.place().plus(i * elemSize), elem, s.path() + "[" + i + "]"),
+                  depth + 1));
         }
         return new Decoder.Array(elements);
       }
       case UNION -> {
-        return new Decoder.Elided("union `" + TypeShapes.name(t, declared) + "` is not decoded; capture one of its members");
+        return new Decoder.Elided(
+            "union `"
+                + TypeShapes.name(t, declared)
+                + "` is not decoded; capture one of its members");
       }
       case VOID -> {
         return new Decoder.Unavailable("`" + s.path() + "` has type void");
       }
       default -> {
-        return new Decoder.Unavailable("`" + s.path() + "` has a type the debug information does not describe ("
-            + declared.displayName() + ")");
+        return new Decoder.Unavailable(
+            "`"
+                + s.path()
+                + "` has a type the debug information does not describe ("
+                + declared.displayName()
+                + ")");
       }
     }
   }
 
   /**
-   * Adds the decoders of a struct's named fields; base classes (and anonymous members) are flattened
-   * into their derived struct, vtable pointers and padding names skipped, the field cap applied.
+   * Adds the decoders of a struct's named fields; base classes (and anonymous members) are
+   * flattened into their derived struct, vtable pointers and padding names skipped, the field cap
+   * applied.
    */
-  private void expandMembers(SymbolicValue s, Type t, int depth, List<String> names, List<Decoder> fields, int nesting)
+  private void expandMembers(
+      SymbolicValue s, Type t, int depth, List<String> names, List<Decoder> fields, int nesting)
       throws ResolveException {
     for (Type.Member m : t.members()) {
       if (names.size() > options.maxFields()) return;
       Type mt = TypeLayout.stripped(m.type());
       boolean aggregate = mt.kind() == Type.Kind.STRUCT || mt.kind() == Type.Kind.UNION;
       boolean unnamed = m.name() == null || m.name().isEmpty();
-      if (aggregate && (unnamed || m.artificial()) && mt.kind() == Type.Kind.STRUCT && nesting < MAX_FLATTEN) {
-        expandMembers(new SymbolicValue(s.place().plus(m.offset()), m.type(), s.path()), mt, depth, names, fields, nesting + 1);
+      if (aggregate
+          && (unnamed || m.artificial())
+          && mt.kind() == Type.Kind.STRUCT
+          && nesting < MAX_FLATTEN) {
+        expandMembers(
+            new SymbolicValue(s.place().plus(m.offset()), m.type(), s.path()),
+            mt,
+            depth,
+            names,
+            fields,
+            nesting + 1);
         continue;
       }
       if (m.artificial() || unnamed || m.name().equals("_")) continue;
@@ -206,14 +252,20 @@ final class ValueExpander {
         return;
       }
       names.add(m.name());
-      SymbolicValue f = new SymbolicValue(s.place().plus(m.offset()), m.type(), s.path() + "." + m.name()).withBitField(m);
+      SymbolicValue f =
+          new SymbolicValue(s.place().plus(m.offset()), m.type(), s.path() + "." + m.name())
+              .withBitField(m);
       fields.add(decode(f, depth + 1));
     }
   }
 
   private Decoder starvedDecoder() {
-    return new Decoder.Elided("read limit: at most " + Math.min(options.maxReadsPerValue(), options.maxReadsPerProbe())
-        + " reads per value and " + options.maxReadsPerProbe() + " per probe");
+    return new Decoder.Elided(
+        "read limit: at most "
+            + Math.min(options.maxReadsPerValue(), options.maxReadsPerProbe())
+            + " reads per value and "
+            + options.maxReadsPerProbe()
+            + " per probe");
   }
 
   private int scalar(SymbolicValue s, int size) throws ResolveException {
@@ -221,8 +273,8 @@ final class ValueExpander {
   }
 
   /**
-   * Adds the read of {@code size} bytes of {@code s}; returns its index, -1 when out of reads, or throws
-   * an {@link Unreadable} carrying the reason when the bytes are in XMM registers.
+   * Adds the read of {@code size} bytes of {@code s}; returns its index, -1 when out of reads, or
+   * throws an {@link Unreadable} carrying the reason when the bytes are in XMM registers.
    */
   private int read(SymbolicValue s, int size, Read.Kind kind, int cap) throws ResolveException {
     Read r;
@@ -241,7 +293,10 @@ final class ValueExpander {
     return reads.size() - 1;
   }
 
-  /** Thrown inside expansion when a leaf is in an XMM register; becomes a {@link Decoder.Unavailable}. */
+  /**
+   * Thrown inside expansion when a leaf is in an XMM register; becomes a {@link
+   * Decoder.Unavailable}.
+   */
   private static final class Unreadable extends ResolveException {
     Unreadable(String message) {
       super(message);

@@ -61,7 +61,8 @@ final class ValuePlanner {
     try {
       return ExprParser.parse(capture.getExpr());
     } catch (ExprSyntaxException e) {
-      throw new ResolveException("bad expression: " + e.getMessage() + " (capture `" + capture.getName() + "`)", e);
+      throw new ResolveException(
+          "bad expression: " + e.getMessage() + " (capture `" + capture.getName() + "`)", e);
     }
   }
 
@@ -69,17 +70,29 @@ final class ValuePlanner {
     CaptureExpr expr = parse(capture);
     boolean atReturn = refersToResult(expr);
     SymbolicValue sym = eval(expr);
-    ValueExpander x = new ValueExpander(options, Math.min(options.maxReadsPerValue(), budget.remaining));
+    ValueExpander x =
+        new ValueExpander(options, Math.min(options.maxReadsPerValue(), budget.remaining));
     Decoder decoder = x.decode(sym, 0);
     if (x.starved() && x.reads().isEmpty()) {
-      throw new ResolveException("capture `" + capture.getName() + "` of " + function.name()
-          + ": no reads left at this probe (at most " + options.maxReadsPerProbe()
-          + " reads per probe; earlier captures use them)");
+      throw new ResolveException(
+          "capture `"
+              + capture.getName()
+              + "` of "
+              + function.name()
+              + ": no reads left at this probe (at most "
+              + options.maxReadsPerProbe()
+              + " reads per probe; earlier captures use them)");
     }
     budget.remaining -= x.reads().size();
     String location = sym.describe();
-    return new ValuePlan(capture.getName(), capture.getExpr(), sym.type().displayName(), atReturn, location,
-        x.reads(), decoder);
+    return new ValuePlan(
+        capture.getName(),
+        capture.getExpr(),
+        sym.type().displayName(),
+        atReturn,
+        location,
+        x.reads(),
+        decoder);
   }
 
   // ---------------------------------------------------------------- names
@@ -118,11 +131,22 @@ final class ValuePlanner {
     if (e instanceof CaptureExpr.Result r) {
       int n = layout.results().size();
       if (r.index() >= n) {
-        throw new ResolveException("no result `$" + r.index() + "` in " + function.name() + ": "
-            + (n == 0 ? "it returns nothing" : n == 1 ? "it has one result, `$0`" : "results are $0..$" + (n - 1)));
+        throw new ResolveException(
+            "no result `$"
+                + r.index()
+                + "` in "
+                + function.name()
+                + ": "
+                + (n == 0
+                    ? "it returns nothing"
+                    : n == 1 ? "it has one result, `$0`" : "results are $0..$" + (n - 1)));
       }
-      Type type = function.language() == Language.GO ? function.results().get(r.index()).type() : function.returnType();
-      return new SymbolicValue(place(layout.results().get(r.index()), "$" + r.index()), type, "$" + r.index());
+      Type type =
+          function.language() == Language.GO
+              ? function.results().get(r.index()).type()
+              : function.returnType();
+      return new SymbolicValue(
+          place(layout.results().get(r.index()), "$" + r.index()), type, "$" + r.index());
     }
     String name = ((CaptureExpr.Name) e).name();
     int arg = findArgument(name);
@@ -135,13 +159,19 @@ final class ValuePlanner {
       Variable v = function.results().get(res);
       return new SymbolicValue(place(layout.results().get(res), name), v.type(), name);
     }
-    throw new ResolveException("unknown parameter `" + name + "` of " + function.name() + "; " + namesForMessage());
+    throw new ResolveException(
+        "unknown parameter `" + name + "` of " + function.name() + "; " + namesForMessage());
   }
 
   private String namesForMessage() {
     List<Variable> args = function.arguments();
-    String params = args.isEmpty() ? "it has no parameters"
-        : "parameters are " + args.stream().map(v -> String.valueOf(v.name())).collect(Collectors.joining(", "));
+    String params =
+        args.isEmpty()
+            ? "it has no parameters"
+            : "parameters are "
+                + args.stream()
+                    .map(v -> String.valueOf(v.name()))
+                    .collect(Collectors.joining(", "));
     int n = layout.results().size();
     if (n == 0) return params;
     if (function.language() != Language.GO) return params + "; the return value is $0";
@@ -176,8 +206,12 @@ final class ValuePlanner {
       SymbolicValue base = eval(d.base());
       Type t = TypeLayout.stripped(base.type());
       if (!TypeShapes.isPointer(t)) {
-        throw new ResolveException("cannot dereference `" + base.path() + "` of type `" + base.type().displayName()
-            + "`: not a pointer");
+        throw new ResolveException(
+            "cannot dereference `"
+                + base.path()
+                + "` of type `"
+                + base.type().displayName()
+                + "`: not a pointer");
       }
       return base.deref("*" + base.path());
     }
@@ -189,14 +223,23 @@ final class ValuePlanner {
       if (t.kind() == Type.Kind.GO_STRING || t.kind() == Type.Kind.GO_SLICE) {
         return new SymbolicValue(base.place().plus(8), INT, path);
       }
-      if (TypeShapes.isStdString(base.type())) return new SymbolicValue(base.place().plus(8), SIZE_T, path);
-      throw new ResolveException("len(" + base.path() + "): `" + base.type().displayName()
-          + "` is not a string or slice" + (t.kind() == Type.Kind.ARRAY ? " (an array's length is the constant " + t.count() + ")" : ""));
+      if (TypeShapes.isStdString(base.type()))
+        return new SymbolicValue(base.place().plus(8), SIZE_T, path);
+      throw new ResolveException(
+          "len("
+              + base.path()
+              + "): `"
+              + base.type().displayName()
+              + "` is not a string or slice"
+              + (t.kind() == Type.Kind.ARRAY
+                  ? " (an array's length is the constant " + t.count() + ")"
+                  : ""));
     }
     CaptureExpr.Cap c = (CaptureExpr.Cap) e;
     SymbolicValue base = eval(c.base()).referent();
     if (TypeLayout.stripped(base.type()).kind() != Type.Kind.GO_SLICE) {
-      throw new ResolveException("cap(" + base.path() + "): `" + base.type().displayName() + "` is not a slice");
+      throw new ResolveException(
+          "cap(" + base.path() + "): `" + base.type().displayName() + "` is not a slice");
     }
     return new SymbolicValue(base.place().plus(16), INT, "cap(" + base.path() + ")");
   }
@@ -216,11 +259,22 @@ final class ValuePlanner {
     MemberPath m = MemberPath.find(t, name);
     if (m == null) {
       if (t.members().isEmpty() && t.kind() != Type.Kind.STRUCT && t.kind() != Type.Kind.UNION) {
-        throw new ResolveException("`" + base.path() + "` of type `" + base.type().displayName()
-            + "` has no fields (cannot take `." + name + "`)");
+        throw new ResolveException(
+            "`"
+                + base.path()
+                + "` of type `"
+                + base.type().displayName()
+                + "` has no fields (cannot take `."
+                + name
+                + "`)");
       }
-      throw new ResolveException("no field `" + name + "` in `" + TypeShapes.name(t, base.type()) + "`; fields are "
-          + MemberPath.names(t));
+      throw new ResolveException(
+          "no field `"
+              + name
+              + "` in `"
+              + TypeShapes.name(t, base.type())
+              + "`; fields are "
+              + MemberPath.names(t));
     }
     return new SymbolicValue(s.place().plus(m.offset()), m.member().type(), path)
         .withBitField(m.member());
@@ -230,36 +284,59 @@ final class ValuePlanner {
     SymbolicValue s = base.referent();
     Type t = TypeLayout.stripped(s.type());
     String path = base.path() + "[" + i + "]";
-    if (t.kind() == Type.Kind.POINTER && t.target() != null
-        && TypeLayout.stripped(t.target()).kind() == Type.Kind.ARRAY && function.language() == Language.GO) {
+    if (t.kind() == Type.Kind.POINTER
+        && t.target() != null
+        && TypeLayout.stripped(t.target()).kind() == Type.Kind.ARRAY
+        && function.language() == Language.GO) {
       s = s.deref(s.path());
       t = TypeLayout.stripped(s.type());
     }
     switch (t.kind()) {
       case ARRAY -> {
         if (t.count() >= 0 && i >= t.count()) {
-          throw new ResolveException("index " + i + " out of range for `" + base.path() + "` of type `"
-              + base.type().displayName() + "` (length " + t.count() + ")");
+          throw new ResolveException(
+              "index "
+                  + i
+                  + " out of range for `"
+                  + base.path()
+                  + "` of type `"
+                  + base.type().displayName()
+                  + "` (length "
+                  + t.count()
+                  + ")");
         }
         return new SymbolicValue(s.place().plus(i * TypeLayout.size(t.target())), t.target(), path);
       }
       case GO_SLICE, POINTER -> {
         Type elem = t.target();
         if (elem == null || TypeLayout.stripped(elem).kind() == Type.Kind.VOID) {
-          throw new ResolveException("cannot index `" + base.path() + "` of type `" + base.type().displayName()
-              + "`: unknown element type");
+          throw new ResolveException(
+              "cannot index `"
+                  + base.path()
+                  + "` of type `"
+                  + base.type().displayName()
+                  + "`: unknown element type");
         }
-        SymbolicValue data = new SymbolicValue(s.place(), new Type(Type.Kind.POINTER, null, 8).target(elem), s.path()).deref(path);
+        SymbolicValue data =
+            new SymbolicValue(
+                    s.place(), new Type(Type.Kind.POINTER, null, 8).target(elem), s.path())
+                .deref(path);
         return new SymbolicValue(data.place().plus(i * TypeLayout.size(elem)), elem, path);
       }
       case GO_STRING -> {
-        SymbolicValue data = new SymbolicValue(s.place(), new Type(Type.Kind.POINTER, null, 8).target(BYTE), s.path()).deref(path);
+        SymbolicValue data =
+            new SymbolicValue(
+                    s.place(), new Type(Type.Kind.POINTER, null, 8).target(BYTE), s.path())
+                .deref(path);
         return new SymbolicValue(data.place().plus(i), BYTE, path);
       }
-      default -> throw new ResolveException("cannot index `" + base.path() + "` of type `"
-          + base.type().displayName() + "`: not an array, slice, string or pointer");
+      default ->
+          throw new ResolveException(
+              "cannot index `"
+                  + base.path()
+                  + "` of type `"
+                  + base.type().displayName()
+                  + "`: not an array, slice, string or pointer");
     }
   }
-
-
 }

@@ -17,12 +17,13 @@ public record CapturePath(List<String> segments) {
    * Returned by {@link #resolve} when the row has no such value: the capture could not be read (it
    * is named in {@link Row#errors()}), or the path does not exist in it.
    */
-  public static final Object MISSING = new Object() {
-    @Override
-    public String toString() {
-      return "<missing>";
-    }
-  };
+  public static final Object MISSING =
+      new Object() {
+        @Override
+        public String toString() {
+          return "<missing>";
+        }
+      };
 
   public CapturePath {
     segments = List.copyOf(segments);
@@ -48,7 +49,9 @@ public record CapturePath(List<String> segments) {
       String step = segments.get(i);
       if (v instanceof Map<?, ?> m && m.containsKey(step)) {
         v = m.get(step);
-      } else if (v instanceof List<?> list && isIndex(step) && Integer.parseInt(step) < list.size()) {
+      } else if (v instanceof List<?> list
+          && isIndex(step)
+          && Integer.parseInt(step) < list.size()) {
         v = list.get(Integer.parseInt(step));
       } else {
         return MISSING;

@@ -1,17 +1,20 @@
 package dev.dynlog.query;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Parses durations written like Go's {@code time.ParseDuration}: one or more number+unit terms,
- * e.g. {@code 250us}, {@code 10ms}, {@code 1.5s}, {@code 1h30m}; units ns, us (or µs), ms, s, m, h, d.
+ * e.g. {@code 250us}, {@code 10ms}, {@code 1.5s}, {@code 1h30m}; units ns, us (or µs), ms, s, m, h,
+ * d.
  */
 public final class Durations {
 
   private static final Pattern TERM = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h|d)");
-  private static final Pattern WHOLE = Pattern.compile("(?:\\d+(?:\\.\\d+)?(?:ns|us|µs|ms|s|m|h|d))+");
+  private static final Pattern WHOLE =
+      Pattern.compile("(?:\\d+(?:\\.\\d+)?(?:ns|us|µs|ms|s|m|h|d))+");
 
   private Durations() {}
 
@@ -30,10 +33,11 @@ public final class Durations {
     BigDecimal total = BigDecimal.ZERO;
     Matcher m = TERM.matcher(s);
     while (m.find()) {
-      total = total.add(new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unitNanos(m.group(2)))));
+      total =
+          total.add(new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unitNanos(m.group(2)))));
     }
     try {
-      return total.setScale(0, java.math.RoundingMode.HALF_UP).longValueExact();
+      return total.setScale(0, RoundingMode.HALF_UP).longValueExact();
     } catch (ArithmeticException e) {
       throw new BadQueryException(what + ": '" + text + "' is too long a duration");
     }

@@ -17,7 +17,13 @@ import java.util.function.Predicate;
  * @param where predicates on captured values
  */
 public record Query(
-    long sinceNanos, long untilNanos, int limit, Order order, int pid, long minLatencyNs, List<Where> where)
+    long sinceNanos,
+    long untilNanos,
+    int limit,
+    Order order,
+    int pid,
+    long minLatencyNs,
+    List<Where> where)
     implements Predicate<Row> {
 
   /** Limit when none is given. */
@@ -43,7 +49,13 @@ public record Query(
       String name = w.path().capture();
       if (!info.captures().contains(name)) {
         throw new BadQueryException(
-            "unknown field '" + name + "' in where '" + w + "': tracepoint '" + info.name() + "' captures "
+            "unknown field '"
+                + name
+                + "' in where '"
+                + w
+                + "': tracepoint '"
+                + info.name()
+                + "' captures "
                 + (info.captures().isEmpty() ? "nothing" : String.join(", ", info.captures())));
       }
     }

@@ -11,21 +11,22 @@ import java.util.regex.Pattern;
 
 /**
  * A predicate on a captured value: {@code PATH OP VALUE} with OP one of {@code = != < <= > >=} or
- * the word {@code contains}, e.g. {@code username=alice}, {@code l.Units>100},
- * {@code err!=null}, {@code path contains /api}. VALUE may be wrapped in double quotes.
+ * the word {@code contains}, e.g. {@code username=alice}, {@code l.Units>100}, {@code err!=null},
+ * {@code path contains /api}. VALUE may be wrapped in double quotes.
  *
  * <p>Semantics, per captured value: numbers compare numerically (exact, also for uint64); strings
  * compare as text; booleans with {@code true}/{@code false}; a nil value equals {@code null}. The
  * ordering operators need a numeric VALUE and match numbers only. {@code contains} matches a
  * substring of a string, an element of a list, or a key of an object. A value that could not be
  * read, or a path that does not exist in the row, matches nothing (not even {@code !=}).
- *
  */
 public final class Where implements Predicate<Row> {
 
   private static final String PATH = "[A-Za-z_][A-Za-z0-9_]*(?:\\.[A-Za-z0-9_]+)*";
-  private static final Pattern SYMBOLIC = Pattern.compile("\\s*(" + PATH + ")\\s*(!=|<=|>=|=|<|>)\\s*(.*?)\\s*");
-  private static final Pattern WORD = Pattern.compile("\\s*(" + PATH + ")\\s+contains\\s+(.*?)\\s*");
+  private static final Pattern SYMBOLIC =
+      Pattern.compile("\\s*(" + PATH + ")\\s*(!=|<=|>=|=|<|>)\\s*(.*?)\\s*");
+  private static final Pattern WORD =
+      Pattern.compile("\\s*(" + PATH + ")\\s+contains\\s+(.*?)\\s*");
 
   private static final int NOT_COMPARABLE = Integer.MIN_VALUE;
 
@@ -66,7 +67,9 @@ public final class Where implements Predicate<Row> {
     m = SYMBOLIC.matcher(text);
     if (m.matches()) return create(text, m.group(1), symbol(m.group(2)), m.group(3));
     throw new BadQueryException(
-        "where '" + text + "' is not NAME OP VALUE: OP is one of = != < <= > >= contains"
+        "where '"
+            + text
+            + "' is not NAME OP VALUE: OP is one of = != < <= > >= contains"
             + " (e.g. username=alice, l.Units>100, path contains /api)");
   }
 
@@ -80,11 +83,22 @@ public final class Where implements Predicate<Row> {
   private static Where create(String text, String path, Op op, String rawOperand) {
     String operand = unquote(rawOperand);
     if (operand.isEmpty() && !rawOperand.startsWith("\"")) {
-      throw new BadQueryException("where '" + text + "' has no value after '" + op.symbol() + "' (use \"\" for an empty string)");
+      throw new BadQueryException(
+          "where '"
+              + text
+              + "' has no value after '"
+              + op.symbol()
+              + "' (use \"\" for an empty string)");
     }
     if (op.numeric() && number(operand) == null) {
       throw new BadQueryException(
-          "where '" + text + "': operator " + op.symbol() + " needs a number, got '" + operand + "'");
+          "where '"
+              + text
+              + "': operator "
+              + op.symbol()
+              + " needs a number, got '"
+              + operand
+              + "'");
     }
     return new Where(CapturePath.parse(path), op, operand);
   }

@@ -8,8 +8,8 @@ import java.util.List;
  * <ol>
  *   <li>Assemble a root buffer from {@code root} pieces (registers and stack slots).
  *   <li>If {@code memory} is false, the bytes are {@code root[finalOffset, finalOffset + size)}.
- *   <li>Otherwise let A be the first 8 bytes of root as an address; for each d in {@code derefs},
- *       A = *(u64 *)(A + d); then read {@code size} bytes at A + {@code finalOffset}.
+ *   <li>Otherwise let A be the first 8 bytes of root as an address; for each d in {@code derefs}, A
+ *       = *(u64 *)(A + d); then read {@code size} bytes at A + {@code finalOffset}.
  *   <li>Then, by {@code kind}: BYTES keeps them; GO_STRING treats them as {ptr, len} and reads
  *       min(len, cap) bytes at ptr; GO_SLICE as {ptr, len, cap} and reads min(len, cap) bytes;
  *       C_STRING as a pointer to a NUL-terminated string of at most cap bytes; STD_STRING as
@@ -19,7 +19,13 @@ import java.util.List;
  * Any unreadable address yields a per-read error (the row is kept).
  */
 public record Read(
-    List<Piece> root, boolean memory, List<Long> derefs, long finalOffset, int size, Kind kind, int cap) {
+    List<Piece> root,
+    boolean memory,
+    List<Long> derefs,
+    long finalOffset,
+    int size,
+    Kind kind,
+    int cap) {
 
   /** How the bytes of a read are taken; {@link #code()} is {@code enum read_kind} in the BPF C. */
   public enum Kind {

@@ -12,9 +12,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Rows counted per combination of the values of a tracepoint's declared label captures. Each label
- * keeps at most {@link LabelSpec#maxValues()} distinct values; later values count under
- * {@link LabelSpec#OTHER}, so the number of combinations is bounded by the product of the caps
- * (plus "other" and "unreadable" per label). Values are rendered as short strings (numbers in plain
+ * keeps at most {@link LabelSpec#maxValues()} distinct values; later values count under {@link
+ * LabelSpec#OTHER}, so the number of combinations is bounded by the product of the caps (plus
+ * "other" and "unreadable" per label). Values are rendered as short strings (numbers in plain
  * decimal, strings cut to {@link #MAX_VALUE_LENGTH} characters, objects as "object").
  */
 public final class LabelCounts {
@@ -38,7 +38,8 @@ public final class LabelCounts {
 
   void count(Row row) {
     List<String> key = new ArrayList<>(specs.size());
-    for (int i = 0; i < specs.size(); i++) key.add(capped(i, labelValue(row, specs.get(i).capture())));
+    for (int i = 0; i < specs.size(); i++)
+      key.add(capped(i, labelValue(row, specs.get(i).capture())));
     counts.computeIfAbsent(List.copyOf(key), k -> new LongAdder()).increment();
   }
 
@@ -63,7 +64,10 @@ public final class LabelCounts {
     if (v == null) {
       s = "null";
     } else if (v instanceof Double d) {
-      s = Double.isFinite(d) ? BigDecimal.valueOf(d).stripTrailingZeros().toPlainString() : d.toString();
+      s =
+          Double.isFinite(d)
+              ? BigDecimal.valueOf(d).stripTrailingZeros().toPlainString()
+              : d.toString();
     } else if (v instanceof Map || v instanceof List) {
       s = "object";
     } else {

@@ -22,14 +22,21 @@ public record LabelSpec(String capture, int maxValues) {
   public LabelSpec {
     if (capture == null || !capture.matches("[A-Za-z_][A-Za-z0-9_]*")) {
       throw new IllegalArgumentException(
-          "label capture name must be an identifier ([A-Za-z_][A-Za-z0-9_]*), got '" + capture + "'");
+          "label capture name must be an identifier ([A-Za-z_][A-Za-z0-9_]*), got '"
+              + capture
+              + "'");
     }
     if (capture.equals("tracepoint") || capture.equals("reason") || capture.startsWith("__")) {
       throw new IllegalArgumentException("label name '" + capture + "' is reserved");
     }
     if (maxValues < 1 || maxValues > MAX_VALUES_LIMIT) {
       throw new IllegalArgumentException(
-          "label '" + capture + "': maxValues must be between 1 and " + MAX_VALUES_LIMIT + ", got " + maxValues);
+          "label '"
+              + capture
+              + "': maxValues must be between 1 and "
+              + MAX_VALUES_LIMIT
+              + ", got "
+              + maxValues);
     }
   }
 }

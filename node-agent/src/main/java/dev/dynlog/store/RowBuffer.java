@@ -8,9 +8,9 @@ import java.util.function.Predicate;
 
 /**
  * The rows of one tracepoint: a ring bounded by row count and by estimated bytes ({@link RowSizer}
- * for rows, plus {@link #SLOT_BYTES} per allocated slot). Appending evicts the oldest rows until the
- * new one fits; evictions are counted. Thread-safe: one lock, held only for the append itself, for
- * copying references out ({@link #snapshot()}) and for (un)subscribing.
+ * for rows, plus {@link #SLOT_BYTES} per allocated slot). Appending evicts the oldest rows until
+ * the new one fits; evictions are counted. Thread-safe: one lock, held only for the append itself,
+ * for copying references out ({@link #snapshot()}) and for (un)subscribing.
  *
  * <p>Invariant: {@code appended() == size() + evicted()}.
  */
@@ -37,8 +37,10 @@ public final class RowBuffer {
   private long evicted;
 
   public RowBuffer(int maxRows, long maxBytes) {
-    if (maxRows < 1) throw new IllegalArgumentException("maxRows must be at least 1, got " + maxRows);
-    if (maxBytes < MIN_BYTES) throw new IllegalArgumentException("maxBytes must be at least " + MIN_BYTES);
+    if (maxRows < 1)
+      throw new IllegalArgumentException("maxRows must be at least 1, got " + maxRows);
+    if (maxBytes < MIN_BYTES)
+      throw new IllegalArgumentException("maxBytes must be at least " + MIN_BYTES);
     this.maxRows = maxRows;
     this.maxBytes = maxBytes;
     int initial = Math.min(maxRows, INITIAL_SLOTS);
@@ -59,7 +61,8 @@ public final class RowBuffer {
         evicted++;
         return;
       }
-      while (size > 0 && (size >= maxRows || memoryAfter(rows.length, estimate) > maxBytes)) evictOldest();
+      while (size > 0 && (size >= maxRows || memoryAfter(rows.length, estimate) > maxBytes))
+        evictOldest();
       if (size == rows.length) {
         int grown = (int) Math.min(maxRows, 2L * rows.length);
         if (memoryAfter(grown, estimate) <= maxBytes) {

@@ -68,7 +68,8 @@ public final class RowSizer {
     if (v == null) return 0;
     if (depth > MAX_DEPTH) return TOO_DEEP;
     if (v instanceof String s) return string(s);
-    if (v instanceof Long || v instanceof Double || v instanceof Integer || v instanceof Boolean) return BOX;
+    if (v instanceof Long || v instanceof Double || v instanceof Integer || v instanceof Boolean)
+      return BOX;
     if (v instanceof BigInteger b) return 48 + align(HEADER + 4L * (b.bitLength() / 32 + 1));
     if (v instanceof Map<?, ?> m) return map((Map<String, ?>) m, depth);
     if (v instanceof List<?> list) {

@@ -6,9 +6,9 @@ import java.time.Instant;
 import java.util.function.Supplier;
 
 /**
- * One tracepoint in the store: its description, its row buffer, its life-cycle state and the
- * source of its kernel counters. The tracer appends rows with {@link #append(Row)}; queries read
- * {@link #buffer()}; metrics read {@link #counters()} at scrape time.
+ * One tracepoint in the store: its description, its row buffer, its life-cycle state and the source
+ * of its kernel counters. The tracer appends rows with {@link #append(Row)}; queries read {@link
+ * #buffer()}; metrics read {@link #counters()} at scrape time.
  */
 public final class StoredTracepoint {
 
@@ -25,7 +25,11 @@ public final class StoredTracepoint {
   private volatile String stopReason;
   private volatile ProbeCounters lastCounters = NO_COUNTERS;
 
-  StoredTracepoint(TracepointInfo info, StoreConfig config, Supplier<ProbeCounters> countersSource, Instant now) {
+  StoredTracepoint(
+      TracepointInfo info,
+      StoreConfig config,
+      Supplier<ProbeCounters> countersSource,
+      Instant now) {
     this.info = info;
     this.buffer = new RowBuffer(config.maxRows(), config.maxBytes());
     this.countersSource = countersSource;

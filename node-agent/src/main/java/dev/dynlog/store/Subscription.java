@@ -10,8 +10,9 @@ import java.util.function.Predicate;
 
 /**
  * A live follower of one tracepoint's rows: receives every new matching row through a bounded
- * queue. A follower that falls behind loses rows rather than slowing the tracer; the loss is counted
- * ({@link #takeLagged()}), so delivered + lagged equals the matching rows appended while subscribed.
+ * queue. A follower that falls behind loses rows rather than slowing the tracer; the loss is
+ * counted ({@link #takeLagged()}), so delivered + lagged equals the matching rows appended while
+ * subscribed.
  */
 public final class Subscription implements AutoCloseable {
 

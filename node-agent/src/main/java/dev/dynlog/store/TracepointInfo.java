@@ -21,13 +21,19 @@ public record TracepointInfo(
     List<LabelSpec> labels) {
 
   public TracepointInfo {
-    if (name == null || name.isBlank()) throw new IllegalArgumentException("tracepoint name is empty");
+    if (name == null || name.isBlank())
+      throw new IllegalArgumentException("tracepoint name is empty");
     captures = List.copyOf(captures);
     labels = List.copyOf(labels);
     for (LabelSpec label : labels) {
       if (!captures.contains(label.capture())) {
         throw new IllegalArgumentException(
-            "tracepoint '" + name + "': label '" + label.capture() + "' is not a capture; captures are " + captures);
+            "tracepoint '"
+                + name
+                + "': label '"
+                + label.capture()
+                + "' is not a capture; captures are "
+                + captures);
       }
     }
   }

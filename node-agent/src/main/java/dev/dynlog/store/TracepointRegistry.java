@@ -41,13 +41,18 @@ public final class TracepointRegistry {
   public StoredTracepoint register(TracepointInfo info, Supplier<ProbeCounters> counters) {
     sweep();
     StoredTracepoint fresh = new StoredTracepoint(info, config, counters, clock.instant());
-    StoredTracepoint previous = tracepoints.compute(info.name(), (name, old) -> {
-      if (old != null && old.state() == TracepointState.RUNNING) return old;
-      return fresh;
-    });
+    StoredTracepoint previous =
+        tracepoints.compute(
+            info.name(),
+            (name, old) -> {
+              if (old != null && old.state() == TracepointState.RUNNING) return old;
+              return fresh;
+            });
     if (previous != fresh) {
       throw new IllegalStateException(
-          "a tracepoint named '" + info.name() + "' is already running; give this one another name");
+          "a tracepoint named '"
+              + info.name()
+              + "' is already running; give this one another name");
     }
     return fresh;
   }
@@ -55,16 +60,19 @@ public final class TracepointRegistry {
   /** Appends a row to the tracepoint named by {@link Row#tracepoint()}. */
   public void append(Row row) {
     StoredTracepoint tp = tracepoints.get(row.tracepoint());
-    if (tp == null) throw new IllegalArgumentException("no tracepoint named '" + row.tracepoint() + "'");
+    if (tp == null)
+      throw new IllegalArgumentException("no tracepoint named '" + row.tracepoint() + "'");
     tp.append(row);
   }
 
   /**
-   * Marks a tracepoint stopped ({@link TracepointState#STOPPED} or {@link TracepointState#EXPIRED}),
-   * freezing its counters and ending its live follows. Stopping twice is harmless.
+   * Marks a tracepoint stopped ({@link TracepointState#STOPPED} or {@link
+   * TracepointState#EXPIRED}), freezing its counters and ending its live follows. Stopping twice is
+   * harmless.
    */
   public void stop(String name, TracepointState state, String reason) {
-    if (state == TracepointState.RUNNING) throw new IllegalArgumentException("stop needs STOPPED or EXPIRED");
+    if (state == TracepointState.RUNNING)
+      throw new IllegalArgumentException("stop needs STOPPED or EXPIRED");
     StoredTracepoint tp = tracepoints.get(name);
     if (tp == null) throw new IllegalArgumentException("no tracepoint named '" + name + "'");
     tp.stop(state, reason, clock.instant());
@@ -79,7 +87,9 @@ public final class TracepointRegistry {
   /** Every tracepoint still known, by name. */
   public List<StoredTracepoint> list() {
     sweep();
-    return tracepoints.values().stream().sorted(Comparator.comparing(StoredTracepoint::name)).toList();
+    return tracepoints.values().stream()
+        .sorted(Comparator.comparing(StoredTracepoint::name))
+        .toList();
   }
 
   /** Forgets the tracepoints stopped longer ago than the retention. */

@@ -1,5 +1,7 @@
 package dev.dynlog.store;
 
+import java.util.Locale;
+
 /** Life cycle of a tracepoint as the store sees it. */
 public enum TracepointState {
   /** Probes attached, rows arriving. */
@@ -11,6 +13,6 @@ public enum TracepointState {
 
   /** Lower-case name used in JSON. */
   public String jsonName() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT);
   }
 }

@@ -2,15 +2,15 @@
  * The agent's memory of what it captured: per tracepoint, a bounded buffer of recent rows that
  * queries read and live followers subscribe to. {@link dev.dynlog.store.TracepointRegistry} holds
  * every {@link dev.dynlog.store.StoredTracepoint} by name (registered when it attaches, stopped
- * when it detaches and kept for the retention period), each with its
- * {@link dev.dynlog.store.TracepointInfo}, {@link dev.dynlog.store.TracepointState}, a supplier of
- * its kernel counters, its {@link dev.dynlog.store.RowBuffer} (a ring bounded by rows and by bytes
+ * when it detaches and kept for the retention period), each with its {@link
+ * dev.dynlog.store.TracepointInfo}, {@link dev.dynlog.store.TracepointState}, a supplier of its
+ * kernel counters, its {@link dev.dynlog.store.RowBuffer} (a ring bounded by rows and by bytes
  * estimated by {@link dev.dynlog.store.RowSizer}; the oldest rows are evicted first and counted)
  * and its {@link dev.dynlog.store.LabelCounts} (rows counted per value of the captures declared as
- * low-cardinality labels, {@link dev.dynlog.store.LabelSpec}). A
- * {@link dev.dynlog.store.Subscription} receives new matching rows through a bounded queue and
- * counts what it missed, so a slow follower never slows the tracer. Bounds:
- * {@link dev.dynlog.store.StoreConfig}.
+ * low-cardinality labels, {@link dev.dynlog.store.LabelSpec}). A {@link
+ * dev.dynlog.store.Subscription} receives new matching rows through a bounded queue and counts what
+ * it missed, so a slow follower never slows the tracer. Bounds: {@link
+ * dev.dynlog.store.StoreConfig}.
  *
  * <p>May use: {@code dev.dynlog.trace} (for {@code Row} and {@code ProbeCounters}).
  */

@@ -6,13 +6,16 @@ import java.util.List;
 /**
  * One function found in a binary's debug information.
  *
- * @param name qualified source name: {@code pkg/path.Func}, {@code pkg.(*T).Method}, {@code ns::Class::method}
+ * @param name qualified source name: {@code pkg/path.Func}, {@code pkg.(*T).Method}, {@code
+ *     ns::Class::method}
  * @param linkageName the mangled/linker name (C++), or null
  * @param language language of its compile unit
  * @param producer DW_AT_producer of its compile unit (e.g. "Go cmd/compile go1.22.5; regabi")
  * @param lowPc entry address (virtual address in the ELF), or 0 when the function has no code
- * @param ranges all address ranges of the function's code, first containing lowPc; GCC ".cold" parts included
- * @param parameters parameters in declaration order (receiver or {@code this} first), then Go results
+ * @param ranges all address ranges of the function's code, first containing lowPc; GCC ".cold"
+ *     parts included
+ * @param parameters parameters in declaration order (receiver or {@code this} first), then Go
+ *     results
  * @param returnType C/C++ return type, or null for void and for Go (Go results are in parameters)
  * @param inlined true when the compiler inlined this function into callers at least once
  * @param declaration true when only a declaration is present (no code)
@@ -36,6 +39,7 @@ public record Function(
     public boolean contains(long pc) {
       return pc >= low && pc < high;
     }
+
     public long size() {
       return high - low;
     }

@@ -42,7 +42,8 @@ final class CallAssembler {
   private final String function;
   private final boolean latency;
   private final String[] names;
-  private final ValueDecoder.Node[] entryNodes; // decoders of the values read at entry, in recipe order
+  private final ValueDecoder.Node[]
+      entryNodes; // decoders of the values read at entry, in recipe order
   private final int[] entryValues; // their value indexes
   private final int[] entryBase; // first read of each of them in the entry recipe
   private final ValueDecoder.Node[] returnNodes;
@@ -59,10 +60,12 @@ final class CallAssembler {
   // Written by the reader thread only (lazySet: no fence on the hot path), read by any thread.
   final AtomicLong decodeFailed = new AtomicLong();
   final AtomicLong rows = new AtomicLong();
+
   /** Calls whose return ran on another thread than their entry (goroutine migration). */
   final AtomicLong migrated = new AtomicLong();
 
-  CallAssembler(String tracepoint, ProbePlan plan, TraceOptions opts, long wallOffsetNs, Consumer<Row> sink) {
+  CallAssembler(
+      String tracepoint, ProbePlan plan, TraceOptions opts, long wallOffsetNs, Consumer<Row> sink) {
     this.tracepoint = tracepoint;
     this.function = plan.function();
     this.latency = opts.latency();
@@ -72,7 +75,10 @@ final class CallAssembler {
     this.pendingTimeoutNs = opts.pairingTimeout().toNanos() + 10_000_000_000L;
     this.sink = sink;
     this.decoder = new ValueDecoder(opts.symbolizer());
-    List<Integer> ev = new ArrayList<>(), eb = new ArrayList<>(), rv = new ArrayList<>(), rb = new ArrayList<>();
+    List<Integer> ev = new ArrayList<>(),
+        eb = new ArrayList<>(),
+        rv = new ArrayList<>(),
+        rb = new ArrayList<>();
     int entryReads = 0, returnReads = 0;
     for (int i = 0; i < values.size(); i++) {
       ValuePlan v = values.get(i);
@@ -90,8 +96,14 @@ final class CallAssembler {
     entryBase = eb.stream().mapToInt(Integer::intValue).toArray();
     returnValues = rv.stream().mapToInt(Integer::intValue).toArray();
     returnBase = rb.stream().mapToInt(Integer::intValue).toArray();
-    entryNodes = ev.stream().map(i -> ValueDecoder.compile(values.get(i).decoder())).toArray(ValueDecoder.Node[]::new);
-    returnNodes = rv.stream().map(i -> ValueDecoder.compile(values.get(i).decoder())).toArray(ValueDecoder.Node[]::new);
+    entryNodes =
+        ev.stream()
+            .map(i -> ValueDecoder.compile(values.get(i).decoder()))
+            .toArray(ValueDecoder.Node[]::new);
+    returnNodes =
+        rv.stream()
+            .map(i -> ValueDecoder.compile(values.get(i).decoder()))
+            .toArray(ValueDecoder.Node[]::new);
   }
 
   private static void increment(AtomicLong counter) {
@@ -146,8 +158,8 @@ final class CallAssembler {
   }
 
   /**
-   * Forgets entries whose return will never come: the kernel evicted their pairing (counted
-   * there) or the return event was lost to a full ring (counted there too).
+   * Forgets entries whose return will never come: the kernel evicted their pairing (counted there)
+   * or the return event was lost to a full ring (counted there too).
    */
   void expire(long nowNanos) {
     pending.removeIf(p -> nowNanos - p.ts > pendingTimeoutNs);
@@ -169,7 +181,13 @@ final class CallAssembler {
     return pos <= end ? n : -1;
   }
 
-  private void decodeAll(ValueDecoder.Node[] nodes, int[] which, int[] bases, ByteBuffer buf, int nrecs, Object[] vals) {
+  private void decodeAll(
+      ValueDecoder.Node[] nodes,
+      int[] which,
+      int[] bases,
+      ByteBuffer buf,
+      int nrecs,
+      Object[] vals) {
     decoder.event(buf, recs, nrecs);
     for (int k = 0; k < nodes.length; k++) {
       try {
@@ -189,8 +207,17 @@ final class CallAssembler {
         vals[i] = null;
       }
     }
-    Row row = new Row(tracepoint, ts + wallOffsetNs, pid, tid, goid, function, lat, new CaptureMap(names, vals),
-        errors == null ? Map.of() : Collections.unmodifiableMap(errors));
+    Row row =
+        new Row(
+            tracepoint,
+            ts + wallOffsetNs,
+            pid,
+            tid,
+            goid,
+            function,
+            lat,
+            new CaptureMap(names, vals),
+            errors == null ? Map.of() : Collections.unmodifiableMap(errors));
     increment(rows);
     try {
       sink.accept(row);

@@ -26,11 +26,13 @@ final class PairingSweeper implements AutoCloseable {
 
   PairingSweeper(BpfMap pairs) {
     this.pairs = pairs;
-    timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "dynlog-pairing-sweeper");
-      t.setDaemon(true);
-      return t;
-    });
+    timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "dynlog-pairing-sweeper");
+              t.setDaemon(true);
+              return t;
+            });
     timer.scheduleWithFixedDelay(this::sweepQuietly, 1, 1, TimeUnit.SECONDS);
   }
 
@@ -82,7 +84,8 @@ final class PairingSweeper implements AutoCloseable {
       }
       long timeout = timeoutNs[probe];
       if (timeout == 0 || !pairs.lookup(k, val)) continue;
-      if (now - val.getLong(Layout.PAIR_VAL_TS) > timeout && pairs.delete(k)) evicted.incrementAndGet(probe);
+      if (now - val.getLong(Layout.PAIR_VAL_TS) > timeout && pairs.delete(k))
+        evicted.incrementAndGet(probe);
     }
   }
 

@@ -78,7 +78,8 @@ final class PendingCalls<V> {
     keys = new long[oldKeys.length * 2];
     values = new Object[oldKeys.length * 2];
     size = 0;
-    for (int i = 0; i < oldKeys.length; i++) if (oldValues[i] != null) put(oldKeys[i], (V) oldValues[i]);
+    for (int i = 0; i < oldKeys.length; i++)
+      if (oldValues[i] != null) put(oldKeys[i], (V) oldValues[i]);
   }
 
   private static int slot(long key, int length) {

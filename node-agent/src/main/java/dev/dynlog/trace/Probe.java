@@ -9,10 +9,10 @@ import java.nio.file.Path;
 import java.util.function.LongSupplier;
 
 /**
- * A handle on one function being traced in one target: its counters and its rows so far.
- * Obtained from {@link Tracer#attach}; {@link #close()} detaches every uprobe, delivers the rows of
- * calls already captured, and frees the probe id. The kernel state behind it is a
- * {@link KernelProbe}, written by the tracer.
+ * A handle on one function being traced in one target: its counters and its rows so far. Obtained
+ * from {@link Tracer#attach}; {@link #close()} detaches every uprobe, delivers the rows of calls
+ * already captured, and frees the probe id. The kernel state behind it is a {@link KernelProbe},
+ * written by the tracer.
  */
 public final class Probe implements AutoCloseable {
   private final Tracer tracer;
@@ -26,8 +26,15 @@ public final class Probe implements AutoCloseable {
   private boolean closed;
   private ProbeCounters finalCounters;
 
-  Probe(Tracer tracer, KernelProbe kernel, String name, ProbePlan plan, Target target, long[] bounds,
-      CallAssembler assembler, LongSupplier evicted) {
+  Probe(
+      Tracer tracer,
+      KernelProbe kernel,
+      String name,
+      ProbePlan plan,
+      Target target,
+      long[] bounds,
+      CallAssembler assembler,
+      LongSupplier evicted) {
     this.tracer = tracer;
     this.kernel = kernel;
     this.name = name;
@@ -89,9 +96,20 @@ public final class Probe implements AutoCloseable {
     long[] hist = new long[bounds.length + 1];
     System.arraycopy(all, 0, hist, 0, bounds.length);
     hist[bounds.length] = all[all.length - 1];
-    return new ProbeCounters(k.calls(), k.returns(), k.errors(), bounds.clone(), hist, k.latencySumNs(), k.ringFull(),
-        k.rateLimited(), k.stale() + k.pairFull() + evicted.getAsLong(), assembler.decodeFailed.get(), k.runNs(),
-        k.hits(), attachedProbes());
+    return new ProbeCounters(
+        k.calls(),
+        k.returns(),
+        k.errors(),
+        bounds.clone(),
+        hist,
+        k.latencySumNs(),
+        k.ringFull(),
+        k.rateLimited(),
+        k.stale() + k.pairFull() + evicted.getAsLong(),
+        assembler.decodeFailed.get(),
+        k.runNs(),
+        k.hits(),
+        attachedProbes());
   }
 
   /** Rows whose call returned on another thread than it entered (goroutine migration). */
@@ -119,8 +137,21 @@ public final class Probe implements AutoCloseable {
       try {
         finalCounters = counters(kernel.counters());
       } catch (BpfException e) {
-        finalCounters = new ProbeCounters(0, 0, 0, bounds.clone(), new long[bounds.length + 1], 0, 0, 0, 0,
-            assembler.decodeFailed.get(), 0, 0, 0);
+        finalCounters =
+            new ProbeCounters(
+                0,
+                0,
+                0,
+                bounds.clone(),
+                new long[bounds.length + 1],
+                0,
+                0,
+                0,
+                0,
+                assembler.decodeFailed.get(),
+                0,
+                0,
+                0);
       }
       closed = true;
     }

@@ -13,7 +13,8 @@ import java.util.Map;
  * @param goid goroutine id, or -1 for non-Go targets
  * @param function qualified function name
  * @param latencyNs call latency in nanoseconds, or -1 when latency was not requested or unknown
- * @param captures capture name to value: Long/BigInteger, Double, String, Boolean, Map, List or null
+ * @param captures capture name to value: Long/BigInteger, Double, String, Boolean, Map, List or
+ *     null
  * @param errors capture name to message, for values that could not be read
  */
 public record Row(

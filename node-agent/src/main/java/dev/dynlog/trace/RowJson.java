@@ -2,6 +2,7 @@ package dev.dynlog.trace;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -20,12 +21,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The JSONL row format shared by {@code dynlog trace --output jsonl}, the query API and
- * {@code dynlog events}: one JSON object per call with the keys {@code ts} (RFC 3339, nanoseconds,
- * UTC), {@code pid}, {@code tid}, {@code goid} (Go only), {@code function}, {@code latency_ns}
- * (when measured), {@code captures} (name → JSON value) and {@code errors} (name → message, only
- * when a value could not be read). Non-finite floats are written as the strings {@code "NaN"},
- * {@code "Infinity"} and {@code "-Infinity"}.
+ * The JSONL row format shared by {@code dynlog trace --output jsonl}, the query API and {@code
+ * dynlog events}: one JSON object per call with the keys {@code ts} (RFC 3339, nanoseconds, UTC),
+ * {@code pid}, {@code tid}, {@code goid} (Go only), {@code function}, {@code latency_ns} (when
+ * measured), {@code captures} (name → JSON value) and {@code errors} (name → message, only when a
+ * value could not be read). Non-finite floats are written as the strings {@code "NaN"}, {@code
+ * "Infinity"} and {@code "-Infinity"}.
  */
 public final class RowJson {
 
@@ -71,7 +72,8 @@ public final class RowJson {
     g.writeEndObject();
     if (row.errors() != null && !row.errors().isEmpty()) {
       g.writeObjectFieldStart("errors");
-      for (Map.Entry<String, String> e : row.errors().entrySet()) g.writeStringField(e.getKey(), e.getValue());
+      for (Map.Entry<String, String> e : row.errors().entrySet())
+        g.writeStringField(e.getKey(), e.getValue());
       g.writeEndObject();
     }
     g.writeEndObject();
@@ -85,7 +87,10 @@ public final class RowJson {
       g.writeString(s);
     } else if (v instanceof Boolean b) {
       g.writeBoolean(b);
-    } else if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+    } else if (v instanceof Long
+        || v instanceof Integer
+        || v instanceof Short
+        || v instanceof Byte) {
       g.writeNumber(((Number) v).longValue());
     } else if (v instanceof BigInteger b) {
       g.writeNumber(b);
@@ -130,16 +135,22 @@ public final class RowJson {
     JsonNode node;
     try {
       node = MAPPER.readTree(line);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalArgumentException("not a JSON row: " + abbreviate(line) + " (" + e.getOriginalMessage() + ")");
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(
+          "not a JSON row: " + abbreviate(line) + " (" + e.getOriginalMessage() + ")");
     }
     return fromJson(node, tracepoint);
   }
 
   /** Converts a parsed JSON row. */
   public static Row fromJson(JsonNode node, String tracepoint) {
-    if (node == null || !node.isObject() || !node.has("ts") || !node.has("pid") || !node.has("function")) {
-      throw new IllegalArgumentException("not a JSON row (needs ts, pid, function): " + abbreviate(String.valueOf(node)));
+    if (node == null
+        || !node.isObject()
+        || !node.has("ts")
+        || !node.has("pid")
+        || !node.has("function")) {
+      throw new IllegalArgumentException(
+          "not a JSON row (needs ts, pid, function): " + abbreviate(String.valueOf(node)));
     }
     Map<String, Object> captures = new LinkedHashMap<>();
     JsonNode c = node.path("captures");
@@ -168,7 +179,8 @@ public final class RowJson {
     if (n.isNull()) return null;
     if (n.isTextual()) return n.textValue();
     if (n.isBoolean()) return n.booleanValue();
-    if (n.isIntegralNumber()) return n.canConvertToLong() ? (Object) n.longValue() : n.bigIntegerValue();
+    if (n.isIntegralNumber())
+      return n.canConvertToLong() ? (Object) n.longValue() : n.bigIntegerValue();
     if (n.isNumber()) return n.doubleValue();
     if (n.isArray()) {
       List<Object> list = new ArrayList<>(n.size());

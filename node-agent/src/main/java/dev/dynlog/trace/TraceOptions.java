@@ -11,8 +11,8 @@ import java.util.function.LongFunction;
  * @param maxEventsPerSecond rows per second the kernel emits at most (token bucket with a burst of
  *     one second's worth); 0 = unlimited. Limited calls are still counted and timed.
  * @param sampleRatio fraction of calls (0..1] that emit rows, decided in the kernel per call
- * @param pairingTimeout how long an entry waits for its return before it is evicted and counted
- *     (a Go panic or a longjmp skips the return)
+ * @param pairingTimeout how long an entry waits for its return before it is evicted and counted (a
+ *     Go panic or a longjmp skips the return)
  * @param latencyBucketBoundsNs upper bounds (inclusive, ns, ascending, at most 32) of the latency
  *     histogram counted in the kernel
  * @param symbolizer names an address of the target (Go itabs, for {@code error} values); null =
@@ -31,15 +31,20 @@ public record TraceOptions(
   private static final long[] DEFAULT_BOUNDS_NS = defaultBounds();
 
   public TraceOptions {
-    if (maxEventsPerSecond < 0) throw new IllegalArgumentException("maxEventsPerSecond must be >= 0, got " + maxEventsPerSecond);
-    if (!(sampleRatio > 0 && sampleRatio <= 1)) throw new IllegalArgumentException("sampleRatio must be in (0, 1], got " + sampleRatio);
+    if (maxEventsPerSecond < 0)
+      throw new IllegalArgumentException(
+          "maxEventsPerSecond must be >= 0, got " + maxEventsPerSecond);
+    if (!(sampleRatio > 0 && sampleRatio <= 1))
+      throw new IllegalArgumentException("sampleRatio must be in (0, 1], got " + sampleRatio);
     if (pairingTimeout == null || pairingTimeout.isNegative() || pairingTimeout.isZero()) {
       throw new IllegalArgumentException("pairingTimeout must be positive, got " + pairingTimeout);
     }
     latencyBucketBoundsNs = latencyBucketBoundsNs.clone();
-    if (latencyBucketBoundsNs.length > 32) throw new IllegalArgumentException("at most 32 latency bucket bounds");
+    if (latencyBucketBoundsNs.length > 32)
+      throw new IllegalArgumentException("at most 32 latency bucket bounds");
     for (int i = 1; i < latencyBucketBoundsNs.length; i++) {
-      if (latencyBucketBoundsNs[i] <= latencyBucketBoundsNs[i - 1]) throw new IllegalArgumentException("latency bucket bounds must ascend");
+      if (latencyBucketBoundsNs[i] <= latencyBucketBoundsNs[i - 1])
+        throw new IllegalArgumentException("latency bucket bounds must ascend");
     }
   }
 
@@ -49,27 +54,45 @@ public record TraceOptions(
   }
 
   public TraceOptions withName(String n) {
-    return new TraceOptions(n, latency, maxEventsPerSecond, sampleRatio, pairingTimeout, latencyBucketBoundsNs, symbolizer);
+    return new TraceOptions(
+        n,
+        latency,
+        maxEventsPerSecond,
+        sampleRatio,
+        pairingTimeout,
+        latencyBucketBoundsNs,
+        symbolizer);
   }
 
   public TraceOptions withLatency(boolean l) {
-    return new TraceOptions(name, l, maxEventsPerSecond, sampleRatio, pairingTimeout, latencyBucketBoundsNs, symbolizer);
+    return new TraceOptions(
+        name,
+        l,
+        maxEventsPerSecond,
+        sampleRatio,
+        pairingTimeout,
+        latencyBucketBoundsNs,
+        symbolizer);
   }
 
   public TraceOptions withMaxEventsPerSecond(long m) {
-    return new TraceOptions(name, latency, m, sampleRatio, pairingTimeout, latencyBucketBoundsNs, symbolizer);
+    return new TraceOptions(
+        name, latency, m, sampleRatio, pairingTimeout, latencyBucketBoundsNs, symbolizer);
   }
 
   public TraceOptions withSampleRatio(double r) {
-    return new TraceOptions(name, latency, maxEventsPerSecond, r, pairingTimeout, latencyBucketBoundsNs, symbolizer);
+    return new TraceOptions(
+        name, latency, maxEventsPerSecond, r, pairingTimeout, latencyBucketBoundsNs, symbolizer);
   }
 
   public TraceOptions withPairingTimeout(Duration t) {
-    return new TraceOptions(name, latency, maxEventsPerSecond, sampleRatio, t, latencyBucketBoundsNs, symbolizer);
+    return new TraceOptions(
+        name, latency, maxEventsPerSecond, sampleRatio, t, latencyBucketBoundsNs, symbolizer);
   }
 
   public TraceOptions withSymbolizer(LongFunction<String> s) {
-    return new TraceOptions(name, latency, maxEventsPerSecond, sampleRatio, pairingTimeout, latencyBucketBoundsNs, s);
+    return new TraceOptions(
+        name, latency, maxEventsPerSecond, sampleRatio, pairingTimeout, latencyBucketBoundsNs, s);
   }
 
   /** The default latency histogram bounds: 1 µs .. 10 s in 1-2.5-5 steps (a copy). */

@@ -47,9 +47,9 @@ import java.util.function.Consumer;
  * <p>Rows are delivered to each probe's sink on the tracer's single reader thread, in the order the
  * calls returned (entry order for unpaired probes); a sink must not block for long.
  *
- * <p>Kernel-side accounting per probe is exact for every call, including the ones whose row was
- * not emitted because of rate limiting or sampling: calls, returns, non-nil Go errors, latency sum
- * and histogram, and the time the probe's programs ran.
+ * <p>Kernel-side accounting per probe is exact for every call, including the ones whose row was not
+ * emitted because of rate limiting or sampling: calls, returns, non-nil Go errors, latency sum and
+ * histogram, and the time the probe's programs ran.
  */
 public final class Tracer implements AutoCloseable {
   /** The kernel wakes the reader only past a backlog (batched notification), so it also polls. */
@@ -90,7 +90,8 @@ public final class Tracer implements AutoCloseable {
   /** For benchmarks: a tracer whose ring the caller consumes with {@link #poll(int)}. */
   static Tracer open(boolean startReader) throws TracerException {
     if (!System.getProperty("os.name", "").toLowerCase().contains("linux")) {
-      throw new TracerException("dynlog traces with Linux eBPF uprobes; this is " + System.getProperty("os.name"));
+      throw new TracerException(
+          "dynlog traces with Linux eBPF uprobes; this is " + System.getProperty("os.name"));
     }
     BpfObject obj = null;
     try {
@@ -125,20 +126,31 @@ public final class Tracer implements AutoCloseable {
    * @throws TracerException when the plan exceeds the BPF program's limits, the process does not
    *     exist, or the kernel refuses an attach (the message says which)
    */
-  public Probe attach(ProbePlan plan, Target target, TraceOptions opts, Consumer<Row> sink) throws TracerException {
+  public Probe attach(ProbePlan plan, Target target, TraceOptions opts, Consumer<Row> sink)
+      throws TracerException {
     boolean go = plan.language() == Language.GO;
     // Go: never uretprobes (Go moves stacks). C++: not either, because a C++ exception unwinding
-    // through a frame whose return address points at the uretprobe trampoline terminates the program;
-    // calls that leave through a tail call or an exception are then unpaired and counted as evicted.
+    // through a frame whose return address points at the uretprobe trampoline terminates the
+    // program;
+    // calls that leave through a tail call or an exception are then unpaired and counted as
+    // evicted.
     boolean retSites = go || (plan.language() == Language.CPP && !plan.retFileOffsets().isEmpty());
     Recipes recipes = Recipes.of(plan);
     boolean paired = opts.latency() || !recipes.returnReads().isEmpty();
     check(plan, target, go, paired);
     ProbePlan.GoRuntime rt = go ? plan.goRuntime() : null;
     long[] bounds = opts.latencyBucketBoundsNs();
-    ProbeConfig config = new ProbeConfig(go, paired, retSites, rt == null ? 0 : rt.goidOffset(),
-        rt == null ? 0 : rt.stackHiOffset(), rt == null ? -1 : rt.schedPcOffset(), opts.maxEventsPerSecond(),
-        opts.sampleRatio(), bounds);
+    ProbeConfig config =
+        new ProbeConfig(
+            go,
+            paired,
+            retSites,
+            rt == null ? 0 : rt.goidOffset(),
+            rt == null ? 0 : rt.stackHiOffset(),
+            rt == null ? -1 : rt.schedPcOffset(),
+            opts.maxEventsPerSecond(),
+            opts.sampleRatio(),
+            bounds);
     String name = opts.name() != null ? opts.name() : plan.function();
     KernelProbe kernel;
     synchronized (this) {
@@ -151,9 +163,15 @@ public final class Tracer implements AutoCloseable {
     }
     int id = kernel.id();
     CallAssembler assembler = new CallAssembler(name, plan, opts, wallOffsetNs, sink);
-    Probe probe = new Probe(this, kernel, name, plan, target, bounds, assembler, () -> sweeper.evicted(id));
+    Probe probe =
+        new Probe(this, kernel, name, plan, target, bounds, assembler, () -> sweeper.evicted(id));
     try {
-      kernel.load(plan.function(), recipes.entryReads(), recipes.returnReads(), recipes.errorRead(), config);
+      kernel.load(
+          plan.function(),
+          recipes.entryReads(),
+          recipes.returnReads(),
+          recipes.errorRead(),
+          config);
       sweeper.watch(id, opts.pairingTimeout().toNanos());
       assemblers.set(id, assembler);
       String path = plan.binaryPath();
@@ -165,7 +183,8 @@ public final class Tracer implements AutoCloseable {
       }
     } catch (BpfException | RuntimeException e) {
       probe.close();
-      if (e instanceof BpfException b) throw new TracerException(plan.function() + ": " + b.getMessage(), b);
+      if (e instanceof BpfException b)
+        throw new TracerException(plan.function() + ": " + b.getMessage(), b);
       throw (RuntimeException) e;
     }
     synchronized (this) {
@@ -174,7 +193,8 @@ public final class Tracer implements AutoCloseable {
     return probe;
   }
 
-  private static void check(ProbePlan plan, Target target, boolean go, boolean paired) throws TracerException {
+  private static void check(ProbePlan plan, Target target, boolean go, boolean paired)
+      throws TracerException {
     if (!target.allProcesses() && !Files.isDirectory(Path.of("/proc/" + target.pid()))) {
       throw new TracerException("no process with pid " + target.pid());
     }
@@ -182,12 +202,16 @@ public final class Tracer implements AutoCloseable {
       throw new TracerException("binary " + plan.binaryPath() + " does not exist");
     }
     if (go && paired && plan.goRuntime() == null) {
-      throw new TracerException(plan.function()
-          + ": a Go return probe needs runtime.g offsets (goid, stack.hi), the plan has none");
+      throw new TracerException(
+          plan.function()
+              + ": a Go return probe needs runtime.g offsets (goid, stack.hi), the plan has none");
     }
     if (go && paired && plan.retFileOffsets().isEmpty()) {
-      throw new TracerException(plan.function() + " in " + plan.binaryPath()
-          + ": no RET instruction found, so results and latency cannot be captured (Go needs a uprobe on each RET)");
+      throw new TracerException(
+          plan.function()
+              + " in "
+              + plan.binaryPath()
+              + ": no RET instruction found, so results and latency cannot be captured (Go needs a uprobe on each RET)");
     }
   }
 
@@ -287,11 +311,12 @@ public final class Tracer implements AutoCloseable {
   }
 
   /**
-   * For benchmarks of a tracer opened without its reader: consumes what the ring holds (waiting
-   * up to {@code timeoutMs} when it is empty) on the calling thread, exactly as the reader does.
+   * For benchmarks of a tracer opened without its reader: consumes what the ring holds (waiting up
+   * to {@code timeoutMs} when it is empty) on the calling thread, exactly as the reader does.
    */
   int poll(int timeoutMs) {
-    if (reader.isAlive()) throw new IllegalStateException("the reader thread is consuming the ring");
+    if (reader.isAlive())
+      throw new IllegalStateException("the reader thread is consuming the ring");
     return ring.poll(this::dispatch, timeoutMs);
   }
 

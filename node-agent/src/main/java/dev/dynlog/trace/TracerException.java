@@ -3,8 +3,8 @@ package dev.dynlog.trace;
 import dev.dynlog.bpf.BpfException;
 
 /**
- * Tracing cannot start or continue. The message is one line saying what failed and why;
- * {@link #details()} has libbpf's log lines (e.g. the verifier's) when the kernel refused something.
+ * Tracing cannot start or continue. The message is one line saying what failed and why; {@link
+ * #details()} has libbpf's log lines (e.g. the verifier's) when the kernel refused something.
  */
 public class TracerException extends Exception {
   public TracerException(String message) {

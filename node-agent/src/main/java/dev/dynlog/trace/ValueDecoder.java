@@ -14,13 +14,14 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.LongFunction;
 
 /**
  * Turns the read records of one event into captured values, following a {@link Decoder} tree.
- * Values: Long (BigInteger for unsigned 64-bit values above Long.MAX_VALUE), Double, Boolean, String
- * (pointers as "0x..", text; truncated text ends with "…" and, when known, the full length as
- * "…(N bytes)"), Map (structs, in field order), List (arrays) or null (nil pointer, nil error).
+ * Values: Long (BigInteger for unsigned 64-bit values above Long.MAX_VALUE), Double, Boolean,
+ * String (pointers as "0x..", text; truncated text ends with "…" and, when known, the full length
+ * as "…(N bytes)"), Map (structs, in field order), List (arrays) or null (nil pointer, nil error).
  * A Go error/interface is null or the name of its dynamic type (e.g. "*errors.errorString").
  */
 final class ValueDecoder {
@@ -33,12 +34,16 @@ final class ValueDecoder {
   }
 
   private final LongFunction<String> symbolizer;
+
   /** Type word → name: a direct-mapped cache, so a lookup neither boxes nor allocates. */
   private final long[] typeWords = new long[TYPE_CACHE];
+
   private final String[] typeNames = new String[TYPE_CACHE];
   private static final int TYPE_CACHE = 256;
+
   /** Text bytes are copied here first: {@code new String} then makes the only copy it keeps. */
   private final byte[] scratch = new byte[(RecipeLimits.MAX_VALUE_BYTES + 8) & ~7];
+
   private ByteBuffer buf;
   private int[] recs;
   private int nrecs;
@@ -77,17 +82,39 @@ final class ValueDecoder {
    * decoding a value is a jump on its kind rather than a chain of type tests per value and event.
    */
   static final class Node {
-    private static final int I64 = 0, SIGNED = 1, UNSIGNED = 2, BOOL = 3, FLOAT = 4, POINTER = 5, ENUM = 6, TEXT = 7,
-        CHARS = 8, INTERFACE = 9, ERROR = 10, STRUCT = 11, ARRAY = 12, CONSTANT = 13, FAILURE = 14;
+    private static final int I64 = 0,
+        SIGNED = 1,
+        UNSIGNED = 2,
+        BOOL = 3,
+        FLOAT = 4,
+        POINTER = 5,
+        ENUM = 6,
+        TEXT = 7,
+        CHARS = 8,
+        INTERFACE = 9,
+        ERROR = 10,
+        STRUCT = 11,
+        ARRAY = 12,
+        CONSTANT = 13,
+        FAILURE = 14;
     final int kind;
     final int read;
     final int width; // integers, floats; the message read of an ERROR
     final boolean signed;
-    final Object extra; // ENUM: long[] values; STRUCT: field names; CONSTANT: the value; FAILURE: the message
+    final Object
+        extra; // ENUM: long[] values; STRUCT: field names; CONSTANT: the value; FAILURE: the
+    // message
     final String[] names; // ENUM: enumerator names
     final Node[] children; // STRUCT fields, ARRAY elements
 
-    private Node(int kind, int read, int width, boolean signed, Object extra, String[] names, Node[] children) {
+    private Node(
+        int kind,
+        int read,
+        int width,
+        boolean signed,
+        Object extra,
+        String[] names,
+        Node[] children) {
       this.kind = kind;
       this.read = read;
       this.width = width;
@@ -103,59 +130,95 @@ final class ValueDecoder {
 
     Object value(ValueDecoder v) throws Failure {
       switch (kind) {
-        case I64: return v.int64(read);
-        case SIGNED: return v.signed(v.data(read), width, v.len(read));
-        case UNSIGNED: return v.unsigned(v.data(read), width, v.len(read));
-        case BOOL: return v.buf.get(v.data(read)) != 0;
-        case FLOAT: return v.floating(read, width);
-        case POINTER: {
-          long w = v.word(read);
-          return w == 0 ? null : "0x" + Long.toHexString(w);
-        }
-        case ENUM: return v.enumeration(this);
-        case TEXT: return v.text(read);
-        case CHARS: return v.charArray(read);
-        case INTERFACE: return v.goInterface(read);
-        case ERROR: return v.goError(read, width);
-        case STRUCT: {
-          String[] fields = (String[]) extra;
-          Map<String, Object> m = new LinkedHashMap<>();
-          for (int i = 0; i < fields.length; i++) m.put(fields[i], children[i].value(v));
-          return Collections.unmodifiableMap(m);
-        }
-        case ARRAY: {
-          List<Object> l = new ArrayList<>(children.length);
-          for (Node e : children) l.add(e.value(v));
-          return Collections.unmodifiableList(l);
-        }
-        case CONSTANT: return extra;
-        default: throw new Failure((String) extra);
+        case I64:
+          return v.int64(read);
+        case SIGNED:
+          return v.signed(v.data(read), width, v.len(read));
+        case UNSIGNED:
+          return v.unsigned(v.data(read), width, v.len(read));
+        case BOOL:
+          return v.buf.get(v.data(read)) != 0;
+        case FLOAT:
+          return v.floating(read, width);
+        case POINTER:
+          {
+            long w = v.word(read);
+            return w == 0 ? null : "0x" + Long.toHexString(w);
+          }
+        case ENUM:
+          return v.enumeration(this);
+        case TEXT:
+          return v.text(read);
+        case CHARS:
+          return v.charArray(read);
+        case INTERFACE:
+          return v.goInterface(read);
+        case ERROR:
+          return v.goError(read, width);
+        case STRUCT:
+          {
+            String[] fields = (String[]) extra;
+            Map<String, Object> m = new LinkedHashMap<>();
+            for (int i = 0; i < fields.length; i++) m.put(fields[i], children[i].value(v));
+            return Collections.unmodifiableMap(m);
+          }
+        case ARRAY:
+          {
+            List<Object> l = new ArrayList<>(children.length);
+            for (Node e : children) l.add(e.value(v));
+            return Collections.unmodifiableList(l);
+          }
+        case CONSTANT:
+          return extra;
+        default:
+          throw new Failure((String) extra);
       }
     }
   }
 
   static Node compile(Decoder d) {
-    if (d instanceof Decoder.SignedInt s) return Node.of(s.width() == 8 ? Node.I64 : Node.SIGNED, s.read(), s.width());
+    if (d instanceof Decoder.SignedInt s)
+      return Node.of(s.width() == 8 ? Node.I64 : Node.SIGNED, s.read(), s.width());
     if (d instanceof Decoder.UnsignedInt u) return Node.of(Node.UNSIGNED, u.read(), u.width());
     if (d instanceof Decoder.Bool b) return Node.of(Node.BOOL, b.read(), 1);
     if (d instanceof Decoder.Float f) return Node.of(Node.FLOAT, f.read(), f.width());
     if (d instanceof Decoder.Pointer p) return Node.of(Node.POINTER, p.read(), 8);
     if (d instanceof Decoder.Enum e) {
-      return new Node(Node.ENUM, e.read(), e.width(), e.signed(), e.values().stream().mapToLong(Long::longValue).toArray(),
-          e.names().toArray(String[]::new), null);
+      return new Node(
+          Node.ENUM,
+          e.read(),
+          e.width(),
+          e.signed(),
+          e.values().stream().mapToLong(Long::longValue).toArray(),
+          e.names().toArray(String[]::new),
+          null);
     }
     if (d instanceof Decoder.Text t) return Node.of(Node.TEXT, t.read(), 0);
     if (d instanceof Decoder.CharArray c) return Node.of(Node.CHARS, c.read(), 0);
     if (d instanceof Decoder.GoInterface g) return Node.of(Node.INTERFACE, g.read(), 16);
     if (d instanceof Decoder.GoError e) return Node.of(Node.ERROR, e.read(), e.message());
     if (d instanceof Decoder.Struct s) {
-      return new Node(Node.STRUCT, 0, 0, false, s.names().toArray(String[]::new), null,
+      return new Node(
+          Node.STRUCT,
+          0,
+          0,
+          false,
+          s.names().toArray(String[]::new),
+          null,
           s.fields().stream().map(ValueDecoder::compile).toArray(Node[]::new));
     }
     if (d instanceof Decoder.Array a) {
-      return new Node(Node.ARRAY, 0, 0, false, null, null, a.elements().stream().map(ValueDecoder::compile).toArray(Node[]::new));
+      return new Node(
+          Node.ARRAY,
+          0,
+          0,
+          false,
+          null,
+          null,
+          a.elements().stream().map(ValueDecoder::compile).toArray(Node[]::new));
     }
-    if (d instanceof Decoder.Elided e) return new Node(Node.CONSTANT, 0, 0, false, "<" + e.why() + ">", null, null);
+    if (d instanceof Decoder.Elided e)
+      return new Node(Node.CONSTANT, 0, 0, false, "<" + e.why() + ">", null, null);
     String why = d instanceof Decoder.Unavailable u ? u.why() : "unknown decoder " + d;
     return new Node(Node.FAILURE, 0, 0, false, why, null, null);
   }
@@ -181,7 +244,9 @@ final class ValueDecoder {
     if (read < 0 || i >= nrecs) throw new Failure("read " + read + " missing from the event");
     int at = recs[i];
     int err = buf.getInt(at + Layout.REC_ERR);
-    if (err != 0) throw new Failure(readError(err, buf.getShort(at + Layout.REC_STAGE), buf.getLong(at + Layout.REC_ADDR)));
+    if (err != 0)
+      throw new Failure(
+          readError(err, buf.getShort(at + Layout.REC_STAGE), buf.getLong(at + Layout.REC_ADDR)));
     return at;
   }
 
@@ -201,11 +266,16 @@ final class ValueDecoder {
 
   private long unsignedBits(int at, int width) {
     switch (width) { // the buffer is little endian, as the records are
-      case 8: return buf.getLong(at);
-      case 4: return buf.getInt(at) & 0xffff_ffffL;
-      case 2: return buf.getShort(at) & 0xffffL;
-      case 1: return buf.get(at) & 0xffL;
-      default: break;
+      case 8:
+        return buf.getLong(at);
+      case 4:
+        return buf.getInt(at) & 0xffff_ffffL;
+      case 2:
+        return buf.getShort(at) & 0xffffL;
+      case 1:
+        return buf.get(at) & 0xffL;
+      default:
+        break;
     }
     long v = 0;
     for (int i = Math.min(width, 8) - 1; i >= 0; i--) v = (v << 8) | (buf.get(at + i) & 0xff);
@@ -239,7 +309,8 @@ final class ValueDecoder {
 
   private static void checkWidth(int width, int available) throws Failure {
     if (width < 1 || width > 8) throw new Failure("integer width " + width + " not supported");
-    if (available < width) throw new Failure("integer of " + width + " bytes but only " + available + " read");
+    if (available < width)
+      throw new Failure("integer of " + width + " bytes but only " + available + " read");
   }
 
   private String text(int read) throws Failure {
@@ -251,7 +322,8 @@ final class ValueDecoder {
     return full > n ? s + "…(" + full + " bytes)" : s + "…";
   }
 
-  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   /**
    * The UTF-8 text of {@code n} bytes at {@code at}. The bytes are copied a word at a time (a
@@ -260,7 +332,8 @@ final class ValueDecoder {
    */
   @SuppressWarnings("deprecation")
   private String string(int at, int n) throws Failure {
-    if (n < 0 || n > RecipeLimits.MAX_VALUE_BYTES) throw new Failure("text of " + n + " bytes in the event");
+    if (n < 0 || n > RecipeLimits.MAX_VALUE_BYTES)
+      throw new Failure("text of " + n + " bytes in the event");
     long high = 0;
     int i = 0;
     for (; i + 8 <= n; i += 8) {
@@ -273,7 +346,8 @@ final class ValueDecoder {
       high |= w;
       LONGS.set(scratch, i, w);
     }
-    if ((high & 0x8080_8080_8080_8080L) == 0) return new String(scratch, 0, 0, n); // ASCII: Latin-1 = UTF-8
+    if ((high & 0x8080_8080_8080_8080L) == 0)
+      return new String(scratch, 0, 0, n); // ASCII: Latin-1 = UTF-8
     return new String(scratch, 0, n, StandardCharsets.UTF_8);
   }
 
@@ -288,7 +362,8 @@ final class ValueDecoder {
   }
 
   /** Dynamic types whose value starts with the error message (a string). */
-  private static final java.util.Set<String> MESSAGE_FIRST = java.util.Set.of("*errors.errorString", "*fmt.wrapError", "*fmt.wrapErrors");
+  private static final Set<String> MESSAGE_FIRST =
+      Set.of("*errors.errorString", "*fmt.wrapError", "*fmt.wrapErrors");
 
   private Object goError(int read, int message) throws Failure {
     Object type = goInterface(read);
@@ -306,7 +381,8 @@ final class ValueDecoder {
     int slot = (int) ((typeWord * 0x9E3779B97F4A7C15L) >>> 56) & (TYPE_CACHE - 1);
     if (typeWords[slot] == typeWord) return typeNames[slot];
     String sym = symbolizer == null ? null : symbolizer.apply(typeWord);
-    String name = sym == null ? "non-nil (type word 0x" + Long.toHexString(typeWord) + ")" : goTypeName(sym);
+    String name =
+        sym == null ? "non-nil (type word 0x" + Long.toHexString(typeWord) + ")" : goTypeName(sym);
     typeWords[slot] = typeWord;
     typeNames[slot] = name;
     return name;
@@ -327,14 +403,20 @@ final class ValueDecoder {
   }
 
   static String readError(int err, int stage, long addr) {
-    String what = switch (stage) {
-      case Layout.ST_ROOT -> "reading the value's stack slot";
-      case Layout.ST_FINAL -> "reading the value";
-      case Layout.ST_STRING -> "reading the string's bytes";
-      default -> stage >= Layout.ST_DEREF && stage < Layout.ST_FINAL
-          ? "following pointer " + (stage - Layout.ST_DEREF + 1) : "stage " + stage;
-    };
-    String where = "address 0x" + Long.toHexString(addr) + (Long.compareUnsigned(addr, 4096) < 0 ? " (nil pointer)" : "");
+    String what =
+        switch (stage) {
+          case Layout.ST_ROOT -> "reading the value's stack slot";
+          case Layout.ST_FINAL -> "reading the value";
+          case Layout.ST_STRING -> "reading the string's bytes";
+          default ->
+              stage >= Layout.ST_DEREF && stage < Layout.ST_FINAL
+                  ? "following pointer " + (stage - Layout.ST_DEREF + 1)
+                  : "stage " + stage;
+        };
+    String where =
+        "address 0x"
+            + Long.toHexString(addr)
+            + (Long.compareUnsigned(addr, 4096) < 0 ? " (nil pointer)" : "");
     String why = -err == 14 ? "unreadable memory" : "error " + (-err);
     return why + " at " + where + " while " + what;
   }

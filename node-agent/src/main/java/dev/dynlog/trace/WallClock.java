@@ -1,7 +1,7 @@
 package dev.dynlog.trace;
 
-import com.sun.jna.Native;
 import com.sun.jna.Library;
+import com.sun.jna.Native;
 
 /** Offset from CLOCK_MONOTONIC (bpf_ktime_get_ns) to CLOCK_REALTIME, measured once. */
 final class WallClock {

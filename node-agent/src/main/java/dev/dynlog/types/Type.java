@@ -54,10 +54,12 @@ public final class Type {
   }
 
   /** A struct, class or union member, at a byte offset within its parent. */
-  public record Member(String name, long offset, Type type, int bitSize, int bitOffset, boolean artificial) {
+  public record Member(
+      String name, long offset, Type type, int bitSize, int bitOffset, boolean artificial) {
     public Member(String name, long offset, Type type) {
       this(name, offset, type, 0, 0, false);
     }
+
     public boolean isBitField() {
       return bitSize > 0;
     }
@@ -73,8 +75,12 @@ public final class Type {
   private long count = -1;
   private final List<Member> members = new ArrayList<>();
   private final List<Enumerator> enumerators = new ArrayList<>();
-  /** DWARF DW_AT_calling_convention of a class: 0 if absent, 4 pass_by_reference, 5 pass_by_value. */
+
+  /**
+   * DWARF DW_AT_calling_convention of a class: 0 if absent, 4 pass_by_reference, 5 pass_by_value.
+   */
   private int callingConvention;
+
   private boolean declarationOnly;
   private long dieOffset = -1;
 
@@ -84,37 +90,109 @@ public final class Type {
     this.size = size;
   }
 
-  public Kind kind() { return kind; }
-  /** The type's name as the source spells it (qualified for C++, package-qualified for Go), or null. */
-  public String name() { return name; }
+  public Kind kind() {
+    return kind;
+  }
+
+  /**
+   * The type's name as the source spells it (qualified for C++, package-qualified for Go), or null.
+   */
+  public String name() {
+    return name;
+  }
+
   /** Size in bytes, or -1 when the debug information does not say. */
-  public long size() { return size; }
+  public long size() {
+    return size;
+  }
+
   /** The pointee, element, aliased or qualified type; null for void pointees. */
-  public Type target() { return target; }
+  public Type target() {
+    return target;
+  }
+
   /** Element count of an array, or -1 when unknown (flexible array). */
-  public long count() { return count; }
-  public List<Member> members() { return Collections.unmodifiableList(members); }
-  public List<Enumerator> enumerators() { return Collections.unmodifiableList(enumerators); }
-  public int callingConvention() { return callingConvention; }
-  public boolean declarationOnly() { return declarationOnly; }
-  public long dieOffset() { return dieOffset; }
+  public long count() {
+    return count;
+  }
+
+  public List<Member> members() {
+    return Collections.unmodifiableList(members);
+  }
+
+  public List<Enumerator> enumerators() {
+    return Collections.unmodifiableList(enumerators);
+  }
+
+  public int callingConvention() {
+    return callingConvention;
+  }
+
+  public boolean declarationOnly() {
+    return declarationOnly;
+  }
+
+  public long dieOffset() {
+    return dieOffset;
+  }
 
   // ---- builder-side mutators, used by the reader while constructing ----
-  public Type kind(Kind k) { this.kind = k; return this; }
-  public Type name(String n) { this.name = n; return this; }
-  public Type size(long s) { this.size = s; return this; }
-  public Type target(Type t) { this.target = t; return this; }
-  public Type count(long c) { this.count = c; return this; }
-  public Type addMember(Member m) { members.add(m); return this; }
-  public Type addEnumerator(Enumerator e) { enumerators.add(e); return this; }
-  public Type callingConvention(int cc) { this.callingConvention = cc; return this; }
-  public Type declarationOnly(boolean d) { this.declarationOnly = d; return this; }
-  public Type dieOffset(long o) { this.dieOffset = o; return this; }
+  public Type kind(Kind k) {
+    this.kind = k;
+    return this;
+  }
+
+  public Type name(String n) {
+    this.name = n;
+    return this;
+  }
+
+  public Type size(long s) {
+    this.size = s;
+    return this;
+  }
+
+  public Type target(Type t) {
+    this.target = t;
+    return this;
+  }
+
+  public Type count(long c) {
+    this.count = c;
+    return this;
+  }
+
+  public Type addMember(Member m) {
+    members.add(m);
+    return this;
+  }
+
+  public Type addEnumerator(Enumerator e) {
+    enumerators.add(e);
+    return this;
+  }
+
+  public Type callingConvention(int cc) {
+    this.callingConvention = cc;
+    return this;
+  }
+
+  public Type declarationOnly(boolean d) {
+    this.declarationOnly = d;
+    return this;
+  }
+
+  public Type dieOffset(long o) {
+    this.dieOffset = o;
+    return this;
+  }
 
   /** Follows typedefs and qualifiers (bounded, so a cyclic chain cannot loop forever). */
   public Type stripped() {
     Type t = this;
-    for (int i = 0; i < 64 && t != null && (t.kind == Kind.TYPEDEF || t.kind == Kind.QUALIFIER); i++) {
+    for (int i = 0;
+        i < 64 && t != null && (t.kind == Kind.TYPEDEF || t.kind == Kind.QUALIFIER);
+        i++) {
       t = t.target;
     }
     return t;

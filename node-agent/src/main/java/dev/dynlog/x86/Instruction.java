@@ -11,8 +11,8 @@ package dev.dynlog.x86;
  * @param branchTarget for a direct relative JMP, Jcc, LOOP/JrCXZ or CALL the address it goes to,
  *     else {@link #NO_TARGET}
  */
-public record Instruction(long address, int length, OpcodeMap map, int opcode, int vexMap,
-    long branchTarget) {
+public record Instruction(
+    long address, int length, OpcodeMap map, int opcode, int vexMap, long branchTarget) {
   /** {@link #branchTarget()} of an instruction that is not a direct relative branch. */
   public static final long NO_TARGET = -1;
 

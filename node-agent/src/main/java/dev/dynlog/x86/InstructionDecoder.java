@@ -8,18 +8,18 @@ import java.util.Objects;
  *
  * <p>It finds where each instruction starts and ends without disassembling operands: legacy
  * prefixes (any order, repeated), REX, the one-byte, {@code 0F}, {@code 0F 38} and {@code 0F 3A}
- * maps, 3DNow!, x87, VEX, EVEX and XOP encodings, ModRM/SIB/displacement (RIP-relative
- * included) and immediates whose size depends on the operand-size prefix, REX.W, the
- * address-size prefix (moffs) or ModRM.reg (group 3 TEST). The opcode tables below follow the
- * opcode maps of the Intel SDM volume 2 appendix A (and the AMD APM for 3DNow!, SSE4a and XOP).
- * Opcodes that are invalid in 64-bit mode, truncated code and instructions longer than 15 bytes
- * raise an {@link InstructionDecodeException} naming the address and the bytes. Opcodes left
- * undefined inside the 0F 38, 0F 3A, VEX and EVEX maps are measured by their map's format (ModRM,
- * then the map's immediate) rather than rejected; {@link ReturnFinder} detects data that decodes
- * this way through its branch-target check.
+ * maps, 3DNow!, x87, VEX, EVEX and XOP encodings, ModRM/SIB/displacement (RIP-relative included)
+ * and immediates whose size depends on the operand-size prefix, REX.W, the address-size prefix
+ * (moffs) or ModRM.reg (group 3 TEST). The opcode tables below follow the opcode maps of the Intel
+ * SDM volume 2 appendix A (and the AMD APM for 3DNow!, SSE4a and XOP). Opcodes that are invalid in
+ * 64-bit mode, truncated code and instructions longer than 15 bytes raise an {@link
+ * InstructionDecodeException} naming the address and the bytes. Opcodes left undefined inside the
+ * 0F 38, 0F 3A, VEX and EVEX maps are measured by their map's format (ModRM, then the map's
+ * immediate) rather than rejected; {@link ReturnFinder} detects data that decodes this way through
+ * its branch-target check.
  *
- * <p>Near branches with a {@code 66} prefix take a 16-bit displacement, as AMD CPUs and GNU
- * objdump decode them (compilers never emit that form).
+ * <p>Near branches with a {@code 66} prefix take a 16-bit displacement, as AMD CPUs and GNU objdump
+ * decode them (compilers never emit that form).
  */
 public final class InstructionDecoder {
   /** The architectural maximum length of one instruction. */
@@ -39,41 +39,45 @@ public final class InstructionDecoder {
    * '2' 0F escape, '3' 0F 38 escape, '4' 0F 3A escape, 'V' VEX, 'E' EVEX, 'X' 8F: POP r/m or XOP
    * 'p' prefix (consumed before the table is consulted), 'x' invalid in 64-bit mode
    */
-  private static final String ONE_BYTE = String.join("",
-      "mmmmbzxxmmmmbzx2", // 0x
-      "mmmmbzxxmmmmbzxx", // 1x
-      "mmmmbzpxmmmmbzpx", // 2x
-      "mmmmbzpxmmmmbzpx", // 3x
-      "pppppppppppppppp", // 4x REX
-      "................", // 5x
-      "xxEmppppzZbM....", // 6x
-      "bbbbbbbbbbbbbbbb", // 7x
-      "MZxMmmmmmmmmmmmX", // 8x
-      "..........x.....", // 9x
-      "oooo....bz......", // Ax
-      "bbbbbbbbvvvvvvvv", // Bx
-      "MMw.VVMZe.w..bx.", // Cx
-      "mmmmxxx.mmmmmmmm", // Dx
-      "bbbbbbbbzzxb....", // Ex
-      "p.pp..fF......mm"); // Fx
+  private static final String ONE_BYTE =
+      String.join(
+          "",
+          "mmmmbzxxmmmmbzx2", // 0x
+          "mmmmbzxxmmmmbzxx", // 1x
+          "mmmmbzpxmmmmbzpx", // 2x
+          "mmmmbzpxmmmmbzpx", // 3x
+          "pppppppppppppppp", // 4x REX
+          "................", // 5x
+          "xxEmppppzZbM....", // 6x
+          "bbbbbbbbbbbbbbbb", // 7x
+          "MZxMmmmmmmmmmmmX", // 8x
+          "..........x.....", // 9x
+          "oooo....bz......", // Ax
+          "bbbbbbbbvvvvvvvv", // Bx
+          "MMw.VVMZe.w..bx.", // Cx
+          "mmmmxxx.mmmmmmmm", // Dx
+          "bbbbbbbbzzxb....", // Ex
+          "p.pp..fF......mm"); // Fx
 
-  private static final String MAP_0F = String.join("",
-      "mmmmx.....x.xm.D", // 0x
-      "mmmmmmmmmmmmmmmm", // 1x
-      "rrrrxxxxmmmmmmmm", // 2x
-      "......x.3x4xxxxx", // 3x
-      "mmmmmmmmmmmmmmmm", // 4x
-      "mmmmmmmmmmmmmmmm", // 5x
-      "mmmmmmmmmmmmmmmm", // 6x
-      "MMMMmmm.Smxxmmmm", // 7x
-      "zzzzzzzzzzzzzzzz", // 8x
-      "mmmmmmmmmmmmmmmm", // 9x
-      "...mMmmm...mMmmm", // Ax  (A6/A7: VIA PadLock)
-      "mmmmmmmmmmMmmmmm", // Bx
-      "mmMmMMMm........", // Cx
-      "mmmmmmmmmmmmmmmm", // Dx
-      "mmmmmmmmmmmmmmmm", // Ex
-      "mmmmmmmmmmmmmmmm"); // Fx
+  private static final String MAP_0F =
+      String.join(
+          "",
+          "mmmmx.....x.xm.D", // 0x
+          "mmmmmmmmmmmmmmmm", // 1x
+          "rrrrxxxxmmmmmmmm", // 2x
+          "......x.3x4xxxxx", // 3x
+          "mmmmmmmmmmmmmmmm", // 4x
+          "mmmmmmmmmmmmmmmm", // 5x
+          "mmmmmmmmmmmmmmmm", // 6x
+          "MMMMmmm.Smxxmmmm", // 7x
+          "zzzzzzzzzzzzzzzz", // 8x
+          "mmmmmmmmmmmmmmmm", // 9x
+          "...mMmmm...mMmmm", // Ax  (A6/A7: VIA PadLock)
+          "mmmmmmmmmmMmmmmm", // Bx
+          "mmMmMMMm........", // Cx
+          "mmmmmmmmmmmmmmmm", // Dx
+          "mmmmmmmmmmmmmmmm", // Ex
+          "mmmmmmmmmmmmmmmm"); // Fx
 
   private InstructionDecoder() {}
 
@@ -99,8 +103,8 @@ public final class InstructionDecoder {
   }
 
   /**
-   * Start addresses of the consecutive instructions that fill {@code code}, decoded from its
-   * first byte.
+   * Start addresses of the consecutive instructions that fill {@code code}, decoded from its first
+   * byte.
    *
    * @param baseAddress virtual address of {@code code[0]}
    */
@@ -148,7 +152,10 @@ public final class InstructionDecoder {
 
   /** One-byte map: Jcc rel8, LOOPcc/JrCXZ rel8, CALL rel, JMP rel, JMP rel8. */
   private static boolean isRelativeBranch(int op) {
-    return (op & 0xF0) == 0x70 || (op >= 0xE0 && op <= 0xE3) || op == 0xE8 || op == 0xE9
+    return (op & 0xF0) == 0x70
+        || (op >= 0xE0 && op <= 0xE3)
+        || op == 0xE8
+        || op == 0xE9
         || op == 0xEB;
   }
 
@@ -222,7 +229,7 @@ public final class InstructionDecoder {
     modrm(r);
     switch (map) {
       case 1 -> r.skip(map0FHasImm8(op) ? 1 : 0);
-      case 2, 5, 6 -> { }
+      case 2, 5, 6 -> {}
       case 3 -> r.skip(1);
       default -> r.fail("EVEX map select " + map + " is undefined or unsupported");
     }
@@ -242,7 +249,7 @@ public final class InstructionDecoder {
     modrm(r);
     switch (map) {
       case 8 -> r.skip(1);
-      case 9 -> { }
+      case 9 -> {}
       case 10 -> r.skip(4);
       default -> r.fail("8F with ModRM.reg != 0 is neither POP nor a valid XOP map (" + map + ")");
     }
@@ -256,7 +263,7 @@ public final class InstructionDecoder {
 
   private static void operands(Reader r, char form, String opcodeName) {
     switch (form) {
-      case '.' -> { }
+      case '.' -> {}
       case 'm' -> modrm(r);
       case 'r' -> r.next();
       case 'b' -> r.skip(1);
@@ -339,7 +346,7 @@ public final class InstructionDecoder {
           case 0x67 -> addressSize = true;
           case 0xF0 -> lock = true;
           case 0xF2, 0xF3 -> lastRepeat = b;
-          case 0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65 -> { }
+          case 0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65 -> {}
           default -> {
             if ((b & 0xF0) == 0x40) {
               rex = b;

@@ -8,15 +8,15 @@ import java.util.Objects;
 
 /**
  * Finds the near-return ({@code RET}) instructions of machine code by decoding it instruction by
- * instruction from its first byte, so a {@code C3} byte inside another instruction's
- * displacement or immediate is never mistaken for a return. Dynlog places a uprobe on each of
- * them to observe a Go function's results (uretprobes would corrupt Go's movable stacks).
+ * instruction from its first byte, so a {@code C3} byte inside another instruction's displacement
+ * or immediate is never mistaken for a return. Dynlog places a uprobe on each of them to observe a
+ * Go function's results (uretprobes would corrupt Go's movable stacks).
  *
- * <p>Decoding from the first byte is exact for code without embedded data, which is what
- * compilers emit. Data hidden in code is detected, not guessed at: every direct branch whose
- * target lies in the decoded range must land on an instruction start (or just after some of its
- * legacy prefixes), otherwise the decoding went out of step and an
- * {@link InstructionDecodeException} names both addresses.
+ * <p>Decoding from the first byte is exact for code without embedded data, which is what compilers
+ * emit. Data hidden in code is detected, not guessed at: every direct branch whose target lies in
+ * the decoded range must land on an instruction start (or just after some of its legacy prefixes),
+ * otherwise the decoding went out of step and an {@link InstructionDecodeException} names both
+ * addresses.
  *
  * <p>A function split into several ranges (for example a GCC {@code .cold} part) is searched by
  * calling this once per range; each range must start at an instruction boundary.
@@ -25,8 +25,8 @@ public final class ReturnFinder {
   private ReturnFinder() {}
 
   /**
-   * Addresses of the RET instructions ({@code C3}, {@code C2 iw}, with any prefixes such as
-   * {@code F3}/{@code F2}) in {@code code}, decoded from its first byte.
+   * Addresses of the RET instructions ({@code C3}, {@code C2 iw}, with any prefixes such as {@code
+   * F3}/{@code F2}) in {@code code}, decoded from its first byte.
    *
    * @param baseAddress virtual address of {@code code[0]}
    * @throws InstructionDecodeException if the bytes cannot be decoded or hold data
@@ -65,10 +65,12 @@ public final class ReturnFinder {
       int offset = (int) (target - baseAddress);
       int inside = from + starts.previousSetBit(offset - from);
       if (!onlyLegacyPrefixes(code, inside, offset)) {
-        throw new InstructionDecodeException(target,
+        throw new InstructionDecodeException(
+            target,
             Arrays.copyOfRange(code, offset, Math.min(to, offset + InstructionDecoder.MAX_LENGTH)),
-            String.format("the branch at 0x%x targets this address, inside the instruction decoded"
-                + " at 0x%x; the code holds data, so its RETs cannot be found by decoding",
+            String.format(
+                "the branch at 0x%x targets this address, inside the instruction decoded"
+                    + " at 0x%x; the code holds data, so its RETs cannot be found by decoding",
                 branch.address(), baseAddress + inside));
       }
     }
@@ -82,7 +84,7 @@ public final class ReturnFinder {
   private static boolean onlyLegacyPrefixes(byte[] code, int from, int to) {
     for (int i = from; i < to; i++) {
       switch (code[i] & 0xFF) {
-        case 0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65, 0x66, 0x67, 0xF0, 0xF2, 0xF3 -> { }
+        case 0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65, 0x66, 0x67, 0xF0, 0xF2, 0xF3 -> {}
         default -> {
           return false;
         }

@@ -8,8 +8,8 @@
  * legacy opcode maps, VEX, EVEX, XOP, 3DNow!, ModRM/SIB/displacement, immediates; no operand
  * disassembly), {@link dev.dynlog.x86.Instruction} (address, length, opcode map and opcode, direct
  * branch target), {@link dev.dynlog.x86.ReturnFinder} (the RET addresses of one code range, with a
- * check that every direct branch lands on an instruction start, which detects data mixed into
- * code) and {@link dev.dynlog.x86.InstructionDecodeException} (names the address and the bytes).
+ * check that every direct branch lands on an instruction start, which detects data mixed into code)
+ * and {@link dev.dynlog.x86.InstructionDecodeException} (names the address and the bytes).
  * Boundaries are checked against {@code objdump -d} on real binaries and random code.
  *
  * <p>May use: no other dynlog package (the JDK only).

@@ -18,13 +18,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Quick tier: the calling-convention replays against the compilers' own DWARF on the checked-in
  * fixtures, as {@link GoDwarfLocationOracleTest} and {@link SysVDwarfLocationOracleTest} do on
- * freshly built binaries. Wherever a parameter's location (list entry) starts at the function's first
- * instruction in the stored {@code llvm-dwarfdump} output, each register and stack piece it names
- * must be the slot the replay assigns to the same bytes: Go's register ABI (ints, a string, a struct
- * split over four registers, a struct spilled to the stack between two register arguments, slices,
- * a float, a method receiver) and System V (small structs classified per eightbyte, a struct in
- * memory, a hidden return pointer shifting the arguments, stack arguments after six registers, a
- * C++ class passed by invisible reference, {@code this}).
+ * freshly built binaries. Wherever a parameter's location (list entry) starts at the function's
+ * first instruction in the stored {@code llvm-dwarfdump} output, each register and stack piece it
+ * names must be the slot the replay assigns to the same bytes: Go's register ABI (ints, a string, a
+ * struct split over four registers, a struct spilled to the stack between two register arguments,
+ * slices, a float, a method receiver) and System V (small structs classified per eightbyte, a
+ * struct in memory, a hidden return pointer shifting the arguments, stack arguments after six
+ * registers, a C++ class passed by invisible reference, {@code this}).
  */
 class AbiFixtureTest {
 
@@ -52,16 +52,28 @@ class AbiFixtureTest {
           compared++;
           kinds.add(loc.onStack() ? "stack" : loc.slots().size() > 2 ? "split" : "registers");
           if (why != null) {
-            problems.append("\n  ").append(sub.name()).append(' ').append(p.name()).append(": DWARF says ")
-                .append(p.pieces()).append(", we say ").append(loc.describe()).append(" (").append(why).append(')');
+            problems
+                .append("\n  ")
+                .append(sub.name())
+                .append(' ')
+                .append(p.name())
+                .append(": DWARF says ")
+                .append(p.pieces())
+                .append(", we say ")
+                .append(loc.describe())
+                .append(" (")
+                .append(why)
+                .append(')');
           }
         }
       }
     }
-    System.out.printf("go fixture: %d parameters' entry locations compared with the Go ABI replay%n", compared);
+    System.out.printf(
+        "go fixture: %d parameters' entry locations compared with the Go ABI replay%n", compared);
     if (problems.length() > 0) fail("disagreements with the Go compiler's DWARF:" + problems);
     assertTrue(compared >= 15, "too few parameters compared: " + compared);
-    assertTrue(kinds.containsAll(Set.of("stack", "split", "registers")), "kinds compared: " + kinds);
+    assertTrue(
+        kinds.containsAll(Set.of("stack", "split", "registers")), "kinds compared: " + kinds);
   }
 
   static List<Testdata> optimisedSystemV() {
@@ -96,20 +108,35 @@ class AbiFixtureTest {
           if (loc.indirect()) indirect++;
           if (loc.onStack()) stack++;
           if (why != null) {
-            problems.append("\n  ").append(f.name()).append(' ').append(p.name()).append(": DWARF says ")
-                .append(p.pieces()).append(", we say ").append(loc.describe()).append(" (").append(why).append(')');
+            problems
+                .append("\n  ")
+                .append(f.name())
+                .append(' ')
+                .append(p.name())
+                .append(": DWARF says ")
+                .append(p.pieces())
+                .append(", we say ")
+                .append(loc.describe())
+                .append(" (")
+                .append(why)
+                .append(')');
           }
         }
       }
     }
-    System.out.printf("%s: %d parameters' entry locations compared with the System V replay (%d by invisible"
-        + " reference, %d on the stack)%n", t, compared, indirect, stack);
-    if (problems.length() > 0) fail("disagreements with the compiler's DWARF in " + t + ":" + problems);
+    System.out.printf(
+        "%s: %d parameters' entry locations compared with the System V replay (%d by invisible"
+            + " reference, %d on the stack)%n",
+        t, compared, indirect, stack);
+    if (problems.length() > 0)
+      fail("disagreements with the compiler's DWARF in " + t + ":" + problems);
     assertTrue(compared >= 10, "too few parameters compared: " + compared);
     if (t.equals(Testdata.CPP_O2)) {
       assertTrue(indirect > 0, "shop::tagId's Tag travels by invisible reference");
     } else {
-      assertTrue(stack >= 2, "big_sum's struct and many's 7th and 8th arguments are on the stack: " + stack);
+      assertTrue(
+          stack >= 2,
+          "big_sum's struct and many's 7th and 8th arguments are on the stack: " + stack);
     }
   }
 
@@ -135,8 +162,10 @@ class AbiFixtureTest {
       if (p.register() != null) {
         Slot s = slotAt(slots, offset);
         if (s == null) return "no slot holds offset " + offset;
-        if (!name(s).equals(p.register())) return "offset " + offset + ": " + name(s) + " vs " + p.register();
-        if (p.size() > 0 && p.size() != s.size()) return "offset " + offset + " size " + s.size() + " vs " + p.size();
+        if (!name(s).equals(p.register()))
+          return "offset " + offset + ": " + name(s) + " vs " + p.register();
+        if (p.size() > 0 && p.size() != s.size())
+          return "offset " + offset + " size " + s.size() + " vs " + p.size();
       }
       if (p.size() < 0) break;
       offset += p.size();
@@ -144,23 +173,34 @@ class AbiFixtureTest {
     return null;
   }
 
-  /** As SysVDwarfLocationOracleTest: why our System V location differs from the DWARF pieces, or null. */
-  private static String systemVDisagreement(List<DwarfEntryLocations.Piece> pieces, Location loc, String frameBase) {
+  /**
+   * As SysVDwarfLocationOracleTest: why our System V location differs from the DWARF pieces, or
+   * null.
+   */
+  private static String systemVDisagreement(
+      List<DwarfEntryLocations.Piece> pieces, Location loc, String frameBase) {
     DwarfEntryLocations.Piece first = pieces.get(0);
     if (pieces.size() == 1 && first.memoryBase() != null) {
       if (!loc.indirect()) return "DWARF says memory at " + first.memoryBase();
       Slot s = loc.slots().get(0);
-      return s.kind() == Slot.Kind.GPR && s.register().name().equals(first.memoryBase()) && first.memoryOffset() == 0
-          ? null : "pointer register";
+      return s.kind() == Slot.Kind.GPR
+              && s.register().name().equals(first.memoryBase())
+              && first.memoryOffset() == 0
+          ? null
+          : "pointer register";
     }
     if (loc.indirect()) return "we say indirect";
     if (pieces.size() == 1 && first.fbreg() != null) {
       if (!loc.onStack()) return "DWARF says stack";
       long rspOffset = loc.slots().get(0).stackOffset();
-      long expected = "DW_OP_call_frame_cfa".equals(frameBase) ? rspOffset - 8
-          : "DW_OP_reg7 RSP".equals(frameBase) ? rspOffset : Long.MIN_VALUE;
+      long expected =
+          "DW_OP_call_frame_cfa".equals(frameBase)
+              ? rspOffset - 8
+              : "DW_OP_reg7 RSP".equals(frameBase) ? rspOffset : Long.MIN_VALUE;
       if (expected == Long.MIN_VALUE) return "frame base " + frameBase + " is not modelled";
-      return first.fbreg() == expected ? null : "stack offset " + expected + " vs fbreg " + first.fbreg();
+      return first.fbreg() == expected
+          ? null
+          : "stack offset " + expected + " vs fbreg " + first.fbreg();
     }
     long offset = 0;
     for (DwarfEntryLocations.Piece p : pieces) {
@@ -168,7 +208,8 @@ class AbiFixtureTest {
         if (p.register() == null) return "piece at " + offset + " is not a register";
         Slot s = slotAt(loc.slots(), offset);
         if (s == null) return "no slot holds offset " + offset;
-        if (!name(s).equals(p.register())) return "offset " + offset + ": " + name(s) + " vs " + p.register();
+        if (!name(s).equals(p.register()))
+          return "offset " + offset + ": " + name(s) + " vs " + p.register();
       }
       if (p.size() < 0) break;
       offset += p.size();
@@ -182,6 +223,8 @@ class AbiFixtureTest {
   }
 
   private static String name(Slot s) {
-    return s.kind() == Slot.Kind.GPR ? s.register().name() : s.kind() == Slot.Kind.XMM ? "XMM" + s.xmm() : "stack";
+    return s.kind() == Slot.Kind.GPR
+        ? s.register().name()
+        : s.kind() == Slot.Kind.XMM ? "XMM" + s.xmm() : "stack";
   }
 }

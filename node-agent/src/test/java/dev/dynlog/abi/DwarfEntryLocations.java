@@ -3,6 +3,7 @@ package dev.dynlog.abi;
 import dev.dynlog.recipe.Piece;
 import dev.dynlog.testing.Require;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +27,8 @@ public final class DwarfEntryLocations {
    * ({@code DW_OP_bregN}: the value lives where the register points), or nothing (optimised away);
    * and its size (-1 for a whole value).
    */
-  public record Piece(String register, Long fbreg, String memoryBase, long memoryOffset, long size) {
+  public record Piece(
+      String register, Long fbreg, String memoryBase, long memoryOffset, long size) {
     Piece(String register, Long fbreg, long size) {
       this(register, fbreg, null, 0, size);
     }
@@ -45,7 +47,8 @@ public final class DwarfEntryLocations {
 
   private static final Pattern TAG = Pattern.compile("^0x[0-9a-f]+:(\\s+)(DW_TAG_\\w+)");
   private static final Pattern ATTR = Pattern.compile("^\\s+(DW_AT_\\w+)\\s+\\((.*)$");
-  private static final Pattern ENTRY = Pattern.compile("^\\s+\\[0x([0-9a-f]+), 0x([0-9a-f]+)\\): (.*?)\\)?$");
+  private static final Pattern ENTRY =
+      Pattern.compile("^\\s+\\[0x([0-9a-f]+), 0x([0-9a-f]+)\\): (.*?)\\)?$");
 
   private DwarfEntryLocations() {}
 
@@ -61,12 +64,16 @@ public final class DwarfEntryLocations {
   }
 
   /** Runs {@code llvm-dwarfdump --debug-info} on {@code binary} and parses its output. */
-  static List<Subprogram> read(Path llvmDwarfdump, Path binary) throws IOException, InterruptedException {
+  static List<Subprogram> read(Path llvmDwarfdump, Path binary)
+      throws IOException, InterruptedException {
     Require.notQuick("llvm-dwarfdump", "toolchain");
-    Process p = new ProcessBuilder(llvmDwarfdump.toString(), "--debug-info", binary.toString())
-        .redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(llvmDwarfdump.toString(), "--debug-info", binary.toString())
+            .redirectErrorStream(true)
+            .start();
     List<Subprogram> out = new ArrayList<>();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       Parser parser = new Parser(out);
       for (String line; (line = r.readLine()) != null; ) parser.line(line);
       parser.flush();
@@ -112,7 +119,8 @@ public final class DwarfEntryLocations {
           flush();
         }
         inSubAttributes = tag.equals("DW_TAG_subprogram");
-        inParam = tag.equals("DW_TAG_formal_parameter") && subIndent >= 0 && indent == subIndent + 2;
+        inParam =
+            tag.equals("DW_TAG_formal_parameter") && subIndent >= 0 && indent == subIndent + 2;
         paramName = null;
         paramResult = false;
         locationText = null;
@@ -134,14 +142,18 @@ public final class DwarfEntryLocations {
       String value = a.group(2);
       if (inSubAttributes) {
         if (attr.equals("DW_AT_name")) subName = unquote(value);
-        if (subName == null && (attr.equals("DW_AT_abstract_origin") || attr.equals("DW_AT_specification"))) {
+        if (subName == null
+            && (attr.equals("DW_AT_abstract_origin") || attr.equals("DW_AT_specification"))) {
           subName = unquote(value);
         }
-        if (attr.equals("DW_AT_frame_base")) subFrameBase = value.endsWith(")") ? value.substring(0, value.length() - 1) : value;
-        if (attr.equals("DW_AT_low_pc")) subLow = Long.parseUnsignedLong(value.replace(")", "").trim().substring(2), 16);
+        if (attr.equals("DW_AT_frame_base"))
+          subFrameBase = value.endsWith(")") ? value.substring(0, value.length() - 1) : value;
+        if (attr.equals("DW_AT_low_pc"))
+          subLow = Long.parseUnsignedLong(value.replace(")", "").trim().substring(2), 16);
       } else if (inParam) {
         if (attr.equals("DW_AT_name")) paramName = unquote(value);
-        if (paramName == null && attr.equals("DW_AT_abstract_origin") && value.contains("\"")) paramName = unquote(value);
+        if (paramName == null && attr.equals("DW_AT_abstract_origin") && value.contains("\""))
+          paramName = unquote(value);
         if (attr.equals("DW_AT_variable_parameter")) paramResult = value.startsWith("0x01");
         if (attr.equals("DW_AT_location")) {
           if (value.startsWith("DW_OP")) {
@@ -178,7 +190,9 @@ public final class DwarfEntryLocations {
     }
   }
 
-  /** Pieces of a location expression, or null when it uses operations this oracle does not model. */
+  /**
+   * Pieces of a location expression, or null when it uses operations this oracle does not model.
+   */
   static List<Piece> pieces(String expr) {
     List<Piece> out = new ArrayList<>();
     String reg = null;
@@ -189,7 +203,9 @@ public final class DwarfEntryLocations {
       String[] w = op.trim().split("\\s+");
       if (w[0].matches("DW_OP_reg\\d+")) {
         reg = w[1];
-      } else if (w[0].matches("DW_OP_breg\\d+") && w.length == 2 && w[1].matches("[A-Z0-9]+[+-]\\d+")) {
+      } else if (w[0].matches("DW_OP_breg\\d+")
+          && w.length == 2
+          && w[1].matches("[A-Z0-9]+[+-]\\d+")) {
         int sign = Math.max(w[1].lastIndexOf('+'), w[1].lastIndexOf('-'));
         mem = w[1].substring(0, sign);
         memOff = Long.parseLong(w[1].substring(sign));
@@ -211,16 +227,21 @@ public final class DwarfEntryLocations {
     return out;
   }
 
-  /** The quoted string of an attribute value, with llvm-dwarfdump's octal escapes of UTF-8 bytes decoded. */
+  /**
+   * The quoted string of an attribute value, with llvm-dwarfdump's octal escapes of UTF-8 bytes
+   * decoded.
+   */
   private static String unquote(String v) {
     int a = v.indexOf('"');
     int b = v.lastIndexOf('"');
     String s = a >= 0 && b > a ? v.substring(a + 1, b) : v;
     if (s.indexOf('\\') < 0) return s;
-    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (c == '\\' && i + 3 < s.length() + 0 && s.substring(i + 1, Math.min(s.length(), i + 4)).matches("[0-7]{3}")) {
+      if (c == '\\'
+          && i + 3 < s.length() + 0
+          && s.substring(i + 1, Math.min(s.length(), i + 4)).matches("[0-7]{3}")) {
         bytes.write(Integer.parseInt(s.substring(i + 1, i + 4), 8));
         i += 3;
       } else {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.dynlog.recipe.Register;
 import dev.dynlog.symbols.Function;
 import dev.dynlog.symbols.ResolveException;
 import dev.dynlog.symbols.Variable;
@@ -51,10 +52,16 @@ class GoRegisterAbiTest {
       fields[2 * i + 1] = i64();
     }
     Type ten = struct("abi.Ten", fields);
-    CallLayout l = layout(goFunc("abi.Spill", arg("a", i64()), arg("t", ten), arg("b", i64()), res("~r0", i64())));
+    CallLayout l =
+        layout(
+            goFunc(
+                "abi.Spill", arg("a", i64()), arg("t", ten), arg("b", i64()), res("~r0", i64())));
     assertEquals("RAX", where(l.arguments().get(0)));
     assertEquals("stack [rsp+8] 80B", where(l.arguments().get(1)));
-    assertEquals("RBX", where(l.arguments().get(2)), "b takes the register after a: t's assignment rolled back");
+    assertEquals(
+        "RBX",
+        where(l.arguments().get(2)),
+        "b takes the register after a: t's assignment rolled back");
     assertEquals("RAX", where(l.results().get(0)));
   }
 
@@ -76,7 +83,8 @@ class GoRegisterAbiTest {
   @Test
   void structResultFollowedByErrorRestartsAtRax() throws Exception {
     Type pair = struct("abi.Pair", "X", i64(), "Y", i64());
-    CallLayout l = layout(goFunc("abi.MakePair", arg("x", i64()), res("~r0", pair), res("~r1", error())));
+    CallLayout l =
+        layout(goFunc("abi.MakePair", arg("x", i64()), res("~r0", pair), res("~r1", error())));
     assertEquals("RAX", where(l.arguments().get(0)));
     assertEquals("RAX,RBX", where(l.results().get(0)));
     assertEquals("RCX,RDI", where(l.results().get(1)));
@@ -87,8 +95,8 @@ class GoRegisterAbiTest {
     Type mixed = struct("abi.Mixed", "A", i32(), "F", f64(), "B", i64());
     CallLayout l = layout(goFunc("abi.MixIt", arg("m", mixed), arg("k", i64()), res("~r0", i64())));
     List<Slot> s = l.arguments().get(0).slots();
-    assertEquals(List.of(Slot.gpr(dev.dynlog.recipe.Register.RAX, 4, 0), Slot.xmm(0, 8, 8),
-        Slot.gpr(dev.dynlog.recipe.Register.RBX, 8, 16)), s);
+    assertEquals(
+        List.of(Slot.gpr(Register.RAX, 4, 0), Slot.xmm(0, 8, 8), Slot.gpr(Register.RBX, 8, 16)), s);
     assertEquals("RCX", where(l.arguments().get(1)));
   }
 
@@ -104,10 +112,17 @@ class GoRegisterAbiTest {
 
   @Test
   void zeroSizedArgumentIsStackAssignedWithoutSpaceButAligns() throws Exception {
-    // [3]uint8 goes to the stack at offset 0 (3 bytes); the zero-sized [0]int64 aligns the sequence to 8,
+    // [3]uint8 goes to the stack at offset 0 (3 bytes); the zero-sized [0]int64 aligns the sequence
+    // to 8,
     // so the following [2]int64 lands at offset 8.
-    CallLayout l = layout(goFunc("p.f", arg("a", array(u8(), 3)), arg("z", array(i64(), 0)),
-        arg("b", array(i64(), 2)), arg("c", i64())));
+    CallLayout l =
+        layout(
+            goFunc(
+                "p.f",
+                arg("a", array(u8(), 3)),
+                arg("z", array(i64(), 0)),
+                arg("b", array(i64(), 2)),
+                arg("c", i64())));
     assertEquals("stack [rsp+8] 3B", where(l.arguments().get(0)));
     assertSame(Location.EMPTY, l.arguments().get(1));
     assertEquals("stack [rsp+16] 16B", where(l.arguments().get(2)));
@@ -116,8 +131,14 @@ class GoRegisterAbiTest {
 
   @Test
   void arraysOfLengthOneUseARegisterLongerOnesTheStack() throws Exception {
-    CallLayout l = layout(goFunc("abi.Arrays", arg("one", array(i64(), 1)), arg("two", array(i64(), 2)),
-        arg("c", i64()), res("~r0", i64())));
+    CallLayout l =
+        layout(
+            goFunc(
+                "abi.Arrays",
+                arg("one", array(i64(), 1)),
+                arg("two", array(i64(), 2)),
+                arg("c", i64()),
+                res("~r0", i64())));
     assertEquals("RAX", where(l.arguments().get(0)));
     assertEquals("stack [rsp+8] 16B", where(l.arguments().get(1)));
     assertEquals("RBX", where(l.arguments().get(2)));
@@ -127,31 +148,59 @@ class GoRegisterAbiTest {
   void exampleFromTheAbiDocument() throws Exception {
     // func f(a1 uint8, a2 [2]uintptr, a3 uint8) (r1 struct { x uintptr; y [2]uintptr }, r2 string)
     Type r1 = struct(null, "x", uptr(), "y", array(uptr(), 2));
-    CallLayout l = layout(goFunc("p.f", arg("a1", u8()), arg("a2", array(uptr(), 2)), arg("a3", u8()),
-        res("r1", r1), res("r2", goString())));
+    CallLayout l =
+        layout(
+            goFunc(
+                "p.f",
+                arg("a1", u8()),
+                arg("a2", array(uptr(), 2)),
+                arg("a3", u8()),
+                res("r1", r1),
+                res("r2", goString())));
     assertEquals("RAX/1", where(l.arguments().get(0)));
     assertEquals("stack [rsp+8] 16B", where(l.arguments().get(1)));
     assertEquals("RBX/1", where(l.arguments().get(2)));
-    assertEquals("stack [rsp+24] 24B", where(l.results().get(0)), "results follow the 16-byte argument area");
+    assertEquals(
+        "stack [rsp+24] 24B",
+        where(l.results().get(0)),
+        "results follow the 16-byte argument area");
     assertEquals("RAX,RBX", where(l.results().get(1)));
   }
 
   @Test
   void stringsSlicesAndInterfacesTakeTwoThreeAndTwoRegisters() throws Exception {
-    CallLayout l = layout(goFunc("abi.Strs", arg("s", goString()), arg("b", slice(u8())), arg("xs", slice(i64())),
-        arg("e", error()), res("~r0", i64()), res("~r1", goString())));
+    CallLayout l =
+        layout(
+            goFunc(
+                "abi.Strs",
+                arg("s", goString()),
+                arg("b", slice(u8())),
+                arg("xs", slice(i64())),
+                arg("e", error()),
+                res("~r0", i64()),
+                res("~r1", goString())));
     assertEquals("RAX,RBX", where(l.arguments().get(0)));
     assertEquals("RCX,RDI,RSI", where(l.arguments().get(1)));
     assertEquals("R8,R9,R10", where(l.arguments().get(2)));
-    assertEquals("stack [rsp+8] 16B", where(l.arguments().get(3)), "only R11 is left for a 2-word interface");
+    assertEquals(
+        "stack [rsp+8] 16B",
+        where(l.arguments().get(3)),
+        "only R11 is left for a 2-word interface");
     assertEquals("RAX", where(l.results().get(0)));
     assertEquals("RBX,RCX", where(l.results().get(1)));
   }
 
   @Test
   void smallIntegersTakeTheLowBytesOfTheirRegister() throws Exception {
-    CallLayout l = layout(goFunc("abi.Smalls", arg("ok", bool()), arg("i8", i8()), arg("u16", u16()),
-        arg("i32", i32()), arg("u64", new Type(Type.Kind.UINT, "uint64", 8))));
+    CallLayout l =
+        layout(
+            goFunc(
+                "abi.Smalls",
+                arg("ok", bool()),
+                arg("i8", i8()),
+                arg("u16", u16()),
+                arg("i32", i32()),
+                arg("u64", new Type(Type.Kind.UINT, "uint64", 8))));
     assertEquals("RAX/1", where(l.arguments().get(0)));
     assertEquals("RBX/1", where(l.arguments().get(1)));
     assertEquals("RCX/2", where(l.arguments().get(2)));
@@ -173,7 +222,8 @@ class GoRegisterAbiTest {
   @Test
   void stackResultsFollowPointerAlignedArgumentArea() throws Exception {
     Type big = array(i64(), 2);
-    CallLayout l = layout(goFunc("p.f", arg("a", array(u8(), 3)), res("r", big), res("e", error())));
+    CallLayout l =
+        layout(goFunc("p.f", arg("a", array(u8(), 3)), res("r", big), res("e", error())));
     assertEquals("stack [rsp+8] 3B", where(l.arguments().get(0)));
     assertEquals("stack [rsp+16] 16B", where(l.results().get(0)));
     assertEquals("RAX,RBX", where(l.results().get(1)));
@@ -181,13 +231,23 @@ class GoRegisterAbiTest {
 
   @Test
   void abi0PutsEverythingOnTheStack() throws Exception {
-    CallLayout l = layout(goAbi0Func("p.f", arg("a", i64()), arg("s", goString()), arg("b", u8()),
-        res("n", i32()), res("err", error())));
+    CallLayout l =
+        layout(
+            goAbi0Func(
+                "p.f",
+                arg("a", i64()),
+                arg("s", goString()),
+                arg("b", u8()),
+                res("n", i32()),
+                res("err", error())));
     assertEquals("Go ABI0", l.convention());
     assertEquals("stack [rsp+8] 8B", where(l.arguments().get(0)));
     assertEquals("stack [rsp+16] 16B", where(l.arguments().get(1)));
     assertEquals("stack [rsp+32] 1B", where(l.arguments().get(2)));
-    assertEquals("stack [rsp+40] 4B", where(l.results().get(0)), "results start at the next pointer-aligned offset");
+    assertEquals(
+        "stack [rsp+40] 4B",
+        where(l.results().get(0)),
+        "results start at the next pointer-aligned offset");
     assertEquals("stack [rsp+48] 16B", where(l.results().get(1)));
   }
 
@@ -196,14 +256,18 @@ class GoRegisterAbiTest {
     Type map = new Type(Type.Kind.GO_MAP, "map[string]int", 8);
     Type chan = new Type(Type.Kind.GO_CHAN, "chan int", 8);
     Type fn = new Type(Type.Kind.FUNC, "func()", 8);
-    CallLayout l = layout(goFunc("p.f", arg("p", ptr(i64())), arg("m", map), arg("c", chan), arg("f", fn)));
-    assertEquals(List.of("RAX", "RBX", "RCX", "RDI"), l.arguments().stream().map(Location::describe).toList());
+    CallLayout l =
+        layout(goFunc("p.f", arg("p", ptr(i64())), arg("m", map), arg("c", chan), arg("f", fn)));
+    assertEquals(
+        List.of("RAX", "RBX", "RCX", "RDI"),
+        l.arguments().stream().map(Location::describe).toList());
   }
 
   @Test
   void unknownTypesAreAClearError() {
     Type odd = new Type(Type.Kind.UNKNOWN, "weird", -1);
-    ResolveException e = assertThrows(ResolveException.class, () -> layout(goFunc("p.f", arg("w", odd))));
+    ResolveException e =
+        assertThrows(ResolveException.class, () -> layout(goFunc("p.f", arg("w", odd))));
     assertTrue(e.getMessage().contains("`w`") && e.getMessage().contains("weird"), e.getMessage());
   }
 
@@ -212,34 +276,51 @@ class GoRegisterAbiTest {
     Type a = new Type(Type.Kind.TYPEDEF, "A", -1);
     Type b = new Type(Type.Kind.TYPEDEF, "B", -1).target(a);
     a.target(b);
-    ResolveException e = assertThrows(ResolveException.class, () -> layout(goFunc("p.f", arg("x", a))));
+    ResolveException e =
+        assertThrows(ResolveException.class, () -> layout(goFunc("p.f", arg("x", a))));
     assertTrue(e.getMessage().contains("cyclic"), e.getMessage());
   }
 
   @Test
   void absurdStackSizeIsRejected() {
-    Type huge = new Type(Type.Kind.ARRAY, null, Long.MAX_VALUE / 2).target(i64()).count(Long.MAX_VALUE / 16);
-    ResolveException e = assertThrows(ResolveException.class, () -> layout(goFunc("p.f", arg("h", huge))));
+    Type huge =
+        new Type(Type.Kind.ARRAY, null, Long.MAX_VALUE / 2)
+            .target(i64())
+            .count(Long.MAX_VALUE / 16);
+    ResolveException e =
+        assertThrows(ResolveException.class, () -> layout(goFunc("p.f", arg("h", huge))));
     assertTrue(e.getMessage().contains("`h`"), e.getMessage());
   }
 
   @Test
   void shapeInstantiationTakesHiddenDictionaryFirst() throws Exception {
-    CallLayout f = layout(goFunc("abi.Max[go.shape.int]", arg("a", i64()), arg("b", i64()), res("~r0", i64())));
-    assertEquals(List.of("RBX", "RCX"), f.arguments().stream().map(Location::describe).toList(),
+    CallLayout f =
+        layout(
+            goFunc("abi.Max[go.shape.int]", arg("a", i64()), arg("b", i64()), res("~r0", i64())));
+    assertEquals(
+        List.of("RBX", "RCX"),
+        f.arguments().stream().map(Location::describe).toList(),
         "the unused .dict pointer (absent from optimised DWARF) still occupies RAX");
     assertEquals("RAX", where(f.results().get(0)));
     Type box = struct("p.Box[go.shape.int]", "v", i64());
-    CallLayout m = layout(goFunc("p.(*Box[go.shape.int]).Get", arg("b", ptr(box)), arg("i", i64())));
-    assertEquals(List.of("RAX", "RCX"), m.arguments().stream().map(Location::describe).toList(),
+    CallLayout m =
+        layout(goFunc("p.(*Box[go.shape.int]).Get", arg("b", ptr(box)), arg("i", i64())));
+    assertEquals(
+        List.of("RAX", "RCX"),
+        m.arguments().stream().map(Location::describe).toList(),
         "a method's dictionary follows its receiver");
     CallLayout closure = layout(goFunc("p.F[go.shape.int].func1", arg("x", i64())));
-    assertEquals(List.of("RAX"), closure.arguments().stream().map(Location::describe).toList(),
+    assertEquals(
+        List.of("RAX"),
+        closure.arguments().stream().map(Location::describe).toList(),
         "closures in generic code reach the dictionary through their context");
-    CallLayout eq = layout(goFunc("type:.eq.p.Box[go.shape.int]", arg("p", ptr(box)), arg("q", ptr(box))));
+    CallLayout eq =
+        layout(goFunc("type:.eq.p.Box[go.shape.int]", arg("p", ptr(box)), arg("q", ptr(box))));
     assertEquals(List.of("RAX", "RBX"), eq.arguments().stream().map(Location::describe).toList());
-    CallLayout withDict = layout(goFunc("abi.Max[go.shape.string]", arg(".dict", ptr(u8())), arg("a", goString())));
-    assertEquals(List.of("RAX", "RBX,RCX"), withDict.arguments().stream().map(Location::describe).toList());
+    CallLayout withDict =
+        layout(goFunc("abi.Max[go.shape.string]", arg(".dict", ptr(u8())), arg("a", goString())));
+    assertEquals(
+        List.of("RAX", "RBX,RCX"), withDict.arguments().stream().map(Location::describe).toList());
   }
 
   @Test
@@ -248,10 +329,14 @@ class GoRegisterAbiTest {
     CallLayout l = layout(goFunc("sort.(*IntSlice).Less", arg("i", i64()), arg("j", i64())));
     assertEquals(List.of("RBX", "RCX"), l.arguments().stream().map(Location::describe).toList());
     Type svc = struct("shop.Service", "n", i64());
-    CallLayout real = layout(goFunc("shop.(*Service).Login", arg("s", ptr(svc)), arg("u", goString())));
-    assertEquals(List.of("RAX", "RBX,RCX"), real.arguments().stream().map(Location::describe).toList());
+    CallLayout real =
+        layout(goFunc("shop.(*Service).Login", arg("s", ptr(svc)), arg("u", goString())));
+    assertEquals(
+        List.of("RAX", "RBX,RCX"), real.arguments().stream().map(Location::describe).toList());
     CallLayout methodValue = layout(goFunc("p.(*T).M-fm", arg("x", i64())));
-    assertEquals(List.of("RAX"), methodValue.arguments().stream().map(Location::describe).toList(),
+    assertEquals(
+        List.of("RAX"),
+        methodValue.arguments().stream().map(Location::describe).toList(),
         "method values take the receiver from the closure context");
   }
 }

@@ -24,9 +24,23 @@ class SysVAbiTest {
 
   @Test
   void scalarsTakeRdiRsiRdxRcxR8R9ThenTheStack() throws Exception {
-    CallLayout l = layout(cppFunc("f", cLong(), arg("a", cLong()), arg("b", cInt()), arg("c", cChar()),
-        arg("d", ptr(cChar())), arg("e", cLong()), arg("f", cLong()), arg("g", cInt()), arg("h", cLong())));
-    assertEquals(List.of("RDI", "RSI/4", "RDX/1", "RCX", "R8", "R9", "stack [rsp+8] 4B", "stack [rsp+16] 8B"), args(l));
+    CallLayout l =
+        layout(
+            cppFunc(
+                "f",
+                cLong(),
+                arg("a", cLong()),
+                arg("b", cInt()),
+                arg("c", cChar()),
+                arg("d", ptr(cChar())),
+                arg("e", cLong()),
+                arg("f", cLong()),
+                arg("g", cInt()),
+                arg("h", cLong())));
+    assertEquals(
+        List.of(
+            "RDI", "RSI/4", "RDX/1", "RCX", "R8", "R9", "stack [rsp+8] 4B", "stack [rsp+16] 8B"),
+        args(l));
     assertEquals("RAX", l.results().get(0).describe());
   }
 
@@ -80,18 +94,32 @@ class SysVAbiTest {
   @Test
   void nonTriviallyCopyableClassIsPassedByInvisibleReference() throws Exception {
     Type cls = struct("Widget", "id", cLong()).callingConvention(4);
-    CallLayout l = layout(cppFunc("ns::take", null, self(ptr(struct("ns::Svc", "x", cLong()))), arg("w", cls),
-        arg("n", cInt())));
+    CallLayout l =
+        layout(
+            cppFunc(
+                "ns::take",
+                null,
+                self(ptr(struct("ns::Svc", "x", cLong()))),
+                arg("w", cls),
+                arg("n", cInt())));
     assertEquals(List.of("RDI", "*RSI (invisible reference)", "RDX/4"), args(l));
   }
 
   @Test
   void stdStringWithoutCallingConventionIsStillByReference() throws Exception {
-    Type str = struct("std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> >",
-        "_M_dataplus", ptr(cChar()), "_M_string_length", cLong(), "_M_buf", array(cChar(), 16));
+    Type str =
+        struct(
+            "std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> >",
+            "_M_dataplus",
+            ptr(cChar()),
+            "_M_string_length",
+            cLong(),
+            "_M_buf",
+            array(cChar(), 16));
     Type holder = struct("Holder", "name", str);
     CallLayout l = layout(cppFunc("f", str, arg("h", holder)));
-    assertEquals(List.of("*RSI (invisible reference)"), args(l), "std::string result takes RDI as sret");
+    assertEquals(
+        List.of("*RSI (invisible reference)"), args(l), "std::string result takes RDI as sret");
     assertTrue(l.results().get(0).indirect());
   }
 
@@ -102,10 +130,21 @@ class SysVAbiTest {
   }
 
   @Test
-  void structNeedingTwoRegistersWhenOneIsLeftGoesToStackAndLaterScalarsStillUseRegisters() throws Exception {
+  void structNeedingTwoRegistersWhenOneIsLeftGoesToStackAndLaterScalarsStillUseRegisters()
+      throws Exception {
     Type pair = struct("Pair", "a", cLong(), "b", cLong());
-    CallLayout l = layout(cppFunc("f", null, arg("a", cLong()), arg("b", cLong()), arg("c", cLong()), arg("d", cLong()),
-        arg("e", cLong()), arg("p", pair), arg("z", cLong())));
+    CallLayout l =
+        layout(
+            cppFunc(
+                "f",
+                null,
+                arg("a", cLong()),
+                arg("b", cLong()),
+                arg("c", cLong()),
+                arg("d", cLong()),
+                arg("e", cLong()),
+                arg("p", pair),
+                arg("z", cLong())));
     assertEquals(List.of("RDI", "RSI", "RDX", "RCX", "R8", "stack [rsp+8] 16B", "R9"), args(l));
   }
 
@@ -119,8 +158,19 @@ class SysVAbiTest {
 
   @Test
   void longDoubleIsPassedInMemoryAlignedAndReturnedInX87() throws Exception {
-    CallLayout l = layout(cppFunc("f", longDouble(), arg("n", cInt()), arg("x", cInt()), arg("a", cInt()),
-        arg("b", cInt()), arg("c", cInt()), arg("d", cInt()), arg("s", cInt()), arg("ld", longDouble())));
+    CallLayout l =
+        layout(
+            cppFunc(
+                "f",
+                longDouble(),
+                arg("n", cInt()),
+                arg("x", cInt()),
+                arg("a", cInt()),
+                arg("b", cInt()),
+                arg("c", cInt()),
+                arg("d", cInt()),
+                arg("s", cInt()),
+                arg("ld", longDouble())));
     assertEquals("stack [rsp+8] 4B", args(l).get(6));
     assertEquals("stack [rsp+24] 16B", args(l).get(7), "16-byte alignment");
     assertNotNull(l.results().get(0).unavailable());
@@ -141,16 +191,22 @@ class SysVAbiTest {
   }
 
   @Test
-  void classWithUserDeclaredCopyOrDestructorIsByReferenceWhenTheProducerDoesNotSay() throws Exception {
+  void classWithUserDeclaredCopyOrDestructorIsByReferenceWhenTheProducerDoesNotSay()
+      throws Exception {
     Type tag = struct("shop::Tag", "id", cInt(), "label", array(cChar(), 16));
     Function f = cppFunc("shop::tagId", cInt(), arg("t", tag), arg("extra", cInt()));
-    assertEquals(List.of("stack [rsp+8] 20B", "RDI/4"), args(layout(f)), "20 bytes by value without the hint");
+    assertEquals(
+        List.of("stack [rsp+8] 20B", "RDI/4"),
+        args(layout(f)),
+        "20 bytes by value without the hint");
     CallLayout l = SysVAbi.withCopySemantics(t -> "shop::Tag".equals(t.name())).layout(f);
     assertEquals(List.of("*RDI (invisible reference)", "RSI/4"), args(l));
     Type holder = struct("shop::Holder", "tag", tag);
     Function g = cppFunc("shop::make", holder, arg("n", cInt()));
     CallLayout h = SysVAbi.withCopySemantics(t -> "shop::Tag".equals(t.name())).layout(g);
-    assertTrue(h.results().get(0).indirect(), "a class holding such a member is returned through a hidden pointer");
+    assertTrue(
+        h.results().get(0).indirect(),
+        "a class holding such a member is returned through a hidden pointer");
     assertEquals(List.of("RSI/4"), args(h));
   }
 
@@ -159,6 +215,7 @@ class SysVAbiTest {
     Type base = new Type(Type.Kind.STRUCT, "Shape", 16);
     base.addMember(new Type.Member("_vptr.Shape", 0, ptr(ptr(cInt())), 0, 0, true));
     base.addMember(new Type.Member("id", 8, cLong()));
-    assertEquals(List.of("*RDI (invisible reference)"), args(layout(cppFunc("f", null, arg("s", base)))));
+    assertEquals(
+        List.of("*RDI (invisible reference)"), args(layout(cppFunc("f", null, arg("s", base)))));
   }
 }

@@ -21,10 +21,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The System V replay agrees with what g++ and clang++ say (optimised builds) about where each
- * parameter is at a function's first instruction, for every function of the C++ target that has such
- * a location: the target's own functions and the libstdc++ templates instantiated into it. A value
- * passed by invisible reference appears in DWARF as memory at a register ({@code DW_OP_breg5 RDI+0}).
- * GCC clones whose signature the compiler changed ({@code [clone .isra.0]}) are refused by the planner.
+ * parameter is at a function's first instruction, for every function of the C++ target that has
+ * such a location: the target's own functions and the libstdc++ templates instantiated into it. A
+ * value passed by invisible reference appears in DWARF as memory at a register ({@code DW_OP_breg5
+ * RDI+0}). GCC clones whose signature the compiler changed ({@code [clone .isra.0]}) are refused by
+ * the planner.
  */
 @Tag("toolchain")
 class SysVDwarfLocationOracleTest {
@@ -84,39 +85,60 @@ class SysVDwarfLocationOracleTest {
           if (why != null) {
             mismatches++;
             if (problems.length() < 20_000) {
-              problems.append("\n  ").append(f.name()).append(' ').append(p.name()).append(": DWARF says ")
-                  .append(p.pieces()).append(", we say ").append(loc.describe()).append(" (").append(why).append(')');
+              problems
+                  .append("\n  ")
+                  .append(f.name())
+                  .append(' ')
+                  .append(p.name())
+                  .append(": DWARF says ")
+                  .append(p.pieces())
+                  .append(", we say ")
+                  .append(loc.describe())
+                  .append(" (")
+                  .append(why)
+                  .append(')');
             }
           }
         }
       }
     }
-    System.out.printf("%s: %d parameters' entry locations compared with the System V replay (%d by invisible"
-        + " reference), %d disagree; %d GCC clones (.isra/.constprop/.part) refused by the planner%n", binary, compared,
-        indirect, mismatches, clones);
-    if (mismatches > 0) fail(mismatches + " disagreements with the compiler's DWARF in " + binary + ":" + problems);
+    System.out.printf(
+        "%s: %d parameters' entry locations compared with the System V replay (%d by invisible"
+            + " reference), %d disagree; %d GCC clones (.isra/.constprop/.part) refused by the planner%n",
+        binary, compared, indirect, mismatches, clones);
+    if (mismatches > 0)
+      fail(mismatches + " disagreements with the compiler's DWARF in " + binary + ":" + problems);
     assertTrue(compared >= 50, "too few parameters compared: " + compared);
     assertTrue(indirect > 0, "no parameter passed by invisible reference was compared");
   }
 
-  private static String disagreement(List<DwarfEntryLocations.Piece> pieces, Location loc, String frameBase) {
+  private static String disagreement(
+      List<DwarfEntryLocations.Piece> pieces, Location loc, String frameBase) {
     DwarfEntryLocations.Piece first = pieces.get(0);
     if (pieces.size() == 1 && first.memoryBase() != null) {
       if (!loc.indirect()) return "DWARF says memory at " + first.memoryBase();
       Slot s = loc.slots().get(0);
-      return s.kind() == Slot.Kind.GPR && s.register().name().equals(first.memoryBase()) && first.memoryOffset() == 0
-          ? null : "pointer register";
+      return s.kind() == Slot.Kind.GPR
+              && s.register().name().equals(first.memoryBase())
+              && first.memoryOffset() == 0
+          ? null
+          : "pointer register";
     }
     if (loc.indirect()) return "we say indirect";
     if (pieces.size() == 1 && first.fbreg() != null) {
       if (!loc.onStack()) return "DWARF says stack";
       long rspOffset = loc.slots().get(0).stackOffset();
-      long expected = "DW_OP_call_frame_cfa".equals(frameBase) ? rspOffset - 8
-          : "DW_OP_reg7 RSP".equals(frameBase) ? rspOffset : Long.MIN_VALUE;
+      long expected =
+          "DW_OP_call_frame_cfa".equals(frameBase)
+              ? rspOffset - 8
+              : "DW_OP_reg7 RSP".equals(frameBase) ? rspOffset : Long.MIN_VALUE;
       if (expected == Long.MIN_VALUE) return null; // a frame base this oracle does not model
-      return first.fbreg() == expected ? null : "stack offset " + expected + " vs fbreg " + first.fbreg();
+      return first.fbreg() == expected
+          ? null
+          : "stack offset " + expected + " vs fbreg " + first.fbreg();
     }
-    // Registers: each located piece covers bytes [offset, offset + size) of the value (padding is an
+    // Registers: each located piece covers bytes [offset, offset + size) of the value (padding is
+    // an
     // empty piece, or omitted at the end); the slot holding those bytes must be that register.
     long offset = 0;
     for (DwarfEntryLocations.Piece p : pieces) {
@@ -125,8 +147,12 @@ class SysVDwarfLocationOracleTest {
         Slot s = null;
         for (Slot c : loc.slots()) if (offset >= c.valueOffset() && offset < c.valueEnd()) s = c;
         if (s == null) return "no slot holds offset " + offset;
-        String ours = s.kind() == Slot.Kind.GPR ? s.register().name() : s.kind() == Slot.Kind.XMM ? "XMM" + s.xmm() : "stack";
-        if (!ours.equals(p.register())) return "offset " + offset + ": " + ours + " vs " + p.register();
+        String ours =
+            s.kind() == Slot.Kind.GPR
+                ? s.register().name()
+                : s.kind() == Slot.Kind.XMM ? "XMM" + s.xmm() : "stack";
+        if (!ours.equals(p.register()))
+          return "offset " + offset + ": " + ours + " vs " + p.register();
       }
       if (p.size() < 0) break;
       offset += p.size();

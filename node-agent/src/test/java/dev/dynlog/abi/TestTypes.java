@@ -7,27 +7,76 @@ import dev.dynlog.types.Type;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Hand-built types and functions, laid out by the C/Go rules, for pure-logic ABI and planner tests. */
+/**
+ * Hand-built types and functions, laid out by the C/Go rules, for pure-logic ABI and planner tests.
+ */
 public final class TestTypes {
 
   private TestTypes() {}
 
-  public static Type i8() { return new Type(Type.Kind.INT, "int8", 1); }
-  public static Type i32() { return new Type(Type.Kind.INT, "int32", 4); }
-  public static Type i64() { return new Type(Type.Kind.INT, "int64", 8); }
-  public static Type u8() { return new Type(Type.Kind.UINT, "uint8", 1); }
-  public static Type u16() { return new Type(Type.Kind.UINT, "uint16", 2); }
-  public static Type uptr() { return new Type(Type.Kind.UINT, "uintptr", 8); }
-  public static Type bool() { return new Type(Type.Kind.BOOL, "bool", 1); }
-  public static Type f32() { return new Type(Type.Kind.FLOAT, "float32", 4); }
-  public static Type f64() { return new Type(Type.Kind.FLOAT, "float64", 8); }
-  public static Type c128() { return new Type(Type.Kind.COMPLEX, "complex128", 16); }
-  public static Type cInt() { return new Type(Type.Kind.INT, "int", 4); }
-  public static Type cLong() { return new Type(Type.Kind.INT, "long", 8); }
-  public static Type cChar() { return new Type(Type.Kind.INT, "char", 1); }
-  public static Type cFloat() { return new Type(Type.Kind.FLOAT, "float", 4); }
-  public static Type cDouble() { return new Type(Type.Kind.FLOAT, "double", 8); }
-  public static Type longDouble() { return new Type(Type.Kind.FLOAT, "long double", 16); }
+  public static Type i8() {
+    return new Type(Type.Kind.INT, "int8", 1);
+  }
+
+  public static Type i32() {
+    return new Type(Type.Kind.INT, "int32", 4);
+  }
+
+  public static Type i64() {
+    return new Type(Type.Kind.INT, "int64", 8);
+  }
+
+  public static Type u8() {
+    return new Type(Type.Kind.UINT, "uint8", 1);
+  }
+
+  public static Type u16() {
+    return new Type(Type.Kind.UINT, "uint16", 2);
+  }
+
+  public static Type uptr() {
+    return new Type(Type.Kind.UINT, "uintptr", 8);
+  }
+
+  public static Type bool() {
+    return new Type(Type.Kind.BOOL, "bool", 1);
+  }
+
+  public static Type f32() {
+    return new Type(Type.Kind.FLOAT, "float32", 4);
+  }
+
+  public static Type f64() {
+    return new Type(Type.Kind.FLOAT, "float64", 8);
+  }
+
+  public static Type c128() {
+    return new Type(Type.Kind.COMPLEX, "complex128", 16);
+  }
+
+  public static Type cInt() {
+    return new Type(Type.Kind.INT, "int", 4);
+  }
+
+  public static Type cLong() {
+    return new Type(Type.Kind.INT, "long", 8);
+  }
+
+  public static Type cChar() {
+    return new Type(Type.Kind.INT, "char", 1);
+  }
+
+  public static Type cFloat() {
+    return new Type(Type.Kind.FLOAT, "float", 4);
+  }
+
+  public static Type cDouble() {
+    return new Type(Type.Kind.FLOAT, "double", 8);
+  }
+
+  public static Type longDouble() {
+    return new Type(Type.Kind.FLOAT, "long double", 16);
+  }
 
   public static Type goString() {
     Type t = new Type(Type.Kind.GO_STRING, "string", 16);
@@ -68,7 +117,9 @@ public final class TestTypes {
     return new Type(Type.Kind.ARRAY, null, elem.size() * n).target(elem).count(n);
   }
 
-  /** A struct laid out by the usual rules: each field at its alignment, size rounded to the largest. */
+  /**
+   * A struct laid out by the usual rules: each field at its alignment, size rounded to the largest.
+   */
   public static Type struct(String name, Object... nameTypePairs) {
     Type t = new Type(Type.Kind.STRUCT, name, 0);
     long off = 0;
@@ -81,7 +132,10 @@ public final class TestTypes {
       off += size(ft);
       maxAlign = Math.max(maxAlign, a);
     }
-    boolean trailingZero = !t.members().isEmpty() && size(t.members().get(t.members().size() - 1).type()) == 0 && off > 0;
+    boolean trailingZero =
+        !t.members().isEmpty()
+            && size(t.members().get(t.members().size() - 1).type()) == 0
+            && off > 0;
     if (trailingZero) off++;
     t.size((off + maxAlign - 1) / maxAlign * maxAlign);
     return t;
@@ -117,19 +171,49 @@ public final class TestTypes {
 
   /** A Go function (register ABI) with these parameters then results. */
   public static Function goFunc(String name, Variable... params) {
-    return new Function(name, null, Language.GO, "Go cmd/compile go1.22.5; regabi", 0x401000,
-        List.of(new Function.Range(0x401000, 0x401100)), List.of(params), null, false, false, 0);
+    return new Function(
+        name,
+        null,
+        Language.GO,
+        "Go cmd/compile go1.22.5; regabi",
+        0x401000,
+        List.of(new Function.Range(0x401000, 0x401100)),
+        List.of(params),
+        null,
+        false,
+        false,
+        0);
   }
 
   /** A Go function compiled with the stack ABI0 (no "regabi" in the producer). */
   public static Function goAbi0Func(String name, Variable... params) {
-    return new Function(name, null, Language.GO, "Go cmd/compile go1.16.15", 0x401000,
-        List.of(new Function.Range(0x401000, 0x401100)), List.of(params), null, false, false, 0);
+    return new Function(
+        name,
+        null,
+        Language.GO,
+        "Go cmd/compile go1.16.15",
+        0x401000,
+        List.of(new Function.Range(0x401000, 0x401100)),
+        List.of(params),
+        null,
+        false,
+        false,
+        0);
   }
 
   /** A C++ function returning {@code ret} (null for void). */
   public static Function cppFunc(String name, Type ret, Variable... params) {
-    return new Function(name, null, Language.CPP, "GNU C++17 12.2.0", 0x401000,
-        List.of(new Function.Range(0x401000, 0x401100)), new ArrayList<>(List.of(params)), ret, false, false, 0);
+    return new Function(
+        name,
+        null,
+        Language.CPP,
+        "GNU C++17 12.2.0",
+        0x401000,
+        List.of(new Function.Range(0x401000, 0x401100)),
+        new ArrayList<>(List.of(params)),
+        ret,
+        false,
+        false,
+        0);
   }
 }

@@ -45,7 +45,8 @@ class SpecFileTest {
 
   private static String doc(String specBody) {
     return "apiVersion: dynlog.dev/v1alpha1\nkind: Tracepoint\nmetadata:\n  name: t\nspec:\n"
-        + "  target: {pid: 1}\n  function: main.F\n" + specBody;
+        + "  target: {pid: 1}\n  function: main.F\n"
+        + specBody;
   }
 
   /** The Tracepoint CRD's spec schema, from the checked-in generated file. */
@@ -79,13 +80,17 @@ class SpecFileTest {
 
   @Test
   void collectionAndStringLimitsReachThePlanner() throws Exception {
-    ProbeSpec p = read(doc("  limits: {maxCollectionElements: 3, maxStringBytes: 40}\n")).get(0).probe();
+    ProbeSpec p =
+        read(doc("  limits: {maxCollectionElements: 3, maxStringBytes: 40}\n")).get(0).probe();
     PlanOptions o = ProbeSettings.planOptions(p);
     assertEquals(3, o.maxElements());
     assertEquals(40, o.stringCap());
   }
 
-  /** Every numeric bound of limits and metricLabels in the CRD holds here: at the bound yes, past it no. */
+  /**
+   * Every numeric bound of limits and metricLabels in the CRD holds here: at the bound yes, past it
+   * no.
+   */
   @Test
   void everyNumericBoundOfTheCrdHolds() throws Exception {
     JsonNode schema = crdSpecSchema();
@@ -94,14 +99,26 @@ class SpecFileTest {
     for (Iterator<Map.Entry<String, JsonNode>> it = limits.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> f = it.next();
       boolean integer = f.getValue().path("type").asText().equals("integer");
-      checkBounds(f.getValue(), integer, v -> doc("  limits: {" + f.getKey() + ": " + v + "}\n"), f.getKey());
+      checkBounds(
+          f.getValue(),
+          integer,
+          v -> doc("  limits: {" + f.getKey() + ": " + v + "}\n"),
+          f.getKey());
       checked.add(f.getKey());
     }
-    assertEquals(List.of("maxCollectionElements", "maxEventsPerSecond", "maxStringBytes", "sampleRatio"),
+    assertEquals(
+        List.of("maxCollectionElements", "maxEventsPerSecond", "maxStringBytes", "sampleRatio"),
         checked.stream().sorted().toList());
     JsonNode maxValues = schema.at("/properties/metricLabels/items/properties/maxValues");
-    checkBounds(maxValues, true, v -> doc("  capture: [{name: u, expr: u}]\n  metricLabels: [{capture: u, maxValues: "
-        + v + "}]\n"), "maxValues");
+    checkBounds(
+        maxValues,
+        true,
+        v ->
+            doc(
+                "  capture: [{name: u, expr: u}]\n  metricLabels: [{capture: u, maxValues: "
+                    + v
+                    + "}]\n"),
+        "maxValues");
     int maxCaptures = schema.at("/properties/capture/maxItems").asInt();
     assertEquals(16, maxCaptures);
     StringBuilder caps = new StringBuilder("  capture:\n");
@@ -109,7 +126,9 @@ class SpecFileTest {
       caps.append("    - {name: c").append(i).append(", expr: a}\n");
       if (i == maxCaptures - 1) read(doc(caps.toString()));
     }
-    assertTrue(error(doc(caps.toString())).contains("at most " + maxCaptures), "more captures than maxItems");
+    assertTrue(
+        error(doc(caps.toString())).contains("at most " + maxCaptures),
+        "more captures than maxItems");
   }
 
   private interface Doc {
@@ -153,7 +172,8 @@ class SpecFileTest {
   @Test
   void unknownFieldsAndWrongTypesNameTheField() {
     String e = error(doc("  limits: {maxEventsPerSecnd: 5}\n"));
-    assertTrue(e.contains("document 1 (t) spec.limits has an unknown field 'maxEventsPerSecnd'"), e);
+    assertTrue(
+        e.contains("document 1 (t) spec.limits has an unknown field 'maxEventsPerSecnd'"), e);
     assertTrue(e.contains("maxEventsPerSecond"), "lists the fields: " + e);
     e = error(doc("  latency: yes please\n"));
     assertTrue(e.contains("spec.latency"), e);
@@ -185,13 +205,18 @@ class SpecFileTest {
   void metricLabelsMustNameCaptures() throws Exception {
     String e = error(doc("  capture: [{name: u, expr: u}]\n  metricLabels: [{capture: v}]\n"));
     assertTrue(e.contains("'v' is not a capture"), e);
-    ProbeSpec p = read(doc("  capture: [{name: u, expr: u}]\n  metricLabels: [{capture: u}]\n")).get(0).probe();
-    assertEquals(List.of(new MetricLabel("u", MetricLabel.DEFAULT_MAX_VALUES)), p.getMetricLabels());
+    ProbeSpec p =
+        read(doc("  capture: [{name: u, expr: u}]\n  metricLabels: [{capture: u}]\n"))
+            .get(0)
+            .probe();
+    assertEquals(
+        List.of(new MetricLabel("u", MetricLabel.DEFAULT_MAX_VALUES)), p.getMetricLabels());
   }
 
   @Test
   void severalDocumentsAndBareSpecs() throws Exception {
-    List<StandaloneTracepoint> all = read(doc("") + "---\ntarget: {executable: /bin/true}\nfunction: main.G\n");
+    List<StandaloneTracepoint> all =
+        read(doc("") + "---\ntarget: {executable: /bin/true}\nfunction: main.G\n");
     assertEquals(2, all.size());
     assertEquals("main.G", all.get(1).name());
     assertEquals(Path.of("/bin/true"), all.get(1).executable());

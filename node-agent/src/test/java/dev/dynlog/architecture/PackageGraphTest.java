@@ -50,8 +50,11 @@ class PackageGraphTest {
     ALLOWED.put("metrics", Set.of("store", "trace"));
     ALLOWED.put("agent", Set.of("api", "dwarf", "plan", "store", "symbols", "trace"));
     ALLOWED.put("http", Set.of("agent", "metrics", "query", "store", "trace"));
-    ALLOWED.put("cli", Set.of("abi", "agent", "api", "dwarf", "http", "metrics", "plan", "query", "recipe", "store",
-        "symbols", "trace", "types"));
+    ALLOWED.put(
+        "cli",
+        Set.of(
+            "abi", "agent", "api", "dwarf", "http", "metrics", "plan", "query", "recipe", "store",
+            "symbols", "trace", "types"));
   }
 
   private static final Map<String, Set<String>> GRAPH = new TreeMap<>();
@@ -75,7 +78,9 @@ class PackageGraphTest {
     System.out.print(sb);
   }
 
-  /** {@code dev.dynlog.trace} → {@code trace}; {@code dev.dynlog.api.expr} → {@code api}; else null. */
+  /**
+   * {@code dev.dynlog.trace} → {@code trace}; {@code dev.dynlog.api.expr} → {@code api}; else null.
+   */
   private static String top(String pkg) {
     if (!pkg.startsWith(ROOT)) return null;
     String rest = pkg.substring(ROOT.length());
@@ -85,30 +90,36 @@ class PackageGraphTest {
 
   @Test
   void everyPackageIsPlaced() {
-    assertEquals(ALLOWED.keySet().stream().sorted().toList(), GRAPH.keySet().stream().sorted().toList(),
+    assertEquals(
+        ALLOWED.keySet().stream().sorted().toList(),
+        GRAPH.keySet().stream().sorted().toList(),
         "the node agent's packages; place a new one in ALLOWED (and in docs/architecture.md)");
   }
 
   @Test
   void arrowsFollowTheDataFlow() {
     List<String> wrong = new ArrayList<>();
-    GRAPH.forEach((p, uses) -> {
-      for (String u : uses) {
-        if (!ALLOWED.getOrDefault(p, Set.of()).contains(u)) wrong.add(p + " -> " + u);
-      }
-    });
+    GRAPH.forEach(
+        (p, uses) -> {
+          for (String u : uses) {
+            if (!ALLOWED.getOrDefault(p, Set.of()).contains(u)) wrong.add(p + " -> " + u);
+          }
+        });
     assertTrue(wrong.isEmpty(), "dependencies against the data flow: " + wrong);
   }
 
   @Test
   void noCycles() {
     for (String start : GRAPH.keySet()) {
-      List<String> cycle = cycleFrom(start, start, new ArrayList<>(List.of(start)), new TreeSet<>());
-      assertTrue(cycle == null, "package cycle: " + (cycle == null ? "" : String.join(" -> ", cycle)));
+      List<String> cycle =
+          cycleFrom(start, start, new ArrayList<>(List.of(start)), new TreeSet<>());
+      assertTrue(
+          cycle == null, "package cycle: " + (cycle == null ? "" : String.join(" -> ", cycle)));
     }
   }
 
-  private static List<String> cycleFrom(String start, String at, List<String> path, Set<String> seen) {
+  private static List<String> cycleFrom(
+      String start, String at, List<String> path, Set<String> seen) {
     for (String next : GRAPH.getOrDefault(at, Set.of())) {
       if (next.equals(start)) {
         List<String> cycle = new ArrayList<>(path);

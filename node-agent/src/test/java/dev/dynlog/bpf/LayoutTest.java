@@ -34,7 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 class LayoutTest {
   /** struct name → size, and "struct.member" → byte offset. */
   static final Map<String, Integer> SIZES = new HashMap<>();
+
   static final Map<String, Integer> OFFSETS = new HashMap<>();
+
   /** enum name → (enumerator → value). */
   static final Map<String, Map<String, Long>> ENUMS = new HashMap<>();
 
@@ -45,7 +47,10 @@ class LayoutTest {
       assertNotNull(in, "the build did not embed " + BpfObject.RESOURCE);
       Files.copy(in, obj);
     }
-    Process p = new ProcessBuilder("bpftool", "btf", "dump", "file", obj.toString()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder("bpftool", "btf", "dump", "file", obj.toString())
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals(0, p.waitFor(), out);
     Pattern struct = Pattern.compile("^\\[\\d+\\] STRUCT '(\\w+)' size=(\\d+)");
@@ -167,19 +172,25 @@ class LayoutTest {
     assertNotNull(btf, "enum " + name + " is not in the object's BTF; enums are " + ENUMS.keySet());
     Map<String, Long> expected = new TreeMap<>();
     java.forEach((k, v) -> expected.put(k, (long) v));
-    assertEquals(btf, expected, "enum " + name + ": the BPF program (left) and the Java mirror (right)");
+    assertEquals(
+        btf, expected, "enum " + name + ": the BPF program (left) and the Java mirror (right)");
   }
 
   @Test
   void everyLimitMatchesTheProgramsEnum() throws IllegalAccessException {
     Map<String, Integer> limits = new TreeMap<>();
     for (Field f : RecipeLimits.class.getFields()) {
-      if (Modifier.isStatic(f.getModifiers()) && f.getType() == int.class) limits.put(f.getName(), f.getInt(null));
+      if (Modifier.isStatic(f.getModifiers()) && f.getType() == int.class)
+        limits.put(f.getName(), f.getInt(null));
     }
     enumEquals("limits", limits);
-    assertEquals(RecipeLimits.MAX_VALUE_BYTES, Limits.MAX_STRING_BYTES,
+    assertEquals(
+        RecipeLimits.MAX_VALUE_BYTES,
+        Limits.MAX_STRING_BYTES,
         "the Tracepoint spec's maxStringBytes bound is what the program copies per read");
-    assertEquals(PlanOptions.MAX_ELEMENTS, Limits.MAX_COLLECTION_ELEMENTS,
+    assertEquals(
+        PlanOptions.MAX_ELEMENTS,
+        Limits.MAX_COLLECTION_ELEMENTS,
         "the Tracepoint spec's maxCollectionElements bound is what the planner accepts");
   }
 
@@ -188,32 +199,53 @@ class LayoutTest {
     Map<String, Integer> kinds = new TreeMap<>();
     for (Read.Kind k : Read.Kind.values()) kinds.put("K_" + k.name(), k.code());
     enumEquals("read_kind", kinds);
-    enumEquals("piece_source", Map.of("SRC_REGISTER", Layout.SRC_REGISTER, "SRC_STACK", Layout.SRC_STACK));
-    enumEquals("probe_flags", Map.of("F_ACTIVE", Layout.F_ACTIVE, "F_GO", Layout.F_GO, "F_PAIRED", Layout.F_PAIRED,
-        "F_RETSITE", Layout.F_RETSITE));
+    enumEquals(
+        "piece_source", Map.of("SRC_REGISTER", Layout.SRC_REGISTER, "SRC_STACK", Layout.SRC_STACK));
+    enumEquals(
+        "probe_flags",
+        Map.of(
+            "F_ACTIVE",
+            Layout.F_ACTIVE,
+            "F_GO",
+            Layout.F_GO,
+            "F_PAIRED",
+            Layout.F_PAIRED,
+            "F_RETSITE",
+            Layout.F_RETSITE));
     enumEquals("site", Map.of("SITE_ENTRY", Layout.SITE_ENTRY, "SITE_RETURN", Layout.SITE_RETURN));
     enumEquals("event_type", Map.of("EV_ENTRY", Layout.EV_ENTRY, "EV_RETURN", Layout.EV_RETURN));
-    enumEquals("event_flags", Map.of("EVF_COMPLETE", Layout.EVF_COMPLETE, "EVF_ERROR", Layout.EVF_ERROR));
-    enumEquals("read_stage", Map.of("ST_ROOT", Layout.ST_ROOT, "ST_DEREF", Layout.ST_DEREF, "ST_FINAL", Layout.ST_FINAL,
-        "ST_STRING", Layout.ST_STRING));
+    enumEquals(
+        "event_flags", Map.of("EVF_COMPLETE", Layout.EVF_COMPLETE, "EVF_ERROR", Layout.EVF_ERROR));
+    enumEquals(
+        "read_stage",
+        Map.of(
+            "ST_ROOT",
+            Layout.ST_ROOT,
+            "ST_DEREF",
+            Layout.ST_DEREF,
+            "ST_FINAL",
+            Layout.ST_FINAL,
+            "ST_STRING",
+            Layout.ST_STRING));
     enumEquals("read_flags", Map.of("RF_TRUNCATED", Layout.RF_TRUNCATED));
   }
 
   @Test
   void registerOffsetsMatchPtRegs() {
     for (Register r : Register.values()) {
-      String member = switch (r) {
-        case RAX -> "ax";
-        case RBX -> "bx";
-        case RCX -> "cx";
-        case RDX -> "dx";
-        case RSI -> "si";
-        case RDI -> "di";
-        case RBP -> "bp";
-        case RSP -> "sp";
-        case RIP -> "ip";
-        default -> r.name().toLowerCase(Locale.ROOT);
-      };
+      String member =
+          switch (r) {
+            case RAX -> "ax";
+            case RBX -> "bx";
+            case RCX -> "cx";
+            case RDX -> "dx";
+            case RSI -> "si";
+            case RDI -> "di";
+            case RBP -> "bp";
+            case RSP -> "sp";
+            case RIP -> "ip";
+            default -> r.name().toLowerCase(Locale.ROOT);
+          };
       offset("pt_regs." + member, r.ptRegsOffset());
     }
   }

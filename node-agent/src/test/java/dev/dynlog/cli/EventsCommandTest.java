@@ -62,7 +62,8 @@ class EventsCommandTest {
       System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
       int exit = Main.run(args);
-      return new Result(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+      return new Result(
+          exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(out);
       System.setErr(err);
@@ -71,16 +72,34 @@ class EventsCommandTest {
 
   private static List<Integer> indexes(String jsonl) {
     List<Integer> out = new ArrayList<>();
-    for (String line : jsonl.split("\n")) if (!line.isEmpty()) out.add(Dataset.index(RowJson.fromJson(line, NAME)));
+    for (String line : jsonl.split("\n"))
+      if (!line.isEmpty()) out.add(Dataset.index(RowJson.fromJson(line, NAME)));
     return out;
   }
 
   @Test
   void jsonlRowsMatchGroundTruthOldestFirst() {
-    Result r = run("events", NAME, "--agent", agent, "--where", "user=user3", "--where", "l.Units>40",
-        "--min-latency", "3ms", "--output", "jsonl");
+    Result r =
+        run(
+            "events",
+            NAME,
+            "--agent",
+            agent,
+            "--where",
+            "user=user3",
+            "--where",
+            "l.Units>40",
+            "--min-latency",
+            "3ms",
+            "--output",
+            "jsonl");
     assertEquals(0, r.exit(), r.err());
-    List<Integer> want = Dataset.where(i -> Dataset.user(i).equals("user3") && Dataset.units(i) > 40 && Dataset.latency(i) >= 3_000_000);
+    List<Integer> want =
+        Dataset.where(
+            i ->
+                Dataset.user(i).equals("user3")
+                    && Dataset.units(i) > 40
+                    && Dataset.latency(i) >= 3_000_000);
     assertTrue(!want.isEmpty());
     assertEquals(want, indexes(r.out()));
     String first = r.out().split("\n")[0];
@@ -89,10 +108,24 @@ class EventsCommandTest {
 
   @Test
   void limitTakesTheNewestOrTheOldestAndPrintsThemInOrder() {
-    Result newest = run("events", NAME, "--agent", agent, "--pid", "300", "--limit", "3", "--output", "jsonl");
+    Result newest =
+        run("events", NAME, "--agent", agent, "--pid", "300", "--limit", "3", "--output", "jsonl");
     List<Integer> pid300 = Dataset.where(i -> Dataset.pid(i) == 300);
     assertEquals(pid300.subList(pid300.size() - 3, pid300.size()), indexes(newest.out()));
-    Result oldest = run("events", NAME, "--agent", agent, "--pid", "300", "--limit", "3", "--order", "oldest", "--output", "jsonl");
+    Result oldest =
+        run(
+            "events",
+            NAME,
+            "--agent",
+            agent,
+            "--pid",
+            "300",
+            "--limit",
+            "3",
+            "--order",
+            "oldest",
+            "--output",
+            "jsonl");
     assertEquals(pid300.subList(0, 3), indexes(oldest.out()));
   }
 
@@ -102,11 +135,18 @@ class EventsCommandTest {
     assertEquals(0, r.exit(), r.err());
     String[] lines = r.out().split("\n");
     assertEquals(3, lines.length, r.out());
-    assertTrue(lines[0].startsWith("TIME") && lines[0].contains("GOID") && lines[0].contains("LATENCY"), lines[0]);
+    assertTrue(
+        lines[0].startsWith("TIME") && lines[0].contains("GOID") && lines[0].contains("LATENCY"),
+        lines[0]);
     Row last = Dataset.row(NAME, Dataset.N - 1);
     assertEquals(new RowTable(null, true, true).format(last), lines[2]);
     assertTrue(lines[2].contains("user=\"user5\""), lines[2]);
-    String money = "l={\"Units\":" + Dataset.units(Dataset.N - 1) + ",\"Currency\":\"" + Dataset.currency(Dataset.N - 1) + "\"}";
+    String money =
+        "l={\"Units\":"
+            + Dataset.units(Dataset.N - 1)
+            + ",\"Currency\":\""
+            + Dataset.currency(Dataset.N - 1)
+            + "\"}";
     assertTrue(lines[2].contains(money), lines[2]);
   }
 
@@ -125,8 +165,10 @@ class EventsCommandTest {
   void unknownFieldIsAClearError() {
     Result r = run("events", NAME, "--agent", agent, "--where", "usr=alice");
     assertEquals(1, r.exit());
-    assertEquals("dynlog events: unknown field 'usr' in where 'usr=alice': tracepoint 'main.Sum' captures "
-        + "user, n, big, ok, err, l, tags, ratio", r.err().strip());
+    assertEquals(
+        "dynlog events: unknown field 'usr' in where 'usr=alice': tracepoint 'main.Sum' captures "
+            + "user, n, big, ok, err, l, tags, ratio",
+        r.err().strip());
   }
 
   @Test
@@ -162,8 +204,21 @@ class EventsCommandTest {
   @Test
   void followPrintsNewRowsUntilTheTracepointStops() throws Exception {
     StoredTracepoint tp = registry.find(NAME).orElseThrow();
-    CompletableFuture<Result> follow = CompletableFuture.supplyAsync(
-        () -> run("events", NAME, "--agent", agent, "-f", "--limit", "1", "--where", "ok=true", "--output", "jsonl"));
+    CompletableFuture<Result> follow =
+        CompletableFuture.supplyAsync(
+            () ->
+                run(
+                    "events",
+                    NAME,
+                    "--agent",
+                    agent,
+                    "-f",
+                    "--limit",
+                    "1",
+                    "--where",
+                    "ok=true",
+                    "--output",
+                    "jsonl"));
     while (tp.buffer().subscribers() == 0) Thread.sleep(10);
     for (int i = Dataset.N; i < Dataset.N + 10; i++) tp.append(Dataset.row(NAME, i));
     registry.stop(NAME, TracepointState.STOPPED, "done");

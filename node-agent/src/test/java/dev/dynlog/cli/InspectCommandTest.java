@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -26,16 +27,17 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@code dynlog inspect} on real target binaries: the JSON document's keys, parameters in declaration
- * order with their ABI locations, and entry and RET addresses as {@code objdump -d} and {@code nm}
- * show them.
+ * {@code dynlog inspect} on real target binaries: the JSON document's keys, parameters in
+ * declaration order with their ABI locations, and entry and RET addresses as {@code objdump -d} and
+ * {@code nm} show them.
  */
 @Tag("toolchain")
 class InspectCommandTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern INSN = Pattern.compile("^\\s*([0-9a-f]+):\\s+(.*)$");
-  private static final Pattern RET = Pattern.compile("^((rep[a-z]*|bnd|notrack)\\s+)?ret[a-z]*(\\s.*)?$");
+  private static final Pattern RET =
+      Pattern.compile("^((rep[a-z]*|bnd|notrack)\\s+)?ret[a-z]*(\\s.*)?$");
 
   record Result(int exit, String out, String err) {}
 
@@ -51,7 +53,8 @@ class InspectCommandTest {
       all[0] = "inspect";
       System.arraycopy(args, 0, all, 1, args.length);
       int code = Main.run(all);
-      return new Result(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+      return new Result(
+          code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(out);
       System.setErr(err);
@@ -73,16 +76,23 @@ class InspectCommandTest {
   void goJsonAgreesWithObjdumpAndTheAbi(GoVariant variant) throws Exception {
     Path bin = Targets.build(variant);
     String fn = "dynlog.dev/targets/shop.(*Service).Login";
-    Result r = inspect(bin.toString(), fn, "--output", "json", "--expr", "user=username", "--expr", "err=$1");
+    Result r =
+        inspect(
+            bin.toString(), fn, "--output", "json", "--expr", "user=username", "--expr", "err=$1");
     assertEquals(0, r.exit(), r.err());
     JsonNode doc = JSON.readTree(r.out());
-    for (String key : List.of("entry_address", "ret_addresses", "parameters", "results", "captures", "go_runtime")) {
+    for (String key :
+        List.of(
+            "entry_address", "ret_addresses", "parameters", "results", "captures", "go_runtime")) {
       assertTrue(doc.has(key), "missing " + key + " in " + doc);
     }
     assertEquals(List.of("s", "username"), names(doc.get("parameters")));
     assertEquals("string", doc.get("parameters").get(1).get("type").asText());
     assertEquals("RBX,RCX", doc.get("parameters").get(1).get("location").asText());
-    assertEquals("RAX", doc.get("parameters").get(0).get("location").asText(), "the receiver comes first, in RAX");
+    assertEquals(
+        "RAX",
+        doc.get("parameters").get(0).get("location").asText(),
+        "the receiver comes first, in RAX");
     assertEquals(List.of("~r0", "~r1"), names(doc.get("results")));
     assertEquals("bool", doc.get("results").get(0).get("type").asText());
     assertEquals("RAX/1", doc.get("results").get(0).get("location").asText());
@@ -93,24 +103,42 @@ class InspectCommandTest {
     Map<String, Long> g = memberOffsets(bin, "runtime.g");
     JsonNode rt = doc.get("go_runtime");
     assertEquals((long) g.get("goid"), rt.get("goid_offset").asLong());
-    assertEquals(g.get("stack") + memberOffsets(bin, "runtime.stack").get("hi"), rt.get("stack_hi_offset").asLong());
-    assertEquals(g.get("sched") + memberOffsets(bin, "runtime.gobuf").get("pc"), rt.get("sched_pc_offset").asLong());
+    assertEquals(
+        g.get("stack") + memberOffsets(bin, "runtime.stack").get("hi"),
+        rt.get("stack_hi_offset").asLong());
+    assertEquals(
+        g.get("sched") + memberOffsets(bin, "runtime.gobuf").get("pc"),
+        rt.get("sched_pc_offset").asLong());
   }
 
   /** Member offsets of a struct as llvm-dwarfdump prints them. */
   private static Map<String, Long> memberOffsets(Path bin, String struct) {
-    String dump = Tools.run("llvm-dwarfdump", List.of(Tools.find("llvm-dwarfdump", "llvm-dwarfdump-14").toString(),
-        "--name=" + struct, "-c", bin.toString()), null, Map.of(), Duration.ofMinutes(1));
-    Map<String, Long> out = new java.util.HashMap<>();
+    String dump =
+        Tools.run(
+            "llvm-dwarfdump",
+            List.of(
+                Tools.find("llvm-dwarfdump", "llvm-dwarfdump-14").toString(),
+                "--name=" + struct,
+                "-c",
+                bin.toString()),
+            null,
+            Map.of(),
+            Duration.ofMinutes(1));
+    Map<String, Long> out = new HashMap<>();
     boolean inStruct = false;
     String member = null;
     for (String line : dump.split("\n")) {
       if (line.contains("DW_TAG_structure_type")) inStruct = true;
       else if (line.contains("DW_TAG_typedef")) inStruct = false;
-      else if (inStruct && line.contains("DW_AT_name") && line.contains("(\"") && !line.contains("\"" + struct + "\"")) {
+      else if (inStruct
+          && line.contains("DW_AT_name")
+          && line.contains("(\"")
+          && !line.contains("\"" + struct + "\"")) {
         member = line.substring(line.indexOf("(\"") + 2, line.lastIndexOf('"'));
       } else if (inStruct && member != null && line.contains("DW_AT_data_member_location")) {
-        out.putIfAbsent(member, Long.parseLong(line.substring(line.indexOf('(') + 1, line.indexOf(')')).trim()));
+        out.putIfAbsent(
+            member,
+            Long.parseLong(line.substring(line.indexOf('(') + 1, line.indexOf(')')).trim()));
         member = null;
       }
     }
@@ -126,15 +154,23 @@ class InspectCommandTest {
     assertEquals(0, r.exit(), r.err());
     JsonNode doc = JSON.readTree(r.out());
     assertEquals(List.of("this", "prefix"), names(doc.get("parameters")));
-    assertEquals("RSI", doc.get("parameters").get(0).get("location").asText(), "RDI carries the hidden sret pointer");
+    assertEquals(
+        "RSI",
+        doc.get("parameters").get(0).get("location").asText(),
+        "RDI carries the hidden sret pointer");
     assertEquals("RDX", doc.get("parameters").get(1).get("location").asText());
-    assertTrue(doc.get("results").get(0).get("location").asText().startsWith("*RAX"), doc.get("results").toString());
+    assertTrue(
+        doc.get("results").get(0).get("location").asText().startsWith("*RAX"),
+        doc.get("results").toString());
     assertEquals("STD_STRING", doc.get("captures").get(0).get("reads").get(0).get("kind").asText());
     assertAddressesMatchObjdump(bin, doc.get("linkage_name").asText(), doc);
 
     Result money = inspect(bin.toString(), "shop::addMoney", "-o", "json");
     JsonNode m = JSON.readTree(money.out());
-    assertEquals("RDI,RSI", m.get("parameters").get(0).get("location").asText(), "16 bytes with padding: two INTEGER eightbytes");
+    assertEquals(
+        "RDI,RSI",
+        m.get("parameters").get(0).get("location").asText(),
+        "16 bytes with padding: two INTEGER eightbytes");
     assertEquals("RDX,RCX", m.get("parameters").get(1).get("location").asText());
     assertEquals("RAX,RDX", m.get("results").get(0).get("location").asText());
     assertAddressesMatchObjdump(bin, m.get("linkage_name").asText(), m);
@@ -145,8 +181,12 @@ class InspectCommandTest {
     Path bin = Targets.build(goVariants().get(0));
     Result r = inspect(bin.toString(), "dynlog.dev/targets/shop.Sum", "--expr", "units=l.Units");
     assertEquals(0, r.exit(), r.err());
-    assertTrue(r.out().startsWith("func dynlog.dev/targets/shop.Sum(l dynlog.dev/targets/pb.Money, r dynlog.dev/targets/pb.Money)"
-        + " (dynlog.dev/targets/pb.Money, error)"), r.out());
+    assertTrue(
+        r.out()
+            .startsWith(
+                "func dynlog.dev/targets/shop.Sum(l dynlog.dev/targets/pb.Money, r dynlog.dev/targets/pb.Money)"
+                    + " (dynlog.dev/targets/pb.Money, error)"),
+        r.out());
     assertTrue(r.out().contains("RAX,RBX,RCX,RDI/4"), r.out());
     assertTrue(r.out().contains("units = l.Units  (int64, at entry, RCX)"), r.out());
   }
@@ -159,8 +199,12 @@ class InspectCommandTest {
     List<String> lines = sub.out().lines().toList();
     assertTrue(lines.contains("dynlog.dev/targets/shop.(*Service).Login"), sub.out());
     assertTrue(lines.stream().allMatch(l -> l.contains("shop.(*Service)")), sub.out());
-    Result re = inspect(bin.toString(), "--regex", "^dynlog\\.dev/targets/abi\\.Max\\[", "-o", "json");
-    assertEquals(List.of("dynlog.dev/targets/abi.Max[go.shape.int]", "dynlog.dev/targets/abi.Max[go.shape.string]"),
+    Result re =
+        inspect(bin.toString(), "--regex", "^dynlog\\.dev/targets/abi\\.Max\\[", "-o", "json");
+    assertEquals(
+        List.of(
+            "dynlog.dev/targets/abi.Max[go.shape.int]",
+            "dynlog.dev/targets/abi.Max[go.shape.string]"),
         names(JSON.readTree(re.out()).get("functions")));
   }
 
@@ -170,16 +214,27 @@ class InspectCommandTest {
     Result unknown = inspect(bin.toString(), "dynlog.dev/targets/shop.Logn");
     assertEquals(1, unknown.exit());
     assertEquals(1, unknown.err().lines().count(), unknown.err());
-    assertTrue(unknown.err().contains("dynlog.dev/targets/shop.(*Service).Login"), "suggests the closest name: " + unknown.err());
+    assertTrue(
+        unknown.err().contains("dynlog.dev/targets/shop.(*Service).Login"),
+        "suggests the closest name: " + unknown.err());
 
     Result field = inspect(bin.toString(), "dynlog.dev/targets/shop.Sum", "--expr", "u=l.Unit");
     assertEquals(1, field.exit());
-    assertTrue(field.err().contains("no field `Unit` in `dynlog.dev/targets/pb.Money`; fields are CurrencyCode, Units, Nanos"),
+    assertTrue(
+        field
+            .err()
+            .contains(
+                "no field `Unit` in `dynlog.dev/targets/pb.Money`; fields are CurrencyCode, Units, Nanos"),
         field.err());
 
-    Result param = inspect(bin.toString(), "dynlog.dev/targets/shop.(*Service).Login", "--expr", "u=usr");
+    Result param =
+        inspect(bin.toString(), "dynlog.dev/targets/shop.(*Service).Login", "--expr", "u=usr");
     assertEquals(1, param.exit());
-    assertTrue(param.err().contains("unknown parameter `usr` of dynlog.dev/targets/shop.(*Service).Login; parameters are s, username"),
+    assertTrue(
+        param
+            .err()
+            .contains(
+                "unknown parameter `usr` of dynlog.dev/targets/shop.(*Service).Login; parameters are s, username"),
         param.err());
 
     Result regex = inspect(bin.toString(), "--regex", "([");
@@ -198,14 +253,24 @@ class InspectCommandTest {
     return out;
   }
 
-  /** entry_address is the symbol's address per nm; ret_addresses are exactly objdump's RETs over all ranges. */
+  /**
+   * entry_address is the symbol's address per nm; ret_addresses are exactly objdump's RETs over all
+   * ranges.
+   */
   private static void assertAddressesMatchObjdump(Path bin, String symbol, JsonNode doc) {
-    String nm = Tools.run("nm", List.of(Tools.find("nm").toString(), "--defined-only", bin.toString()), null, Map.of(),
-        Duration.ofMinutes(1));
+    String nm =
+        Tools.run(
+            "nm",
+            List.of(Tools.find("nm").toString(), "--defined-only", bin.toString()),
+            null,
+            Map.of(),
+            Duration.ofMinutes(1));
     long symbolAddress = -1;
     for (String line : nm.split("\n")) {
       String[] cols = line.trim().split("\\s+", 3);
-      if (cols.length == 3 && cols[2].equals(symbol) && (cols[1].equals("T") || cols[1].equals("t"))) {
+      if (cols.length == 3
+          && cols[2].equals(symbol)
+          && (cols[1].equals("T") || cols[1].equals("t"))) {
         symbolAddress = Long.parseUnsignedLong(cols[0], 16);
       }
     }
@@ -213,9 +278,19 @@ class InspectCommandTest {
     assertEquals("0x" + Long.toHexString(symbolAddress), doc.get("entry_address").asText());
     List<String> rets = new ArrayList<>();
     for (JsonNode range : doc.get("ranges")) {
-      String listing = Tools.run("objdump", List.of(Tools.find("objdump").toString(), "-d", "--no-show-raw-insn",
-          "--start-address=" + range.get(0).asText(), "--stop-address=" + range.get(1).asText(), bin.toString()),
-          null, Map.of(), Duration.ofMinutes(1));
+      String listing =
+          Tools.run(
+              "objdump",
+              List.of(
+                  Tools.find("objdump").toString(),
+                  "-d",
+                  "--no-show-raw-insn",
+                  "--start-address=" + range.get(0).asText(),
+                  "--stop-address=" + range.get(1).asText(),
+                  bin.toString()),
+              null,
+              Map.of(),
+              Duration.ofMinutes(1));
       for (String line : listing.split("\n")) {
         Matcher m = INSN.matcher(line);
         if (m.matches() && RET.matcher(m.group(2).trim()).matches()) rets.add("0x" + m.group(1));
@@ -224,6 +299,7 @@ class InspectCommandTest {
     assertFalse(rets.isEmpty(), "objdump shows no ret in " + symbol);
     List<String> ours = new ArrayList<>();
     doc.get("ret_addresses").forEach(n -> ours.add(n.asText()));
-    assertEquals(rets.stream().sorted().toList(), ours.stream().sorted().toList(), "RETs of " + symbol);
+    assertEquals(
+        rets.stream().sorted().toList(), ours.stream().sorted().toList(), "RETs of " + symbol);
   }
 }

@@ -21,15 +21,19 @@ class MainTest {
   static final class Fail implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
-      throw new TracerException("cannot load the BPF object into the kernel: Permission denied (errno 13)",
-          new BpfException("cannot load", "libbpf: prog 'dynlog_entry': BPF program load failed: Permission denied\n"
-              + "libbpf: -- BEGIN PROG LOAD LOG --\nR1 type=ctx expected=fp\n-- END PROG LOAD LOG --"));
+      throw new TracerException(
+          "cannot load the BPF object into the kernel: Permission denied (errno 13)",
+          new BpfException(
+              "cannot load",
+              "libbpf: prog 'dynlog_entry': BPF program load failed: Permission denied\n"
+                  + "libbpf: -- BEGIN PROG LOAD LOG --\nR1 type=ctx expected=fp\n-- END PROG LOAD LOG --"));
     }
   }
 
   private static String run(boolean debug) {
     StringWriter err = new StringWriter();
-    CommandLine cmd = Main.commandLine(debug).addSubcommand(new Fail()).setErr(new PrintWriter(err));
+    CommandLine cmd =
+        Main.commandLine(debug).addSubcommand(new Fail()).setErr(new PrintWriter(err));
     assertEquals(1, cmd.execute("fail"));
     return err.toString();
   }

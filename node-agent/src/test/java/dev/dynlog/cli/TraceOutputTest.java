@@ -22,13 +22,24 @@ class TraceOutputTest {
     TracepointSpec spec = new TracepointSpec();
     spec.setFunction("main.F");
     StandaloneTracepoint t = new StandaloneTracepoint("f", 1, null, ProbeSpec.of(spec), null);
-    ProbePlan plan = new ProbePlan("/bin/f", null, "main.F", Language.C, 0x1000, 0x1000, List.of(), List.of(),
-        List.of(), null);
+    ProbePlan plan =
+        new ProbePlan(
+            "/bin/f",
+            null,
+            "main.F",
+            Language.C,
+            0x1000,
+            0x1000,
+            List.of(),
+            List.of(),
+            List.of(),
+            null);
     return new Resolved(t, plan, null);
   }
 
   private static Row row(long n) {
-    return new Row("f", 1_700_000_000_000_000_000L + n, 10, 11, -1, "main.F", -1, Map.of("n", n), Map.of());
+    return new Row(
+        "f", 1_700_000_000_000_000_000L + n, 10, 11, -1, "main.F", -1, Map.of("n", n), Map.of());
   }
 
   @Test

@@ -39,17 +39,23 @@ class DashboardTest {
       Path p = dir.resolve("dashboards/dynlog.json");
       if (Files.isRegularFile(p)) return p;
     }
-    throw new IllegalStateException("dashboards/dynlog.json not found above " + Path.of("").toAbsolutePath());
+    throw new IllegalStateException(
+        "dashboards/dynlog.json not found above " + Path.of("").toAbsolutePath());
   }
 
-  /** Panel title → expressions, for every panel (rows' nested panels included), plus the variables' queries. */
+  /**
+   * Panel title → expressions, for every panel (rows' nested panels included), plus the variables'
+   * queries.
+   */
   private static Map<String, List<String>> expressions(JsonNode dashboard) {
     Map<String, List<String>> out = new TreeMap<>();
     collect(dashboard.get("panels"), out);
     for (JsonNode v : dashboard.path("templating").path("list")) {
       if (v.path("type").asText().equals("query")) {
         String q = v.path("query").path("query").asText();
-        out.put("variable " + v.get("name").asText(), List.of(q.replaceAll("^label_values\\((.*),\\s*\\w+\\)$", "$1")));
+        out.put(
+            "variable " + v.get("name").asText(),
+            List.of(q.replaceAll("^label_values\\((.*),\\s*\\w+\\)$", "$1")));
       }
     }
     return out;
@@ -68,10 +74,31 @@ class DashboardTest {
   private static Set<String> exposedNames() throws Exception {
     TracepointRegistry registry = new TracepointRegistry(StoreConfig.DEFAULT);
     registry.register(
-        new TracepointInfo("login", "main.Login", "pid 1", List.of("user", "status"), true, List.of(new LabelSpec("status", 5))),
-        () -> new ProbeCounters(3, 3, 1, new long[] {1000, 1_000_000}, new long[] {1, 1, 1}, 1000, 0, 0, 0, 0, 10, 6, 2));
+        new TracepointInfo(
+            "login",
+            "main.Login",
+            "pid 1",
+            List.of("user", "status"),
+            true,
+            List.of(new LabelSpec("status", 5))),
+        () ->
+            new ProbeCounters(
+                3,
+                3,
+                1,
+                new long[] {1000, 1_000_000},
+                new long[] {1, 1, 1},
+                1000,
+                0,
+                0,
+                0,
+                0,
+                10,
+                6,
+                2));
     try (DynlogMetrics metrics = new DynlogMetrics(registry);
-        AgentHttpServer server = AgentHttpServer.start(new InetSocketAddress("127.0.0.1", 0), registry, metrics)) {
+        AgentHttpServer server =
+            AgentHttpServer.start(new InetSocketAddress("127.0.0.1", 0), registry, metrics)) {
       return new PromText(Http.get(server.baseUri(), "/metrics").body()).sampleNames();
     }
   }
@@ -94,9 +121,20 @@ class DashboardTest {
         }
       }
     }
-    assertTrue(unknown.isEmpty(), "metrics the agent does not expose:\n" + String.join("\n", unknown) + "\nexposed: " + exposed);
-    for (String needed : List.of("dynlog_calls_total", "dynlog_call_duration_seconds_bucket", "dynlog_errors_total",
-        "dynlog_events_dropped_total", "dynlog_probe_cpu_seconds_total", "dynlog_attached_probes")) {
+    assertTrue(
+        unknown.isEmpty(),
+        "metrics the agent does not expose:\n"
+            + String.join("\n", unknown)
+            + "\nexposed: "
+            + exposed);
+    for (String needed :
+        List.of(
+            "dynlog_calls_total",
+            "dynlog_call_duration_seconds_bucket",
+            "dynlog_errors_total",
+            "dynlog_events_dropped_total",
+            "dynlog_probe_cpu_seconds_total",
+            "dynlog_attached_probes")) {
       assertTrue(used.contains(needed), "the dashboard does not show " + needed);
     }
   }
@@ -108,7 +146,8 @@ class DashboardTest {
     for (JsonNode p : dashboard.get("panels")) {
       types.add(p.get("type").asText());
       if (p.get("type").asText().equals("row")) continue;
-      assertEquals("${datasource}", p.path("datasource").path("uid").asText(), p.get("title").asText());
+      assertEquals(
+          "${datasource}", p.path("datasource").path("uid").asText(), p.get("title").asText());
       assertTrue(p.has("gridPos"), p.get("title").asText());
     }
     assertTrue(types.contains("heatmap"), "a latency heatmap");
@@ -120,10 +159,14 @@ class DashboardTest {
 
   @Test
   void extractorFindsMetricNamesOnly() {
-    assertEquals(Set.of("a_bucket"),
-        PromQlNames.of("histogram_quantile(0.99, sum by (le, tracepoint) (rate(a_bucket{tracepoint=~\"$tp\", le!=\"x\"}[$__rate_interval])))"));
-    assertEquals(Set.of("x_total", "y_total"),
-        PromQlNames.of("sum by (t) (rate(x_total[5m])) / on (t) group_left sum by (t) (rate(y_total[1h] offset 1d))"));
+    assertEquals(
+        Set.of("a_bucket"),
+        PromQlNames.of(
+            "histogram_quantile(0.99, sum by (le, tracepoint) (rate(a_bucket{tracepoint=~\"$tp\", le!=\"x\"}[$__rate_interval])))"));
+    assertEquals(
+        Set.of("x_total", "y_total"),
+        PromQlNames.of(
+            "sum by (t) (rate(x_total[5m])) / on (t) group_left sum by (t) (rate(y_total[1h] offset 1d))"));
     assertEquals(Set.of("made_up_metric"), PromQlNames.of("max(made_up_metric) > 1e-3"));
   }
 }

@@ -29,7 +29,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Tag("toolchain")
 class CProgramTest {
-  private static final String A = """
+  private static final String A =
+      """
       #include <stdio.h>
       #include <stddef.h>
       typedef enum { RED = 1, GREEN = -2, BLUE = 300 } color;
@@ -49,7 +50,8 @@ class CProgramTest {
         return apply(&r, "x", 3, RED) + b_entry(1) + widen(SMALL) > 1000;
       }
       """;
-  private static final String B = """
+  private static final String B =
+      """
       static __attribute__((noinline)) int helper(int v) { return v + 7; }
       int b_entry(int v) { return helper(v); }
       """;
@@ -57,17 +59,25 @@ class CProgramTest {
   @TempDir Path dir;
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"gcc -O0", "gcc -O2", "clang-14 -O0", "clang-14 -O2", "gcc -O2 -gdwarf-4"})
+  @ValueSource(
+      strings = {"gcc -O0", "gcc -O2", "clang-14 -O0", "clang-14 -O2", "gcc -O2 -gdwarf-4"})
   void matchesNmDwarfdumpAndTheProgram(String compiler) throws Exception {
     Files.writeString(dir.resolve("a.c"), A);
     Files.writeString(dir.resolve("b.c"), B);
     Path bin = dir.resolve("prog");
     List<String> cmd = new ArrayList<>(List.of(compiler.split(" ")));
-    cmd.addAll(List.of("-g", "-o", bin.toString(), dir.resolve("a.c").toString(), dir.resolve("b.c").toString()));
+    cmd.addAll(
+        List.of(
+            "-g",
+            "-o",
+            bin.toString(),
+            dir.resolve("a.c").toString(),
+            dir.resolve("b.c").toString()));
     run(cmd);
     String[] truth = run(List.of(bin.toString())).trim().split(" ");
     Map<String, Long> layout = new HashMap<>();
-    for (int i = 0; i + 1 < truth.length; i += 2) layout.put(truth[i], Long.parseLong(truth[i + 1]));
+    for (int i = 0; i + 1 < truth.length; i += 2)
+      layout.put(truth[i], Long.parseLong(truth[i + 1]));
     TreeSet<Long> helperAddrs = new TreeSet<>();
     for (String line : run(List.of("nm", "--defined-only", bin.toString())).lines().toList()) {
       String[] f = line.split(" ");
@@ -77,28 +87,41 @@ class CProgramTest {
     try (DwarfBinary b = DwarfBinary.open(bin)) {
       List<Function> helpers = b.lookup("helper");
       assertEquals(2, helperAddrs.size(), "nm lists two static helpers");
-      assertEquals(helperAddrs, new TreeSet<>(helpers.stream().map(Function::lowPc).toList()), "both static helpers");
+      assertEquals(
+          helperAddrs,
+          new TreeSet<>(helpers.stream().map(Function::lowPc).toList()),
+          "both static helpers");
 
       Function apply = b.lookup("apply").get(0);
       assertEquals(Language.C, apply.language());
       ODie die = oracle.die(apply.dieOffset());
-      List<String> expected = oracle.children(die).stream().filter(c -> c.tag().equals("DW_TAG_formal_parameter"))
-          .map(c -> c.name() + " " + c.refName("DW_AT_type")).toList();
-      assertEquals(expected, apply.parameters().stream().map(v -> v.name() + " " + v.type().displayName()).toList());
+      List<String> expected =
+          oracle.children(die).stream()
+              .filter(c -> c.tag().equals("DW_TAG_formal_parameter"))
+              .map(c -> c.name() + " " + c.refName("DW_AT_type"))
+              .toList();
+      assertEquals(
+          expected,
+          apply.parameters().stream().map(v -> v.name() + " " + v.type().displayName()).toList());
       assertEquals(die.refName("DW_AT_type"), apply.returnType().displayName());
 
       Type rec = apply.parameters().get(0).type().target().stripped();
       assertEquals(layout.get("rec"), rec.size());
-      for (String m : List.of("tag", "n", "c", "cb", "next")) assertEquals(layout.get(m), rec.member(m).offset(), m);
+      for (String m : List.of("tag", "n", "c", "cb", "next"))
+        assertEquals(layout.get(m), rec.member(m).offset(), m);
       Type num = rec.member("n").type().stripped();
       assertEquals(Kind.UNION, num.kind());
       assertEquals(layout.get("num"), num.size());
       assertTrue(num.members().stream().allMatch(m -> m.offset() == 0), "union members all at 0");
       Type color = apply.parameters().get(3).type().stripped();
       assertEquals(Kind.ENUM, color.kind());
-      assertEquals(List.of("RED=1", "GREEN=-2", "BLUE=300"), color.enumerators().stream().map(e -> e.name() + "=" + e.value()).toList());
+      assertEquals(
+          List.of("RED=1", "GREEN=-2", "BLUE=300"),
+          color.enumerators().stream().map(e -> e.name() + "=" + e.value()).toList());
       Type wide = b.lookup("widen").get(0).parameters().get(0).type().stripped();
-      assertEquals(List.of("SMALL=1", "BIG=4294967280"), wide.enumerators().stream().map(e -> e.name() + "=" + e.value()).toList(),
+      assertEquals(
+          List.of("SMALL=1", "BIG=4294967280"),
+          wide.enumerators().stream().map(e -> e.name() + "=" + e.value()).toList(),
           "values of an unsigned enum are not sign-extended");
       Type cb = rec.member("cb").type().stripped();
       assertEquals(Kind.POINTER, cb.kind());

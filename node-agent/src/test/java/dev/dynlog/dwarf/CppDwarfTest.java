@@ -30,8 +30,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The C++ target built by g++ and clang++ at -O0 and -O2, and in each ELF/DWARF encoding (DWARF 4,
  * zlib-compressed, .zdebug, separate debug file by build-id and by debuglink, shared object):
- * qualified names, entry points, ranges, parameters, return types, inlining and struct layouts
- * must agree with llvm-dwarfdump, nm and c++filt.
+ * qualified names, entry points, ranges, parameters, return types, inlining and struct layouts must
+ * agree with llvm-dwarfdump, nm and c++filt.
  */
 @Tag("toolchain")
 class CppDwarfTest {
@@ -55,17 +55,24 @@ class CppDwarfTest {
   @MethodSource("subjects")
   void functionsMatchTheOracles(CppSubject s) throws Exception {
     DwarfdumpOracle oracle = oracle(s);
-    Map<String, Long> symbols = nmAddresses(s.binary().equals(s.dwarfFile()) ? s.binary() : s.dwarfFile());
+    Map<String, Long> symbols =
+        nmAddresses(s.binary().equals(s.dwarfFile()) ? s.binary() : s.dwarfFile());
     try (DwarfBinary b = s.open()) {
-      assertEquals(!s.binary().equals(s.dwarfFile()), b.debugFile().isPresent(), "separate debug file used");
+      assertEquals(
+          !s.binary().equals(s.dwarfFile()), b.debugFile().isPresent(), "separate debug file used");
       Map<Long, String> expectedNames = oracleFunctions(oracle);
       TreeSet<String> mine = new TreeSet<>(b.functionNames(TARGET_FUNCTIONS));
       TreeSet<String> missing = new TreeSet<>(expectedNames.values());
       missing.removeAll(mine);
       TreeSet<String> extra = new TreeSet<>(mine);
       extra.removeAll(expectedNames.values());
-      assertTrue(missing.isEmpty() && extra.isEmpty(), "qualified names: missing " + missing + ", unexpected " + extra);
-      assertTrue(mine.containsAll(List.of("shop::Cart::describe", "shop::price", "shop::Tag::Tag", "login")), mine.toString());
+      assertTrue(
+          missing.isEmpty() && extra.isEmpty(),
+          "qualified names: missing " + missing + ", unexpected " + extra);
+      assertTrue(
+          mine.containsAll(
+              List.of("shop::Cart::describe", "shop::price", "shop::Tag::Tag", "login")),
+          mine.toString());
       int checked = 0;
       int inlined = 0;
       for (String name : mine) {
@@ -77,14 +84,24 @@ class CppDwarfTest {
           assertEquals(Language.CPP, f.language(), where);
           String symbol = f.linkageName() != null ? f.linkageName() : name;
           assertEquals(oracleLinkage(chain), f.linkageName(), where + " linkage name");
-          // entry: the symbol's address (nm), or for functions without a linkage name the DIE's low_pc
-          long entry = f.linkageName() != null || symbols.containsKey(symbol) ? symbols.get(symbol) : die.ranges().get(0)[0];
+          // entry: the symbol's address (nm), or for functions without a linkage name the DIE's
+          // low_pc
+          long entry =
+              f.linkageName() != null || symbols.containsKey(symbol)
+                  ? symbols.get(symbol)
+                  : die.ranges().get(0)[0];
           assertEquals(entry, f.lowPc(), where + " entry (nm " + symbol + ")");
-          assertEquals(rangeSet(die.ranges()), rangeSet(f.ranges().stream().map(r -> new long[] {r.low(), r.high()}).toList()),
+          assertEquals(
+              rangeSet(die.ranges()),
+              rangeSet(f.ranges().stream().map(r -> new long[] {r.low(), r.high()}).toList()),
               where + " ranges");
           assertTrue(f.ranges().get(0).contains(f.lowPc()), where + " first range holds the entry");
-          assertEquals(expectedParameters(oracle, chain), describe(f.parameters()), where + " parameters");
-          assertEquals(returnType(chain), f.returnType() == null ? null : strip(f.returnType().displayName()), where + " return type");
+          assertEquals(
+              expectedParameters(oracle, chain), describe(f.parameters()), where + " parameters");
+          assertEquals(
+              returnType(chain),
+              f.returnType() == null ? null : strip(f.returnType().displayName()),
+              where + " return type");
           assertEquals(oracleInlined(oracle, chain), f.inlined(), where + " inlined");
           if (f.inlined()) inlined++;
           checked++;
@@ -104,24 +121,46 @@ class CppDwarfTest {
     DwarfdumpOracle oracle = oracle(s);
     try (DwarfBinary b = s.open()) {
       for (String simple : List.of("Money", "Big", "Mixed", "Tag", "Cart")) {
-        Type t = b.type("shop::" + simple).orElseThrow(() -> new AssertionError("no type shop::" + simple)).stripped();
-        ODie o = oracle.named(simple).stream()
-            .filter(d -> d.tag().equals("DW_TAG_structure_type") || d.tag().equals("DW_TAG_class_type"))
-            .filter(d -> !d.flag("DW_AT_declaration"))
-            .filter(d -> "shop".equals(oracle.parent(d).name()))
-            .findFirst().orElseThrow(() -> new AssertionError("llvm-dwarfdump has no shop::" + simple));
+        Type t =
+            b.type("shop::" + simple)
+                .orElseThrow(() -> new AssertionError("no type shop::" + simple))
+                .stripped();
+        ODie o =
+            oracle.named(simple).stream()
+                .filter(
+                    d ->
+                        d.tag().equals("DW_TAG_structure_type")
+                            || d.tag().equals("DW_TAG_class_type"))
+                .filter(d -> !d.flag("DW_AT_declaration"))
+                .filter(d -> "shop".equals(oracle.parent(d).name()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("llvm-dwarfdump has no shop::" + simple));
         assertEquals(o.number("DW_AT_byte_size"), t.size(), simple + " size");
         List<String> expected = new ArrayList<>();
         for (ODie m : oracle.children(o)) {
-          if (m.tag().equals("DW_TAG_member") && !m.flag("DW_AT_declaration") && !m.flag("DW_AT_external")) {
-            expected.add(m.name() + "@" + m.number("DW_AT_data_member_location") + ":"
-                + strip(DwarfdumpOracle.normalizeTypeName(m.refName("DW_AT_type"))));
+          if (m.tag().equals("DW_TAG_member")
+              && !m.flag("DW_AT_declaration")
+              && !m.flag("DW_AT_external")) {
+            expected.add(
+                m.name()
+                    + "@"
+                    + m.number("DW_AT_data_member_location")
+                    + ":"
+                    + strip(DwarfdumpOracle.normalizeTypeName(m.refName("DW_AT_type"))));
           }
         }
-        List<String> actual = t.members().stream().map(m -> m.name() + "@" + m.offset() + ":" + strip(m.type().displayName())).toList();
+        List<String> actual =
+            t.members().stream()
+                .map(m -> m.name() + "@" + m.offset() + ":" + strip(m.type().displayName()))
+                .toList();
         assertEquals(expected, actual, simple + " members");
         String cc = o.attrs().get("DW_AT_calling_convention");
-        int expectedCc = cc == null ? 0 : cc.startsWith("DW_CC_pass_by_reference") ? 4 : cc.startsWith("DW_CC_pass_by_value") ? 5 : -1;
+        int expectedCc =
+            cc == null
+                ? 0
+                : cc.startsWith("DW_CC_pass_by_reference")
+                    ? 4
+                    : cc.startsWith("DW_CC_pass_by_value") ? 5 : -1;
         assertEquals(expectedCc, t.callingConvention(), simple + " calling convention " + cc);
       }
     }
@@ -133,18 +172,25 @@ class CppDwarfTest {
     try (DwarfBinary b = s.open()) {
       assertEquals(3, b.lookup("shop::price").size());
       assertEquals("_ZN4shop5priceEi", single(b.lookup("shop::price(int)")).linkageName());
-      assertEquals("_ZN4shop5priceEPKc", single(b.lookup("shop::price(const char *)")).linkageName());
-      assertEquals("_ZN4shop5priceEPKc", single(b.lookup("shop::price(const char*)")).linkageName());
+      assertEquals(
+          "_ZN4shop5priceEPKc", single(b.lookup("shop::price(const char *)")).linkageName());
+      assertEquals(
+          "_ZN4shop5priceEPKc", single(b.lookup("shop::price(const char*)")).linkageName());
       assertEquals("_ZN4shop5priceEd", single(b.lookup("shop::price(double)")).linkageName());
-      ResolveException none = assertThrows(ResolveException.class, () -> b.lookup("shop::price(float)"));
-      assertTrue(none.getMessage().contains("shop::price(const char *)") && none.getMessage().contains("shop::price(double)"),
+      ResolveException none =
+          assertThrows(ResolveException.class, () -> b.lookup("shop::price(float)"));
+      assertTrue(
+          none.getMessage().contains("shop::price(const char *)")
+              && none.getMessage().contains("shop::price(double)"),
           none.getMessage());
       ResolveException typo = assertThrows(ResolveException.class, () -> b.lookup("shop::prise"));
       assertTrue(typo.getMessage().contains("closest names: shop::price"), typo.getMessage());
       Function add = single(b.lookup("shop::Cart::add"));
       assertTrue(add.parameters().get(0).artificial(), "this comes first");
       assertEquals("this", add.parameters().get(0).name());
-      assertEquals(List.of("n"), add.arguments().stream().filter(v -> !v.artificial()).map(Variable::name).toList());
+      assertEquals(
+          List.of("n"),
+          add.arguments().stream().filter(v -> !v.artificial()).map(Variable::name).toList());
       assertFalse(b.lookup("shop::Tag::Tag(int, const char *)").isEmpty());
     }
   }
@@ -156,7 +202,10 @@ class CppDwarfTest {
 
   // ---- oracle side ----
 
-  /** DIE offset → qualified name (c++filt of the linkage name without parameters) of target functions with code. */
+  /**
+   * DIE offset → qualified name (c++filt of the linkage name without parameters) of target
+   * functions with code.
+   */
   private static Map<Long, String> oracleFunctions(DwarfdumpOracle oracle) throws Exception {
     Map<Long, String> linkage = new HashMap<>();
     Map<Long, String> plain = new HashMap<>();
@@ -171,13 +220,15 @@ class CppDwarfTest {
     }
     Map<String, String> demangled = demangle(new TreeSet<>(linkage.values()));
     Map<Long, String> out = new HashMap<>();
-    linkage.forEach((off, l) -> {
-      String n = withoutParameters(demangled.get(l));
-      if (TARGET_FUNCTIONS.matcher(n).find()) out.put(off, n);
-    });
-    plain.forEach((off, n) -> {
-      if (n != null && TARGET_FUNCTIONS.matcher(n).find()) out.put(off, n);
-    });
+    linkage.forEach(
+        (off, l) -> {
+          String n = withoutParameters(demangled.get(l));
+          if (TARGET_FUNCTIONS.matcher(n).find()) out.put(off, n);
+        });
+    plain.forEach(
+        (off, n) -> {
+          if (n != null && TARGET_FUNCTIONS.matcher(n).find()) out.put(off, n);
+        });
     return out;
   }
 
@@ -194,10 +245,12 @@ class CppDwarfTest {
       switch (p.tag()) {
         case "DW_TAG_namespace" -> {
           if (p.name() == null) sb.insert(0, "(anonymous namespace)::");
-          else if (!p.flag("DW_AT_export_symbols")) sb.insert(0, p.name() + "::"); // inline namespaces do not qualify
+          else if (!p.flag("DW_AT_export_symbols"))
+            sb.insert(0, p.name() + "::"); // inline namespaces do not qualify
         }
-        case "DW_TAG_class_type", "DW_TAG_structure_type", "DW_TAG_union_type" -> sb.insert(0, p.name() + "::");
-        default -> { }
+        case "DW_TAG_class_type", "DW_TAG_structure_type", "DW_TAG_union_type" ->
+            sb.insert(0, p.name() + "::");
+        default -> {}
       }
     }
     return sb.toString();
@@ -217,14 +270,19 @@ class CppDwarfTest {
   }
 
   private static String oracleLinkage(List<ODie> chain) {
-    return chain.stream().map(d -> DwarfdumpOracle.unquote(d.attrs().get("DW_AT_linkage_name"))).filter(n -> n != null)
-        .findFirst().orElse(null);
+    return chain.stream()
+        .map(d -> DwarfdumpOracle.unquote(d.attrs().get("DW_AT_linkage_name")))
+        .filter(n -> n != null)
+        .findFirst()
+        .orElse(null);
   }
 
   private static boolean oracleInlined(DwarfdumpOracle oracle, List<ODie> chain) {
     for (ODie d : chain) {
       String inl = d.attrs().get("DW_AT_inline");
-      if (inl != null && (inl.startsWith("DW_INL_inlined") || inl.startsWith("DW_INL_declared_inlined"))) return true;
+      if (inl != null
+          && (inl.startsWith("DW_INL_inlined") || inl.startsWith("DW_INL_declared_inlined")))
+        return true;
       if (oracle.inlinedOrigins().contains(d.offset())) return true;
     }
     return false;
@@ -233,12 +291,21 @@ class CppDwarfTest {
   private static List<String> expectedParameters(DwarfdumpOracle oracle, List<ODie> chain) {
     List<ODie> best = null;
     for (ODie c : chain) {
-      List<ODie> ps = oracle.children(c).stream().filter(x -> x.tag().equals("DW_TAG_formal_parameter")).toList();
+      List<ODie> ps =
+          oracle.children(c).stream()
+              .filter(x -> x.tag().equals("DW_TAG_formal_parameter"))
+              .toList();
       if (ps.isEmpty()) continue;
       if (best == null || best.size() < ps.size()) best = ps;
-      // the parameters the code really has: the first DIE whose parameters are all named, directly or
+      // the parameters the code really has: the first DIE whose parameters are all named, directly
+      // or
       // through their abstract_origin (a concrete copy may differ from its abstract instance)
-      if (ps.stream().allMatch(p -> p.name() != null || p.flag("DW_AT_artificial") || p.attrs().containsKey("DW_AT_abstract_origin"))) {
+      if (ps.stream()
+          .allMatch(
+              p ->
+                  p.name() != null
+                      || p.flag("DW_AT_artificial")
+                      || p.attrs().containsKey("DW_AT_abstract_origin"))) {
         best = ps;
         break;
       }
@@ -257,20 +324,32 @@ class CppDwarfTest {
         long next = cur.ref("DW_AT_abstract_origin");
         cur = next < 0 ? null : oracle.die(next);
       }
-      out.add(name + " " + strip(DwarfdumpOracle.normalizeTypeName(type)) + (artificial ? " [artificial]" : ""));
+      out.add(
+          name
+              + " "
+              + strip(DwarfdumpOracle.normalizeTypeName(type))
+              + (artificial ? " [artificial]" : ""));
     }
     return out;
   }
 
   private static String returnType(List<ODie> chain) {
     for (ODie d : chain) {
-      if (d.attrs().containsKey("DW_AT_type")) return strip(DwarfdumpOracle.normalizeTypeName(d.refName("DW_AT_type")));
+      if (d.attrs().containsKey("DW_AT_type"))
+        return strip(DwarfdumpOracle.normalizeTypeName(d.refName("DW_AT_type")));
     }
     return null;
   }
 
   private static List<String> describe(List<Variable> vars) {
-    return vars.stream().map(v -> v.name() + " " + strip(v.type().displayName()) + (v.artificial() ? " [artificial]" : "")).toList();
+    return vars.stream()
+        .map(
+            v ->
+                v.name()
+                    + " "
+                    + strip(v.type().displayName())
+                    + (v.artificial() ? " [artificial]" : ""))
+        .toList();
   }
 
   private static TreeSet<String> rangeSet(List<long[]> ranges) {
@@ -298,11 +377,14 @@ class CppDwarfTest {
     return s;
   }
 
-  private static Map<String, String> demangle(TreeSet<String> names) throws IOException, InterruptedException {
+  private static Map<String, String> demangle(TreeSet<String> names)
+      throws IOException, InterruptedException {
     Process p = new ProcessBuilder("c++filt").redirectErrorStream(true).start();
-    p.getOutputStream().write(String.join("\n", names).concat("\n").getBytes(StandardCharsets.UTF_8));
+    p.getOutputStream()
+        .write(String.join("\n", names).concat("\n").getBytes(StandardCharsets.UTF_8));
     p.getOutputStream().close();
-    List<String> out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+    List<String> out =
+        new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
     assertTrue(p.waitFor(1, TimeUnit.MINUTES) && p.exitValue() == 0, "c++filt failed");
     assertEquals(names.size(), out.size(), "c++filt output lines");
     Map<String, String> m = new HashMap<>();
@@ -315,8 +397,11 @@ class CppDwarfTest {
   private static Map<String, Long> nmAddresses(Path file) throws IOException, InterruptedException {
     Path out = Files.createTempFile("nm", ".txt");
     try {
-      Process p = new ProcessBuilder("nm", "--defined-only", file.toString()).redirectOutput(out.toFile())
-          .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      Process p =
+          new ProcessBuilder("nm", "--defined-only", file.toString())
+              .redirectOutput(out.toFile())
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start();
       assertTrue(p.waitFor(1, TimeUnit.MINUTES) && p.exitValue() == 0, "nm failed on " + file);
       Map<String, Long> m = new HashMap<>();
       for (String line : Files.readAllLines(out)) {

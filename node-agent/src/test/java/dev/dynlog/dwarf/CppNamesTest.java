@@ -25,7 +25,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Tag("toolchain")
 class CppNamesTest {
-  private static final String SOURCE = """
+  private static final String SOURCE =
+      """
       #include <cstdio>
       namespace outer { namespace inner {
       template <typename T> __attribute__((noinline)) T biggest(T a, T b) { return a > b ? a : b; }
@@ -60,29 +61,50 @@ class CppNamesTest {
     cmd.addAll(List.of("-g", "-o", bin.toString(), src.toString()));
     run(cmd);
     Map<Long, List<String>> demangled = new HashMap<>();
-    for (String line : run(List.of("nm", "-C", "--defined-only", bin.toString())).lines().toList()) {
+    for (String line :
+        run(List.of("nm", "-C", "--defined-only", bin.toString())).lines().toList()) {
       String[] f = line.split(" ", 3);
-      if (f.length == 3) demangled.computeIfAbsent(Long.parseUnsignedLong(f[0], 16), k -> new ArrayList<>()).add(f[2]);
+      if (f.length == 3)
+        demangled
+            .computeIfAbsent(Long.parseUnsignedLong(f[0], 16), k -> new ArrayList<>())
+            .add(f[2]);
     }
     try (DwarfBinary b = DwarfBinary.open(bin)) {
       List<String> names = b.functionNames(Pattern.compile("^outer::"));
-      assertEquals(List.of("outer::(anonymous namespace)::hidden", "outer::inner::Vec::make", "outer::inner::Vec::operator()",
-          "outer::inner::Vec::operator<", "outer::inner::biggest<double>", "outer::inner::biggest<int>", "outer::use"), names);
+      assertEquals(
+          List.of(
+              "outer::(anonymous namespace)::hidden",
+              "outer::inner::Vec::make",
+              "outer::inner::Vec::operator()",
+              "outer::inner::Vec::operator<",
+              "outer::inner::biggest<double>",
+              "outer::inner::biggest<int>",
+              "outer::use"),
+          names);
       for (String n : names) {
         for (Function f : b.lookup(n)) {
           List<String> atEntry = demangled.getOrDefault(f.lowPc(), List.of());
-          assertTrue(atEntry.stream().anyMatch(d -> d.contains(n + "(")), n + " at 0x" + Long.toHexString(f.lowPc()) + ": nm -C has " + atEntry);
+          assertTrue(
+              atEntry.stream().anyMatch(d -> d.contains(n + "(")),
+              n + " at 0x" + Long.toHexString(f.lowPc()) + ": nm -C has " + atEntry);
         }
       }
       assertEquals(2, b.lookup("outer::inner::biggest").size(), "all instantiations");
-      assertEquals("outer::inner::biggest<int>", one(b.lookup("outer::inner::biggest<int>")).name());
+      assertEquals(
+          "outer::inner::biggest<int>", one(b.lookup("outer::inner::biggest<int>")).name());
       Function less = one(b.lookup("outer::inner::Vec::operator<"));
       assertEquals(List.of("this", "o"), less.parameters().stream().map(v -> v.name()).toList());
       assertEquals("const outer::inner::Vec &", less.parameters().get(1).type().displayName());
-      assertEquals("outer::inner::Vec::operator()", one(b.lookup("outer::inner::Vec::operator()")).name());
-      assertEquals("outer::inner::Vec::operator()", one(b.lookup("outer::inner::Vec::operator()(int)")).name());
-      assertEquals("outer::inner::Vec", one(b.lookup("outer::inner::Vec::make")).returnType().displayName());
-      assertEquals("outer::(anonymous namespace)::hidden", one(b.lookup("outer::(anonymous namespace)::hidden(int)")).name());
+      assertEquals(
+          "outer::inner::Vec::operator()", one(b.lookup("outer::inner::Vec::operator()")).name());
+      assertEquals(
+          "outer::inner::Vec::operator()",
+          one(b.lookup("outer::inner::Vec::operator()(int)")).name());
+      assertEquals(
+          "outer::inner::Vec", one(b.lookup("outer::inner::Vec::make")).returnType().displayName());
+      assertEquals(
+          "outer::(anonymous namespace)::hidden",
+          one(b.lookup("outer::(anonymous namespace)::hidden(int)")).name());
       assertEquals(1, b.lookup("outer::use(int)").size());
     }
   }

@@ -22,7 +22,8 @@ import java.util.List;
 record CppSubject(String id, Path binary, Path dwarfFile, DebugFileLocator locator) {
 
   /** An empty debug root, so that tests never pick up files from the machine's /usr/lib/debug. */
-  private static final DebugFileLocator NO_SYSTEM_ROOT = new DebugFileLocator(List.of(Path.of("/nonexistent-debug-root")));
+  private static final DebugFileLocator NO_SYSTEM_ROOT =
+      new DebugFileLocator(List.of(Path.of("/nonexistent-debug-root")));
 
   DwarfBinary open() throws ResolveException {
     return DwarfBinary.open(binary, locator);
@@ -51,10 +52,16 @@ record CppSubject(String id, Path binary, Path dwarfFile, DebugFileLocator locat
     TargetBinary t = Targets.build(v);
     String id = v.name();
     return switch (v) {
-      case CPP_BUILD_ID_DEBUG_FILE -> new CppSubject(id, t.binary(), t.debugFile().orElseThrow(),
-          new DebugFileLocator(List.of(t.debugRoot().orElseThrow())));
-      case CPP_DEBUGLINK -> new CppSubject(id, t.binary(), t.debugFile().orElseThrow(), NO_SYSTEM_ROOT);
-      case CPP_SHARED_OBJECT -> new CppSubject(id, t.library().orElseThrow(), t.library().orElseThrow(), NO_SYSTEM_ROOT);
+      case CPP_BUILD_ID_DEBUG_FILE ->
+          new CppSubject(
+              id,
+              t.binary(),
+              t.debugFile().orElseThrow(),
+              new DebugFileLocator(List.of(t.debugRoot().orElseThrow())));
+      case CPP_DEBUGLINK ->
+          new CppSubject(id, t.binary(), t.debugFile().orElseThrow(), NO_SYSTEM_ROOT);
+      case CPP_SHARED_OBJECT ->
+          new CppSubject(id, t.library().orElseThrow(), t.library().orElseThrow(), NO_SYSTEM_ROOT);
       default -> new CppSubject(id, t.binary(), t.binary(), NO_SYSTEM_ROOT);
     };
   }

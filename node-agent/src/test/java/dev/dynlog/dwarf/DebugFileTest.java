@@ -35,27 +35,44 @@ class DebugFileTest {
     TargetBinary t = Targets.build(ElfVariant.CPP_BUILD_ID_DEBUG_FILE);
     Path root = t.debugRoot().orElseThrow();
     String id = ElfReadelfOracle.buildId(t.binary());
-    Path expected = root.resolve(".build-id").resolve(id.substring(0, 2)).resolve(id.substring(2) + ".debug");
+    Path expected =
+        root.resolve(".build-id").resolve(id.substring(0, 2)).resolve(id.substring(2) + ".debug");
     try (DwarfBinary b = DwarfBinary.open(t.binary(), new DebugFileLocator(List.of(root)))) {
       assertEquals(expected, b.debugFile().orElseThrow());
       assertEquals(id, b.buildId());
       var add = b.lookup("shop::addMoney").get(0);
-      assertEquals(add.linkageName(), b.symbolize(add.lowPc()), "symbols come from the debug file of a stripped binary");
-      String dump = ElfReadelfOracle.run("objdump", "-d", "--start-address=0x" + Long.toHexString(add.lowPc()),
-          "--stop-address=0x" + Long.toHexString(add.lowPc() + 1), t.binary().toString());
-      Matcher insn = Pattern.compile("(?m)^\\s*" + Long.toHexString(add.lowPc()) + ":\\t((?:[0-9a-f]{2} )+)").matcher(dump);
+      assertEquals(
+          add.linkageName(),
+          b.symbolize(add.lowPc()),
+          "symbols come from the debug file of a stripped binary");
+      String dump =
+          ElfReadelfOracle.run(
+              "objdump",
+              "-d",
+              "--start-address=0x" + Long.toHexString(add.lowPc()),
+              "--stop-address=0x" + Long.toHexString(add.lowPc() + 1),
+              t.binary().toString());
+      Matcher insn =
+          Pattern.compile("(?m)^\\s*" + Long.toHexString(add.lowPc()) + ":\\t((?:[0-9a-f]{2} )+)")
+              .matcher(dump);
       assertTrue(insn.find(), dump);
       String[] hex = insn.group(1).trim().split(" ");
       byte[] code = b.read(add.lowPc(), hex.length);
-      for (int i = 0; i < hex.length; i++) assertEquals(Integer.parseInt(hex[i], 16), code[i] & 0xff, "code byte " + i);
+      for (int i = 0; i < hex.length; i++)
+        assertEquals(Integer.parseInt(hex[i], 16), code[i] & 0xff, "code byte " + i);
     }
     // No debug root with that id: the error says where it looked.
     Path empty = Files.createDirectories(dir.resolve("empty-root"));
     String msg = failure(t.binary(), new DebugFileLocator(List.of(empty)));
-    assertTrue(msg.contains("has no DWARF") && msg.contains(id) && msg.contains(empty.toString()), msg);
+    assertTrue(
+        msg.contains("has no DWARF") && msg.contains(id) && msg.contains(empty.toString()), msg);
     // A file at the right place with another build-id is rejected.
     Path wrongRoot = dir.resolve("wrong-root");
-    Path wrong = wrongRoot.resolve(".build-id").resolve(id.substring(0, 2)).resolve(id.substring(2) + ".debug");
+    Path wrong =
+        wrongRoot
+            .resolve(".build-id")
+            .resolve(id.substring(0, 2))
+            .resolve(id.substring(2) + ".debug");
     Files.createDirectories(wrong.getParent());
     Files.copy(Targets.build(new CppVariant(Compiler.GXX, "O0")), wrong);
     msg = failure(t.binary(), new DebugFileLocator(List.of(wrongRoot)));
@@ -91,7 +108,8 @@ class DebugFileTest {
     Path d3 = Files.createDirectories(dir.resolve("three"));
     Path bin3 = Files.copy(t.binary(), d3.resolve("cpptarget"));
     Path root3 = dir.resolve("root3");
-    Path dbg3 = root3.resolve(d3.toAbsolutePath().toString().substring(1)).resolve(debug.getFileName());
+    Path dbg3 =
+        root3.resolve(d3.toAbsolutePath().toString().substring(1)).resolve(debug.getFileName());
     Files.createDirectories(dbg3.getParent());
     Files.copy(debug, dbg3);
     assertFound(bin3, new DebugFileLocator(List.of(root3)), dbg3);
@@ -105,18 +123,24 @@ class DebugFileTest {
     assertTrue(msg.contains("CRC-32") && msg.contains("differs"), msg);
   }
 
-  private static void assertFound(Path binary, DebugFileLocator locator, Path expected) throws Exception {
+  private static void assertFound(Path binary, DebugFileLocator locator, Path expected)
+      throws Exception {
     try (DwarfBinary b = DwarfBinary.open(binary, locator)) {
-      assertEquals(expected.toAbsolutePath().normalize(), b.debugFile().orElseThrow().toAbsolutePath().normalize());
+      assertEquals(
+          expected.toAbsolutePath().normalize(),
+          b.debugFile().orElseThrow().toAbsolutePath().normalize());
       assertEquals(3, b.lookup("shop::price").size());
     }
   }
 
   private static String failure(Path binary, DebugFileLocator locator) {
-    return assertThrows(ResolveException.class, () -> {
-      try (DwarfBinary b = DwarfBinary.open(binary, locator)) {
-        b.lookup("shop::price");
-      }
-    }).getMessage();
+    return assertThrows(
+            ResolveException.class,
+            () -> {
+              try (DwarfBinary b = DwarfBinary.open(binary, locator)) {
+                b.lookup("shop::price");
+              }
+            })
+        .getMessage();
   }
 }

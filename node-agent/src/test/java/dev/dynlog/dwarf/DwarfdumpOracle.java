@@ -65,7 +65,11 @@ public final class DwarfdumpOracle {
         out.add(new long[] {number("DW_AT_low_pc"), number("DW_AT_high_pc")});
       } else if (attrs.containsKey("DW_AT_ranges")) {
         Matcher m = RANGE.matcher(attrs.get("DW_AT_ranges"));
-        while (m.find()) out.add(new long[] {Long.parseUnsignedLong(m.group(1), 16), Long.parseUnsignedLong(m.group(2), 16)});
+        while (m.find())
+          out.add(
+              new long[] {
+                Long.parseUnsignedLong(m.group(1), 16), Long.parseUnsignedLong(m.group(2), 16)
+              });
       }
       return out;
     }
@@ -101,12 +105,18 @@ public final class DwarfdumpOracle {
         continue;
       }
       int name = l.indexOf("DW_AT_name\t(\"");
-      if (name >= 0 && current >= 0) byName.computeIfAbsent(unquote(l.substring(name + 12).trim()), k -> new ArrayList<>()).add(current);
+      if (name >= 0 && current >= 0)
+        byName
+            .computeIfAbsent(unquote(l.substring(name + 12).trim()), k -> new ArrayList<>())
+            .add(current);
       int link = l.indexOf("DW_AT_linkage_name\t(\"");
       if (link >= 0 && current >= 0) {
-        byLinkageName.computeIfAbsent(unquote(l.substring(link + 20).trim()), k -> new ArrayList<>()).add(current);
+        byLinkageName
+            .computeIfAbsent(unquote(l.substring(link + 20).trim()), k -> new ArrayList<>())
+            .add(current);
       }
-      if ("DW_TAG_inlined_subroutine".equals(currentTag) && l.contains("DW_AT_abstract_origin\t(")) {
+      if ("DW_TAG_inlined_subroutine".equals(currentTag)
+          && l.contains("DW_AT_abstract_origin\t(")) {
         Matcher m = Pattern.compile("\\(0x([0-9a-f]+)").matcher(l);
         if (m.find()) inlinedOrigins.add(Long.parseLong(m.group(1), 16));
       }
@@ -125,17 +135,22 @@ public final class DwarfdumpOracle {
   static DwarfdumpOracle of(Path binary) throws IOException, InterruptedException {
     Require.notQuick("llvm-dwarfdump", "toolchain");
     if (!Files.isExecutable(LLVM_DWARFDUMP)) {
-      throw new AssertionError("llvm-dwarfdump is required as the test oracle but " + LLVM_DWARFDUMP + " is missing");
+      throw new AssertionError(
+          "llvm-dwarfdump is required as the test oracle but " + LLVM_DWARFDUMP + " is missing");
     }
     Path out = Files.createTempFile("dwarfdump", ".txt");
     try {
-      Process p = new ProcessBuilder(LLVM_DWARFDUMP.toString(), "--debug-info", binary.toString())
-          .redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      Process p =
+          new ProcessBuilder(LLVM_DWARFDUMP.toString(), "--debug-info", binary.toString())
+              .redirectOutput(out.toFile())
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start();
       if (!p.waitFor(3, TimeUnit.MINUTES)) {
         p.destroyForcibly();
         throw new AssertionError("llvm-dwarfdump timed out on " + binary);
       }
-      if (p.exitValue() != 0) throw new AssertionError("llvm-dwarfdump failed on " + binary + ": exit " + p.exitValue());
+      if (p.exitValue() != 0)
+        throw new AssertionError("llvm-dwarfdump failed on " + binary + ": exit " + p.exitValue());
       return new DwarfdumpOracle(binary, Files.readAllLines(out, StandardCharsets.UTF_8));
     } finally {
       Files.deleteIfExists(out);
@@ -145,7 +160,8 @@ public final class DwarfdumpOracle {
   static String unquote(String v) {
     if (v == null) return null;
     if (v.endsWith(")")) v = v.substring(0, v.length() - 1);
-    if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) v = v.substring(1, v.length() - 1);
+    if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\""))
+      v = v.substring(1, v.length() - 1);
     return v;
   }
 
@@ -156,7 +172,9 @@ public final class DwarfdumpOracle {
   /** The DIE at an offset of .debug_info; fails when the listing does not show it. */
   public ODie die(long offset) {
     Integer i = lineOfDie.get(offset);
-    if (i == null) throw new AssertionError("llvm-dwarfdump shows no DIE at 0x" + Long.toHexString(offset) + " in " + binary);
+    if (i == null)
+      throw new AssertionError(
+          "llvm-dwarfdump shows no DIE at 0x" + Long.toHexString(offset) + " in " + binary);
     Matcher m = DIE_LINE.matcher(lines.get(i));
     if (!m.find()) throw new AssertionError("bad DIE line " + lines.get(i));
     int depth = (m.group(2).length() - 1) / 2;
@@ -168,7 +186,9 @@ public final class DwarfdumpOracle {
         last = a.group(1);
         attrs.put(last, a.group(2));
       } else if (last != null && !lines.get(j).isBlank()) {
-        attrs.put(last, attrs.get(last) + "\n" + lines.get(j).trim()); // continuation (ranges, location lists)
+        attrs.put(
+            last,
+            attrs.get(last) + "\n" + lines.get(j).trim()); // continuation (ranges, location lists)
       }
     }
     return new ODie(offset, depth, m.group(3), attrs);
@@ -181,7 +201,9 @@ public final class DwarfdumpOracle {
       String l = lines.get(j);
       if (!l.startsWith("0x")) continue;
       Matcher m = DIE_LINE.matcher(l);
-      if (m.find() && !m.group(3).equals("NULL") && (m.group(2).length() - 1) / 2 == d.depth() - 1) {
+      if (m.find()
+          && !m.group(3).equals("NULL")
+          && (m.group(2).length() - 1) / 2 == d.depth() - 1) {
         return die(Long.parseLong(m.group(1), 16));
       }
     }
@@ -199,7 +221,8 @@ public final class DwarfdumpOracle {
       if (!m.find()) continue;
       int depth = (m.group(2).length() - 1) / 2;
       if (depth <= parent.depth()) break;
-      if (depth == parent.depth() + 1 && !m.group(3).equals("NULL")) out.add(die(Long.parseLong(m.group(1), 16)));
+      if (depth == parent.depth() + 1 && !m.group(3).equals("NULL"))
+        out.add(die(Long.parseLong(m.group(1), 16)));
     }
     return out;
   }
@@ -237,18 +260,21 @@ public final class DwarfdumpOracle {
     return printed.replaceAll("(?:[\\w$]+::)+(const|volatile) ", "$1 ");
   }
 
-  private static final Pattern POINTER_TO_ARRAY = Pattern.compile("^(.+) \\(\\*\\)((?:\\[\\d+\\])+)$");
+  private static final Pattern POINTER_TO_ARRAY =
+      Pattern.compile("^(.+) \\(\\*\\)((?:\\[\\d+\\])+)$");
   private static final Pattern C_ARRAY = Pattern.compile("^(.+?)((?:\\[\\d+\\])+)$");
 
   /**
    * A Go type name from llvm-dwarfdump, which spells unnamed pointer and array types the C way
-   * ({@code T *}, {@code T[2]}, {@code T (*)[2]}, {@code [2]T (*)}, {@code void *}), in Go syntax ({@code *T},
-   * {@code [2]T}, {@code *[2]T}, {@code unsafe.Pointer}).
+   * ({@code T *}, {@code T[2]}, {@code T (*)[2]}, {@code [2]T (*)}, {@code void *}), in Go syntax
+   * ({@code *T}, {@code [2]T}, {@code *[2]T}, {@code unsafe.Pointer}).
    */
   static String goTypeName(String printed) {
     if (printed == null) return null;
-    if (printed.equals("void *")) return "unsafe.Pointer"; // Go's unsafe.Pointer is an unnamed pointer to nothing
-    if (printed.endsWith(" (*)")) return "*" + goTypeName(printed.substring(0, printed.length() - 4));
+    if (printed.equals("void *"))
+      return "unsafe.Pointer"; // Go's unsafe.Pointer is an unnamed pointer to nothing
+    if (printed.endsWith(" (*)"))
+      return "*" + goTypeName(printed.substring(0, printed.length() - 4));
     if (printed.endsWith(" *")) return "*" + goTypeName(printed.substring(0, printed.length() - 2));
     Matcher pa = POINTER_TO_ARRAY.matcher(printed);
     if (pa.matches()) return "*" + pa.group(2) + goTypeName(pa.group(1));

@@ -65,20 +65,37 @@ class GoDwarfFixtureTest {
   @Test
   void structLayoutsMatchDwarfdump() throws Exception {
     try (DwarfBinary b = DwarfBinary.open(Testdata.GO.binary())) {
-      for (String type : List.of("main.Point", "main.Ten", "main.Counter", "main.failure", "runtime.g", "runtime.stack",
-          "runtime.gobuf", "string", "[]int", "[]uint8", "error")) {
+      for (String type :
+          List.of(
+              "main.Point",
+              "main.Ten",
+              "main.Counter",
+              "main.failure",
+              "runtime.g",
+              "runtime.stack",
+              "runtime.gobuf",
+              "string",
+              "[]int",
+              "[]uint8",
+              "error")) {
         Type t = b.type(type).orElseThrow(() -> new AssertionError("no type " + type)).stripped();
         ODie o = typeDie(type);
         assertEquals(o.number("DW_AT_byte_size"), t.size(), type + " size");
         List<String> expected = new ArrayList<>();
         for (ODie m : oracle.children(o)) {
           if (m.tag().equals("DW_TAG_member")) {
-            expected.add(m.name() + "@" + m.number("DW_AT_data_member_location") + ":"
-                + DwarfdumpOracle.goTypeName(m.refName("DW_AT_type")));
+            expected.add(
+                m.name()
+                    + "@"
+                    + m.number("DW_AT_data_member_location")
+                    + ":"
+                    + DwarfdumpOracle.goTypeName(m.refName("DW_AT_type")));
           }
         }
-        List<String> actual = t.members().stream().map(m -> m.name() + "@" + m.offset() + ":" + m.type().displayName())
-            .toList();
+        List<String> actual =
+            t.members().stream()
+                .map(m -> m.name() + "@" + m.offset() + ":" + m.type().displayName())
+                .toList();
         assertTrue(expected.size() >= 1, type + " has members");
         assertEquals(expected, actual, type + " members");
       }
@@ -93,10 +110,16 @@ class GoDwarfFixtureTest {
       assertEquals(memberOffset("runtime.g", "goid"), g.member("goid").offset(), "goid");
       Type.Member stack = g.member("stack");
       assertEquals(memberOffset("runtime.g", "stack"), stack.offset(), "stack");
-      assertEquals(memberOffset("runtime.stack", "hi"), stack.type().stripped().member("hi").offset(), "stack.hi");
+      assertEquals(
+          memberOffset("runtime.stack", "hi"),
+          stack.type().stripped().member("hi").offset(),
+          "stack.hi");
       Type.Member sched = g.member("sched");
       assertEquals(memberOffset("runtime.g", "sched"), sched.offset(), "sched");
-      assertEquals(memberOffset("runtime.gobuf", "pc"), sched.type().stripped().member("pc").offset(), "sched.pc");
+      assertEquals(
+          memberOffset("runtime.gobuf", "pc"),
+          sched.type().stripped().member("pc").offset(),
+          "sched.pc");
     }
   }
 
@@ -104,7 +127,9 @@ class GoDwarfFixtureTest {
   void goKindsAreRecognised() throws Exception {
     try (DwarfBinary b = DwarfBinary.open(Testdata.GO.binary())) {
       Function add = single(b.lookup("main.(*Counter).Add"));
-      assertEquals(List.of("c", "n", "label", "~r0"), add.parameters().stream().map(Variable::name).toList());
+      assertEquals(
+          List.of("c", "n", "label", "~r0"),
+          add.parameters().stream().map(Variable::name).toList());
       Type recv = add.parameters().get(0).type();
       assertEquals(Kind.POINTER, recv.kind());
       assertEquals(Kind.STRUCT, recv.target().stripped().kind());
@@ -121,7 +146,8 @@ class GoDwarfFixtureTest {
       assertEquals(Kind.GO_INTERFACE, err.kind());
       ODie iface = typeDie("error");
       assertEquals(iface.number("DW_AT_byte_size"), err.size());
-      assertEquals(oracle.children(iface).stream().map(ODie::name).toList(),
+      assertEquals(
+          oracle.children(iface).stream().map(ODie::name).toList(),
           err.members().stream().map(Type.Member::name).toList());
 
       Function scale = single(b.lookup("main.Scale"));
@@ -142,12 +168,14 @@ class GoDwarfFixtureTest {
   @Test
   void functionAddressesAreSymbolizedAsReadelfNamesThem() throws Exception {
     List<SymbolRow> symbols = ElfReadelfOracle.symbols(Testdata.GO.readelf());
-    List<SymbolRow> functions = symbols.stream().filter(s -> s.type().equals("FUNC") && s.size() > 4).toList();
+    List<SymbolRow> functions =
+        symbols.stream().filter(s -> s.type().equals("FUNC") && s.size() > 4).toList();
     assertTrue(functions.size() > 1000, "readelf lists functions: " + functions.size());
     try (DwarfBinary b = DwarfBinary.open(Testdata.GO.binary())) {
       int checked = 0;
       for (SymbolRow s : functions) {
-        if (symbols.stream().filter(o -> o.value() == s.value() && o.size() > 0).count() > 1) continue; // aliases
+        if (symbols.stream().filter(o -> o.value() == s.value() && o.size() > 0).count() > 1)
+          continue; // aliases
         assertEquals(s.name(), b.symbolize(s.value()));
         assertEquals(s.name() + "+0x4", b.symbolize(s.value() + 4));
         checked++;
@@ -158,7 +186,9 @@ class GoDwarfFixtureTest {
 
   @Test
   void symbolDirectedLookupEqualsIndexedLookup() throws Exception {
-    for (String name : List.of("main.Split", "main.(*Counter).Add", "main.MayFail", "main.main", "runtime.newproc")) {
+    for (String name :
+        List.of(
+            "main.Split", "main.(*Counter).Add", "main.MayFail", "main.main", "runtime.newproc")) {
       String fast;
       try (DwarfBinary b = DwarfBinary.open(Testdata.GO.binary())) {
         fast = render(b.lookup(name).get(0)); // first lookup: through the ELF symbol and one unit
@@ -176,57 +206,86 @@ class GoDwarfFixtureTest {
 
   /** The DIE of a named type, through typedefs ({@code error} is a typedef of runtime.iface). */
   private static ODie typeDie(String name) {
-    ODie d = oracle.named(name).stream().findFirst()
-        .orElseThrow(() -> new AssertionError("llvm-dwarfdump has no type " + name));
-    for (int i = 0; i < 8 && d.tag().equals("DW_TAG_typedef"); i++) d = oracle.die(d.ref("DW_AT_type"));
+    ODie d =
+        oracle.named(name).stream()
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("llvm-dwarfdump has no type " + name));
+    for (int i = 0; i < 8 && d.tag().equals("DW_TAG_typedef"); i++)
+      d = oracle.die(d.ref("DW_AT_type"));
     return d;
   }
 
   private static String nameOf(ODie d) {
-    return d.name() != null ? d.name() : d.ref("DW_AT_abstract_origin") >= 0
-        ? oracle.die(d.ref("DW_AT_abstract_origin")).name() : null;
+    return d.name() != null
+        ? d.name()
+        : d.ref("DW_AT_abstract_origin") >= 0
+            ? oracle.die(d.ref("DW_AT_abstract_origin")).name()
+            : null;
   }
 
   private static boolean oracleInlined(ODie die) {
     long origin = die.ref("DW_AT_abstract_origin");
     if (origin < 0) return oracle.inlinedOrigins().contains(die.offset());
     String inl = oracle.die(origin).attrs().get("DW_AT_inline");
-    return inl != null && !inl.startsWith("DW_INL_not_inlined") || oracle.inlinedOrigins().contains(origin);
+    return inl != null && !inl.startsWith("DW_INL_not_inlined")
+        || oracle.inlinedOrigins().contains(origin);
   }
 
   /** "name type [result]" for each formal parameter, arguments first, then results. */
   private static List<String> expectedParameters(ODie fn) {
     List<String> args = new ArrayList<>();
     List<String> results = new ArrayList<>();
-    List<ODie> params = oracle.children(fn).stream().filter(c -> c.tag().equals("DW_TAG_formal_parameter")).toList();
+    List<ODie> params =
+        oracle.children(fn).stream()
+            .filter(c -> c.tag().equals("DW_TAG_formal_parameter"))
+            .toList();
     if (params.isEmpty() && fn.ref("DW_AT_abstract_origin") >= 0) {
-      params = oracle.children(oracle.die(fn.ref("DW_AT_abstract_origin"))).stream()
-          .filter(c -> c.tag().equals("DW_TAG_formal_parameter")).toList();
+      params =
+          oracle.children(oracle.die(fn.ref("DW_AT_abstract_origin"))).stream()
+              .filter(c -> c.tag().equals("DW_TAG_formal_parameter"))
+              .toList();
     }
     for (ODie p : params) {
-      ODie src = p.ref("DW_AT_abstract_origin") >= 0 ? oracle.die(p.ref("DW_AT_abstract_origin")) : p;
+      ODie src =
+          p.ref("DW_AT_abstract_origin") >= 0 ? oracle.die(p.ref("DW_AT_abstract_origin")) : p;
       boolean result = src.flag("DW_AT_variable_parameter");
-      (result ? results : args).add(src.name() + " " + DwarfdumpOracle.goTypeName(src.refName("DW_AT_type"))
-          + (result ? " [result]" : ""));
+      (result ? results : args)
+          .add(
+              src.name()
+                  + " "
+                  + DwarfdumpOracle.goTypeName(src.refName("DW_AT_type"))
+                  + (result ? " [result]" : ""));
     }
     args.addAll(results);
     return args;
   }
 
   private static long memberOffset(String type, String member) {
-    ODie t = oracle.named(type).stream().filter(d -> d.tag().equals("DW_TAG_structure_type")).findFirst()
-        .orElseThrow(() -> new AssertionError("llvm-dwarfdump has no struct " + type));
-    ODie m = oracle.children(t).stream().filter(c -> member.equals(c.name())).findFirst()
-        .orElseThrow(() -> new AssertionError("llvm-dwarfdump has no " + type + "." + member));
+    ODie t =
+        oracle.named(type).stream()
+            .filter(d -> d.tag().equals("DW_TAG_structure_type"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("llvm-dwarfdump has no struct " + type));
+    ODie m =
+        oracle.children(t).stream()
+            .filter(c -> member.equals(c.name()))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("llvm-dwarfdump has no " + type + "." + member));
     long offset = m.number("DW_AT_data_member_location");
     assertTrue(offset >= 0, type + "." + member + " has an offset");
     return offset;
   }
 
   private static List<Long> memberOffsets(String type) {
-    ODie t = oracle.named(type).stream().filter(d -> d.tag().equals("DW_TAG_structure_type")).findFirst().orElseThrow();
-    return oracle.children(t).stream().filter(c -> c.tag().equals("DW_TAG_member"))
-        .map(c -> c.number("DW_AT_data_member_location")).toList();
+    ODie t =
+        oracle.named(type).stream()
+            .filter(d -> d.tag().equals("DW_TAG_structure_type"))
+            .findFirst()
+            .orElseThrow();
+    return oracle.children(t).stream()
+        .filter(c -> c.tag().equals("DW_TAG_member"))
+        .map(c -> c.number("DW_AT_data_member_location"))
+        .toList();
   }
 
   private static Function single(List<Function> fs) {
@@ -235,11 +294,24 @@ class GoDwarfFixtureTest {
   }
 
   private static String render(Function f) {
-    return f.name() + " " + f.dieOffset() + " " + f.lowPc() + " " + f.ranges() + " " + f.inlined() + " " + f.producer()
-        + " " + describe(f.parameters());
+    return f.name()
+        + " "
+        + f.dieOffset()
+        + " "
+        + f.lowPc()
+        + " "
+        + f.ranges()
+        + " "
+        + f.inlined()
+        + " "
+        + f.producer()
+        + " "
+        + describe(f.parameters());
   }
 
   private static List<String> describe(List<Variable> vars) {
-    return vars.stream().map(v -> v.name() + " " + v.type().displayName() + (v.result() ? " [result]" : "")).toList();
+    return vars.stream()
+        .map(v -> v.name() + " " + v.type().displayName() + (v.result() ? " [result]" : ""))
+        .toList();
   }
 }

@@ -17,8 +17,12 @@ import dev.dynlog.types.Type;
 import dev.dynlog.types.Type.Kind;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
@@ -57,7 +61,10 @@ class GoDwarfTest {
     try (DwarfBinary b = DwarfBinary.open(binary)) {
       List<String> names = b.functionNames(Pattern.compile("^" + Pattern.quote(PKG)));
       int inlined = 0;
-      assertEquals(oracleFunctionNames(oracle), new TreeSet<>(names), "functions with code in the target packages");
+      assertEquals(
+          oracleFunctionNames(oracle),
+          new TreeSet<>(names),
+          "functions with code in the target packages");
       for (String name : names) {
         List<Function> fs = b.lookup(name);
         assertEquals(1, fs.size(), name);
@@ -69,21 +76,27 @@ class GoDwarfTest {
         assertTrue(f.goRegisterAbi(), name + " producer " + f.producer());
         assertEquals(die.number("DW_AT_low_pc"), f.lowPc(), name + " entry");
         assertEquals(die.number("DW_AT_high_pc"), f.ranges().get(0).high(), name + " end");
-        assertEquals(expectedParameters(oracle, die), describe(f.parameters()), name + " parameters");
+        assertEquals(
+            expectedParameters(oracle, die), describe(f.parameters()), name + " parameters");
         assertEquals(oracleInlined(oracle, die), f.inlined(), name + " inlined");
         if (f.inlined()) inlined++;
       }
-      if (v.optimised()) assertTrue(inlined > 0, "an optimised build has out-of-line copies of inlined functions");
+      if (v.optimised())
+        assertTrue(inlined > 0, "an optimised build has out-of-line copies of inlined functions");
     }
   }
 
-  /** Inlined somewhere: its abstract origin is marked DW_AT_inline or some inlined_subroutine names it. */
+  /**
+   * Inlined somewhere: its abstract origin is marked DW_AT_inline or some inlined_subroutine names
+   * it.
+   */
   private static boolean oracleInlined(DwarfdumpOracle oracle, ODie die) {
     long origin = die.ref("DW_AT_abstract_origin");
     if (origin < 0) return oracle.inlinedOrigins().contains(die.offset());
     ODie abs = oracle.die(origin);
     String inl = abs.attrs().get("DW_AT_inline");
-    return inl != null && !inl.startsWith("DW_INL_not_inlined") || oracle.inlinedOrigins().contains(origin);
+    return inl != null && !inl.startsWith("DW_INL_not_inlined")
+        || oracle.inlinedOrigins().contains(origin);
   }
 
   /**
@@ -100,8 +113,10 @@ class GoDwarfTest {
   void repeatedUnnamedResultsCountOnce(GoVariant v) throws Exception {
     try (DwarfBinary b = DwarfBinary.open(Targets.build(v))) {
       Function f = b.lookup("time.readFile").get(0);
-      assertEquals(List.of("~r0 []uint8", "~r1 error"),
-          f.results().stream().map(r -> r.name() + " " + r.type().displayName()).toList(), v.toString());
+      assertEquals(
+          List.of("~r0 []uint8", "~r1 error"),
+          f.results().stream().map(r -> r.name() + " " + r.type().displayName()).toList(),
+          v.toString());
     }
   }
 
@@ -109,15 +124,18 @@ class GoDwarfTest {
   @MethodSource("variants")
   void dataAndFunctionAddressesAreSymbolized(GoVariant v) throws Exception {
     Path binary = Targets.build(v);
-    Map<Long, java.util.Set<String>> byAddress = new java.util.HashMap<>();
-    Map<String, long[]> sized = new java.util.TreeMap<>();
-    for (String line : ElfReadelfOracle.run("nm", "-S", "--defined-only", binary.toString()).lines().toList()) {
+    Map<Long, Set<String>> byAddress = new HashMap<>();
+    Map<String, long[]> sized = new TreeMap<>();
+    for (String line :
+        ElfReadelfOracle.run("nm", "-S", "--defined-only", binary.toString()).lines().toList()) {
       String[] f = line.split(" ", 4);
-      if (f.length == 3) byAddress.computeIfAbsent(Long.parseUnsignedLong(f[0], 16), k -> new java.util.HashSet<>()).add(f[2]);
+      if (f.length == 3)
+        byAddress.computeIfAbsent(Long.parseUnsignedLong(f[0], 16), k -> new HashSet<>()).add(f[2]);
       if (f.length != 4) continue;
       long addr = Long.parseUnsignedLong(f[0], 16);
-      byAddress.computeIfAbsent(addr, k -> new java.util.HashSet<>()).add(f[3]);
-      if ("RrDdBb".contains(f[2]) && Long.parseUnsignedLong(f[1], 16) >= 16) sized.put(f[3], new long[] {addr, Long.parseUnsignedLong(f[1], 16)});
+      byAddress.computeIfAbsent(addr, k -> new HashSet<>()).add(f[3]);
+      if ("RrDdBb".contains(f[2]) && Long.parseUnsignedLong(f[1], 16) >= 16)
+        sized.put(f[3], new long[] {addr, Long.parseUnsignedLong(f[1], 16)});
     }
     assertTrue(sized.size() > 100, "nm lists data objects");
     try (DwarfBinary b = DwarfBinary.open(binary)) {
@@ -129,7 +147,8 @@ class GoDwarfTest {
         assertEquals(e.getKey() + "+0x8", b.symbolize(addr + 8));
         if (e.getKey().startsWith("go:itab.")) itabs++;
       }
-      if (v.version().compareTo("go1.27") < 0) assertTrue(itabs > 0, "itab symbols of " + v.version());
+      if (v.version().compareTo("go1.27") < 0)
+        assertTrue(itabs > 0, "itab symbols of " + v.version());
       Function sum = b.lookup(PKG + "shop.Sum").get(0);
       assertEquals(PKG + "shop.Sum", b.symbolize(sum.lowPc()));
       assertEquals(PKG + "shop.Sum+0x4", b.symbolize(sum.lowPc() + 4));
@@ -142,19 +161,40 @@ class GoDwarfTest {
     Path binary = Targets.build(v);
     DwarfdumpOracle oracle = oracle(v, binary);
     try (DwarfBinary b = DwarfBinary.open(binary)) {
-      for (String type : List.of(PKG + "pb.Money", PKG + "shop.Cart", PKG + "shop.Service", PKG + "shop.Request",
-          PKG + "abi.Nine", PKG + "abi.Ten", PKG + "abi.Mixed", PKG + "abi.ZeroArr", "runtime.g", "runtime.stack")) {
+      for (String type :
+          List.of(
+              PKG + "pb.Money",
+              PKG + "shop.Cart",
+              PKG + "shop.Service",
+              PKG + "shop.Request",
+              PKG + "abi.Nine",
+              PKG + "abi.Ten",
+              PKG + "abi.Mixed",
+              PKG + "abi.ZeroArr",
+              "runtime.g",
+              "runtime.stack")) {
         Type t = b.type(type).orElseThrow(() -> new AssertionError("no type " + type)).stripped();
-        ODie o = oracle.named(type).stream().filter(d -> d.tag().equals("DW_TAG_structure_type")).findFirst()
-            .orElseThrow(() -> new AssertionError("llvm-dwarfdump has no struct " + type));
+        ODie o =
+            oracle.named(type).stream()
+                .filter(d -> d.tag().equals("DW_TAG_structure_type"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("llvm-dwarfdump has no struct " + type));
         assertEquals(o.number("DW_AT_byte_size"), t.size(), type + " size");
         List<String> expected = new ArrayList<>();
         for (ODie m : oracle.children(o)) {
           if (m.tag().equals("DW_TAG_member")) {
-            expected.add(m.name() + "@" + m.number("DW_AT_data_member_location") + ":" + DwarfdumpOracle.goTypeName(m.refName("DW_AT_type")));
+            expected.add(
+                m.name()
+                    + "@"
+                    + m.number("DW_AT_data_member_location")
+                    + ":"
+                    + DwarfdumpOracle.goTypeName(m.refName("DW_AT_type")));
           }
         }
-        List<String> actual = t.members().stream().map(m -> m.name() + "@" + m.offset() + ":" + m.type().displayName()).toList();
+        List<String> actual =
+            t.members().stream()
+                .map(m -> m.name() + "@" + m.offset() + ":" + m.type().displayName())
+                .toList();
         assertEquals(expected, actual, type + " members");
       }
       Type g = b.type("runtime.g").orElseThrow();
@@ -169,7 +209,9 @@ class GoDwarfTest {
   void goKindsAreRecognised(GoVariant v) throws Exception {
     try (DwarfBinary b = DwarfBinary.open(Targets.build(v))) {
       Function login = b.lookup(PKG + "shop.(*Service).Login").get(0);
-      assertEquals(List.of("s", "username", "~r0", "~r1"), login.parameters().stream().map(Variable::name).toList());
+      assertEquals(
+          List.of("s", "username", "~r0", "~r1"),
+          login.parameters().stream().map(Variable::name).toList());
       Type recv = login.parameters().get(0).type();
       assertEquals(Kind.POINTER, recv.kind());
       Type service = recv.target().stripped();
@@ -187,14 +229,16 @@ class GoDwarfTest {
       assertEquals(Kind.GO_SLICE, bytes.kind());
       assertEquals("[]uint8", bytes.name());
       assertEquals("uint8", bytes.target().name());
-      assertEquals(List.of(0L, 8L, 16L), bytes.members().stream().map(Type.Member::offset).toList());
+      assertEquals(
+          List.of(0L, 8L, 16L), bytes.members().stream().map(Type.Member::offset).toList());
 
       Function arrays = b.lookup(PKG + "abi.Arrays").get(0);
       Type two = arrays.parameters().get(1).type().stripped();
       assertEquals(Kind.ARRAY, two.kind());
       assertEquals(2, two.count());
       assertEquals(16, two.size());
-      Type zero = b.type(PKG + "abi.ZeroArr").orElseThrow().stripped().member("Z").type().stripped();
+      Type zero =
+          b.type(PKG + "abi.ZeroArr").orElseThrow().stripped().member("Z").type().stripped();
       assertEquals(0, zero.count());
       assertEquals(0, zero.size());
     }
@@ -206,11 +250,15 @@ class GoDwarfTest {
     try (DwarfBinary b = DwarfBinary.open(Targets.build(v))) {
       List<String> max = b.lookup("abi.Max").stream().map(Function::name).sorted().toList();
       assertEquals(List.of(PKG + "abi.Max[go.shape.int]", PKG + "abi.Max[go.shape.string]"), max);
-      assertEquals(List.of(PKG + "abi.Max[go.shape.string]"), b.lookup("abi.Max[string]").stream().map(Function::name).toList());
-      assertEquals(PKG + "abi.Max[go.shape.int]", b.lookup(PKG + "abi.Max[go.shape.int]").get(0).name());
+      assertEquals(
+          List.of(PKG + "abi.Max[go.shape.string]"),
+          b.lookup("abi.Max[string]").stream().map(Function::name).toList());
+      assertEquals(
+          PKG + "abi.Max[go.shape.int]", b.lookup(PKG + "abi.Max[go.shape.int]").get(0).name());
       assertEquals(PKG + "shop.(*Service).Login", b.lookup("shop.Service.Login").get(0).name());
       assertEquals(PKG + "shop.Cart.Total", b.lookup("shop.Cart.Total").get(0).name());
-      ResolveException e = assertThrows(ResolveException.class, () -> b.lookup("shop.(*Service).Logn"));
+      ResolveException e =
+          assertThrows(ResolveException.class, () -> b.lookup("shop.(*Service).Logn"));
       assertTrue(e.getMessage().contains(PKG + "shop.(*Service).Login"), e.getMessage());
       assertTrue(e.getMessage().contains("Logn"), e.getMessage());
       assertFalse(b.functionNames(Pattern.compile("^main\\.main$")).isEmpty());
@@ -221,8 +269,15 @@ class GoDwarfTest {
   @MethodSource("variants")
   void symbolDirectedLookupEqualsIndexedLookup(GoVariant v) throws Exception {
     Path binary = Targets.build(v);
-    List<String> names = List.of(PKG + "shop.Sum", PKG + "shop.(*Service).Login", PKG + "abi.FillNine", PKG + "abi.Strs",
-        PKG + "shop.(*Service).Lookup", "main.main", "runtime.newproc");
+    List<String> names =
+        List.of(
+            PKG + "shop.Sum",
+            PKG + "shop.(*Service).Login",
+            PKG + "abi.FillNine",
+            PKG + "abi.Strs",
+            PKG + "shop.(*Service).Lookup",
+            "main.main",
+            "runtime.newproc");
     for (String name : names) {
       Function fast;
       try (DwarfBinary b = DwarfBinary.open(binary)) {
@@ -241,7 +296,8 @@ class GoDwarfTest {
   @MethodSource("variants")
   void runtimeUnitTypeLookupEqualsIndexedLookup(GoVariant v) throws Exception {
     Path binary = Targets.build(v);
-    for (String name : List.of("runtime.g", PKG + "pb.Money", PKG + "shop.Service", "error", "[]uint8")) {
+    for (String name :
+        List.of("runtime.g", PKG + "pb.Money", PKG + "shop.Service", "error", "[]uint8")) {
       String fast;
       try (DwarfBinary b = DwarfBinary.open(binary)) {
         fast = renderType(b.type(name).orElseThrow()); // before any index: the runtime unit alone
@@ -257,13 +313,39 @@ class GoDwarfTest {
 
   private static String renderType(Type t) {
     Type s = t.stripped();
-    return t.name() + " " + t.kind() + " " + t.dieOffset() + " " + s.kind() + " " + s.size() + " "
-        + s.members().stream().map(m -> m.name() + "@" + m.offset() + ":" + m.type().displayName()).toList();
+    return t.name()
+        + " "
+        + t.kind()
+        + " "
+        + t.dieOffset()
+        + " "
+        + s.kind()
+        + " "
+        + s.size()
+        + " "
+        + s.members().stream()
+            .map(m -> m.name() + "@" + m.offset() + ":" + m.type().displayName())
+            .toList();
   }
 
   private static String render(Function f) {
-    return f.name() + " " + f.dieOffset() + " " + f.lowPc() + " " + f.ranges() + " " + f.inlined() + " " + f.producer() + " "
-        + describe(f.parameters()) + " " + f.parameters().stream().map(p -> p.type().stripped().kind() + "/" + p.type().size()).toList();
+    return f.name()
+        + " "
+        + f.dieOffset()
+        + " "
+        + f.lowPc()
+        + " "
+        + f.ranges()
+        + " "
+        + f.inlined()
+        + " "
+        + f.producer()
+        + " "
+        + describe(f.parameters())
+        + " "
+        + f.parameters().stream()
+            .map(p -> p.type().stripped().kind() + "/" + p.type().size())
+            .toList();
   }
 
   /** Names of subprograms with code whose own or abstract-origin name is in the target packages. */
@@ -286,21 +368,34 @@ class GoDwarfTest {
   private static List<String> expectedParameters(DwarfdumpOracle oracle, ODie fn) {
     List<String> args = new ArrayList<>();
     List<String> results = new ArrayList<>();
-    List<ODie> params = oracle.children(fn).stream().filter(c -> c.tag().equals("DW_TAG_formal_parameter")).toList();
+    List<ODie> params =
+        oracle.children(fn).stream()
+            .filter(c -> c.tag().equals("DW_TAG_formal_parameter"))
+            .toList();
     if (params.isEmpty() && fn.ref("DW_AT_abstract_origin") >= 0) {
-      params = oracle.children(oracle.die(fn.ref("DW_AT_abstract_origin"))).stream()
-          .filter(c -> c.tag().equals("DW_TAG_formal_parameter")).toList();
+      params =
+          oracle.children(oracle.die(fn.ref("DW_AT_abstract_origin"))).stream()
+              .filter(c -> c.tag().equals("DW_TAG_formal_parameter"))
+              .toList();
     }
     for (ODie p : params) {
-      ODie src = p.ref("DW_AT_abstract_origin") >= 0 ? oracle.die(p.ref("DW_AT_abstract_origin")) : p;
+      ODie src =
+          p.ref("DW_AT_abstract_origin") >= 0 ? oracle.die(p.ref("DW_AT_abstract_origin")) : p;
       boolean result = src.flag("DW_AT_variable_parameter");
-      (result ? results : args).add(src.name() + " " + DwarfdumpOracle.goTypeName(src.refName("DW_AT_type")) + (result ? " [result]" : ""));
+      (result ? results : args)
+          .add(
+              src.name()
+                  + " "
+                  + DwarfdumpOracle.goTypeName(src.refName("DW_AT_type"))
+                  + (result ? " [result]" : ""));
     }
     args.addAll(results);
     return args;
   }
 
   static List<String> describe(List<Variable> vars) {
-    return vars.stream().map(v -> v.name() + " " + v.type().displayName() + (v.result() ? " [result]" : "")).toList();
+    return vars.stream()
+        .map(v -> v.name() + " " + v.type().displayName() + (v.result() ? " [result]" : ""))
+        .toList();
   }
 }

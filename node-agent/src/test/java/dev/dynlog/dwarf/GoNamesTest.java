@@ -9,6 +9,7 @@ import dev.dynlog.symbols.ResolveException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,13 +21,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Go names as the linker writes them — generic functions and methods of generic types
- * (go.shape instantiations), pointer and value receivers, a dotted module path — equal the
- * ELF symbols {@code go tool nm} lists at the same addresses, and the friendly forms resolve.
+ * Go names as the linker writes them — generic functions and methods of generic types (go.shape
+ * instantiations), pointer and value receivers, a dotted module path — equal the ELF symbols {@code
+ * go tool nm} lists at the same addresses, and the friendly forms resolve.
  */
 @Tag("toolchain")
 class GoNamesTest {
-  private static final String MAIN = """
+  private static final String MAIN =
+      """
       package main
 
       import (
@@ -44,7 +46,8 @@ class GoNamesTest {
       	fmt.Println(l.Len(), s.Len(), lib.Pair(1, "a"), lib.Point{X: 1}.Norm(), (&lib.Point{X: 2}).Scale(2))
       }
       """;
-  private static final String LIB = """
+  private static final String LIB =
+      """
       package lib
 
       type List[T any] struct{ items []T }
@@ -77,10 +80,15 @@ class GoNamesTest {
     Files.createDirectories(dir.resolve("lib"));
     Files.writeString(dir.resolve("lib/lib.go"), LIB);
     Path bin = dir.resolve("prog");
-    run(List.of("go", "build", "-o", bin.toString(), "."), Map.of("GOTOOLCHAIN", "local", "GOFLAGS", "-mod=mod", "CGO_ENABLED", "0"));
+    run(
+        List.of("go", "build", "-o", bin.toString(), "."),
+        Map.of("GOTOOLCHAIN", "local", "GOFLAGS", "-mod=mod", "CGO_ENABLED", "0"));
     Set<String> nm = new TreeSet<>();
-    Map<String, Long> addr = new java.util.HashMap<>();
-    for (String line : run(List.of("go", "tool", "nm", bin.toString()), Map.of("GOTOOLCHAIN", "local")).lines().toList()) {
+    Map<String, Long> addr = new HashMap<>();
+    for (String line :
+        run(List.of("go", "tool", "nm", bin.toString()), Map.of("GOTOOLCHAIN", "local"))
+            .lines()
+            .toList()) {
       String[] f = line.trim().split(" ", 3);
       if (f.length == 3 && f[1].equals("T") && f[2].startsWith(LIBPATH)) {
         nm.add(f[2]);
@@ -92,14 +100,25 @@ class GoNamesTest {
       assertEquals(nm, new TreeSet<>(mine), "functions of the library package");
       for (String n : mine) assertEquals(addr.get(n), b.lookup(n).get(0).lowPc(), n);
 
-      List<String> push = b.lookup("lib.(*List).Push").stream().map(Function::name).sorted().toList();
-      assertEquals(List.of(LIBPATH + ".(*List[go.shape.int]).Push", LIBPATH + ".(*List[go.shape.string]).Push"), push);
-      assertEquals(LIBPATH + ".(*List[go.shape.int]).Push", one(b.lookup("lib.(*List[int]).Push")).name());
-      assertEquals(LIBPATH + ".List[go.shape.string].Len", one(b.lookup(LIBPATH + ".List[string].Len")).name());
-      assertEquals(LIBPATH + ".Pair[go.shape.int,go.shape.string]", one(b.lookup("lib.Pair[int,go.shape.string]")).name());
+      List<String> push =
+          b.lookup("lib.(*List).Push").stream().map(Function::name).sorted().toList();
+      assertEquals(
+          List.of(
+              LIBPATH + ".(*List[go.shape.int]).Push", LIBPATH + ".(*List[go.shape.string]).Push"),
+          push);
+      assertEquals(
+          LIBPATH + ".(*List[go.shape.int]).Push", one(b.lookup("lib.(*List[int]).Push")).name());
+      assertEquals(
+          LIBPATH + ".List[go.shape.string].Len",
+          one(b.lookup(LIBPATH + ".List[string].Len")).name());
+      assertEquals(
+          LIBPATH + ".Pair[go.shape.int,go.shape.string]",
+          one(b.lookup("lib.Pair[int,go.shape.string]")).name());
       assertEquals(LIBPATH + ".Point.Norm", one(b.lookup("lib.Point.Norm")).name());
       assertEquals(LIBPATH + ".(*Point).Scale", one(b.lookup("lib.Point.Scale")).name());
-      assertEquals(List.of("p", "k", "~r0"), one(b.lookup("lib.Point.Scale")).parameters().stream().map(v -> v.name()).toList());
+      assertEquals(
+          List.of("p", "k", "~r0"),
+          one(b.lookup("lib.Point.Scale")).parameters().stream().map(v -> v.name()).toList());
       ResolveException e = assertThrows(ResolveException.class, () -> b.lookup("lib.Pont.Norm"));
       assertTrue(e.getMessage().contains(LIBPATH + ".Point.Norm"), e.getMessage());
     }

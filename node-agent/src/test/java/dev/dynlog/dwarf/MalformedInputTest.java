@@ -33,23 +33,25 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.zip.Deflater;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Hand-made malformed ELF and DWARF: every case must end, within a few seconds and without a
- * StackOverflowError or OutOfMemoryError, in a valid result or a ResolveException that says what
- * is wrong.
+ * StackOverflowError or OutOfMemoryError, in a valid result or a ResolveException that says what is
+ * wrong.
  */
 class MalformedInputTest {
   private static final Duration LIMIT = Duration.ofSeconds(20);
-  private static final DebugFileLocator NO_ROOT = new DebugFileLocator(List.of(Path.of("/nonexistent-debug-root")));
+  private static final DebugFileLocator NO_ROOT =
+      new DebugFileLocator(List.of(Path.of("/nonexistent-debug-root")));
 
   @TempDir Path dir;
 
   /** A unit: CU → f(p T) with the type DIEs added by {@code types}. */
-  private Path withTypes(String paramType, java.util.function.Consumer<UnitBuilder> types) throws Exception {
+  private Path withTypes(String paramType, Consumer<UnitBuilder> types) throws Exception {
     UnitBuilder u = new UnitBuilder();
     u.code(CU).str("synthetic.c").u8(0x0c).u64(TEXT_ADDR);
     u.code(SUBPROGRAM).str("f").u64(TEXT_ADDR).u32(16);
@@ -57,7 +59,9 @@ class MalformedInputTest {
     u.end();
     types.accept(u);
     u.end();
-    return new SyntheticElf().section(".debug_abbrev", SyntheticElf.abbrevs()).section(".debug_info", u.bytes())
+    return new SyntheticElf()
+        .section(".debug_abbrev", SyntheticElf.abbrevs())
+        .section(".debug_info", u.bytes())
         .write(dir.resolve("synthetic"));
   }
 
@@ -71,32 +75,42 @@ class MalformedInputTest {
   }
 
   private static String failure(Path binary, String function) {
-    return assertThrows(ResolveException.class, () -> {
-      try (DwarfBinary b = DwarfBinary.open(binary, NO_ROOT)) {
-        b.lookup(function);
-      }
-    }).getMessage();
+    return assertThrows(
+            ResolveException.class,
+            () -> {
+              try (DwarfBinary b = DwarfBinary.open(binary, NO_ROOT)) {
+                b.lookup(function);
+              }
+            })
+        .getMessage();
   }
 
   @Test
   void cyclicTypedefsResolveToAFiniteGraph() throws Exception {
-    Path bin = withTypes("a", u -> {
-      u.label("a").code(TYPEDEF).str("A").ref("b");
-      u.label("b").code(TYPEDEF).str("B").ref("a");
-    });
+    Path bin =
+        withTypes(
+            "a",
+            u -> {
+              u.label("a").code(TYPEDEF).str("A").ref("b");
+              u.label("b").code(TYPEDEF).str("B").ref("a");
+            });
     Type t = assertTimeoutPreemptively(LIMIT, () -> lookupF(bin)).parameters().get(0).type();
     assertEquals("A", t.name());
     assertEquals("B", t.target().name());
     assertEquals(t, t.target().target(), "the cycle is kept as a cycle, not unrolled");
-    assertEquals(Kind.TYPEDEF, t.stripped().kind(), "stripped() gives up after a bounded number of steps");
+    assertEquals(
+        Kind.TYPEDEF, t.stripped().kind(), "stripped() gives up after a bounded number of steps");
   }
 
   @Test
   void selfQualifiedTypeAndSelfPointerTerminate() throws Exception {
-    Path bin = withTypes("c", u -> {
-      u.label("c").code(CONST).ref("c");
-      u.label("p").code(POINTER).ref("p").u8(8);
-    });
+    Path bin =
+        withTypes(
+            "c",
+            u -> {
+              u.label("c").code(CONST).ref("c");
+              u.label("p").code(POINTER).ref("p").u8(8);
+            });
     Type t = assertTimeoutPreemptively(LIMIT, () -> lookupF(bin)).parameters().get(0).type();
     assertEquals(Kind.QUALIFIER, t.kind());
     assertTrue(t.displayName().startsWith("const"), t.displayName());
@@ -105,10 +119,14 @@ class MalformedInputTest {
   @Test
   void veryLongTypedefChainDoesNotOverflowTheStack() throws Exception {
     int n = 100_000;
-    Path bin = withTypes("t0", u -> {
-      for (int i = 0; i < n; i++) u.label("t" + i).code(TYPEDEF).str("T" + i).ref(i == n - 1 ? "int" : "t" + (i + 1));
-      u.label("int").code(BASE).str("int").u8(5).u8(4);
-    });
+    Path bin =
+        withTypes(
+            "t0",
+            u -> {
+              for (int i = 0; i < n; i++)
+                u.label("t" + i).code(TYPEDEF).str("T" + i).ref(i == n - 1 ? "int" : "t" + (i + 1));
+              u.label("int").code(BASE).str("int").u8(5).u8(4);
+            });
     Type t = assertTimeoutPreemptively(LIMIT, () -> lookupF(bin)).parameters().get(0).type();
     assertEquals("T0", t.name());
     assertEquals(4, t.size(), "sizes are propagated without recursion limits breaking them");
@@ -116,12 +134,15 @@ class MalformedInputTest {
 
   @Test
   void absurdArrayCountGivesUnknownSizeNotOverflow() throws Exception {
-    Path bin = withTypes("arr", u -> {
-      u.label("arr").code(ARRAY).ref("long");
-      u.code(SUBRANGE).u64(1L << 62);
-      u.end();
-      u.label("long").code(BASE).str("long").u8(5).u8(8);
-    });
+    Path bin =
+        withTypes(
+            "arr",
+            u -> {
+              u.label("arr").code(ARRAY).ref("long");
+              u.code(SUBRANGE).u64(1L << 62);
+              u.end();
+              u.label("long").code(BASE).str("long").u8(5).u8(8);
+            });
     Type t = assertTimeoutPreemptively(LIMIT, () -> lookupF(bin)).parameters().get(0).type();
     assertEquals(Kind.ARRAY, t.kind());
     assertEquals(1L << 62, t.count());
@@ -130,14 +151,17 @@ class MalformedInputTest {
 
   @Test
   void structWithManyMembersAndSelfPointer() throws Exception {
-    Path bin = withTypes("s", u -> {
-      u.label("s").code(STRUCT).str("S").u8(16);
-      u.code(MEMBER).str("next").ref("ps").u8(0);
-      u.code(MEMBER).str("value").ref("int").u8(8);
-      u.end();
-      u.label("ps").code(POINTER).ref("s").u8(8);
-      u.label("int").code(BASE).str("int").u8(5).u8(4);
-    });
+    Path bin =
+        withTypes(
+            "s",
+            u -> {
+              u.label("s").code(STRUCT).str("S").u8(16);
+              u.code(MEMBER).str("next").ref("ps").u8(0);
+              u.code(MEMBER).str("value").ref("int").u8(8);
+              u.end();
+              u.label("ps").code(POINTER).ref("s").u8(8);
+              u.label("int").code(BASE).str("int").u8(5).u8(4);
+            });
     Type s = assertTimeoutPreemptively(LIMIT, () -> lookupF(bin)).parameters().get(0).type();
     assertEquals(s, s.member("next").type().target());
     assertEquals(8, s.member("value").offset());
@@ -161,10 +185,18 @@ class MalformedInputTest {
       u.end();
     }
     u.end();
-    Path bin = new SyntheticElf().section(".debug_abbrev", SyntheticElf.abbrevs()).section(".debug_info", u.bytes())
-        .write(dir.resolve("nested"));
-    // Each struct's children include every deeper struct: reading them naively rescans the unit ~depth/2 times.
-    Type t = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> lookupF(bin)).parameters().get(0).type();
+    Path bin =
+        new SyntheticElf()
+            .section(".debug_abbrev", SyntheticElf.abbrevs())
+            .section(".debug_info", u.bytes())
+            .write(dir.resolve("nested"));
+    // Each struct's children include every deeper struct: reading them naively rescans the unit
+    // ~depth/2 times.
+    Type t =
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> lookupF(bin))
+            .parameters()
+            .get(0)
+            .type();
     assertTrue(t.name().equals("S0") || t.name().contains("rescan"), t.name());
   }
 
@@ -177,8 +209,11 @@ class MalformedInputTest {
     for (int i = 0; i < 5000; i++) u.end();
     u.end();
     u.end();
-    Path bin = new SyntheticElf().section(".debug_abbrev", SyntheticElf.abbrevs()).section(".debug_info", u.bytes())
-        .write(dir.resolve("deep"));
+    Path bin =
+        new SyntheticElf()
+            .section(".debug_abbrev", SyntheticElf.abbrevs())
+            .section(".debug_info", u.bytes())
+            .write(dir.resolve("deep"));
     String msg = assertTimeoutPreemptively(LIMIT, () -> failure(bin, "f"));
     assertTrue(msg.contains("nesting deeper than"), msg);
   }
@@ -194,13 +229,19 @@ class MalformedInputTest {
     u.code(ORIGIN_SUBPROGRAM).ref("a").u64(TEXT_ADDR).u32(16);
     u.end();
     u.end();
-    Path bin = new SyntheticElf().section(".debug_abbrev", SyntheticElf.abbrevs()).section(".debug_info", u.bytes())
-        .write(dir.resolve("origin"));
-    Function g = assertTimeoutPreemptively(LIMIT, () -> {
-      try (DwarfBinary b = DwarfBinary.open(bin, NO_ROOT)) {
-        return b.lookup("g").get(0);
-      }
-    });
+    Path bin =
+        new SyntheticElf()
+            .section(".debug_abbrev", SyntheticElf.abbrevs())
+            .section(".debug_info", u.bytes())
+            .write(dir.resolve("origin"));
+    Function g =
+        assertTimeoutPreemptively(
+            LIMIT,
+            () -> {
+              try (DwarfBinary b = DwarfBinary.open(bin, NO_ROOT)) {
+                return b.lookup("g").get(0);
+              }
+            });
     assertTrue(g.inlined(), "the abstract instance says DW_INL_inlined");
     assertEquals(TEXT_ADDR, g.lowPc());
   }
@@ -217,7 +258,8 @@ class MalformedInputTest {
   @Test
   void unknownFormAndBadAbbrevOffset() throws Exception {
     byte[] abbrev = SyntheticElf.abbrevs();
-    abbrev[abbrev.length - 4] = 0x7f; // the form of the last attribute of the last abbreviation (MEMBER)
+    abbrev[abbrev.length - 4] =
+        0x7f; // the form of the last attribute of the last abbreviation (MEMBER)
     UnitBuilder u = new UnitBuilder();
     u.code(CU).str("synthetic.c").u8(0x0c).u64(TEXT_ADDR);
     u.code(SUBPROGRAM).str("f").u64(TEXT_ADDR).u32(16);
@@ -232,7 +274,11 @@ class MalformedInputTest {
     Path bin = write(u.bytes(), abbrev);
     assertEquals(TEXT_ADDR, lookupF(bin).lowPc(), "what precedes the bad DIE stays usable");
     String msg = failure(bin, "g");
-    assertTrue(msg.contains("no function `g`") && msg.contains("could not be read") && msg.contains("unknown attribute form 0x7f"), msg);
+    assertTrue(
+        msg.contains("no function `g`")
+            && msg.contains("could not be read")
+            && msg.contains("unknown attribute form 0x7f"),
+        msg);
     byte[] info = withTypesInfo();
     ByteBuffer.wrap(info).order(ByteOrder.LITTLE_ENDIAN).putInt(6, 0x10000);
     msg = failure(write(info, SyntheticElf.abbrevs()), "f");
@@ -265,8 +311,11 @@ class MalformedInputTest {
     u.label("self2").code(ABSTRACT_SUBPROGRAM).str("declaredOnly").ref("self2").u8(0);
     u.end();
     u.end();
-    Path bin = new SyntheticElf().section(".debug_abbrev", SyntheticElf.abbrevs()).section(".debug_info", u.bytes())
-        .write(dir.resolve("decl"));
+    Path bin =
+        new SyntheticElf()
+            .section(".debug_abbrev", SyntheticElf.abbrevs())
+            .section(".debug_info", u.bytes())
+            .write(dir.resolve("decl"));
     String inl = failure(bin, "inlinedOnly");
     assertTrue(inl.contains("only inlined into its callers"), inl);
     String decl = failure(bin, "declaredOnly");
@@ -277,7 +326,9 @@ class MalformedInputTest {
   void noDwarfAtAll() throws Exception {
     Path bin = new SyntheticElf().write(dir.resolve("nodwarf"));
     String msg = failure(bin, "f");
-    assertTrue(msg.contains("has no DWARF") && msg.contains("neither a build-id nor a .gnu_debuglink"), msg);
+    assertTrue(
+        msg.contains("has no DWARF") && msg.contains("neither a build-id nor a .gnu_debuglink"),
+        msg);
   }
 
   // ---- ELF-level corruption ----
@@ -325,8 +376,11 @@ class MalformedInputTest {
   }
 
   private Path writeCompressed(byte[] section) throws Exception {
-    Path p = new SyntheticElf().section(".debug_abbrev", SyntheticElf.abbrevs()).section(".debug_info", section)
-        .write(dir.resolve("compressed"));
+    Path p =
+        new SyntheticElf()
+            .section(".debug_abbrev", SyntheticElf.abbrevs())
+            .section(".debug_info", section)
+            .write(dir.resolve("compressed"));
     // set SHF_COMPRESSED on .debug_info (section 3)
     byte[] b = Files.readAllBytes(p);
     ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
@@ -358,18 +412,25 @@ class MalformedInputTest {
   }
 
   private Path write(byte[] info, byte[] abbrev) throws Exception {
-    return new SyntheticElf().section(".debug_abbrev", abbrev).section(".debug_info", info).write(dir.resolve("m"));
+    return new SyntheticElf()
+        .section(".debug_abbrev", abbrev)
+        .section(".debug_info", info)
+        .write(dir.resolve("m"));
   }
 
   private void assertOpenFails(byte[] image, String expected) throws Exception {
     Path p = dir.resolve("corrupt");
     Files.write(p, image);
-    ResolveException e = assertThrows(ResolveException.class, () -> {
-      try (DwarfBinary b = DwarfBinary.open(p, NO_ROOT)) {
-        b.lookup("f");
-      }
-    });
-    assertTrue(e.getMessage().contains(expected), "expected \"" + expected + "\" in: " + e.getMessage());
+    ResolveException e =
+        assertThrows(
+            ResolveException.class,
+            () -> {
+              try (DwarfBinary b = DwarfBinary.open(p, NO_ROOT)) {
+                b.lookup("f");
+              }
+            });
+    assertTrue(
+        e.getMessage().contains(expected), "expected \"" + expected + "\" in: " + e.getMessage());
     assertTrue(e.getMessage().contains(p.toString()), "names the file: " + e.getMessage());
   }
 

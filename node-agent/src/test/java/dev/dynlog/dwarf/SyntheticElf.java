@@ -45,18 +45,50 @@ final class SyntheticElf {
   /** The standard abbreviation table (codes above), DWARF 4 forms. */
   static byte[] abbrevs() {
     Bytes b = new Bytes();
-    abbrev(b, CU, 0x11, true, 0x03, 0x08, 0x13, 0x0b, 0x11, 0x01);                     // name string, language data1, low_pc addr
-    abbrev(b, SUBPROGRAM, 0x2e, true, 0x03, 0x08, 0x11, 0x01, 0x12, 0x06);              // name, low_pc addr, high_pc data4
-    abbrev(b, PARAM, 0x05, false, 0x03, 0x08, 0x49, 0x13);                             // name, type ref4
-    abbrev(b, TYPEDEF, 0x16, false, 0x03, 0x08, 0x49, 0x13);                           // name, type ref4
-    abbrev(b, BASE, 0x24, false, 0x03, 0x08, 0x3e, 0x0b, 0x0b, 0x0b);                  // name, encoding, byte_size
+    abbrev(
+        b, CU, 0x11, true, 0x03, 0x08, 0x13, 0x0b, 0x11,
+        0x01); // name string, language data1, low_pc addr
+    abbrev(
+        b,
+        SUBPROGRAM,
+        0x2e,
+        true,
+        0x03,
+        0x08,
+        0x11,
+        0x01,
+        0x12,
+        0x06); // name, low_pc addr, high_pc data4
+    abbrev(b, PARAM, 0x05, false, 0x03, 0x08, 0x49, 0x13); // name, type ref4
+    abbrev(b, TYPEDEF, 0x16, false, 0x03, 0x08, 0x49, 0x13); // name, type ref4
+    abbrev(b, BASE, 0x24, false, 0x03, 0x08, 0x3e, 0x0b, 0x0b, 0x0b); // name, encoding, byte_size
     abbrev(b, BLOCK, 0x0b, true);
     abbrev(b, CONST, 0x26, false, 0x49, 0x13);
     abbrev(b, ARRAY, 0x01, true, 0x49, 0x13);
-    abbrev(b, SUBRANGE, 0x21, false, 0x37, 0x07);                                      // count data8
+    abbrev(b, SUBRANGE, 0x21, false, 0x37, 0x07); // count data8
     abbrev(b, POINTER, 0x0f, false, 0x49, 0x13, 0x0b, 0x0b);
-    abbrev(b, ORIGIN_SUBPROGRAM, 0x2e, true, 0x31, 0x13, 0x11, 0x01, 0x12, 0x06);       // abstract_origin, low_pc, high_pc
-    abbrev(b, ABSTRACT_SUBPROGRAM, 0x2e, true, 0x03, 0x08, 0x31, 0x13, 0x20, 0x0b);     // name, abstract_origin, inline
+    abbrev(
+        b,
+        ORIGIN_SUBPROGRAM,
+        0x2e,
+        true,
+        0x31,
+        0x13,
+        0x11,
+        0x01,
+        0x12,
+        0x06); // abstract_origin, low_pc, high_pc
+    abbrev(
+        b,
+        ABSTRACT_SUBPROGRAM,
+        0x2e,
+        true,
+        0x03,
+        0x08,
+        0x31,
+        0x13,
+        0x20,
+        0x0b); // name, abstract_origin, inline
     abbrev(b, STRUCT, 0x13, true, 0x03, 0x08, 0x0b, 0x0b);
     abbrev(b, MEMBER, 0x0d, false, 0x03, 0x08, 0x49, 0x13, 0x38, 0x0b);
     b.u8(0);
@@ -173,12 +205,32 @@ final class SyntheticElf {
     }
     byte[] out = f.toByteArray();
     ByteBuffer h = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
-    h.put(0, (byte) 0x7f).put(1, (byte) 'E').put(2, (byte) 'L').put(3, (byte) 'F').put(4, (byte) 2).put(5, (byte) 1).put(6, (byte) 1);
-    h.putShort(16, (short) 2).putShort(18, (short) 62).putInt(20, 1).putLong(24, TEXT_ADDR).putLong(32, ehdr).putLong(40, shoff);
-    h.putShort(52, (short) ehdr).putShort(54, (short) phdr).putShort(56, (short) 1).putShort(58, (short) 64);
+    h.put(0, (byte) 0x7f)
+        .put(1, (byte) 'E')
+        .put(2, (byte) 'L')
+        .put(3, (byte) 'F')
+        .put(4, (byte) 2)
+        .put(5, (byte) 1)
+        .put(6, (byte) 1);
+    h.putShort(16, (short) 2)
+        .putShort(18, (short) 62)
+        .putInt(20, 1)
+        .putLong(24, TEXT_ADDR)
+        .putLong(32, ehdr)
+        .putLong(40, shoff);
+    h.putShort(52, (short) ehdr)
+        .putShort(54, (short) phdr)
+        .putShort(56, (short) 1)
+        .putShort(58, (short) 64);
     h.putShort(60, (short) shdrs.size()).putShort(62, (short) (shdrs.size() - 1));
-    h.putInt(ehdr, 1).putInt(ehdr + 4, 5).putLong(ehdr + 8, textOff).putLong(ehdr + 16, TEXT_ADDR).putLong(ehdr + 24, TEXT_ADDR)
-        .putLong(ehdr + 32, 64).putLong(ehdr + 40, 64).putLong(ehdr + 48, 0x1000);
+    h.putInt(ehdr, 1)
+        .putInt(ehdr + 4, 5)
+        .putLong(ehdr + 8, textOff)
+        .putLong(ehdr + 16, TEXT_ADDR)
+        .putLong(ehdr + 24, TEXT_ADDR)
+        .putLong(ehdr + 32, 64)
+        .putLong(ehdr + 40, 64)
+        .putLong(ehdr + 48, 0x1000);
     Files.write(file, out);
     return file;
   }

@@ -23,8 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Quick tier: the DWARF reader on the checked-in C and C++ fixtures (gcc -O0, -O2, -O2 with
- * zlib-compressed sections; g++ -O2) against the {@code llvm-dwarfdump --debug-info} and
- * {@code readelf -s} output stored with them: qualified names built from the DIE tree, entry points,
+ * zlib-compressed sections; g++ -O2) against the {@code llvm-dwarfdump --debug-info} and {@code
+ * readelf -s} output stored with them: qualified names built from the DIE tree, entry points,
  * ranges, parameters, return types, inlining, struct layouts and C++ overloads.
  */
 class SysVDwarfFixtureTest {
@@ -51,7 +51,9 @@ class SysVDwarfFixtureTest {
     ElfReadelfOracle.symbols(t.readelf()).forEach(s -> symbols.putIfAbsent(s.name(), s.value()));
     Map<Long, String> expectedNames = oracleFunctions(oracle);
     try (DwarfBinary b = DwarfBinary.open(t.binary())) {
-      assertEquals(new TreeSet<>(expectedNames.values()), new TreeSet<>(b.functionNames(null)),
+      assertEquals(
+          new TreeSet<>(expectedNames.values()),
+          new TreeSet<>(b.functionNames(null)),
           "functions with code");
       int checked = 0;
       for (String name : new TreeSet<>(expectedNames.values())) {
@@ -65,10 +67,15 @@ class SysVDwarfFixtureTest {
           String symbol = f.linkageName() != null ? f.linkageName() : name;
           long entry = symbols.containsKey(symbol) ? symbols.get(symbol) : die.ranges().get(0)[0];
           assertEquals(entry, f.lowPc(), where + " entry (readelf -s " + symbol + ")");
-          assertEquals(rangeSet(die.ranges()), rangeSet(f.ranges().stream().map(r -> new long[] {r.low(), r.high()})
-              .toList()), where + " ranges");
-          assertEquals(expectedParameters(oracle, chain), describe(f.parameters()), where + " parameters");
-          assertEquals(returnType(chain), f.returnType() == null ? null : strip(f.returnType().displayName()),
+          assertEquals(
+              rangeSet(die.ranges()),
+              rangeSet(f.ranges().stream().map(r -> new long[] {r.low(), r.high()}).toList()),
+              where + " ranges");
+          assertEquals(
+              expectedParameters(oracle, chain), describe(f.parameters()), where + " parameters");
+          assertEquals(
+              returnType(chain),
+              f.returnType() == null ? null : strip(f.returnType().displayName()),
               where + " return type");
           assertEquals(oracleInlined(oracle, chain), f.inlined(), where + " inlined");
           checked++;
@@ -83,54 +90,88 @@ class SysVDwarfFixtureTest {
   void structLayoutsMatchDwarfdump(Testdata t) throws Exception {
     DwarfdumpOracle oracle = oracle(t);
     boolean cpp = t.equals(Testdata.CPP_O2);
-    List<String> names = cpp ? List.of("Money", "Tag", "Cart") : List.of("point", "mixed", "big", "node");
+    List<String> names =
+        cpp ? List.of("Money", "Tag", "Cart") : List.of("point", "mixed", "big", "node");
     try (DwarfBinary b = DwarfBinary.open(t.binary())) {
       for (String simple : names) {
         String qualified = cpp ? "shop::" + simple : simple;
-        Type type = b.type(qualified).orElseThrow(() -> new AssertionError("no type " + qualified)).stripped();
-        ODie o = oracle.named(simple).stream()
-            .filter(d -> d.tag().equals("DW_TAG_structure_type") || d.tag().equals("DW_TAG_class_type"))
-            .filter(d -> !d.flag("DW_AT_declaration"))
-            .findFirst().orElseThrow(() -> new AssertionError("llvm-dwarfdump has no " + qualified));
+        Type type =
+            b.type(qualified)
+                .orElseThrow(() -> new AssertionError("no type " + qualified))
+                .stripped();
+        ODie o =
+            oracle.named(simple).stream()
+                .filter(
+                    d ->
+                        d.tag().equals("DW_TAG_structure_type")
+                            || d.tag().equals("DW_TAG_class_type"))
+                .filter(d -> !d.flag("DW_AT_declaration"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("llvm-dwarfdump has no " + qualified));
         assertEquals(o.number("DW_AT_byte_size"), type.size(), qualified + " size");
         List<String> expected = new ArrayList<>();
         for (ODie m : oracle.children(o)) {
-          if (m.tag().equals("DW_TAG_member") && !m.flag("DW_AT_declaration") && !m.flag("DW_AT_external")) {
-            expected.add(m.name() + "@" + m.number("DW_AT_data_member_location") + ":"
-                + strip(DwarfdumpOracle.normalizeTypeName(m.refName("DW_AT_type"))));
+          if (m.tag().equals("DW_TAG_member")
+              && !m.flag("DW_AT_declaration")
+              && !m.flag("DW_AT_external")) {
+            expected.add(
+                m.name()
+                    + "@"
+                    + m.number("DW_AT_data_member_location")
+                    + ":"
+                    + strip(DwarfdumpOracle.normalizeTypeName(m.refName("DW_AT_type"))));
           }
         }
-        List<String> actual = type.members().stream()
-            .map(m -> m.name() + "@" + m.offset() + ":" + strip(m.type().displayName())).toList();
+        List<String> actual =
+            type.members().stream()
+                .map(m -> m.name() + "@" + m.offset() + ":" + strip(m.type().displayName()))
+                .toList();
         assertTrue(expected.size() >= 1, qualified + " has members");
         assertEquals(expected, actual, qualified + " members");
         String cc = o.attrs().get("DW_AT_calling_convention");
-        int expectedCc = cc == null ? 0 : cc.startsWith("DW_CC_pass_by_reference") ? 4
-            : cc.startsWith("DW_CC_pass_by_value") ? 5 : -1;
+        int expectedCc =
+            cc == null
+                ? 0
+                : cc.startsWith("DW_CC_pass_by_reference")
+                    ? 4
+                    : cc.startsWith("DW_CC_pass_by_value") ? 5 : -1;
         assertEquals(expectedCc, type.callingConvention(), qualified + " calling convention " + cc);
       }
     }
   }
 
-  /** Both shop::price overloads are found, and a parameter list picks the one llvm-dwarfdump shows with it. */
+  /**
+   * Both shop::price overloads are found, and a parameter list picks the one llvm-dwarfdump shows
+   * with it.
+   */
   @Test
   void overloadsArePickedByParameterTypes() throws Exception {
     DwarfdumpOracle oracle = oracle(Testdata.CPP_O2);
     Map<String, String> linkageByParameter = new TreeMap<>();
     for (ODie d : oracle.named("price")) {
       if (!d.tag().equals("DW_TAG_subprogram")) continue;
-      ODie p = oracle.children(d).stream().filter(c -> c.tag().equals("DW_TAG_formal_parameter")).findFirst()
-          .orElseThrow();
-      linkageByParameter.put(strip(DwarfdumpOracle.normalizeTypeName(p.refName("DW_AT_type"))),
+      ODie p =
+          oracle.children(d).stream()
+              .filter(c -> c.tag().equals("DW_TAG_formal_parameter"))
+              .findFirst()
+              .orElseThrow();
+      linkageByParameter.put(
+          strip(DwarfdumpOracle.normalizeTypeName(p.refName("DW_AT_type"))),
           DwarfdumpOracle.unquote(d.attrs().get("DW_AT_linkage_name")));
     }
     assertEquals(2, linkageByParameter.size(), linkageByParameter.toString());
     try (DwarfBinary b = DwarfBinary.open(Testdata.CPP_O2.binary())) {
       assertEquals(2, b.lookup("shop::price").size());
-      assertEquals(linkageByParameter.get("int"), single(b.lookup("shop::price(int)")).linkageName());
-      assertEquals(linkageByParameter.get("constchar*"), single(b.lookup("shop::price(const char *)")).linkageName());
-      assertEquals(linkageByParameter.get("constchar*"), single(b.lookup("shop::price(const char*)")).linkageName());
-      ResolveException none = assertThrows(ResolveException.class, () -> b.lookup("shop::price(float)"));
+      assertEquals(
+          linkageByParameter.get("int"), single(b.lookup("shop::price(int)")).linkageName());
+      assertEquals(
+          linkageByParameter.get("constchar*"),
+          single(b.lookup("shop::price(const char *)")).linkageName());
+      assertEquals(
+          linkageByParameter.get("constchar*"),
+          single(b.lookup("shop::price(const char*)")).linkageName());
+      ResolveException none =
+          assertThrows(ResolveException.class, () -> b.lookup("shop::price(float)"));
       assertTrue(none.getMessage().contains("shop::price(const char *)"), none.getMessage());
       Function add = single(b.lookup("shop::Cart::add"));
       assertTrue(add.parameters().get(0).artificial(), "this comes first");
@@ -147,8 +188,10 @@ class SysVDwarfFixtureTest {
       for (String name : plain.functionNames(null)) {
         Function p = single(plain.lookup(name));
         Function z = single(zlib.lookup(name));
-        assertEquals(p.lowPc() + " " + p.ranges() + " " + describe(p.parameters()),
-            z.lowPc() + " " + z.ranges() + " " + describe(z.parameters()), name);
+        assertEquals(
+            p.lowPc() + " " + p.ranges() + " " + describe(p.parameters()),
+            z.lowPc() + " " + z.ranges() + " " + describe(z.parameters()),
+            name);
       }
     }
   }
@@ -180,9 +223,11 @@ class SysVDwarfFixtureTest {
     StringBuilder sb = new StringBuilder(named.name());
     for (ODie p = oracle.parent(named); p != null && p.depth() > 0; p = oracle.parent(p)) {
       switch (p.tag()) {
-        case "DW_TAG_namespace" -> sb.insert(0, (p.name() == null ? "(anonymous namespace)" : p.name()) + "::");
-        case "DW_TAG_class_type", "DW_TAG_structure_type", "DW_TAG_union_type" -> sb.insert(0, p.name() + "::");
-        default -> { }
+        case "DW_TAG_namespace" ->
+            sb.insert(0, (p.name() == null ? "(anonymous namespace)" : p.name()) + "::");
+        case "DW_TAG_class_type", "DW_TAG_structure_type", "DW_TAG_union_type" ->
+            sb.insert(0, p.name() + "::");
+        default -> {}
       }
     }
     return sb.toString();
@@ -203,28 +248,42 @@ class SysVDwarfFixtureTest {
   }
 
   private static String oracleLinkage(List<ODie> chain) {
-    return chain.stream().map(d -> DwarfdumpOracle.unquote(d.attrs().get("DW_AT_linkage_name")))
-        .filter(n -> n != null).findFirst().orElse(null);
+    return chain.stream()
+        .map(d -> DwarfdumpOracle.unquote(d.attrs().get("DW_AT_linkage_name")))
+        .filter(n -> n != null)
+        .findFirst()
+        .orElse(null);
   }
 
   private static boolean oracleInlined(DwarfdumpOracle oracle, List<ODie> chain) {
     for (ODie d : chain) {
       String inl = d.attrs().get("DW_AT_inline");
-      if (inl != null && (inl.startsWith("DW_INL_inlined") || inl.startsWith("DW_INL_declared_inlined"))) return true;
+      if (inl != null
+          && (inl.startsWith("DW_INL_inlined") || inl.startsWith("DW_INL_declared_inlined")))
+        return true;
       if (oracle.inlinedOrigins().contains(d.offset())) return true;
     }
     return false;
   }
 
-  /** "name type [artificial]" of the parameters of the first DIE in the chain that names them all. */
+  /**
+   * "name type [artificial]" of the parameters of the first DIE in the chain that names them all.
+   */
   private static List<String> expectedParameters(DwarfdumpOracle oracle, List<ODie> chain) {
     List<ODie> best = null;
     for (ODie c : chain) {
-      List<ODie> ps = oracle.children(c).stream().filter(x -> x.tag().equals("DW_TAG_formal_parameter")).toList();
+      List<ODie> ps =
+          oracle.children(c).stream()
+              .filter(x -> x.tag().equals("DW_TAG_formal_parameter"))
+              .toList();
       if (ps.isEmpty()) continue;
       if (best == null || best.size() < ps.size()) best = ps;
-      if (ps.stream().allMatch(p -> p.name() != null || p.flag("DW_AT_artificial")
-          || p.attrs().containsKey("DW_AT_abstract_origin"))) {
+      if (ps.stream()
+          .allMatch(
+              p ->
+                  p.name() != null
+                      || p.flag("DW_AT_artificial")
+                      || p.attrs().containsKey("DW_AT_abstract_origin"))) {
         best = ps;
         break;
       }
@@ -243,20 +302,31 @@ class SysVDwarfFixtureTest {
         long next = cur.ref("DW_AT_abstract_origin");
         cur = next < 0 ? null : oracle.die(next);
       }
-      out.add(name + " " + strip(DwarfdumpOracle.normalizeTypeName(type)) + (artificial ? " [artificial]" : ""));
+      out.add(
+          name
+              + " "
+              + strip(DwarfdumpOracle.normalizeTypeName(type))
+              + (artificial ? " [artificial]" : ""));
     }
     return out;
   }
 
   private static String returnType(List<ODie> chain) {
     for (ODie d : chain) {
-      if (d.attrs().containsKey("DW_AT_type")) return strip(DwarfdumpOracle.normalizeTypeName(d.refName("DW_AT_type")));
+      if (d.attrs().containsKey("DW_AT_type"))
+        return strip(DwarfdumpOracle.normalizeTypeName(d.refName("DW_AT_type")));
     }
     return null;
   }
 
   private static List<String> describe(List<Variable> vars) {
-    return vars.stream().map(v -> v.name() + " " + strip(v.type().displayName()) + (v.artificial() ? " [artificial]" : ""))
+    return vars.stream()
+        .map(
+            v ->
+                v.name()
+                    + " "
+                    + strip(v.type().displayName())
+                    + (v.artificial() ? " [artificial]" : ""))
         .toList();
   }
 

@@ -21,14 +21,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Layouts read through type units (DWARF 4 {@code .debug_types} and DWARF 5 type units, reached
- * by DW_FORM_ref_sig8), the 64-bit DWARF format, and bit-fields (DWARF 4 DW_AT_bit_offset and DWARF 5 DW_AT_data_bit_offset)
- * must match what the compiled program itself prints with sizeof/offsetof and by probing its
- * bit-fields in memory.
+ * Layouts read through type units (DWARF 4 {@code .debug_types} and DWARF 5 type units, reached by
+ * DW_FORM_ref_sig8), the 64-bit DWARF format, and bit-fields (DWARF 4 DW_AT_bit_offset and DWARF 5
+ * DW_AT_data_bit_offset) must match what the compiled program itself prints with sizeof/offsetof
+ * and by probing its bit-fields in memory.
  */
 @Tag("toolchain")
 class TypeUnitsAndBitfieldsTest {
-  private static final String SOURCE = """
+  private static final String SOURCE =
+      """
       #include <cstdio>
       #include <cstddef>
       #include <cstring>
@@ -61,9 +62,17 @@ class TypeUnitsAndBitfieldsTest {
   @TempDir Path dir;
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"g++ -gdwarf-4", "g++ -gdwarf-4 -fdebug-types-section", "g++ -gdwarf-5 -fdebug-types-section",
-      "clang++-14 -gdwarf-4", "clang++-14 -gdwarf-5 -fdebug-types-section", "clang++-14 -gdwarf-4 -fdebug-types-section",
-      "g++ -gdwarf-5 -gdwarf64", "clang++-14 -gdwarf-5 -gdwarf64"})
+  @ValueSource(
+      strings = {
+        "g++ -gdwarf-4",
+        "g++ -gdwarf-4 -fdebug-types-section",
+        "g++ -gdwarf-5 -fdebug-types-section",
+        "clang++-14 -gdwarf-4",
+        "clang++-14 -gdwarf-5 -fdebug-types-section",
+        "clang++-14 -gdwarf-4 -fdebug-types-section",
+        "g++ -gdwarf-5 -gdwarf64",
+        "clang++-14 -gdwarf-5 -gdwarf64"
+      })
   void layoutsMatchTheProgram(String compiler) throws Exception {
     Path src = dir.resolve("geo.cpp");
     Files.writeString(src, SOURCE);
@@ -75,13 +84,19 @@ class TypeUnitsAndBitfieldsTest {
     for (String line : run(List.of(bin.toString())).lines().toList()) {
       String[] f = line.split(" ");
       long[] v = new long[f.length - 1];
-      for (int i = 1; i < f.length; i++) v[i - 1] = f[i].matches("-?\\d+") ? Long.parseLong(f[i]) : -1;
+      for (int i = 1; i < f.length; i++)
+        v[i - 1] = f[i].matches("-?\\d+") ? Long.parseLong(f[i]) : -1;
       truth.put(f[0], v);
     }
     try (DwarfBinary b = DwarfBinary.open(bin)) {
       Type point = b.type("geo::Point").orElseThrow().stripped();
       assertEquals(truth.get("Point")[0], point.size());
-      assertEquals(List.of(truth.get("Point")[2], truth.get("Point")[4], truth.get("Point")[6], truth.get("Point")[8]),
+      assertEquals(
+          List.of(
+              truth.get("Point")[2],
+              truth.get("Point")[4],
+              truth.get("Point")[6],
+              truth.get("Point")[8]),
           point.members().stream().map(Type.Member::offset).toList());
       assertEquals(3, point.member("tag").type().count());
 
@@ -96,7 +111,8 @@ class TypeUnitsAndBitfieldsTest {
       assertEquals(Kind.POINTER, box.member("next").type().kind());
       Type self = box.member("next").type().target().stripped();
       assertEquals("geo::Box", self.name(), "self pointer");
-      assertEquals(box.members().size(), self.members().size(), "self pointer resolves to the full struct");
+      assertEquals(
+          box.members().size(), self.members().size(), "self pointer resolves to the full struct");
       for (String field : List.of("flags", "kind", "depth")) {
         Type.Member m = box.member(field);
         assertTrue(m.isBitField(), field);

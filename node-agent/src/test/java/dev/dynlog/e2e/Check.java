@@ -5,11 +5,12 @@ import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 
 /**
- * One captured value of an end-to-end trace and how it must relate to the target's own ground
- * truth for the same call.
+ * One captured value of an end-to-end trace and how it must relate to the target's own ground truth
+ * for the same call.
  *
  * @param name the capture's name: an identifier, as a Tracepoint spec requires (a name given as an
- *     expression, such as {@code $1} or {@code req.User.Name}, becomes {@code res1}, {@code req_User_Name})
+ *     expression, such as {@code $1} or {@code req.User.Name}, becomes {@code res1}, {@code
+ *     req_User_Name})
  * @param expr the capture expression given to dynlog
  * @param truthPath where the value sits in the ground-truth line: dotted names, {@code [i]} indexes
  * @param kind how captured and true values must compare
@@ -20,7 +21,10 @@ record Check(String name, String expr, String truthPath, Kind kind) {
     name = identifier(name);
   }
 
-  /** {@code $1} → {@code res1}, {@code req.User.Name} → {@code req_User_Name}, {@code len(xs)} → {@code len_xs}. */
+  /**
+   * {@code $1} → {@code res1}, {@code req.User.Name} → {@code req_User_Name}, {@code len(xs)} →
+   * {@code len_xs}.
+   */
   static String identifier(String text) {
     String s = text.replace("$", "res").replace("~", "").replaceAll("[^A-Za-z0-9_]+", "_");
     s = s.replaceAll("^_+|_+$", "");
@@ -60,14 +64,17 @@ record Check(String name, String expr, String truthPath, Kind kind) {
     return new Check(name, expr, path, Kind.UNAVAILABLE);
   }
 
-  /** Compares one row's capture (value or error) with the truth line; returns a mismatch or null. */
+  /**
+   * Compares one row's capture (value or error) with the truth line; returns a mismatch or null.
+   */
   String compare(JsonNode row, JsonNode truth) {
     JsonNode captured = row.path("captures").get(name);
     JsonNode error = row.path("errors").get(name);
     JsonNode expected = at(truth, truthPath);
     switch (kind) {
       case UNAVAILABLE -> {
-        return error != null && error.asText().toLowerCase().contains("xmm") ? null
+        return error != null && error.asText().toLowerCase().contains("xmm")
+            ? null
             : "expected an XMM-unavailable error, got value " + captured + " error " + error;
       }
       case NULLNESS -> {
@@ -75,22 +82,33 @@ record Check(String name, String expr, String truthPath, Kind kind) {
         if (error != null) return "error " + error;
         boolean capturedNull = captured == null || captured.isNull();
         if (capturedNull != expected.isNull()) {
-          return "expected " + (expected.isNull() ? "null" : "non-null (" + expected + ")") + ", captured " + captured;
+          return "expected "
+              + (expected.isNull() ? "null" : "non-null (" + expected + ")")
+              + ", captured "
+              + captured;
         }
         // errors.New and fmt.Errorf errors show their message, other types their type's name, and
         // where the binary has no itab symbols to name the type (Go 1.27) the type word
-        boolean typeName = captured != null
-            && (captured.asText().matches("\\*?[\\w/.-]+\\.\\w+") || captured.asText().startsWith("non-nil (type word 0x"));
-        return expected.isNull() || expected.equals(captured) || typeName ? null
+        boolean typeName =
+            captured != null
+                && (captured.asText().matches("\\*?[\\w/.-]+\\.\\w+")
+                    || captured.asText().startsWith("non-nil (type word 0x"));
+        return expected.isNull() || expected.equals(captured) || typeName
+            ? null
             : "expected message " + expected + " (or a type name), captured " + captured;
       }
-      case LENGTH -> expected = IntNode.valueOf(expected.size() > 0 || expected.isArray() ? expected.size() : expected.asText().length());
+      case LENGTH ->
+          expected =
+              IntNode.valueOf(
+                  expected.size() > 0 || expected.isArray()
+                      ? expected.size()
+                      : expected.asText().length());
       case EXACT_OR_NIL_ERROR -> {
         if (expected.isMissingNode() && nilOnTheWay(truth, truthPath)) {
           return error != null ? null : "expected a nil-pointer error, got " + captured;
         }
       }
-      default -> { }
+      default -> {}
     }
     if (expected.isMissingNode()) return "no " + truthPath + " in the ground truth";
     if (error != null) return "error " + error.asText() + " (expected " + expected + ")";

@@ -1,6 +1,7 @@
 package dev.dynlog.e2e;
 
 import dev.dynlog.testing.Require;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,8 +11,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the packaged {@code dynlog} jar as a separate process, the way a user runs {@code bin/dynlog}:
- * stdout (rows) goes to a file, stderr (progress, errors) to another, both readable while it runs.
+ * Runs the packaged {@code dynlog} jar as a separate process, the way a user runs {@code
+ * bin/dynlog}: stdout (rows) goes to a file, stderr (progress, errors) to another, both readable
+ * while it runs.
  */
 final class DynlogCli implements AutoCloseable {
 
@@ -19,7 +21,10 @@ final class DynlogCli implements AutoCloseable {
   static Path jar() {
     Path jar = Path.of(System.getProperty("dynlog.jar", "target/dynlog.jar"));
     if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException("no dynlog jar at " + jar.toAbsolutePath() + ": run the integration tests with `mvn verify`");
+      throw new IllegalStateException(
+          "no dynlog jar at "
+              + jar.toAbsolutePath()
+              + ": run the integration tests with `mvn verify`");
     }
     return jar;
   }
@@ -35,7 +40,8 @@ final class DynlogCli implements AutoCloseable {
   }
 
   static DynlogCli start(Path workDir, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-jar", jar().toAbsolutePath().toString()));
+    List<String> cmd =
+        new ArrayList<>(List.of(javaBinary(), "-jar", jar().toAbsolutePath().toString()));
     cmd.addAll(List.of(args));
     return start(workDir, cmd);
   }
@@ -44,8 +50,12 @@ final class DynlogCli implements AutoCloseable {
     Require.root();
     Path out = Files.createTempFile(workDir, "dynlog", ".out");
     Path err = Files.createTempFile(workDir, "dynlog", ".err");
-    Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .start();
     return new DynlogCli(p, out, err);
   }
 
@@ -65,25 +75,43 @@ final class DynlogCli implements AutoCloseable {
     return Files.readAllLines(stdout);
   }
 
-  /** Waits until stderr contains {@code count} lines containing {@code marker}, or fails with its stderr. */
+  /**
+   * Waits until stderr contains {@code count} lines containing {@code marker}, or fails with its
+   * stderr.
+   */
   void awaitStderr(String marker, int count, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       String err = stderrText();
       if (err.lines().filter(l -> l.contains(marker)).count() >= count) return;
       if (!process.isAlive()) {
-        throw new AssertionError("dynlog exited with " + process.exitValue() + " before '" + marker + "'; stderr:\n" + err);
+        throw new AssertionError(
+            "dynlog exited with "
+                + process.exitValue()
+                + " before '"
+                + marker
+                + "'; stderr:\n"
+                + err);
       }
       Thread.sleep(50);
     }
-    throw new AssertionError("dynlog printed no '" + marker + "' x" + count + " within " + timeout + "; stderr:\n" + stderrText());
+    throw new AssertionError(
+        "dynlog printed no '"
+            + marker
+            + "' x"
+            + count
+            + " within "
+            + timeout
+            + "; stderr:\n"
+            + stderrText());
   }
 
   int await(Duration timeout) throws Exception {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       process.destroy();
       if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly();
-      throw new AssertionError("dynlog did not exit within " + timeout + "; stderr:\n" + stderrText());
+      throw new AssertionError(
+          "dynlog did not exit within " + timeout + "; stderr:\n" + stderrText());
     }
     return process.exitValue();
   }

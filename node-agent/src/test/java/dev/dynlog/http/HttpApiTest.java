@@ -6,15 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.dynlog.trace.RowJson;
 import dev.dynlog.metrics.DynlogMetrics;
 import dev.dynlog.query.Dataset;
 import dev.dynlog.store.StoredTracepoint;
 import dev.dynlog.store.TracepointRegistry;
 import dev.dynlog.store.TracepointState;
 import dev.dynlog.trace.Row;
+import dev.dynlog.trace.RowJson;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -22,6 +24,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -67,29 +70,43 @@ class HttpApiTest {
     JsonNode tp = JSON.readTree(r.body()).get("tracepoints").get(0);
     assertEquals(NAME, tp.get("name").asText());
     assertEquals("running", tp.get("state").asText());
-    assertEquals(Dataset.CAPTURES.toString(), JSON.convertValue(tp.get("captures"), List.class).toString());
+    assertEquals(
+        Dataset.CAPTURES.toString(), JSON.convertValue(tp.get("captures"), List.class).toString());
     assertEquals(Dataset.N, tp.get("counts").get("calls").asLong());
     assertEquals(Dataset.N, tp.get("counts").get("rows_received").asLong());
     assertEquals(Dataset.N, tp.get("counts").get("rows_buffered").asLong());
     assertEquals(0, tp.get("counts").get("dropped").get("buffer_evicted").asLong());
     assertEquals(2, tp.get("attached_probes").asInt());
 
-    JsonNode one = JSON.readTree(Http.get(base, "/api/v1/tracepoints/main.%28%2AShop%29.Sum").body());
+    JsonNode one =
+        JSON.readTree(Http.get(base, "/api/v1/tracepoints/main.%28%2AShop%29.Sum").body());
     assertEquals(NAME, one.get("name").asText());
   }
 
   @Test
   void eventsMatchGroundTruthInBothFormats() throws Exception {
-    HttpResponse<String> r = Http.get(base, EVENTS + "?where=user%3Duser3&where=l.Units%3C20&pid=200&min_latency=2ms&order=oldest");
+    HttpResponse<String> r =
+        Http.get(
+            base,
+            EVENTS + "?where=user%3Duser3&where=l.Units%3C20&pid=200&min_latency=2ms&order=oldest");
     assertEquals(200, r.statusCode(), r.body());
     JsonNode body = JSON.readTree(r.body());
-    List<Integer> want = Dataset.where(i -> Dataset.user(i).equals("user3") && Dataset.units(i) < 20
-        && Dataset.pid(i) == 200 && Dataset.latency(i) >= 2_000_000);
+    List<Integer> want =
+        Dataset.where(
+            i ->
+                Dataset.user(i).equals("user3")
+                    && Dataset.units(i) < 20
+                    && Dataset.pid(i) == 200
+                    && Dataset.latency(i) >= 2_000_000);
     assertFalse(want.isEmpty());
     assertEquals(want, indexes(body.get("rows")));
     assertEquals(want.size(), body.get("count").asInt());
 
-    HttpResponse<String> jsonl = Http.get(base, EVENTS + "?where=user%3Duser3&where=l.Units%3C20&pid=200&min_latency=2ms&order=oldest&format=jsonl");
+    HttpResponse<String> jsonl =
+        Http.get(
+            base,
+            EVENTS
+                + "?where=user%3Duser3&where=l.Units%3C20&pid=200&min_latency=2ms&order=oldest&format=jsonl");
     assertEquals("application/x-ndjson", jsonl.headers().firstValue("Content-Type").orElseThrow());
     List<Row> rows = jsonl.body().lines().map(l -> RowJson.fromJson(l, NAME)).toList();
     assertEquals(want.size(), rows.size());
@@ -116,7 +133,9 @@ class HttpApiTest {
 
   @Test
   void malformedQueriesGet400WithAClearMessage() throws Exception {
-    assertError(400, EVENTS + "?where=usr%3Dalice",
+    assertError(
+        400,
+        EVENTS + "?where=usr%3Dalice",
         "unknown field 'usr' in where 'usr=alice': tracepoint 'main.(*Shop).Sum' captures user, n, big, ok, err, l, tags, ratio");
     assertError(400, EVENTS + "?where=n%3Eabc", "operator > needs a number, got 'abc'");
     assertError(400, EVENTS + "?min_latency=fast", "min_latency: 'fast' is not a duration");
@@ -124,10 +143,14 @@ class HttpApiTest {
     assertError(400, EVENTS + "?colour=red", "unknown query parameter 'colour'");
     assertError(400, EVENTS + "?follow=maybe", "follow must be true or false");
     assertError(400, EVENTS + "?format=xml", "format must be json or jsonl");
-    assertError(400, EVENTS + "?follow=true&format=json", "follow=true streams format=jsonl or format=sse");
+    assertError(
+        400, EVENTS + "?follow=true&format=json", "follow=true streams format=jsonl or format=sse");
     assertError(400, EVENTS + "?follow=true&order=newest", "follow=true streams oldest first");
     assertError(400, "/api/v1/tracepoints?limit=1", "this endpoint takes no query parameters");
-    assertError(404, "/api/v1/tracepoints/nope/events", "no tracepoint 'nope'; tracepoints: main.(*Shop).Sum");
+    assertError(
+        404,
+        "/api/v1/tracepoints/nope/events",
+        "no tracepoint 'nope'; tracepoints: main.(*Shop).Sum");
     assertError(404, "/api/v1/tracepoints/x/rows", "no such endpoint");
     assertError(404, "/nothing", "no such endpoint '/nothing'");
   }
@@ -142,7 +165,8 @@ class HttpApiTest {
   @Test
   void followStreamsHistoryThenNewRowsThenEndsWhenTheTracepointStops() throws Exception {
     StoredTracepoint tp = registry.find(NAME).orElseThrow();
-    HttpResponse<Stream<String>> r = Http.lines(base, EVENTS + "?follow=true&limit=2&where=user%3Duser1", null);
+    HttpResponse<Stream<String>> r =
+        Http.lines(base, EVENTS + "?follow=true&limit=2&where=user%3Duser1", null);
     assertEquals(200, r.statusCode());
     assertEquals("application/x-ndjson", r.headers().firstValue("Content-Type").orElseThrow());
     Iterator<String> lines = r.body().iterator();
@@ -161,7 +185,8 @@ class HttpApiTest {
       if (!line.isEmpty()) live.add(index(line));
     }
     List<Integer> want = new ArrayList<>();
-    for (int i = Dataset.N; i < Dataset.N + 70; i++) if (Dataset.user(i).equals("user1")) want.add(i);
+    for (int i = Dataset.N; i < Dataset.N + 70; i++)
+      if (Dataset.user(i).equals("user1")) want.add(i);
     assertEquals(appended, want.size());
     assertEquals(want, live);
   }
@@ -169,7 +194,8 @@ class HttpApiTest {
   @Test
   void followAsServerSentEvents() throws Exception {
     StoredTracepoint tp = registry.find(NAME).orElseThrow();
-    HttpResponse<Stream<String>> r = Http.lines(base, EVENTS + "?follow=true&limit=0", "text/event-stream");
+    HttpResponse<Stream<String>> r =
+        Http.lines(base, EVENTS + "?follow=true&limit=0", "text/event-stream");
     assertEquals("text/event-stream", r.headers().firstValue("Content-Type").orElseThrow());
     Iterator<String> lines = r.body().filter(l -> !l.startsWith(":")).iterator();
     tp.append(Dataset.row(NAME, 5000));
@@ -189,7 +215,8 @@ class HttpApiTest {
   @Test
   void stoppedTracepointStaysQueryableWithItsReason() throws Exception {
     registry.stop(NAME, TracepointState.EXPIRED, "ttl of 1m elapsed");
-    JsonNode tp = JSON.readTree(Http.get(base, "/api/v1/tracepoints/main.%28%2AShop%29.Sum").body());
+    JsonNode tp =
+        JSON.readTree(Http.get(base, "/api/v1/tracepoints/main.%28%2AShop%29.Sum").body());
     assertEquals("expired", tp.get("state").asText());
     assertEquals("ttl of 1m elapsed", tp.get("stop_reason").asText());
     assertTrue(tp.has("stopped"));
@@ -209,15 +236,18 @@ class HttpApiTest {
     assertError(503, EVENTS + "?follow=true&limit=0", "too many live follows");
     assertEquals(200, Http.get(base, EVENTS + "?limit=1").statusCode());
     registry.stop(NAME, TracepointState.STOPPED, "done");
-    for (HttpResponse<Stream<String>> f : follows) assertEquals(0, f.body().filter(l -> !l.isEmpty()).count());
+    for (HttpResponse<Stream<String>> f : follows)
+      assertEquals(0, f.body().filter(l -> !l.isEmpty()).count());
     assertEquals(200, Http.get(base, EVENTS + "?limit=1").statusCode());
   }
 
   @Test
   void onlyGet() throws Exception {
-    var req = java.net.http.HttpRequest.newBuilder(URI.create(base + "/api/v1/tracepoints"))
-        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build();
-    var r = java.net.http.HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofString());
+    var req =
+        HttpRequest.newBuilder(URI.create(base + "/api/v1/tracepoints"))
+            .POST(HttpRequest.BodyPublishers.ofString("{}"))
+            .build();
+    var r = HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofString());
     assertEquals(405, r.statusCode());
     assertTrue(r.body().contains("only GET"));
   }
@@ -233,6 +263,7 @@ class HttpApiTest {
   }
 
   private static String assertMessage(String addr) {
-    return org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> HttpAddress.parse(addr)).getMessage();
+    return Assertions.assertThrows(IllegalArgumentException.class, () -> HttpAddress.parse(addr))
+        .getMessage();
   }
 }

@@ -14,6 +14,7 @@ import dev.dynlog.store.TracepointRegistry;
 import dev.dynlog.store.TracepointState;
 import dev.dynlog.trace.ProbeCounters;
 import dev.dynlog.trace.Row;
+import io.prometheus.metrics.model.snapshots.Labels;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -27,12 +28,15 @@ import org.junit.jupiter.api.Test;
 class DynlogMetricsTest {
 
   /** 1µs, 10µs, 100µs, 1ms, 10ms, 100ms, 1s, 10s. */
-  static final long[] BOUNDS = {1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000, 10_000_000_000L};
+  static final long[] BOUNDS = {
+    1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000, 10_000_000_000L
+  };
 
   static ProbeCounters counters(long calls, long[] buckets) {
     long returns = 0;
     for (long b : buckets) returns += b;
-    return new ProbeCounters(calls, returns, 13, BOUNDS, buckets, 987_654_321L, 11, 22, 33, 44, 1_234_567_890L, 5555, 6);
+    return new ProbeCounters(
+        calls, returns, 13, BOUNDS, buckets, 987_654_321L, 11, 22, 33, 44, 1_234_567_890L, 5555, 6);
   }
 
   static Row row(String tp, Object status) {
@@ -43,52 +47,88 @@ class DynlogMetricsTest {
 
   @Test
   void metricsEqualTheKernelCountersAndTheStoreCounts() throws Exception {
-    TracepointRegistry registry = new TracepointRegistry(new StoreConfig(10, 1 << 20, Duration.ofMinutes(1)));
-    AtomicReference<ProbeCounters> kernel = new AtomicReference<>(counters(100, new long[] {1, 2, 3, 4, 5, 6, 7, 8, 9}));
-    StoredTracepoint tp = registry.register(
-        new TracepointInfo("login", "main.Login", "pid 1", List.of("status"), true, List.of(new LabelSpec("status", 2))),
-        kernel::get);
-    registry.register(new TracepointInfo("nolat", "main.F", "pid 1", List.of(), false, List.of()),
+    TracepointRegistry registry =
+        new TracepointRegistry(new StoreConfig(10, 1 << 20, Duration.ofMinutes(1)));
+    AtomicReference<ProbeCounters> kernel =
+        new AtomicReference<>(counters(100, new long[] {1, 2, 3, 4, 5, 6, 7, 8, 9}));
+    StoredTracepoint tp =
+        registry.register(
+            new TracepointInfo(
+                "login",
+                "main.Login",
+                "pid 1",
+                List.of("status"),
+                true,
+                List.of(new LabelSpec("status", 2))),
+            kernel::get);
+    registry.register(
+        new TracepointInfo("nolat", "main.F", "pid 1", List.of(), false, List.of()),
         () -> counters(7, new long[] {0, 0, 0, 0, 0, 0, 0, 0, 0}));
     for (long s : new long[] {200, 200, 404, 500, 503, 200}) tp.append(row("login", s));
     Map<String, Object> unreadable = new LinkedHashMap<>();
     unreadable.put("status", null);
-    tp.append(new Row("login", 1, 1, 1, -1, "f", 5, unreadable, Map.of("status", "unreadable memory")));
+    tp.append(
+        new Row("login", 1, 1, 1, -1, "f", 5, unreadable, Map.of("status", "unreadable memory")));
     for (int i = 0; i < 20; i++) tp.append(row("login", 200L));
 
     try (DynlogMetrics metrics = new DynlogMetrics(registry);
-        AgentHttpServer server = AgentHttpServer.start(new InetSocketAddress("127.0.0.1", 0), registry, metrics)) {
+        AgentHttpServer server =
+            AgentHttpServer.start(new InetSocketAddress("127.0.0.1", 0), registry, metrics)) {
       HttpResponse<String> r = Http.get(server.baseUri(), "/metrics");
       assertEquals(200, r.statusCode());
-      assertTrue(r.headers().firstValue("Content-Type").orElseThrow().startsWith("text/plain; version=0.0.4"));
+      assertTrue(
+          r.headers()
+              .firstValue("Content-Type")
+              .orElseThrow()
+              .startsWith("text/plain; version=0.0.4"));
       PromText p = new PromText(r.body());
 
       assertEquals(100, p.value("dynlog_calls_total", "tracepoint", "login"));
       assertEquals(7, p.value("dynlog_calls_total", "tracepoint", "nolat"));
       assertEquals(13, p.value("dynlog_errors_total", "tracepoint", "login"));
-      assertEquals(11, p.value("dynlog_events_dropped_total", "tracepoint", "login", "reason", "ring_full"));
-      assertEquals(22, p.value("dynlog_events_dropped_total", "tracepoint", "login", "reason", "rate_limited"));
-      assertEquals(33, p.value("dynlog_events_dropped_total", "tracepoint", "login", "reason", "pairing_evicted"));
-      assertEquals(44, p.value("dynlog_events_dropped_total", "tracepoint", "login", "reason", "decode_failed"));
-      assertEquals(27 - 10, p.value("dynlog_events_dropped_total", "tracepoint", "login", "reason", "buffer_evicted"));
-      assertEquals(1.23456789, p.value("dynlog_probe_cpu_seconds_total", "tracepoint", "login"), 1e-12);
+      assertEquals(
+          11, p.value("dynlog_events_dropped_total", "tracepoint", "login", "reason", "ring_full"));
+      assertEquals(
+          22,
+          p.value("dynlog_events_dropped_total", "tracepoint", "login", "reason", "rate_limited"));
+      assertEquals(
+          33,
+          p.value(
+              "dynlog_events_dropped_total", "tracepoint", "login", "reason", "pairing_evicted"));
+      assertEquals(
+          44,
+          p.value("dynlog_events_dropped_total", "tracepoint", "login", "reason", "decode_failed"));
+      assertEquals(
+          27 - 10,
+          p.value(
+              "dynlog_events_dropped_total", "tracepoint", "login", "reason", "buffer_evicted"));
+      assertEquals(
+          1.23456789, p.value("dynlog_probe_cpu_seconds_total", "tracepoint", "login"), 1e-12);
       assertEquals(5555, p.value("dynlog_probe_runs_total", "tracepoint", "login"));
       assertEquals(6, p.value("dynlog_attached_probes", "tracepoint", "login"));
       assertEquals(10, p.value("dynlog_buffer_rows", "tracepoint", "login"));
-      assertEquals(tp.buffer().memoryBytes(), p.value("dynlog_buffer_bytes", "tracepoint", "login"));
+      assertEquals(
+          tp.buffer().memoryBytes(), p.value("dynlog_buffer_bytes", "tracepoint", "login"));
 
       // The kernel's buckets, cumulated, bound for bound (in seconds).
       String[] le = {"1.0E-6", "1.0E-5", "1.0E-4", "0.001", "0.01", "0.1", "1.0", "10.0", "+Inf"};
       long cumulative = 0;
       for (int i = 0; i < le.length; i++) {
         cumulative += i + 1;
-        assertEquals(cumulative, p.value("dynlog_call_duration_seconds_bucket", "tracepoint", "login", "le", le[i]), "le=" + le[i]);
+        assertEquals(
+            cumulative,
+            p.value("dynlog_call_duration_seconds_bucket", "tracepoint", "login", "le", le[i]),
+            "le=" + le[i]);
       }
       assertEquals(45, p.value("dynlog_call_duration_seconds_count", "tracepoint", "login"));
-      assertEquals(0.987654321, p.value("dynlog_call_duration_seconds_sum", "tracepoint", "login"), 1e-12);
-      assertTrue(p.find("dynlog_call_duration_seconds_count", "tracepoint", "nolat").isEmpty(), "no histogram without latency");
+      assertEquals(
+          0.987654321, p.value("dynlog_call_duration_seconds_sum", "tracepoint", "login"), 1e-12);
+      assertTrue(
+          p.find("dynlog_call_duration_seconds_count", "tracepoint", "nolat").isEmpty(),
+          "no histogram without latency");
 
-      // Label cap 2: 200 and 404 are kept, later values are "other"; the unreadable row has its own value.
+      // Label cap 2: 200 and 404 are kept, later values are "other"; the unreadable row has its own
+      // value.
       assertEquals(23, p.value("dynlog_rows_total", "tracepoint", "login", "status", "200"));
       assertEquals(1, p.value("dynlog_rows_total", "tracepoint", "login", "status", "404"));
       assertEquals(2, p.value("dynlog_rows_total", "tracepoint", "login", "status", "other"));
@@ -126,9 +166,11 @@ class DynlogMetricsTest {
 
   @Test
   void histogramWithMismatchedBucketsIsRefused() {
-    ProbeCounters bad = new ProbeCounters(1, 1, 0, new long[] {1000}, new long[] {1}, 0, 0, 0, 0, 0, 0, 0, 0);
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> TracepointCollector.histogram(io.prometheus.metrics.model.snapshots.Labels.EMPTY, bad));
+    ProbeCounters bad =
+        new ProbeCounters(1, 1, 0, new long[] {1000}, new long[] {1}, 0, 0, 0, 0, 0, 0, 0, 0);
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class, () -> TracepointCollector.histogram(Labels.EMPTY, bad));
     assertTrue(e.getMessage().contains("1 bounds but 1 counts"), e.getMessage());
   }
 }

@@ -15,8 +15,10 @@ public final class PromText {
   /** One sample line. */
   public record Sample(String name, Map<String, String> labels, double value) {}
 
-  private static final Pattern LINE = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)\\})?\\s+(\\S+)(?:\\s+\\d+)?");
-  private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+  private static final Pattern LINE =
+      Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)\\})?\\s+(\\S+)(?:\\s+\\d+)?");
+  private static final Pattern LABEL =
+      Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
   private final List<Sample> samples = new ArrayList<>();
   private final Map<String, String> types = new LinkedHashMap<>();
@@ -34,9 +36,12 @@ public final class PromText {
       Map<String, String> labels = new LinkedHashMap<>();
       if (m.group(2) != null) {
         Matcher l = LABEL.matcher(m.group(2));
-        while (l.find()) labels.put(l.group(1), l.group(2).replace("\\\"", "\"").replace("\\\\", "\\"));
+        while (l.find())
+          labels.put(l.group(1), l.group(2).replace("\\\"", "\"").replace("\\\\", "\\"));
       }
-      samples.add(new Sample(m.group(1), labels, Double.parseDouble(m.group(3).replace("+Inf", "Infinity"))));
+      samples.add(
+          new Sample(
+              m.group(1), labels, Double.parseDouble(m.group(3).replace("+Inf", "Infinity"))));
     }
   }
 
@@ -56,10 +61,14 @@ public final class PromText {
     return names;
   }
 
-  /** The value of the one sample with this name whose labels include {@code labels} (k, v, k, v...). */
+  /**
+   * The value of the one sample with this name whose labels include {@code labels} (k, v, k, v...).
+   */
   public double value(String name, String... labels) {
     List<Sample> found = find(name, labels);
-    if (found.size() != 1) throw new AssertionError("want 1 sample " + name + " " + List.of(labels) + ", found " + found);
+    if (found.size() != 1)
+      throw new AssertionError(
+          "want 1 sample " + name + " " + List.of(labels) + ", found " + found);
     return found.get(0).value();
   }
 

@@ -11,8 +11,8 @@ import java.util.List;
 
 /**
  * Test-side decoding of read results into JSON, following the {@link Decoder} contract. Values that
- * cannot be compared are marked: {@link #UNAVAILABLE}, {@link #ELIDED}, and read errors as
- * {@code {"$error": message}}.
+ * cannot be compared are marked: {@link #UNAVAILABLE}, {@link #ELIDED}, and read errors as {@code
+ * {"$error": message}}.
  */
 final class CaptureDecoder {
 
@@ -20,6 +20,7 @@ final class CaptureDecoder {
   static final String UNAVAILABLE = "$unavailable";
   static final String ELIDED = "$elided";
   static final String ERROR = "$error";
+
   /** A non-nil interface whose value is not compared. */
   static final String NON_NIL = "non-nil";
 
@@ -30,7 +31,8 @@ final class CaptureDecoder {
     if (d instanceof Decoder.Elided e) return F.objectNode().put(ELIDED, e.why());
     if (d instanceof Decoder.Struct s) {
       ObjectNode o = F.objectNode();
-      for (int i = 0; i < s.names().size(); i++) o.set(s.names().get(i), decode(s.fields().get(i), reads));
+      for (int i = 0; i < s.names().size(); i++)
+        o.set(s.names().get(i), decode(s.fields().get(i), reads));
       return o;
     }
     if (d instanceof Decoder.Array a) {
@@ -41,8 +43,10 @@ final class CaptureDecoder {
     ReadResult r = reads.get(readIndex(d));
     if (r.error() != null) return F.objectNode().put(ERROR, r.error());
     byte[] b = r.bytes();
-    if (d instanceof Decoder.SignedInt s) return F.numberNode(new BigInteger(reverse(b, s.width())));
-    if (d instanceof Decoder.UnsignedInt u) return F.numberNode(new BigInteger(1, reverse(b, u.width())));
+    if (d instanceof Decoder.SignedInt s)
+      return F.numberNode(new BigInteger(reverse(b, s.width())));
+    if (d instanceof Decoder.UnsignedInt u)
+      return F.numberNode(new BigInteger(1, reverse(b, u.width())));
     if (d instanceof Decoder.Enum e) {
       byte[] be = reverse(b, e.width());
       return F.numberNode(e.signed() ? new BigInteger(be) : new BigInteger(1, be));
@@ -50,7 +54,10 @@ final class CaptureDecoder {
     if (d instanceof Decoder.Bool) return F.booleanNode(b[0] != 0);
     if (d instanceof Decoder.Float f) {
       long bits = new BigInteger(1, reverse(b, f.width())).longValue();
-      return F.numberNode(f.width() == 4 ? (double) java.lang.Float.intBitsToFloat((int) bits) : Double.longBitsToDouble(bits));
+      return F.numberNode(
+          f.width() == 4
+              ? (double) Float.intBitsToFloat((int) bits)
+              : Double.longBitsToDouble(bits));
     }
     if (d instanceof Decoder.Pointer) {
       BigInteger v = new BigInteger(1, reverse(b, 8));
@@ -63,11 +70,14 @@ final class CaptureDecoder {
       return F.textNode(new String(b, 0, end, StandardCharsets.UTF_8));
     }
     if (d instanceof Decoder.GoError g) {
-      // the targets' errors come from errors.New and fmt.Errorf: their value starts with the message
+      // the targets' errors come from errors.New and fmt.Errorf: their value starts with the
+      // message
       if (new BigInteger(1, reverse(b, 8)).signum() == 0) return F.nullNode();
       // other error types (unknown here without the dynamic type) keep only their nil-ness
       ReadResult m = reads.get(g.message());
-      return m.error() != null ? F.textNode(NON_NIL) : F.textNode(new String(m.text(), StandardCharsets.UTF_8));
+      return m.error() != null
+          ? F.textNode(NON_NIL)
+          : F.textNode(new String(m.text(), StandardCharsets.UTF_8));
     }
     if (d instanceof Decoder.GoInterface) {
       BigInteger type = new BigInteger(1, reverse(b, 8));

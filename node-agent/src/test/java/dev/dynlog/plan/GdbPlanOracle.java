@@ -19,23 +19,31 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs a target under {@code gdb -batch} with breakpoints at the probe sites of some plans and executes
- * each plan's reads there against the live registers and memory (a stand-in for the BPF program that
- * needs no privileges), using {@code gdb_plan_oracle.py}. The target's own ground truth is collected
- * alongside.
+ * Runs a target under {@code gdb -batch} with breakpoints at the probe sites of some plans and
+ * executes each plan's reads there against the live registers and memory (a stand-in for the BPF
+ * program that needs no privileges), using {@code gdb_plan_oracle.py}. The target's own ground
+ * truth is collected alongside.
  */
 final class GdbPlanOracle {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration TIMEOUT = Duration.ofMinutes(3);
 
-  /** How return values are caught: on the function's RET instructions (Go) or at the caller's return address (C/C++, like a uretprobe). */
-  enum ExitMode { RET, CALLER }
+  /**
+   * How return values are caught: on the function's RET instructions (Go) or at the caller's return
+   * address (C/C++, like a uretprobe).
+   */
+  enum ExitMode {
+    RET,
+    CALLER
+  }
 
   /** The bytes one read produced at one hit, or why it failed. */
   record ReadResult(byte[] bytes, byte[] text, String error) {}
 
-  /** One probe hit: function, "entry" or "exit", and the results of that site's reads in plan order. */
+  /**
+   * One probe hit: function, "entry" or "exit", and the results of that site's reads in plan order.
+   */
   record Hit(String fn, String at, List<ReadResult> reads) {}
 
   /** Everything one run observed. */
@@ -45,10 +53,14 @@ final class GdbPlanOracle {
     }
   }
 
-  /** A plan under its ground-truth function name (which for C++ overloads differs from the DWARF name). */
+  /**
+   * A plan under its ground-truth function name (which for C++ overloads differs from the DWARF
+   * name).
+   */
   record Probe(String truthName, ProbePlan plan) {}
 
-  static Run run(Path binary, List<Probe> probes, ExitMode mode, Path workDir, String... targetArgs) throws IOException {
+  static Run run(Path binary, List<Probe> probes, ExitMode mode, Path workDir, String... targetArgs)
+      throws IOException {
     Path gdb = Tools.find("gdb");
     Path config = workDir.resolve("oracle-config.json");
     Path hitsFile = workDir.resolve("oracle-hits.jsonl");
@@ -65,48 +77,77 @@ final class GdbPlanOracle {
       f.put("entry_reads", reads(p.plan(), false));
       f.put("exit_reads", reads(p.plan(), true));
       if (p.plan().goRuntime() != null) {
-        f.put("go", Map.of("goid", p.plan().goRuntime().goidOffset(), "stack_hi", p.plan().goRuntime().stackHiOffset()));
+        f.put(
+            "go",
+            Map.of(
+                "goid",
+                p.plan().goRuntime().goidOffset(),
+                "stack_hi",
+                p.plan().goRuntime().stackHiOffset()));
       }
       functions.add(f);
     }
     cfg.put("functions", functions);
     cfg.put("pie", positionIndependent(binary));
     Files.writeString(config, JSON.writeValueAsString(cfg));
-    List<String> cmd = new ArrayList<>(List.of(gdb.toString(), "-batch", "-nx",
-        "-iex", "set auto-load off",
-        "-ex", "set pagination off",
-        "-ex", "set confirm off",
-        "-ex", "set startup-with-shell off",
-        "-ex", "handle SIGURG SIGPIPE SIGPROF nostop noprint pass",
-        // gdb re-reports a breakpoint when a signal lands while it steps over it; Go's asynchronous
-        // preemption (SIGURG) makes that frequent, and it is not what this oracle examines.
-        "-ex", "set environment GODEBUG asyncpreemptoff=1",
-        "-ex", "set $dynlog_config = \"" + config + "\"",
-        "-x", script().toString(),
-        "--args", binary.toString()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                gdb.toString(),
+                "-batch",
+                "-nx",
+                "-iex",
+                "set auto-load off",
+                "-ex",
+                "set pagination off",
+                "-ex",
+                "set confirm off",
+                "-ex",
+                "set startup-with-shell off",
+                "-ex",
+                "handle SIGURG SIGPIPE SIGPROF nostop noprint pass",
+                // gdb re-reports a breakpoint when a signal lands while it steps over it; Go's
+                // asynchronous
+                // preemption (SIGURG) makes that frequent, and it is not what this oracle examines.
+                "-ex",
+                "set environment GODEBUG asyncpreemptoff=1",
+                "-ex",
+                "set $dynlog_config = \"" + config + "\"",
+                "-x",
+                script().toString(),
+                "--args",
+                binary.toString()));
     cmd.addAll(List.of(targetArgs));
     cmd.add("-out=" + truthFile);
     String log = Tools.run("gdb plan oracle on " + binary, cmd, workDir, Map.of(), TIMEOUT);
     List<Hit> hits = new ArrayList<>();
     int restarts = 0;
     List<String> trace = new ArrayList<>();
-    if (!Files.exists(hitsFile)) throw new IllegalStateException("gdb wrote no hits; its output:\n" + log);
+    if (!Files.exists(hitsFile))
+      throw new IllegalStateException("gdb wrote no hits; its output:\n" + log);
     for (String line : Files.readAllLines(hitsFile, StandardCharsets.UTF_8)) {
       JsonNode n = JSON.readTree(line);
-      trace.add(n.get("fn").asText() + " " + n.get("at").asText() + (n.has("frame") ? " (" + n.get("frame").asText() + ")" : ""));
+      trace.add(
+          n.get("fn").asText()
+              + " "
+              + n.get("at").asText()
+              + (n.has("frame") ? " (" + n.get("frame").asText() + ")" : ""));
       if (!n.has("reads")) {
         restarts++;
         continue;
       }
       List<ReadResult> rs = new ArrayList<>();
       for (JsonNode r : n.get("reads")) {
-        rs.add(new ReadResult(r.has("bytes") ? HexFormat.of().parseHex(r.get("bytes").asText()) : null,
-            r.has("text") ? HexFormat.of().parseHex(r.get("text").asText()) : null,
-            r.has("error") ? r.get("error").asText() : null));
+        rs.add(
+            new ReadResult(
+                r.has("bytes") ? HexFormat.of().parseHex(r.get("bytes").asText()) : null,
+                r.has("text") ? HexFormat.of().parseHex(r.get("text").asText()) : null,
+                r.has("error") ? r.get("error").asText() : null));
       }
       hits.add(new Hit(n.get("fn").asText(), n.get("at").asText(), rs));
     }
-    TargetOutput truth = TargetOutput.parse(0, Files.readAllLines(truthFile, StandardCharsets.UTF_8), log);
+    TargetOutput truth =
+        TargetOutput.parse(0, Files.readAllLines(truthFile, StandardCharsets.UTF_8), log);
     return new Run(hits, restarts, trace, truth, log);
   }
 
@@ -120,7 +161,9 @@ final class GdbPlanOracle {
         List<Map<String, Object>> root = new ArrayList<>();
         for (Piece p : r.root()) {
           Map<String, Object> pm = new LinkedHashMap<>();
-          pm.put("reg", p.source() == Piece.Source.REGISTER ? p.register().name().toLowerCase() : null);
+          pm.put(
+              "reg",
+              p.source() == Piece.Source.REGISTER ? p.register().name().toLowerCase() : null);
           pm.put("stack", p.stackOffset());
           pm.put("size", p.size());
           pm.put("at", p.valueOffset());

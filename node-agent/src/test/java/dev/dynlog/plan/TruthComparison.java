@@ -47,7 +47,9 @@ final class TruthComparison {
     if (e instanceof CaptureExpr.Field f) {
       if (base.isNull()) return NIL_ON_PATH;
       JsonNode v = base.get(f.field());
-      if (v == null) throw new IllegalStateException("ground truth of " + call.fn() + " has no field " + f.field() + " in " + base);
+      if (v == null)
+        throw new IllegalStateException(
+            "ground truth of " + call.fn() + " has no field " + f.field() + " in " + base);
       return v;
     }
     if (e instanceof CaptureExpr.Index i) {
@@ -58,7 +60,8 @@ final class TruthComparison {
       return base.get((int) i.index());
     }
     CaptureExpr.Len l = (CaptureExpr.Len) e;
-    if (base.isTextual()) return CaptureDecoder.F.numberNode(base.asText().getBytes(StandardCharsets.UTF_8).length);
+    if (base.isTextual())
+      return CaptureDecoder.F.numberNode(base.asText().getBytes(StandardCharsets.UTF_8).length);
     return CaptureDecoder.F.numberNode(base.size());
   }
 
@@ -69,14 +72,19 @@ final class TruthComparison {
     return ((CaptureExpr.Len) e).base();
   }
 
-  /** Compares decoder output over {@code reads} with {@code expected}; {@code where} names it in messages. */
+  /**
+   * Compares decoder output over {@code reads} with {@code expected}; {@code where} names it in
+   * messages.
+   */
   void compare(Decoder d, List<ReadResult> reads, JsonNode expected, String where) {
     if (expected == null) return;
     if (d instanceof Decoder.Elided) return;
     if (d instanceof Decoder.Unavailable u) {
       unavailable++;
-      if (!u.why().contains("XMM") && !u.why().contains("x87")) problem(where, "unexpectedly unavailable: " + u.why());
-      if (!expected.isNumber()) problem(where, "unavailable, but the truth is not a float: " + expected);
+      if (!u.why().contains("XMM") && !u.why().contains("x87"))
+        problem(where, "unexpectedly unavailable: " + u.why());
+      if (!expected.isNumber())
+        problem(where, "unavailable, but the truth is not a float: " + expected);
       return;
     }
     if (d instanceof Decoder.Struct s) {
@@ -85,7 +93,8 @@ final class TruthComparison {
         return;
       }
       if (expected.isArray() && s.names().equals(List.of("len", "cap"))) {
-        compare(s.fields().get(0), reads, CaptureDecoder.F.numberNode(expected.size()), where + ".len");
+        compare(
+            s.fields().get(0), reads, CaptureDecoder.F.numberNode(expected.size()), where + ".len");
         return;
       }
       for (int i = 0; i < s.names().size(); i++) {
@@ -110,16 +119,21 @@ final class TruthComparison {
     JsonNode got = CaptureDecoder.decode(d, reads);
     compared++;
     if (got.has(CaptureDecoder.ERROR)) {
-      if (expected != NIL_ON_PATH) problem(where, "read failed (" + got.get(CaptureDecoder.ERROR).asText() + "), truth " + expected);
+      if (expected != NIL_ON_PATH)
+        problem(
+            where,
+            "read failed (" + got.get(CaptureDecoder.ERROR).asText() + "), truth " + expected);
       return;
     }
     if (expected == NIL_ON_PATH) {
       problem(where, "truth goes through a nil pointer, but the read gave " + got);
       return;
     }
-    boolean messageUnknown = d instanceof Decoder.GoError && CaptureDecoder.NON_NIL.equals(got.asText());
+    boolean messageUnknown =
+        d instanceof Decoder.GoError && CaptureDecoder.NON_NIL.equals(got.asText());
     if (d instanceof Decoder.Pointer || d instanceof Decoder.GoInterface || messageUnknown) {
-      if (got.isNull() != expected.isNull()) problem(where, "nil-ness differs: got " + got + ", truth " + expected);
+      if (got.isNull() != expected.isNull())
+        problem(where, "nil-ness differs: got " + got + ", truth " + expected);
       return;
     }
     if (got.isNumber() && expected.isNumber()) {

@@ -16,35 +16,51 @@ import dev.dynlog.symbols.Function;
 import dev.dynlog.symbols.ResolveException;
 import dev.dynlog.types.Type;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Expression planning against hand-built functions; the expected reads follow from the ABI rules. */
+/**
+ * Expression planning against hand-built functions; the expected reads follow from the ABI rules.
+ */
 class ValuePlannerTest {
   /** The string cap every plan gets by default (the Tracepoint spec's maxStringBytes default). */
   private static final int DEFAULT_CAP = PlanOptions.defaults().stringCap();
 
-
-  private static final Type MONEY = struct("dynlog.dev/targets/pb.Money", "CurrencyCode", goString(), "Units", i64(),
-      "Nanos", i32());
-  private static final Function SUM = goFunc("shop.Sum", arg("l", MONEY), arg("r", MONEY), res("~r0", MONEY),
-      res("~r1", error()));
+  private static final Type MONEY =
+      struct(
+          "dynlog.dev/targets/pb.Money",
+          "CurrencyCode",
+          goString(),
+          "Units",
+          i64(),
+          "Nanos",
+          i32());
+  private static final Function SUM =
+      goFunc("shop.Sum", arg("l", MONEY), arg("r", MONEY), res("~r0", MONEY), res("~r1", error()));
   private static final Type USER = struct("shop.User", "Name", goString(), "Age", i64());
   private static final Type REQUEST = struct("shop.Request", "ID", i64(), "User", ptr(USER));
   private static final Type SERVICE = struct("shop.Service", "Name", goString());
-  private static final Function HANDLE = goFunc("shop.(*Service).Handle", arg("s", ptr(SERVICE)),
-      arg("req", ptr(REQUEST)), res("~r0", i64()), res("~r1", error()));
+  private static final Function HANDLE =
+      goFunc(
+          "shop.(*Service).Handle",
+          arg("s", ptr(SERVICE)),
+          arg("req", ptr(REQUEST)),
+          res("~r0", i64()),
+          res("~r1", error()));
 
   private static ValuePlan plan(Function f, String expr) throws ResolveException {
     return plan(f, expr, PlanOptions.defaults());
   }
 
-  private static ValuePlan plan(Function f, String expr, PlanOptions options) throws ResolveException {
+  private static ValuePlan plan(Function f, String expr, PlanOptions options)
+      throws ResolveException {
     ValuePlanner p = new ValuePlanner(f, CallingConvention.of(f).layout(f), options);
     return p.plan(new Capture("v", expr), new ValuePlanner.Budget(options.maxReadsPerProbe()));
   }
 
   private static Read reg(Register r, int size, long finalOffset, Read.Kind kind, int cap) {
-    return new Read(List.of(Piece.register(r, size, 0)), false, List.of(), finalOffset, size, kind, cap);
+    return new Read(
+        List.of(Piece.register(r, size, 0)), false, List.of(), finalOffset, size, kind, cap);
   }
 
   @Test
@@ -65,7 +81,8 @@ class ValuePlannerTest {
   void stringFieldInRegistersIsOneGoStringReadOfTwoPieces() throws Exception {
     ValuePlan v = plan(SUM, "r.CurrencyCode");
     Read r = v.reads().get(0);
-    assertEquals(List.of(Piece.register(Register.RSI, 8, 0), Piece.register(Register.R8, 8, 8)), r.root());
+    assertEquals(
+        List.of(Piece.register(Register.RSI, 8, 0), Piece.register(Register.R8, 8, 8)), r.root());
     assertEquals(Read.Kind.GO_STRING, r.kind());
     assertEquals(16, r.size());
     assertEquals(PlanOptions.defaults().stringCap(), r.cap());
@@ -76,8 +93,11 @@ class ValuePlannerTest {
   void wholeStructExpandsIntoOneReadPerLeaf() throws Exception {
     ValuePlan v = plan(SUM, "l");
     assertEquals(3, v.reads().size());
-    assertEquals(new Decoder.Struct(List.of("CurrencyCode", "Units", "Nanos"),
-        List.of(new Decoder.Text(0), new Decoder.SignedInt(1, 8), new Decoder.SignedInt(2, 4))), v.decoder());
+    assertEquals(
+        new Decoder.Struct(
+            List.of("CurrencyCode", "Units", "Nanos"),
+            List.of(new Decoder.Text(0), new Decoder.SignedInt(1, 8), new Decoder.SignedInt(2, 4))),
+        v.decoder());
   }
 
   @Test
@@ -87,10 +107,25 @@ class ValuePlannerTest {
     assertEquals(List.of(reg(Register.RCX, 8, 0, Read.Kind.BYTES, 0)), units.reads());
     ValuePlan err = plan(SUM, "$1");
     // the interface's two words, then the message the data word points at (errors.New, fmt.Errorf)
-    assertEquals(List.of(new Read(List.of(Piece.register(Register.RSI, 8, 0), Piece.register(Register.R8, 8, 8)),
-        false, List.of(), 0, 16, Read.Kind.BYTES, 0),
-        new Read(List.of(Piece.register(Register.R8, 8, 0)), true, List.of(), 0, 16, Read.Kind.GO_STRING,
-            PlanOptions.defaults().stringCap())), err.reads());
+    assertEquals(
+        List.of(
+            new Read(
+                List.of(Piece.register(Register.RSI, 8, 0), Piece.register(Register.R8, 8, 8)),
+                false,
+                List.of(),
+                0,
+                16,
+                Read.Kind.BYTES,
+                0),
+            new Read(
+                List.of(Piece.register(Register.R8, 8, 0)),
+                true,
+                List.of(),
+                0,
+                16,
+                Read.Kind.GO_STRING,
+                PlanOptions.defaults().stringCap())),
+        err.reads());
     assertEquals(new Decoder.GoError(0, 1), err.decoder());
     assertEquals("error", err.typeName());
     ValuePlan named = plan(SUM, "~r1");
@@ -101,16 +136,23 @@ class ValuePlannerTest {
   @Test
   void unknownFieldListsTheFieldsThatExist() {
     ResolveException e = assertThrows(ResolveException.class, () -> plan(SUM, "l.Unit"));
-    assertEquals("no field `Unit` in `dynlog.dev/targets/pb.Money`; fields are CurrencyCode, Units, Nanos",
+    assertEquals(
+        "no field `Unit` in `dynlog.dev/targets/pb.Money`; fields are CurrencyCode, Units, Nanos",
         e.getMessage());
   }
 
   @Test
   void unknownParameterListsParametersAndResults() {
-    Function login = goFunc("shop.(*Service).Login", arg("s", ptr(SERVICE)), arg("username", goString()),
-        res("~r0", bool()), res("err", error()));
+    Function login =
+        goFunc(
+            "shop.(*Service).Login",
+            arg("s", ptr(SERVICE)),
+            arg("username", goString()),
+            res("~r0", bool()),
+            res("err", error()));
     ResolveException e = assertThrows(ResolveException.class, () -> plan(login, "usr"));
-    assertEquals("unknown parameter `usr` of shop.(*Service).Login; parameters are s, username; results are $0, $1 (err)",
+    assertEquals(
+        "unknown parameter `usr` of shop.(*Service).Login; parameters are s, username; results are $0, $1 (err)",
         e.getMessage());
     assertThrows(ResolveException.class, () -> plan(login, "$2"));
   }
@@ -118,14 +160,25 @@ class ValuePlannerTest {
   @Test
   void pointerChainBecomesDerefSteps() throws Exception {
     ValuePlan v = plan(HANDLE, "req.User.Name");
-    assertEquals(List.of(new Read(List.of(Piece.register(Register.RBX, 8, 0)), true, List.of(8L), 0, 16,
-        Read.Kind.GO_STRING, DEFAULT_CAP)), v.reads());
+    assertEquals(
+        List.of(
+            new Read(
+                List.of(Piece.register(Register.RBX, 8, 0)),
+                true,
+                List.of(8L),
+                0,
+                16,
+                Read.Kind.GO_STRING,
+                DEFAULT_CAP)),
+        v.reads());
     assertEquals("*(*(RBX+8))", v.location());
     ValuePlan age = plan(HANDLE, "req.User.Age");
     assertEquals(List.of(8L), age.reads().get(0).derefs());
     assertEquals(16, age.reads().get(0).finalOffset());
     ValuePlan id = plan(HANDLE, "(*req).ID");
-    assertEquals(new Read(List.of(Piece.register(Register.RBX, 8, 0)), true, List.of(), 0, 8, Read.Kind.BYTES, 0),
+    assertEquals(
+        new Read(
+            List.of(Piece.register(Register.RBX, 8, 0)), true, List.of(), 0, 8, Read.Kind.BYTES, 0),
         id.reads().get(0));
   }
 
@@ -143,7 +196,8 @@ class ValuePlannerTest {
     Type mixed = struct("abi.Mixed", "A", i32(), "F", f64(), "B", i64());
     Function f = goFunc("abi.MixIt", arg("m", mixed));
     ValuePlan field = plan(f, "m.F");
-    assertEquals(new Decoder.Unavailable("float64 `m.F` is passed in X0; uprobes cannot read XMM registers"),
+    assertEquals(
+        new Decoder.Unavailable("float64 `m.F` is passed in X0; uprobes cannot read XMM registers"),
         field.decoder());
     assertTrue(field.reads().isEmpty());
     ValuePlan whole = plan(f, "m");
@@ -168,9 +222,12 @@ class ValuePlannerTest {
       fields[2 * i] = String.valueOf((char) ('A' + i));
       fields[2 * i + 1] = i64();
     }
-    Function f = goFunc("abi.Spill", arg("a", i64()), arg("t", struct("abi.Ten", fields)), arg("b", i64()));
+    Function f =
+        goFunc("abi.Spill", arg("a", i64()), arg("t", struct("abi.Ten", fields)), arg("b", i64()));
     ValuePlan v = plan(f, "t.J");
-    assertEquals(List.of(new Read(List.of(Piece.stack(80, 8, 0)), false, List.of(), 0, 8, Read.Kind.BYTES, 0)),
+    assertEquals(
+        List.of(
+            new Read(List.of(Piece.stack(80, 8, 0)), false, List.of(), 0, 8, Read.Kind.BYTES, 0)),
         v.reads());
     assertEquals("[rsp+80]", v.location());
     assertEquals(List.of(Piece.register(Register.RBX, 8, 0)), plan(f, "b").reads().get(0).root());
@@ -178,49 +235,110 @@ class ValuePlannerTest {
 
   @Test
   void lenIndexAndSlices() throws Exception {
-    Function f = goFunc("abi.Strs", arg("s", goString()), arg("b", slice(u8())), arg("xs", slice(i64())));
+    Function f =
+        goFunc("abi.Strs", arg("s", goString()), arg("b", slice(u8())), arg("xs", slice(i64())));
     assertEquals(List.of(reg(Register.RBX, 8, 0, Read.Kind.BYTES, 0)), plan(f, "len(s)").reads());
     assertEquals(List.of(reg(Register.R10, 8, 0, Read.Kind.BYTES, 0)), plan(f, "cap(xs)").reads());
     ValuePlan b = plan(f, "b");
     assertEquals(Read.Kind.GO_SLICE, b.reads().get(0).kind());
     assertEquals(3, b.reads().get(0).root().size());
     ValuePlan x1 = plan(f, "xs[1]");
-    assertEquals(List.of(new Read(List.of(Piece.register(Register.R8, 8, 0)), true, List.of(), 8, 8,
-        Read.Kind.BYTES, 0)), x1.reads());
+    assertEquals(
+        List.of(
+            new Read(
+                List.of(Piece.register(Register.R8, 8, 0)),
+                true,
+                List.of(),
+                8,
+                8,
+                Read.Kind.BYTES,
+                0)),
+        x1.reads());
     ValuePlan s0 = plan(f, "s[2]");
-    assertEquals(new Read(List.of(Piece.register(Register.RAX, 8, 0)), true, List.of(), 2, 1, Read.Kind.BYTES, 0),
+    assertEquals(
+        new Read(
+            List.of(Piece.register(Register.RAX, 8, 0)), true, List.of(), 2, 1, Read.Kind.BYTES, 0),
         s0.reads().get(0));
     ValuePlan xs = plan(f, "xs");
-    assertEquals(new Decoder.Struct(List.of("len", "cap"), List.of(new Decoder.SignedInt(0, 8),
-        new Decoder.SignedInt(1, 8))), xs.decoder());
+    assertEquals(
+        new Decoder.Struct(
+            List.of("len", "cap"),
+            List.of(new Decoder.SignedInt(0, 8), new Decoder.SignedInt(1, 8))),
+        xs.decoder());
   }
 
   @Test
   void arrayIndexIsBoundsChecked() throws Exception {
-    Function f = goFunc("abi.Arrays", arg("one", array(i64(), 1)), arg("two", array(i64(), 2)), arg("c", i64()));
+    Function f =
+        goFunc(
+            "abi.Arrays",
+            arg("one", array(i64(), 1)),
+            arg("two", array(i64(), 2)),
+            arg("c", i64()));
     assertEquals(List.of(Piece.stack(16, 8, 0)), plan(f, "two[1]").reads().get(0).root());
     ResolveException e = assertThrows(ResolveException.class, () -> plan(f, "two[2]"));
-    assertTrue(e.getMessage().contains("out of range") && e.getMessage().contains("length 2"), e.getMessage());
-    assertEquals(List.of(Piece.register(Register.RAX, 8, 0)), plan(f, "one[0]").reads().get(0).root());
+    assertTrue(
+        e.getMessage().contains("out of range") && e.getMessage().contains("length 2"),
+        e.getMessage());
+    assertEquals(
+        List.of(Piece.register(Register.RAX, 8, 0)), plan(f, "one[0]").reads().get(0).root());
   }
 
   @Test
   void cppReferencesAndStdStringAndSret() throws Exception {
-    Type str = struct("std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> >",
-        "_M_dataplus", ptr(cChar()), "_M_string_length", cLong(), "_M_buf", array(cChar(), 16));
+    Type str =
+        struct(
+            "std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> >",
+            "_M_dataplus",
+            ptr(cChar()),
+            "_M_string_length",
+            cLong(),
+            "_M_buf",
+            array(cChar(), 16));
     Type cart = struct("shop::Cart", "owner", str, "items", cInt(), "cents", cLong());
-    Function describe = cppFunc("shop::Cart::describe", str, self(ptr(constOf(cart))),
-        arg("prefix", ref(constOf(typedef("std::string", str)))));
+    Function describe =
+        cppFunc(
+            "shop::Cart::describe",
+            str,
+            self(ptr(constOf(cart))),
+            arg("prefix", ref(constOf(typedef("std::string", str)))));
     ValuePlan prefix = plan(describe, "prefix");
-    assertEquals(List.of(new Read(List.of(Piece.register(Register.RDX, 8, 0)), true, List.of(), 0, 16,
-        Read.Kind.STD_STRING, DEFAULT_CAP)), prefix.reads(), "RDI is the hidden sret pointer, RSI is this");
+    assertEquals(
+        List.of(
+            new Read(
+                List.of(Piece.register(Register.RDX, 8, 0)),
+                true,
+                List.of(),
+                0,
+                16,
+                Read.Kind.STD_STRING,
+                DEFAULT_CAP)),
+        prefix.reads(),
+        "RDI is the hidden sret pointer, RSI is this");
     ValuePlan items = plan(describe, "this->items");
-    assertEquals(new Read(List.of(Piece.register(Register.RSI, 8, 0)), true, List.of(), 32, 4, Read.Kind.BYTES, 0),
+    assertEquals(
+        new Read(
+            List.of(Piece.register(Register.RSI, 8, 0)),
+            true,
+            List.of(),
+            32,
+            4,
+            Read.Kind.BYTES,
+            0),
         items.reads().get(0));
     ValuePlan ret = plan(describe, "$0");
     assertTrue(ret.atReturn());
-    assertEquals(List.of(new Read(List.of(Piece.register(Register.RAX, 8, 0)), true, List.of(), 0, 16,
-        Read.Kind.STD_STRING, DEFAULT_CAP)), ret.reads());
+    assertEquals(
+        List.of(
+            new Read(
+                List.of(Piece.register(Register.RAX, 8, 0)),
+                true,
+                List.of(),
+                0,
+                16,
+                Read.Kind.STD_STRING,
+                DEFAULT_CAP)),
+        ret.reads());
     ValuePlan len = plan(describe, "len(prefix)");
     assertEquals(8, len.reads().get(0).finalOffset());
   }
@@ -233,7 +351,9 @@ class ValuePlannerTest {
     Type s = struct("S", "a", cInt(), "b", cInt());
     Function f = cppFunc("f", null, arg("s", s));
     ValuePlan b = plan(f, "s.b");
-    assertEquals(List.of(reg(Register.RDI, 8, 4, Read.Kind.BYTES, 0)).get(0).root(), b.reads().get(0).root());
+    assertEquals(
+        List.of(reg(Register.RDI, 8, 4, Read.Kind.BYTES, 0)).get(0).root(),
+        b.reads().get(0).root());
     assertEquals(4, b.reads().get(0).finalOffset(), "b is the upper half of RDI");
     assertEquals(4, b.reads().get(0).size());
   }
@@ -259,7 +379,8 @@ class ValuePlannerTest {
     Type mid = struct("p.Mid", "in", inner);
     Type outer = struct("p.Out", "mid", mid, "a", i64(), "b", i64());
     Function f = goFunc("p.f", arg("o", ptr(outer)));
-    Decoder.Struct s = (Decoder.Struct) plan(f, "*o", new PlanOptions(64, 1, 2, 8, 16, 16)).decoder();
+    Decoder.Struct s =
+        (Decoder.Struct) plan(f, "*o", new PlanOptions(64, 1, 2, 8, 16, 16)).decoder();
     assertEquals(List.of("mid", "a", "…"), s.names());
     assertInstanceOf(Decoder.Elided.class, s.fields().get(0), "depth 1 shows mid only as elided");
   }
@@ -301,7 +422,7 @@ class ValuePlannerTest {
   @Test
   void randomExpressionsEitherPlanOrFailWithAResolveException() {
     String alphabet = "lr.$01[]()*->lencapUnitsNanos ~_x";
-    java.util.Random random = new java.util.Random(42);
+    Random random = new Random(42);
     int planned = 0;
     for (int n = 0; n < 5000; n++) {
       StringBuilder sb = new StringBuilder();
@@ -328,6 +449,9 @@ class ValuePlannerTest {
     ValuePlan deep = plan(f, "p.self.self.self.self.self.n");
     assertEquals(8, deep.reads().get(0).finalOffset());
     Function byValue = goFunc("p.g", arg("l", loop));
-    assertThrows(ResolveException.class, () -> plan(byValue, "l"), "a struct containing itself cannot be laid out");
+    assertThrows(
+        ResolveException.class,
+        () -> plan(byValue, "l"),
+        "a struct containing itself cannot be laid out");
   }
 }

@@ -22,7 +22,8 @@ public final class Dataset {
   public static final long T0 = 1_767_225_600_000_000_000L; // 2026-01-01T00:00:00Z
   public static final int N = 1000;
   public static final BigInteger U64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
-  public static final List<String> CAPTURES = List.of("user", "n", "big", "ok", "err", "l", "tags", "ratio");
+  public static final List<String> CAPTURES =
+      List.of("user", "n", "big", "ok", "err", "l", "tags", "ratio");
 
   private Dataset() {}
 
@@ -96,15 +97,17 @@ public final class Dataset {
     captures.put("l", money);
     captures.put("tags", List.of(tag(i), "x"));
     captures.put("ratio", ratio(i));
-    return new Row(tracepoint, ts(i), pid(i), pid(i) + 1, 1000 + i, "main.Sum", latency(i), captures, errors);
+    return new Row(
+        tracepoint, ts(i), pid(i), pid(i) + 1, 1000 + i, "main.Sum", latency(i), captures, errors);
   }
 
   /** A registry holding one tracepoint {@code name} with rows 0..N-1 appended in order. */
   public static TracepointRegistry registry(String name) {
     TracepointRegistry reg = new TracepointRegistry(StoreConfig.DEFAULT);
-    StoredTracepoint tp = reg.register(
-        new TracepointInfo(name, "main.Sum", "pid 100", CAPTURES, true, List.of()),
-        () -> new ProbeCounters(N, N, 0, new long[0], new long[] {N}, 0, 0, 0, 0, 0, 0, 0, 2));
+    StoredTracepoint tp =
+        reg.register(
+            new TracepointInfo(name, "main.Sum", "pid 100", CAPTURES, true, List.of()),
+            () -> new ProbeCounters(N, N, 0, new long[0], new long[] {N}, 0, 0, 0, 0, 0, 0, 0, 2));
     for (int i = 0; i < N; i++) tp.append(row(name, i));
     return reg;
   }

@@ -25,18 +25,32 @@ class QueryBenchmarkTest {
   @Test
   void queryLatencyOverAFullBuffer() {
     TracepointRegistry registry = new TracepointRegistry(StoreConfig.DEFAULT);
-    StoredTracepoint tp = registry.register(
-        new TracepointInfo("sum", "main.Sum", "bench", Dataset.CAPTURES, true, List.of()),
-        () -> new ProbeCounters(0, 0, 0, new long[0], new long[] {0}, 0, 0, 0, 0, 0, 0, 0, 0));
+    StoredTracepoint tp =
+        registry.register(
+            new TracepointInfo("sum", "main.Sum", "bench", Dataset.CAPTURES, true, List.of()),
+            () -> new ProbeCounters(0, 0, 0, new long[0], new long[] {0}, 0, 0, 0, 0, 0, 0, 0, 0));
     int rows = StoreConfig.DEFAULT.maxRows();
     for (int i = 0; i < rows; i++) tp.append(Dataset.row("sum", i));
-    System.out.printf("buffer: %d rows, %.1f MiB estimated%n", tp.buffer().size(), tp.buffer().memoryBytes() / 1048576.0);
+    System.out.printf(
+        "buffer: %d rows, %.1f MiB estimated%n",
+        tp.buffer().size(), tp.buffer().memoryBytes() / 1048576.0);
     Map<String, Map<String, List<String>>> shapes = new LinkedHashMap<>();
     shapes.put("newest 100, no filter", Map.of("limit", List.of("100")));
     shapes.put("user=user3, newest 1000", Map.of("where", List.of("user=user3")));
-    shapes.put("l.Units>45 & min_latency, all", Map.of("where", List.of("l.Units>45"), "min_latency", List.of("5ms"), "limit", List.of("100000")));
-    shapes.put("user contains 9 (rare: full scan)", Map.of("where", List.of("user contains 9"), "limit", List.of("10")));
-    shapes.put("big>U64-10 (BigInteger compare)", Map.of("where", List.of("big>18446744073709551605")));
+    shapes.put(
+        "l.Units>45 & min_latency, all",
+        Map.of(
+            "where",
+            List.of("l.Units>45"),
+            "min_latency",
+            List.of("5ms"),
+            "limit",
+            List.of("100000")));
+    shapes.put(
+        "user contains 9 (rare: full scan)",
+        Map.of("where", List.of("user contains 9"), "limit", List.of("10")));
+    shapes.put(
+        "big>U64-10 (BigInteger compare)", Map.of("where", List.of("big>18446744073709551605")));
     for (Map.Entry<String, Map<String, List<String>>> shape : shapes.entrySet()) {
       Query q = QueryParser.parse(shape.getValue(), Instant.now(), Set.of());
       int found = 0;
@@ -48,8 +62,9 @@ class QueryBenchmarkTest {
         ns[k] = System.nanoTime() - t0;
       }
       Arrays.sort(ns);
-      System.out.printf("%-36s %6d rows  p50 %7.3f ms  p99 %7.3f ms%n", shape.getKey(), found,
-          ns[ns.length / 2] / 1e6, ns[(int) (ns.length * 0.99) - 1] / 1e6);
+      System.out.printf(
+          "%-36s %6d rows  p50 %7.3f ms  p99 %7.3f ms%n",
+          shape.getKey(), found, ns[ns.length / 2] / 1e6, ns[(int) (ns.length * 0.99) - 1] / 1e6);
     }
     List<Long> appendNs = new ArrayList<>();
     for (int r = 0; r < 5; r++) {
@@ -57,6 +72,7 @@ class QueryBenchmarkTest {
       for (int i = 0; i < rows; i++) tp.append(Dataset.row("sum", i));
       appendNs.add((System.nanoTime() - t0) / rows);
     }
-    System.out.printf("append (row construction included, buffer full, evicting): %s ns/row%n", appendNs);
+    System.out.printf(
+        "append (row construction included, buffer full, evicting): %s ns/row%n", appendNs);
   }
 }

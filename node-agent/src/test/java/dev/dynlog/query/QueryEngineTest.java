@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dynlog.store.StoredTracepoint;
 import dev.dynlog.trace.Row;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -56,7 +57,9 @@ class QueryEngineTest {
   void timeRange() {
     check(i -> Dataset.ts(i) >= Dataset.ts(250), run("since", time(Dataset.ts(250))));
     check(i -> Dataset.ts(i) < Dataset.ts(40), run("until", time(Dataset.ts(40))));
-    check(i -> i >= 100 && i < 300, run("since", time(Dataset.ts(100)), "until", time(Dataset.ts(300))));
+    check(
+        i -> i >= 100 && i < 300,
+        run("since", time(Dataset.ts(100)), "until", time(Dataset.ts(300))));
     check(i -> false, run("since", time(Dataset.ts(300)), "until", time(Dataset.ts(100))));
   }
 
@@ -86,7 +89,8 @@ class QueryEngineTest {
     check(i -> Dataset.ok(i), run("where", "ok=true"));
     check(i -> Dataset.err(i) == null, run("where", "err=null"));
     check(i -> "boom".equals(Dataset.err(i)), run("where", "err=boom"));
-    check(i -> Dataset.big(i).equals(Dataset.U64_MAX.subtract(java.math.BigInteger.valueOf(17))),
+    check(
+        i -> Dataset.big(i).equals(Dataset.U64_MAX.subtract(BigInteger.valueOf(17))),
         run("where", "big=18446744073709551598"));
     check(i -> Dataset.ratio(i) == 2.5, run("where", "ratio=2.5"));
     check(i -> Dataset.ratio(i) == 3.0, run("where", "ratio=3"));
@@ -108,7 +112,8 @@ class QueryEngineTest {
     check(i -> !Dataset.nUnreadable(i) && Dataset.n(i) > 90, run("where", "n>90"));
     check(i -> !Dataset.nUnreadable(i) && Dataset.n(i) >= 90, run("where", "n>=90"));
     check(i -> Dataset.ratio(i) > 200.1, run("where", "ratio>200.1"));
-    check(i -> Dataset.big(i).compareTo(Dataset.U64_MAX.subtract(java.math.BigInteger.TEN)) > 0,
+    check(
+        i -> Dataset.big(i).compareTo(Dataset.U64_MAX.subtract(BigInteger.TEN)) > 0,
         run("where", "big>18446744073709551605"));
     check(i -> false, run("where", "user>5"));
   }
@@ -135,19 +140,40 @@ class QueryEngineTest {
 
   @Test
   void combinationsAndAcrossEveryFilter() {
-    check(i -> Dataset.pid(i) == 300 && Dataset.latency(i) >= 5_000_000 && Dataset.user(i).equals("user2")
-            && Dataset.units(i) < 30 && Dataset.ts(i) >= Dataset.ts(100) && Dataset.ts(i) < Dataset.ts(900),
-        run("pid", "300", "min_latency", "5ms", "where", "user=user2", "where", "l.Units<30",
-            "since", time(Dataset.ts(100)), "until", time(Dataset.ts(900))));
-    check(i -> Dataset.ok(i) && Dataset.err(i) != null && Dataset.currency(i).equals("USD"),
+    check(
+        i ->
+            Dataset.pid(i) == 300
+                && Dataset.latency(i) >= 5_000_000
+                && Dataset.user(i).equals("user2")
+                && Dataset.units(i) < 30
+                && Dataset.ts(i) >= Dataset.ts(100)
+                && Dataset.ts(i) < Dataset.ts(900),
+        run(
+            "pid",
+            "300",
+            "min_latency",
+            "5ms",
+            "where",
+            "user=user2",
+            "where",
+            "l.Units<30",
+            "since",
+            time(Dataset.ts(100)),
+            "until",
+            time(Dataset.ts(900))));
+    check(
+        i -> Dataset.ok(i) && Dataset.err(i) != null && Dataset.currency(i).equals("USD"),
         run("where", "ok=true", "where", "err!=null", "where", "l.Currency=USD"));
   }
 
   @Test
   void limitAndOrderTakeTheRightEnd() {
     List<Integer> matching = Dataset.where(i -> Dataset.pid(i) == 100);
-    List<Row> newest = QueryEngine.run(tp, new Query(Long.MIN_VALUE, Long.MAX_VALUE, 5, Order.NEWEST, 100, -1, List.of()));
-    List<Integer> wantNewest = new ArrayList<>(matching.subList(matching.size() - 5, matching.size()));
+    List<Row> newest =
+        QueryEngine.run(
+            tp, new Query(Long.MIN_VALUE, Long.MAX_VALUE, 5, Order.NEWEST, 100, -1, List.of()));
+    List<Integer> wantNewest =
+        new ArrayList<>(matching.subList(matching.size() - 5, matching.size()));
     Collections.reverse(wantNewest);
     assertEquals(wantNewest, newest.stream().map(Dataset::index).toList());
     check(i -> Dataset.pid(i) == 100 && i < 15, run("pid", "100", "limit", "5"));
@@ -166,7 +192,8 @@ class QueryEngineTest {
     BadQueryException e = assertThrows(BadQueryException.class, () -> run("where", "usr=alice"));
     assertTrue(e.getMessage().contains("unknown field 'usr'"), e.getMessage());
     assertTrue(e.getMessage().contains("user, n, big, ok, err, l, tags, ratio"), e.getMessage());
-    BadQueryException nested = assertThrows(BadQueryException.class, () -> run("where", "m.Units=1"));
+    BadQueryException nested =
+        assertThrows(BadQueryException.class, () -> run("where", "m.Units=1"));
     assertTrue(nested.getMessage().contains("unknown field 'm'"), nested.getMessage());
   }
 }

@@ -23,7 +23,8 @@ class RowBufferTest {
     for (int i = 0; i < 250; i++) b.append(Rows.numbered("t", i, 4));
     Row[] rows = b.snapshot();
     assertEquals(100, rows.length);
-    for (int i = 0; i < 100; i++) assertEquals(150 + i, index(rows[i]), "oldest first, newest kept");
+    for (int i = 0; i < 100; i++)
+      assertEquals(150 + i, index(rows[i]), "oldest first, newest kept");
     assertEquals(250, b.appended());
     assertEquals(150, b.evicted());
     assertEquals(b.appended(), b.size() + b.evicted());
@@ -39,9 +40,11 @@ class RowBufferTest {
       assertTrue(b.memoryBytes() <= maxBytes, "bytes " + b.memoryBytes() + " > bound " + maxBytes);
     }
     Row[] rows = b.snapshot();
-    // Every slot costs SLOT_BYTES too, so fewer rows than maxBytes / rowBytes fit, but not many fewer.
+    // Every slot costs SLOT_BYTES too, so fewer rows than maxBytes / rowBytes fit, but not many
+    // fewer.
     assertTrue(rows.length <= maxBytes / rowBytes, rows.length + " rows");
-    assertTrue(rows.length >= maxBytes / (rowBytes + 2 * RowBuffer.SLOT_BYTES) - 1, rows.length + " rows");
+    assertTrue(
+        rows.length >= maxBytes / (rowBytes + 2 * RowBuffer.SLOT_BYTES) - 1, rows.length + " rows");
     assertEquals(4999, index(rows[rows.length - 1]));
     for (int i = 1; i < rows.length; i++) assertEquals(index(rows[i - 1]) + 1, index(rows[i]));
     assertEquals(5000, b.size() + b.evicted());
@@ -70,9 +73,11 @@ class RowBufferTest {
     Thread producer;
     List<Long> seen = new ArrayList<>();
     try (Subscription s = b.subscribe(r -> index(r) % 2 == 0, 10_000)) {
-      producer = new Thread(() -> {
-        for (int i = 10; i < 2000; i++) b.append(Rows.numbered("t", i, 4));
-      });
+      producer =
+          new Thread(
+              () -> {
+                for (int i = 10; i < 2000; i++) b.append(Rows.numbered("t", i, 4));
+              });
       producer.start();
       for (Row r : s.history()) seen.add(index(r));
       while (seen.size() < 1000) {
@@ -113,6 +118,8 @@ class RowBufferTest {
     assertTrue(s.isFinished());
     long t0 = System.nanoTime();
     assertNull(s.next(5, TimeUnit.SECONDS));
-    assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(1), "an ended subscription does not wait");
+    assertTrue(
+        System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(1),
+        "an ended subscription does not wait");
   }
 }

@@ -50,10 +50,12 @@ class RowSizerTest {
     }
     long after = usedHeap();
     long real = after - before;
-    System.out.printf("RowSizer: %d rows, real heap %.1f MiB, estimated %.1f MiB (%.0f%% of estimate)%n",
+    System.out.printf(
+        "RowSizer: %d rows, real heap %.1f MiB, estimated %.1f MiB (%.0f%% of estimate)%n",
         rows.size(), real / 1048576.0, estimated / 1048576.0, 100.0 * real / estimated);
     assertTrue(real > 0, "heap measurement failed");
     assertTrue(real <= estimated, "estimate " + estimated + " below real footprint " + real);
-    assertTrue(real * 3 > estimated, "estimate " + estimated + " is wildly above real footprint " + real);
+    assertTrue(
+        real * 3 > estimated, "estimate " + estimated + " is wildly above real footprint " + real);
   }
 }

@@ -9,6 +9,7 @@ import dev.dynlog.trace.ProbeCounters;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,12 +23,12 @@ class TracepointRegistryTest {
     Instant now = Instant.parse("2026-01-01T00:00:00Z");
 
     @Override
-    public java.time.ZoneId getZone() {
+    public ZoneId getZone() {
       return ZoneOffset.UTC;
     }
 
     @Override
-    public Clock withZone(java.time.ZoneId zone) {
+    public Clock withZone(ZoneId zone) {
       return this;
     }
 
@@ -48,7 +49,8 @@ class TracepointRegistryTest {
   @Test
   void stoppedTracepointStaysQueryableForTheRetentionThenDisappears() {
     ManualClock clock = new ManualClock();
-    TracepointRegistry reg = new TracepointRegistry(new StoreConfig(1000, 1 << 20, Duration.ofMinutes(10)), clock);
+    TracepointRegistry reg =
+        new TracepointRegistry(new StoreConfig(1000, 1 << 20, Duration.ofMinutes(10)), clock);
     StoredTracepoint tp = reg.register(info("a"), () -> calls(7));
     tp.append(Rows.numbered("a", 1, 4));
     reg.stop("a", TracepointState.STOPPED, "duration elapsed");
@@ -66,10 +68,13 @@ class TracepointRegistryTest {
     AtomicLong kernel = new AtomicLong(5);
     AtomicBoolean closed = new AtomicBoolean();
     TracepointRegistry reg = new TracepointRegistry(StoreConfig.DEFAULT);
-    StoredTracepoint tp = reg.register(info("a"), () -> {
-      if (closed.get()) throw new IllegalStateException("map closed");
-      return calls(kernel.get());
-    });
+    StoredTracepoint tp =
+        reg.register(
+            info("a"),
+            () -> {
+              if (closed.get()) throw new IllegalStateException("map closed");
+              return calls(kernel.get());
+            });
     assertEquals(5, tp.counters().calls());
     kernel.set(9);
     reg.stop("a", TracepointState.EXPIRED, "ttl elapsed");
@@ -83,7 +88,8 @@ class TracepointRegistryTest {
   void runningNameCannotBeTakenTwiceButAStoppedOneIsReplaced() {
     TracepointRegistry reg = new TracepointRegistry(StoreConfig.DEFAULT);
     StoredTracepoint first = reg.register(info("a"), () -> calls(1));
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> reg.register(info("a"), () -> calls(1)));
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> reg.register(info("a"), () -> calls(1)));
     assertTrue(e.getMessage().contains("'a' is already running"), e.getMessage());
     reg.stop("a", TracepointState.STOPPED, "done");
     StoredTracepoint second = reg.register(info("a"), () -> calls(2));
@@ -100,13 +106,18 @@ class TracepointRegistryTest {
     assertEquals(1, reg.find("b").orElseThrow().buffer().size());
     assertEquals(List.of("a", "b"), reg.list().stream().map(StoredTracepoint::name).toList());
     assertThrows(IllegalArgumentException.class, () -> reg.append(Rows.numbered("zz", 1, 3)));
-    assertThrows(IllegalArgumentException.class, () -> reg.stop("zz", TracepointState.STOPPED, "x"));
+    assertThrows(
+        IllegalArgumentException.class, () -> reg.stop("zz", TracepointState.STOPPED, "x"));
   }
 
   @Test
   void labelsMustBeCaptures() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new TracepointInfo("a", "f", "t", List.of("x"), false, List.of(new LabelSpec("status", 5))));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                new TracepointInfo(
+                    "a", "f", "t", List.of("x"), false, List.of(new LabelSpec("status", 5))));
     assertTrue(e.getMessage().contains("label 'status' is not a capture"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> new LabelSpec("tracepoint", 5));
     assertThrows(IllegalArgumentException.class, () -> new LabelSpec("ok", 0));

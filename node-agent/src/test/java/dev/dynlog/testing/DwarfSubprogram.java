@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
  * concrete function (has {@code DW_AT_low_pc}), and its direct formal parameters in order.
  *
  * @param name the DW_AT_name, or DW_AT_linkage_name when there is no name, or "" when neither
- * @param concrete whether the DIE has a low_pc (code of its own, not only an abstract or declaration DIE)
+ * @param concrete whether the DIE has a low_pc (code of its own, not only an abstract or
+ *     declaration DIE)
  * @param parameters the formal parameters, in order
  */
 public record DwarfSubprogram(String name, boolean concrete, List<Parameter> parameters) {
@@ -60,13 +61,13 @@ public record DwarfSubprogram(String name, boolean concrete, List<Parameter> par
           case "DW_AT_name" -> sub.name = value;
           case "DW_AT_linkage_name" -> sub.linkageName = value;
           case "DW_AT_low_pc" -> sub.concrete = true;
-          default -> { }
+          default -> {}
         }
       } else if (depth == 1 && param != null) {
         switch (key) {
           case "DW_AT_name" -> param.name = value;
           case "DW_AT_variable_parameter" -> param.result = !value.equals("0x00");
-          default -> { }
+          default -> {}
         }
       }
     }
@@ -87,7 +88,9 @@ public record DwarfSubprogram(String name, boolean concrete, List<Parameter> par
   }
 
   private static String unquote(String v) {
-    return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"") ? v.substring(1, v.length() - 1) : v;
+    return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")
+        ? v.substring(1, v.length() - 1)
+        : v;
   }
 
   private static final class Builder {
@@ -104,7 +107,9 @@ public record DwarfSubprogram(String name, boolean concrete, List<Parameter> par
 
     DwarfSubprogram build() {
       String n = name != null ? name : linkageName != null ? linkageName : "";
-      return new DwarfSubprogram(n, concrete,
+      return new DwarfSubprogram(
+          n,
+          concrete,
           params.stream().map(p -> new Parameter(p.name == null ? "" : p.name, p.result)).toList());
     }
 

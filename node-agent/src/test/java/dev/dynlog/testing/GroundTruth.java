@@ -9,29 +9,36 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One call of a traced function as the target itself printed it (one JSON line, see
- * {@code src/test/targets/README.md}).
+ * One call of a traced function as the target itself printed it (one JSON line, see {@code
+ * src/test/targets/README.md}).
  *
  * @param fn qualified function name as in DWARF
  * @param signature the overload's signature for overloaded C++ functions, else null
  * @param goid goroutine id (Go targets), else -1
  * @param args argument name → value, in declaration order (receiver / {@code this} first)
- * @param results result name → value in order (Go: {@code ~r0} or the named result; C++: {@code $0}); empty
- *     when the call panicked
- * @param panic when the call did not return: the Go panic's or the C++ exception's message; else null
+ * @param results result name → value in order (Go: {@code ~r0} or the named result; C++: {@code
+ *     $0}); empty when the call panicked
+ * @param panic when the call did not return: the Go panic's or the C++ exception's message; else
+ *     null
  */
-public record GroundTruth(String fn, String signature, long goid, ObjectNode args, ObjectNode results, String panic) {
+public record GroundTruth(
+    String fn, String signature, long goid, ObjectNode args, ObjectNode results, String panic) {
   /** Parses one ground-truth line already read as JSON. */
   static GroundTruth of(JsonNode line) {
     if (!line.path("fn").isTextual() || !line.path("args").isObject()) {
-      throw new IllegalArgumentException("not a ground-truth line (needs \"fn\" and \"args\"): " + line);
+      throw new IllegalArgumentException(
+          "not a ground-truth line (needs \"fn\" and \"args\"): " + line);
     }
     boolean panicked = line.has("panic");
     if (!panicked && !line.path("results").isObject()) {
-      throw new IllegalArgumentException("ground-truth line has neither \"results\" nor \"panic\": " + line);
+      throw new IllegalArgumentException(
+          "ground-truth line has neither \"results\" nor \"panic\": " + line);
     }
-    return new GroundTruth(line.get("fn").asText(), line.path("signature").isTextual() ? line.get("signature").asText()
-        : null, line.path("goid").asLong(-1), (ObjectNode) line.get("args"),
+    return new GroundTruth(
+        line.get("fn").asText(),
+        line.path("signature").isTextual() ? line.get("signature").asText() : null,
+        line.path("goid").asLong(-1),
+        (ObjectNode) line.get("args"),
         panicked ? JsonNodeFactory.instance.objectNode() : (ObjectNode) line.get("results"),
         panicked ? line.get("panic").asText() : null);
   }
@@ -40,7 +47,8 @@ public record GroundTruth(String fn, String signature, long goid, ObjectNode arg
   public JsonNode arg(String name) {
     JsonNode v = args.get(name);
     if (v == null) {
-      throw new IllegalArgumentException(fn + " has no argument " + name + "; it has " + names(args));
+      throw new IllegalArgumentException(
+          fn + " has no argument " + name + "; it has " + names(args));
     }
     return v;
   }
@@ -50,7 +58,8 @@ public record GroundTruth(String fn, String signature, long goid, ObjectNode arg
     List<Map.Entry<String, JsonNode>> all = new ArrayList<>();
     results.fields().forEachRemaining(all::add);
     if (index < 0 || index >= all.size()) {
-      throw new IllegalArgumentException(fn + " has no result $" + index + "; it has " + all.size() + " results");
+      throw new IllegalArgumentException(
+          fn + " has no result $" + index + "; it has " + all.size() + " results");
     }
     return all.get(index).getValue();
   }
@@ -59,7 +68,8 @@ public record GroundTruth(String fn, String signature, long goid, ObjectNode arg
   public JsonNode result(String name) {
     JsonNode v = results.get(name);
     if (v == null) {
-      throw new IllegalArgumentException(fn + " has no result " + name + "; it has " + names(results));
+      throw new IllegalArgumentException(
+          fn + " has no result " + name + "; it has " + names(results));
     }
     return v;
   }

@@ -8,12 +8,12 @@ import java.nio.file.Path;
 
 /**
  * Checks a test's real prerequisites (root, tools, kernel files) and fails the test with a clear
- * message when one is missing. Tests never skip: CI runs as root with everything that
- * {@code scripts/install-deps.sh} installs, and a missing capability must show as a failure.
+ * message when one is missing. Tests never skip: CI runs as root with everything that {@code
+ * scripts/install-deps.sh} installs, and a missing capability must show as a failure.
  *
  * <p>In the quick tier ({@code mvn -Pquick test}, which sets the system property {@value #QUICK})
- * every prerequisite fails, present or not: a test that needs one belongs to a tagged tier
- * ({@code bpf}, {@code root}, {@code toolchain}, {@code apiserver}), which the quick tier excludes.
+ * every prerequisite fails, present or not: a test that needs one belongs to a tagged tier ({@code
+ * bpf}, {@code root}, {@code toolchain}, {@code apiserver}), which the quick tier excludes.
  */
 public final class Require {
   /** The system property the quick tier sets to {@code true}. */
@@ -32,7 +32,13 @@ public final class Require {
    */
   public static void notQuick(String what, String tags) {
     if (quick()) {
-      fail("this test needs " + what + " but is in the quick tier (" + QUICK + "=true): tag it " + tags);
+      fail(
+          "this test needs "
+              + what
+              + " but is in the quick tier ("
+              + QUICK
+              + "=true): tag it "
+              + tags);
     }
   }
 
@@ -65,7 +71,9 @@ public final class Require {
     }
   }
 
-  /** A file the test needs exists, e.g. {@code /sys/kernel/btf/vmlinux}; {@code why} says what for. */
+  /**
+   * A file the test needs exists, e.g. {@code /sys/kernel/btf/vmlinux}; {@code why} says what for.
+   */
   public static Path file(Path path, String why) {
     notQuick(path + " (" + why + ")", "bpf/root");
     if (!Files.exists(path)) {

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a target printed: its ground-truth calls in output order, the summary line's counts, and
- * its exit status and stderr.
+ * What a target printed: its ground-truth calls in output order, the summary line's counts, and its
+ * exit status and stderr.
  *
  * @param exitCode the process's exit status
  * @param calls every ground-truth line, in the order printed
@@ -18,14 +18,19 @@ import java.util.Map;
  * @param summaryTotal total calls from the summary line
  * @param stderr everything the target wrote to stderr
  */
-public record TargetOutput(int exitCode, List<GroundTruth> calls, Map<String, Long> summaryCounts, long summaryTotal,
+public record TargetOutput(
+    int exitCode,
+    List<GroundTruth> calls,
+    Map<String, Long> summaryCounts,
+    long summaryTotal,
     String stderr) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
    * Parses the target's output lines.
    *
-   * @throws IllegalStateException when a line is not JSON, not a ground-truth line, or the summary is missing
+   * @throws IllegalStateException when a line is not JSON, not a ground-truth line, or the summary
+   *     is missing
    */
   public static TargetOutput parse(int exitCode, List<String> lines, String stderr) {
     List<GroundTruth> calls = new ArrayList<>();
@@ -40,26 +45,37 @@ public record TargetOutput(int exitCode, List<GroundTruth> calls, Map<String, Lo
       try {
         node = JSON.readTree(line);
       } catch (JsonProcessingException e) {
-        throw new IllegalStateException("target output line " + (i + 1) + " is not JSON: " + line, e);
+        throw new IllegalStateException(
+            "target output line " + (i + 1) + " is not JSON: " + line, e);
       }
       if (node.has("summary")) {
         counts = new LinkedHashMap<>();
         JsonNode summary = node.get("summary");
         total = summary.path("total").asLong(-1);
         Map<String, Long> c = counts;
-        summary.path("calls").fields().forEachRemaining(e -> c.put(e.getKey(), e.getValue().asLong()));
+        summary
+            .path("calls")
+            .fields()
+            .forEachRemaining(e -> c.put(e.getKey(), e.getValue().asLong()));
       } else {
         try {
           calls.add(GroundTruth.of(node));
         } catch (IllegalArgumentException e) {
-          throw new IllegalStateException("target output line " + (i + 1) + ": " + e.getMessage(), e);
+          throw new IllegalStateException(
+              "target output line " + (i + 1) + ": " + e.getMessage(), e);
         }
       }
     }
     if (counts == null) {
-      throw new IllegalStateException("target printed no summary line (exit status " + exitCode + ", "
-          + lines.size() + " stdout lines" + (lines.isEmpty() ? "" : ", the last: " + lines.get(lines.size() - 1))
-          + "); stderr:\n" + stderr);
+      throw new IllegalStateException(
+          "target printed no summary line (exit status "
+              + exitCode
+              + ", "
+              + lines.size()
+              + " stdout lines"
+              + (lines.isEmpty() ? "" : ", the last: " + lines.get(lines.size() - 1))
+              + "); stderr:\n"
+              + stderr);
     }
     return new TargetOutput(exitCode, List.copyOf(calls), Map.copyOf(counts), total, stderr);
   }

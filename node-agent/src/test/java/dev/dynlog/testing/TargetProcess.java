@@ -14,12 +14,14 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
- * A running target program (or any program, see {@link #finishRaw}). Start it with {@code -wait-stdin}, attach a tracer to {@link #pid()},
- * then {@link #release()} it; {@link #finish(Duration)} waits for it and parses its ground truth.
- * The tracer tests' plain programs are run the same way with {@link #startPlain} and {@link #finishLines}.
- * Its stdout and stderr are drained in the background so it never blocks on a full pipe.
+ * A running target program (or any program, see {@link #finishRaw}). Start it with {@code
+ * -wait-stdin}, attach a tracer to {@link #pid()}, then {@link #release()} it; {@link
+ * #finish(Duration)} waits for it and parses its ground truth. The tracer tests' plain programs are
+ * run the same way with {@link #startPlain} and {@link #finishLines}. Its stdout and stderr are
+ * drained in the background so it never blocks on a full pipe.
  */
 public final class TargetProcess implements AutoCloseable {
   private static final String READY = "ready pid=";
@@ -31,23 +33,33 @@ public final class TargetProcess implements AutoCloseable {
   private final List<String> stdout = Collections.synchronizedList(new ArrayList<>());
   private final StringBuffer stderr = new StringBuffer();
   private final CountDownLatch ready = new CountDownLatch(1);
-  /** The plain protocol's first stdout line, once read (null until then, and in the JSON protocol). */
+
+  /**
+   * The plain protocol's first stdout line, once read (null until then, and in the JSON protocol).
+   */
   private final AtomicReference<String> firstLine = new AtomicReference<>();
+
   private final Thread outReader;
   private final Thread errReader;
 
   private TargetProcess(Path binary, Process process, boolean plain) {
     this.binary = binary;
     this.process = process;
-    this.outReader = plain
-        ? drain(process.getInputStream(), this::plainLine, ready::countDown, "stdout")
-        : drain(process.getInputStream(), stdout::add, () -> { }, "stdout");
-    this.errReader = drain(process.getErrorStream(), line -> {
-      stderr.append(line).append('\n');
-      if (line.contains(READY)) {
-        ready.countDown();
-      }
-    }, () -> { }, "stderr");
+    this.outReader =
+        plain
+            ? drain(process.getInputStream(), this::plainLine, ready::countDown, "stdout")
+            : drain(process.getInputStream(), stdout::add, () -> {}, "stdout");
+    this.errReader =
+        drain(
+            process.getErrorStream(),
+            line -> {
+              stderr.append(line).append('\n');
+              if (line.contains(READY)) {
+                ready.countDown();
+              }
+            },
+            () -> {},
+            "stderr");
   }
 
   /** Starts {@code binary} with {@code args}. */
@@ -57,10 +69,10 @@ public final class TargetProcess implements AutoCloseable {
   }
 
   /**
-   * Starts a program of the tracer tests' plain protocol ({@code go/cmd/tracetarget}, the C programs
-   * in test classes) and returns once it is ready: it prints {@code ready} as its first stdout line,
-   * waits for a line on stdin ({@link #release()}), prints its ground truth as plain text lines and
-   * exits 0 ({@link #finishLines(Duration)}).
+   * Starts a program of the tracer tests' plain protocol ({@code go/cmd/tracetarget}, the C
+   * programs in test classes) and returns once it is ready: it prints {@code ready} as its first
+   * stdout line, waits for a line on stdin ({@link #release()}), prints its ground truth as plain
+   * text lines and exits 0 ({@link #finishLines(Duration)}).
    */
   public static TargetProcess startPlain(Path binary, String... args) {
     Require.notQuick("a running target program", "toolchain or bpf");
@@ -68,8 +80,8 @@ public final class TargetProcess implements AutoCloseable {
     try {
       p.awaitReady(PLAIN_READY_TIMEOUT);
       if (!PLAIN_READY.equals(p.firstLine.get())) {
-        throw new IllegalStateException(binary + " did not print ready: " + p.firstLine.get() + "; stderr:\n"
-            + p.stderr);
+        throw new IllegalStateException(
+            binary + " did not print ready: " + p.firstLine.get() + "; stderr:\n" + p.stderr);
       }
       return p;
     } catch (RuntimeException e) {
@@ -98,7 +110,8 @@ public final class TargetProcess implements AutoCloseable {
   public TargetProcess awaitReady(Duration timeout) {
     try {
       if (!ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new IllegalStateException(binary + " printed no ready line within " + timeout + "; stderr:\n" + stderr);
+        throw new IllegalStateException(
+            binary + " printed no ready line within " + timeout + "; stderr:\n" + stderr);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -114,7 +127,8 @@ public final class TargetProcess implements AutoCloseable {
       in.write('\n');
       in.close();
     } catch (IOException e) {
-      throw new IllegalStateException("cannot release " + binary + " (pid " + pid() + "): " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot release " + binary + " (pid " + pid() + "): " + e.getMessage(), e);
     }
   }
 
@@ -127,7 +141,9 @@ public final class TargetProcess implements AutoCloseable {
     process.toHandle().destroy();
   }
 
-  /** Waits for the target to exit (killing it after {@code timeout}) and parses its ground truth. */
+  /**
+   * Waits for the target to exit (killing it after {@code timeout}) and parses its ground truth.
+   */
   public TargetOutput finish(Duration timeout) {
     ProcessOutput out = finishRaw(timeout);
     return TargetOutput.parse(out.exitCode(), out.stdoutLines(), out.stderr());
@@ -140,19 +156,34 @@ public final class TargetProcess implements AutoCloseable {
   public List<String> finishLines(Duration timeout) {
     ProcessOutput out = finishRaw(timeout);
     if (out.exitCode() != 0) {
-      throw new IllegalStateException(binary + " exited with " + out.exitCode() + "; output " + out.stdoutLines()
-          + "; stderr:\n" + out.stderr());
+      throw new IllegalStateException(
+          binary
+              + " exited with "
+              + out.exitCode()
+              + "; output "
+              + out.stdoutLines()
+              + "; stderr:\n"
+              + out.stderr());
     }
     return out.stdoutLines();
   }
 
-  /** Waits for the program to exit (killing it after {@code timeout}) and returns what it printed, unparsed. */
+  /**
+   * Waits for the program to exit (killing it after {@code timeout}) and returns what it printed,
+   * unparsed.
+   */
   public ProcessOutput finishRaw(Duration timeout) {
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
-        throw new IllegalStateException(binary + " (pid " + pid() + ") did not exit within " + timeout
-            + "; stderr:\n" + stderr);
+        throw new IllegalStateException(
+            binary
+                + " (pid "
+                + pid()
+                + ") did not exit within "
+                + timeout
+                + "; stderr:\n"
+                + stderr);
       }
       outReader.join();
       errReader.join();
@@ -193,18 +224,22 @@ public final class TargetProcess implements AutoCloseable {
     stdout.add(line);
   }
 
-  private Thread drain(InputStream stream, java.util.function.Consumer<String> sink, Runnable atEnd, String name) {
-    Thread t = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) {
-          sink.accept(line);
-        }
-      } catch (IOException ignored) {
-        // the process went away; what was read so far is kept
-      } finally {
-        atEnd.run();
-      }
-    }, "target-" + name + "-" + process.pid());
+  private Thread drain(InputStream stream, Consumer<String> sink, Runnable atEnd, String name) {
+    Thread t =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                  sink.accept(line);
+                }
+              } catch (IOException ignored) {
+                // the process went away; what was read so far is kept
+              } finally {
+                atEnd.run();
+              }
+            },
+            "target-" + name + "-" + process.pid());
     t.setDaemon(true);
     t.start();
     return t;

@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /** Finds external tools on the PATH and runs them, failing with clear messages. */
 public final class Tools {
-  private static final String INSTALL_HINT = "; run scripts/install-deps.sh (as root) to install the test dependencies";
+  private static final String INSTALL_HINT =
+      "; run scripts/install-deps.sh (as root) to install the test dependencies";
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(5);
 
   private Tools() {}
@@ -40,19 +41,21 @@ public final class Tools {
         }
         continue;
       }
-      for (String dir : (pathEnv + ":/usr/local/go/bin:/usr/sbin:/sbin").split(File.pathSeparator)) {
+      for (String dir :
+          (pathEnv + ":/usr/local/go/bin:/usr/sbin:/sbin").split(File.pathSeparator)) {
         Path p = Path.of(dir.isEmpty() ? "." : dir, candidate);
         if (Files.isRegularFile(p) && Files.isExecutable(p)) {
           return p;
         }
       }
     }
-    throw new MissingToolException("none of " + List.of(candidates) + " is installed" + INSTALL_HINT);
+    throw new MissingToolException(
+        "none of " + List.of(candidates) + " is installed" + INSTALL_HINT);
   }
 
   /**
-   * Runs an installed tool, {@code command[0]} found by {@link #find}, with the rest of
-   * {@code command} as its arguments, and returns its combined stdout and stderr.
+   * Runs an installed tool, {@code command[0]} found by {@link #find}, with the rest of {@code
+   * command} as its arguments, and returns its combined stdout and stderr.
    *
    * @throws MissingToolException when the tool is not installed
    * @throws BuildException when it exits non-zero or runs longer than five minutes
@@ -69,7 +72,8 @@ public final class Tools {
    * @param what what the command does, for the error message
    * @throws BuildException when it exits non-zero or runs longer than {@code timeout}
    */
-  public static String run(String what, List<String> command, Path dir, Map<String, String> env, Duration timeout) {
+  public static String run(
+      String what, List<String> command, Path dir, Map<String, String> env, Duration timeout) {
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     if (dir != null) {
       pb.directory(dir.toFile());
@@ -83,17 +87,33 @@ public final class Tools {
       p.getOutputStream().close();
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
-        throw new BuildException(what + ": timed out after " + timeout + ": " + String.join(" ", command)
-            + "\n" + Files.readString(log, StandardCharsets.UTF_8));
+        throw new BuildException(
+            what
+                + ": timed out after "
+                + timeout
+                + ": "
+                + String.join(" ", command)
+                + "\n"
+                + Files.readString(log, StandardCharsets.UTF_8));
       }
       String out = Files.readString(log, StandardCharsets.UTF_8);
       if (p.exitValue() != 0) {
-        throw new BuildException(what + ": exit status " + p.exitValue() + " from `" + String.join(" ", command)
-            + "`" + (env.isEmpty() ? "" : " with " + env) + (dir == null ? "" : " in " + dir) + ":\n" + out);
+        throw new BuildException(
+            what
+                + ": exit status "
+                + p.exitValue()
+                + " from `"
+                + String.join(" ", command)
+                + "`"
+                + (env.isEmpty() ? "" : " with " + env)
+                + (dir == null ? "" : " in " + dir)
+                + ":\n"
+                + out);
       }
       return out;
     } catch (IOException e) {
-      throw new BuildException(what + ": cannot run " + String.join(" ", command) + ": " + e.getMessage(), e);
+      throw new BuildException(
+          what + ": cannot run " + String.join(" ", command) + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new BuildException(what + ": interrupted", e);

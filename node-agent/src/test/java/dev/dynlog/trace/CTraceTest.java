@@ -6,14 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dynlog.plan.Decoder;
 import dev.dynlog.plan.ProbePlan;
+import dev.dynlog.plan.ValuePlan;
 import dev.dynlog.recipe.Read;
 import dev.dynlog.recipe.Register;
-import dev.dynlog.plan.ValuePlan;
 import dev.dynlog.testing.TargetProcess;
 import dev.dynlog.testing.Targets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Tag("bpf")
 class CTraceTest {
-  static final String SOURCE = """
+  static final String SOURCE =
+      """
       #include <stdio.h>
       #include <stdlib.h>
       #include <string.h>
@@ -88,25 +90,60 @@ class CTraceTest {
   void capturesArgumentsResultsStringsAndChainsValueForValue(String opt) throws Exception {
     Path bin = Targets.buildC("ctarget" + opt, SOURCE, "-g", opt);
     int n = 50;
-    ProbePlan add3 = Plans.c(bin, "add3", List.of(
-        Plans.signed("a", false, Register.RDI, 8), Plans.signed("b", false, Register.RSI, 4),
-        Plans.signed("c", false, Register.RDX, 2), Plans.signed("ret", true, Register.RAX, 8)));
-    ProbePlan greet = Plans.c(bin, "greet", List.of(Plans.cString("s", Register.RDI, 64), Plans.signed("ret", true, Register.RAX, 4)));
-    // o->tag, o->in->id, o->in->name: struct outer { int tag; struct inner *in@8 }, inner { id@0; name@8 }
-    ValuePlan tag = new ValuePlan("tag", "o->tag", "int", false, "RDI",
-        List.of(Plans.chain(Register.RDI, List.of(), 0, 4, Read.Kind.BYTES, 0)), new Decoder.SignedInt(0, 4));
-    ValuePlan inner = new ValuePlan("in", "*o->in", "struct inner", false, "RDI",
-        List.of(Plans.chain(Register.RDI, List.of(8L), 0, 8, Read.Kind.BYTES, 0),
-            Plans.chain(Register.RDI, List.of(8L), 8, 8, Read.Kind.C_STRING, 32)),
-        new Decoder.Struct(List.of("id", "name"), List.of(new Decoder.SignedInt(0, 8), new Decoder.Text(1))));
-    ProbePlan chain = Plans.c(bin, "chain", List.of(tag, inner, Plans.signed("ret", true, Register.RAX, 8)));
-    ProbePlan fact = Plans.c(bin, "fact", List.of(Plans.signed("n", false, Register.RDI, 8), Plans.signed("ret", true, Register.RAX, 8)));
+    ProbePlan add3 =
+        Plans.c(
+            bin,
+            "add3",
+            List.of(
+                Plans.signed("a", false, Register.RDI, 8),
+                    Plans.signed("b", false, Register.RSI, 4),
+                Plans.signed("c", false, Register.RDX, 2),
+                    Plans.signed("ret", true, Register.RAX, 8)));
+    ProbePlan greet =
+        Plans.c(
+            bin,
+            "greet",
+            List.of(
+                Plans.cString("s", Register.RDI, 64), Plans.signed("ret", true, Register.RAX, 4)));
+    // o->tag, o->in->id, o->in->name: struct outer { int tag; struct inner *in@8 }, inner { id@0;
+    // name@8 }
+    ValuePlan tag =
+        new ValuePlan(
+            "tag",
+            "o->tag",
+            "int",
+            false,
+            "RDI",
+            List.of(Plans.chain(Register.RDI, List.of(), 0, 4, Read.Kind.BYTES, 0)),
+            new Decoder.SignedInt(0, 4));
+    ValuePlan inner =
+        new ValuePlan(
+            "in",
+            "*o->in",
+            "struct inner",
+            false,
+            "RDI",
+            List.of(
+                Plans.chain(Register.RDI, List.of(8L), 0, 8, Read.Kind.BYTES, 0),
+                Plans.chain(Register.RDI, List.of(8L), 8, 8, Read.Kind.C_STRING, 32)),
+            new Decoder.Struct(
+                List.of("id", "name"), List.of(new Decoder.SignedInt(0, 8), new Decoder.Text(1))));
+    ProbePlan chain =
+        Plans.c(bin, "chain", List.of(tag, inner, Plans.signed("ret", true, Register.RAX, 8)));
+    ProbePlan fact =
+        Plans.c(
+            bin,
+            "fact",
+            List.of(
+                Plans.signed("n", false, Register.RDI, 8),
+                Plans.signed("ret", true, Register.RAX, 8)));
 
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     try (TargetProcess t = TargetProcess.startPlain(bin, String.valueOf(n))) {
       TraceOptions opts = TraceOptions.defaults().withLatency(true);
       List<Probe> tps = new ArrayList<>();
-      for (ProbePlan p : List.of(add3, greet, chain, fact)) tps.add(tracer.attach(p, Target.process((int) t.pid()), opts, rows::add));
+      for (ProbePlan p : List.of(add3, greet, chain, fact))
+        tps.add(tracer.attach(p, Target.process((int) t.pid()), opts, rows::add));
       t.release();
       List<String> truth = t.finishLines(RUN_TIMEOUT);
       tracer.flush();
@@ -120,14 +157,21 @@ class CTraceTest {
         for (long k = 2; k <= arg; k++) f *= k;
         assertEquals(f, r.captures().get("ret"), "fact(" + arg + ")");
       }
-      assertEquals(6L, facts.get(facts.size() - 1).captures().get("n"), "the outermost call returns last");
+      assertEquals(
+          6L, facts.get(facts.size() - 1).captures().get("n"), "the outermost call returns last");
       for (Probe tp : tps.subList(0, 3)) {
         ProbeCounters c = tp.counters();
         assertEquals(n, c.calls(), tp.name() + " calls");
         assertEquals(n, c.returns(), tp.name() + " returns");
-        assertEquals(n, java.util.Arrays.stream(c.latencyBucketCounts()).sum(), tp.name() + " histogram count");
+        assertEquals(
+            n, Arrays.stream(c.latencyBucketCounts()).sum(), tp.name() + " histogram count");
         assertTrue(c.latencySumNs() > 0);
-        assertEquals(0, c.droppedRingFull() + c.droppedRateLimited() + c.droppedPairingEvicted() + c.droppedDecodeFailed());
+        assertEquals(
+            0,
+            c.droppedRingFull()
+                + c.droppedRateLimited()
+                + c.droppedPairingEvicted()
+                + c.droppedDecodeFailed());
         assertEquals(0, c.attachedProbes());
         assertTrue(c.probeRunCount() >= 2L * n, "run count " + c.probeRunCount());
       }
@@ -145,12 +189,24 @@ class CTraceTest {
       switch (f[0]) {
         case "add3" -> {
           Row r = add3.get(ia++);
-          assertEquals(Map.of("a", Long.parseLong(f[1]), "b", Long.parseLong(f[2]), "c", Long.parseLong(f[3]),
-              "ret", Long.parseLong(f[4])), r.captures(), line);
+          assertEquals(
+              Map.of(
+                  "a",
+                  Long.parseLong(f[1]),
+                  "b",
+                  Long.parseLong(f[2]),
+                  "c",
+                  Long.parseLong(f[3]),
+                  "ret",
+                  Long.parseLong(f[4])),
+              r.captures(),
+              line);
           assertEquals(pid, r.pid());
           assertEquals(-1, r.goid());
-          assertTrue(r.latencyNs() > 0 && r.latencyNs() < 1_000_000_000L, "latency " + r.latencyNs());
-          assertTrue(Math.abs(r.epochNanos() - now) < 120_000_000_000L, "timestamp " + r.epochNanos());
+          assertTrue(
+              r.latencyNs() > 0 && r.latencyNs() < 1_000_000_000L, "latency " + r.latencyNs());
+          assertTrue(
+              Math.abs(r.epochNanos() - now) < 120_000_000_000L, "timestamp " + r.epochNanos());
         }
         case "greet" -> {
           Row r = greet.get(ig++);
@@ -164,14 +220,15 @@ class CTraceTest {
           assertEquals((long) tag, r.captures().get("tag"), line);
           assertEquals(Long.parseLong(f[3]), r.captures().get("ret"), line);
           if (f[2].equals("set")) {
-            assertEquals(Map.of("id", tag * 11L, "name", "inner-name"), r.captures().get("in"), line);
+            assertEquals(
+                Map.of("id", tag * 11L, "name", "inner-name"), r.captures().get("in"), line);
             assertTrue(r.errors().isEmpty(), r.errors().toString());
           } else {
             assertNull(r.captures().get("in"), line);
             assertTrue(r.errors().get("in").contains("0x0 (nil pointer)"), r.errors().toString());
           }
         }
-        default -> { }
+        default -> {}
       }
     }
     assertEquals(add3.size(), ia, "rows for add3");

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dynlog.store.RowSizer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,23 +38,36 @@ class CaptureMapTest {
 
     List<String> visited = new ArrayList<>();
     List<Object> values = new ArrayList<>();
-    captures.forEach((k, v) -> {
-      visited.add(k);
-      values.add(v);
-    });
+    captures.forEach(
+        (k, v) -> {
+          visited.add(k);
+          values.add(v);
+        });
     assertEquals(List.of(NAMES), visited);
-    assertEquals(java.util.Arrays.asList(VALUES), values);
+    assertEquals(Arrays.asList(VALUES), values);
     assertThrows(UnsupportedOperationException.class, () -> captures.put("x", 1));
   }
 
   @Test
   void aRowOfACaptureMapIsSizedAsOneOfAnEqualMap() {
-    Row viaCaptureMap = new Row("tp", 1, 2, 3, 4, "main.F", 5, new CaptureMap(NAMES, VALUES.clone()), Map.of());
+    Row viaCaptureMap =
+        new Row("tp", 1, 2, 3, 4, "main.F", 5, new CaptureMap(NAMES, VALUES.clone()), Map.of());
     Map<String, Object> model = new LinkedHashMap<>();
     for (int i = 0; i < NAMES.length; i++) model.put(NAMES[i], VALUES[i]);
     Row viaModel = new Row("tp", 1, 2, 3, 4, "main.F", 5, model, Map.of());
     assertEquals(RowSizer.estimate(viaModel), RowSizer.estimate(viaCaptureMap));
-    assertTrue(RowSizer.estimate(viaCaptureMap) > RowSizer.estimate(
-        new Row("tp", 1, 2, 3, 4, "main.F", 5, new CaptureMap(new String[0], new Object[0]), Map.of())));
+    assertTrue(
+        RowSizer.estimate(viaCaptureMap)
+            > RowSizer.estimate(
+                new Row(
+                    "tp",
+                    1,
+                    2,
+                    3,
+                    4,
+                    "main.F",
+                    5,
+                    new CaptureMap(new String[0], new Object[0]),
+                    Map.of())));
   }
 }

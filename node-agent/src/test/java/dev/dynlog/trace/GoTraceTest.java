@@ -35,7 +35,6 @@ class GoTraceTest {
   static Tracer tracer;
   static Path bin;
 
-
   @BeforeAll
   static void open() throws Exception {
     bin = Targets.buildTraceTarget();
@@ -53,11 +52,14 @@ class GoTraceTest {
 
   /** main.F(a int, s string) (int, error): a in RAX, s in RBX/RCX; results RAX and RBX/RCX. */
   static ProbePlan planFor(Path bin) {
-    return Plans.go(bin, "main.F", List.of(
-        Plans.signed("a", false, Register.RAX, 8),
-        Plans.goString("s", false, Register.RBX, Register.RCX, 64),
-        Plans.signed("ret", true, Register.RAX, 8),
-        Plans.goError("err", Register.RBX, Register.RCX)));
+    return Plans.go(
+        bin,
+        "main.F",
+        List.of(
+            Plans.signed("a", false, Register.RAX, 8),
+            Plans.goString("s", false, Register.RBX, Register.RCX, 64),
+            Plans.signed("ret", true, Register.RAX, 8),
+            Plans.goError("err", Register.RBX, Register.RCX)));
   }
 
   @Test
@@ -65,8 +67,14 @@ class GoTraceTest {
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     int perGoroutine = 3;
     try (TargetProcess t = TargetProcess.startPlain(bin, "calls", String.valueOf(perGoroutine))) {
-      Probe tp = tracer.attach(planF(), Target.process((int) t.pid()),
-          TraceOptions.defaults().withLatency(true).withSymbolizer(Oracles.symbolsByAddress(bin)::get), rows::add);
+      Probe tp =
+          tracer.attach(
+              planF(),
+              Target.process((int) t.pid()),
+              TraceOptions.defaults()
+                  .withLatency(true)
+                  .withSymbolizer(Oracles.symbolsByAddress(bin)::get),
+              rows::add);
       assertEquals(1 + Oracles.retAddresses(bin, "main.F").size(), tp.attachedProbes());
       t.release();
       List<String> truth = t.finishLines(RUN_TIMEOUT);
@@ -116,9 +124,20 @@ class GoTraceTest {
   void pairsEveryRecursiveResultWithItsOwnFrame() throws Exception {
     int n = 18;
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
-    ProbePlan plan = Plans.go(bin, "main.Fib", List.of(Plans.signed("n", false, Register.RAX, 8), Plans.signed("ret", true, Register.RAX, 8)));
+    ProbePlan plan =
+        Plans.go(
+            bin,
+            "main.Fib",
+            List.of(
+                Plans.signed("n", false, Register.RAX, 8),
+                Plans.signed("ret", true, Register.RAX, 8)));
     try (TargetProcess t = TargetProcess.startPlain(bin, "fib", String.valueOf(n))) {
-      Probe tp = tracer.attach(plan, Target.process((int) t.pid()), TraceOptions.defaults().withLatency(true), rows::add);
+      Probe tp =
+          tracer.attach(
+              plan,
+              Target.process((int) t.pid()),
+              TraceOptions.defaults().withLatency(true),
+              rows::add);
       t.release();
       assertEquals(List.of("fib " + n + " " + fib(n)), t.finishLines(RUN_TIMEOUT));
       tp.close();
@@ -131,7 +150,8 @@ class GoTraceTest {
         perArg.merge(arg, 1, Integer::sum);
       }
       // Fib(n-k) is called fib(k+1) times
-      for (int k = 0; k < n; k++) assertEquals((int) fib(k + 1), perArg.get((long) (n - k)), "calls of Fib(" + (n - k) + ")");
+      for (int k = 0; k < n; k++)
+        assertEquals((int) fib(k + 1), perArg.get((long) (n - k)), "calls of Fib(" + (n - k) + ")");
       assertEquals(expectedCalls, tp.counters().returns());
     }
   }
@@ -139,9 +159,20 @@ class GoTraceTest {
   @Test
   void pairsCallsThatMigrateBetweenThreads() throws Exception {
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
-    ProbePlan plan = Plans.go(bin, "main.Wait", List.of(Plans.signed("n", false, Register.RAX, 8), Plans.signed("ret", true, Register.RAX, 8)));
+    ProbePlan plan =
+        Plans.go(
+            bin,
+            "main.Wait",
+            List.of(
+                Plans.signed("n", false, Register.RAX, 8),
+                Plans.signed("ret", true, Register.RAX, 8)));
     try (TargetProcess t = TargetProcess.startPlain(bin, "migrate")) {
-      Probe tp = tracer.attach(plan, Target.process((int) t.pid()), TraceOptions.defaults().withLatency(true), rows::add);
+      Probe tp =
+          tracer.attach(
+              plan,
+              Target.process((int) t.pid()),
+              TraceOptions.defaults().withLatency(true),
+              rows::add);
       t.release();
       List<String> truth = t.finishLines(RUN_TIMEOUT);
       tp.close();
@@ -166,9 +197,20 @@ class GoTraceTest {
   @Test
   void stackGrowthRestartIsCountedOnce() throws Exception {
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
-    ProbePlan plan = Plans.go(bin, "main.Grow", List.of(Plans.signed("n", false, Register.RAX, 8), Plans.signed("ret", true, Register.RAX, 8)));
+    ProbePlan plan =
+        Plans.go(
+            bin,
+            "main.Grow",
+            List.of(
+                Plans.signed("n", false, Register.RAX, 8),
+                Plans.signed("ret", true, Register.RAX, 8)));
     try (TargetProcess t = TargetProcess.startPlain(bin, "grow")) {
-      Probe tp = tracer.attach(plan, Target.process((int) t.pid()), TraceOptions.defaults().withLatency(true), rows::add);
+      Probe tp =
+          tracer.attach(
+              plan,
+              Target.process((int) t.pid()),
+              TraceOptions.defaults().withLatency(true),
+              rows::add);
       t.release();
       List<String> truth = t.finishLines(RUN_TIMEOUT);
       tp.close();
@@ -176,7 +218,8 @@ class GoTraceTest {
       for (Row r : rows) assertNull(byN.put((Long) r.captures().get("n"), r));
       for (String line : truth) {
         String[] f = line.split(" ");
-        assertEquals(Long.parseLong(f[2]), byN.get(Long.parseLong(f[1])).captures().get("ret"), line);
+        assertEquals(
+            Long.parseLong(f[2]), byN.get(Long.parseLong(f[1])).captures().get("ret"), line);
       }
       assertEquals(1000, truth.size());
       assertEquals(1000, rows.size());
@@ -185,7 +228,9 @@ class GoTraceTest {
       assertEquals(1000, c.returns(), c.toString());
       assertEquals(0, c.droppedPairingEvicted());
       // every goroutine entered Grow twice (before and after morestack): entry + restart + RET hits
-      assertTrue(c.probeRunCount() > 2 * c.calls(), "no stack growth happened: " + c.probeRunCount() + " probe runs");
+      assertTrue(
+          c.probeRunCount() > 2 * c.calls(),
+          "no stack growth happened: " + c.probeRunCount() + " probe runs");
     }
   }
 
@@ -193,14 +238,25 @@ class GoTraceTest {
   void recoveredPanicIsCountedAsPairingEviction() throws Exception {
     int n = 40; // MayPanic(n) panics when n % 4 == 0: 10 panics
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
-    ProbePlan plan = Plans.go(bin, "main.MayPanic", List.of(Plans.signed("n", false, Register.RAX, 8), Plans.signed("ret", true, Register.RAX, 8)));
+    ProbePlan plan =
+        Plans.go(
+            bin,
+            "main.MayPanic",
+            List.of(
+                Plans.signed("n", false, Register.RAX, 8),
+                Plans.signed("ret", true, Register.RAX, 8)));
     try (TargetProcess t = TargetProcess.startPlain(bin, "panic", String.valueOf(n))) {
-      Probe tp = tracer.attach(plan, Target.process((int) t.pid()),
-          TraceOptions.defaults().withLatency(true).withPairingTimeout(Duration.ofMillis(300)), rows::add);
+      Probe tp =
+          tracer.attach(
+              plan,
+              Target.process((int) t.pid()),
+              TraceOptions.defaults().withLatency(true).withPairingTimeout(Duration.ofMillis(300)),
+              rows::add);
       t.release();
       List<String> truth = t.finishLines(RUN_TIMEOUT);
       long deadline = System.nanoTime() + 5_000_000_000L;
-      while (tp.counters().droppedPairingEvicted() < 10 && System.nanoTime() < deadline) Thread.sleep(50);
+      while (tp.counters().droppedPairingEvicted() < 10 && System.nanoTime() < deadline)
+        Thread.sleep(50);
       Thread.sleep(600); // no further (double) counting
       ProbeCounters c = tp.counters();
       tp.close();
@@ -227,17 +283,29 @@ class GoTraceTest {
       t.release();
       untraced = t.finishLines(RUN_TIMEOUT).get(0).split(" ")[2];
     }
-    ProbePlan plan = Plans.go(bin, "main.Bench", List.of(Plans.signed("a", false, Register.RAX, 8),
-        Plans.signed("b", false, Register.RBX, 8), Plans.signed("c", false, Register.RCX, 8), Plans.signed("ret", true, Register.RAX, 8)));
+    ProbePlan plan =
+        Plans.go(
+            bin,
+            "main.Bench",
+            List.of(
+                Plans.signed("a", false, Register.RAX, 8),
+                Plans.signed("b", false, Register.RBX, 8),
+                Plans.signed("c", false, Register.RCX, 8),
+                Plans.signed("ret", true, Register.RAX, 8)));
     long[] rows = new long[1];
     long[] checksum = new long[1];
     try (TargetProcess t = TargetProcess.startPlain(bin, "bench", String.valueOf(n))) {
-      Probe tp = tracer.attach(plan, Target.process((int) t.pid()), TraceOptions.defaults().withLatency(true), r -> {
-        rows[0]++;
-        long a = (Long) r.captures().get("a");
-        assertEquals((a ^ (a * 3)) + a * 7, r.captures().get("ret"));
-        checksum[0] += (Long) r.captures().get("ret");
-      });
+      Probe tp =
+          tracer.attach(
+              plan,
+              Target.process((int) t.pid()),
+              TraceOptions.defaults().withLatency(true),
+              r -> {
+                rows[0]++;
+                long a = (Long) r.captures().get("a");
+                assertEquals((a ^ (a * 3)) + a * 7, r.captures().get("ret"));
+                checksum[0] += (Long) r.captures().get("ret");
+              });
       t.release();
       List<String> out = t.finishLines(RUN_TIMEOUT); // exit status 0 is asserted there
       tp.close();
@@ -252,13 +320,24 @@ class GoTraceTest {
   void targetExitingMidTraceIsNotAnError() throws Exception {
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     try (TargetProcess t = TargetProcess.startPlain(bin, "loop", "100")) {
-      Probe tp = tracer.attach(planF(), Target.process((int) t.pid()), TraceOptions.defaults().withLatency(true), rows::add);
+      Probe tp =
+          tracer.attach(
+              planF(),
+              Target.process((int) t.pid()),
+              TraceOptions.defaults().withLatency(true),
+              rows::add);
       assertTrue(tp.targetAlive());
       t.release();
       t.finishLines(RUN_TIMEOUT);
       tracer.flush();
       assertFalse(tp.targetAlive());
-      assertEquals(101, rows.size(), rows.stream().map(r -> r.captures().get("a") + "/" + r.goid() + "/" + r.tid()).toList().toString());
+      assertEquals(
+          101,
+          rows.size(),
+          rows.stream()
+              .map(r -> r.captures().get("a") + "/" + r.goid() + "/" + r.tid())
+              .toList()
+              .toString());
       assertEquals(101, tp.counters().calls());
       tp.close();
       assertEquals(0, tp.attachedProbes());

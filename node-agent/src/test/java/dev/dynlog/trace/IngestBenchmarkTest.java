@@ -12,6 +12,7 @@ import dev.dynlog.testing.Tools;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -28,30 +29,45 @@ import org.junit.jupiter.api.Test;
  * decoding must read; and the decoded rows appended to a row buffer, as the agent stores them.
  * Prints figures.
  *
- * <p>{@code mvn -Ddynlog.out=target-bpf -pl node-agent -am -Pbenchmark test -Dtest=IngestBenchmarkTest}
+ * <p>{@code mvn -Ddynlog.out=target-bpf -pl node-agent -am -Pbenchmark test
+ * -Dtest=IngestBenchmarkTest}
  */
 @Tag("benchmark")
 class IngestBenchmarkTest {
   static final int PER_GOROUTINE = 20; // x 1000 goroutines = 20,000 rows, 40,000 events (~6 MB)
-  /** Untimed rounds first, so that the JIT has compiled the Java consumers: the agent's steady state. */
+
+  /**
+   * Untimed rounds first, so that the JIT has compiled the Java consumers: the agent's steady
+   * state.
+   */
   static final int WARMUP = Integer.getInteger("dynlog.ingest.warmup", 8);
+
   static final int ROUNDS = 5;
+
   /** The consumers timed in each round. */
-  static final int LIBBPF = 0, C_DECODE = 1, READER = 2, TOUCH = 3, DECODED = 4, C_COPY = 5, STORED = 6;
+  static final int LIBBPF = 0,
+      C_DECODE = 1,
+      READER = 2,
+      TOUCH = 3,
+      DECODED = 4,
+      C_COPY = 5,
+      STORED = 6;
+
   static final Duration RUN_TIMEOUT = Duration.ofMinutes(2);
 
   /**
-   * libbpf's consumer: {@code consume MAP_ID EVENTS} with an empty callback (the baseline);
-   * {@code consume MAP_ID EVENTS copy}, a callback that only copies each event into an arena (what
-   * storing raw events to decode them later would cost at least); or
-   * {@code consume MAP_ID EVENTS decode}, a callback that does in C the least a decoder of this
-   * stream must do: walk the records, join each entry with its return by sequence number (an
-   * open-addressing table), and keep each call as a row with its string copied, both bump-allocated
-   * from a pre-faulted arena (no malloc), with the cache lines ahead prefetched. It skips
-   * what the Java rows also carry (truncation markers, error type names, a value per capture), so
-   * it bounds from below what any decoder of this stream costs on this machine.
+   * libbpf's consumer: {@code consume MAP_ID EVENTS} with an empty callback (the baseline); {@code
+   * consume MAP_ID EVENTS copy}, a callback that only copies each event into an arena (what storing
+   * raw events to decode them later would cost at least); or {@code consume MAP_ID EVENTS decode},
+   * a callback that does in C the least a decoder of this stream must do: walk the records, join
+   * each entry with its return by sequence number (an open-addressing table), and keep each call as
+   * a row with its string copied, both bump-allocated from a pre-faulted arena (no malloc), with
+   * the cache lines ahead prefetched. It skips what the Java rows also carry (truncation markers,
+   * error type names, a value per capture), so it bounds from below what any decoder of this stream
+   * costs on this machine.
    */
-  static final String C_CONSUMER = """
+  static final String C_CONSUMER =
+      """
       #include <stdint.h>
       #include <stdio.h>
       #include <stdlib.h>
@@ -154,7 +170,9 @@ class IngestBenchmarkTest {
       """;
 
   interface Consumer {
-    /** Consumes {@code events} events ({@code rows} rows) of a paused tracer; returns elapsed ns. */
+    /**
+     * Consumes {@code events} events ({@code rows} rows) of a paused tracer; returns elapsed ns.
+     */
     long consume(Tracer tracer, long events, long rows, long[] delivered) throws Exception;
   }
 
@@ -169,12 +187,19 @@ class IngestBenchmarkTest {
       long[] delivered = new long[1]; // the sink runs on the consuming (calling) thread
       long rows = 1000L * PER_GOROUTINE;
       Probe tp;
-      try (TargetProcess t = TargetProcess.startPlain(bin, "calls", String.valueOf(PER_GOROUTINE))) {
-        tp = tracer.attach(GoTraceTest.planFor(bin), Target.process((int) t.pid()),
-            TraceOptions.defaults().withLatency(true).withSymbolizer(Oracles.symbolsByAddress(bin)::get), r -> {
-              if (store != null) store.append(r);
-              delivered[0]++;
-            });
+      try (TargetProcess t =
+          TargetProcess.startPlain(bin, "calls", String.valueOf(PER_GOROUTINE))) {
+        tp =
+            tracer.attach(
+                GoTraceTest.planFor(bin),
+                Target.process((int) t.pid()),
+                TraceOptions.defaults()
+                    .withLatency(true)
+                    .withSymbolizer(Oracles.symbolsByAddress(bin)::get),
+                r -> {
+                  if (store != null) store.append(r);
+                  delivered[0]++;
+                });
         t.release();
         t.finishLines(RUN_TIMEOUT);
       }
@@ -188,9 +213,14 @@ class IngestBenchmarkTest {
   }
 
   /** Runs the C consumer on {@code tracer}'s ring; returns the nanoseconds it measured. */
-  static long libbpf(Path consumer, Tracer tracer, long events, long rows, String mode) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(consumer.toString(), String.valueOf(tracer.object().map("events").id()),
-        String.valueOf(events)));
+  static long libbpf(Path consumer, Tracer tracer, long events, long rows, String mode)
+      throws Exception {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                consumer.toString(),
+                String.valueOf(tracer.object().map("events").id()),
+                String.valueOf(events)));
     if (mode != null) cmd.add(mode);
     String[] out = Tools.run(cmd.toArray(String[]::new)).trim().split(" ");
     assertEquals(events, Long.parseLong(out[0]), "events seen");
@@ -216,60 +246,96 @@ class IngestBenchmarkTest {
     Path cConsumer = Targets.buildC("consume", C_CONSUMER, "-O2", "-lbpf");
     long rows = 1000L * PER_GOROUTINE;
     long[] best = new long[7];
-    java.util.Arrays.fill(best, Long.MAX_VALUE);
+    Arrays.fill(best, Long.MAX_VALUE);
     long[] checksum = new long[1];
     for (int i = 0; i < WARMUP + ROUNDS; i++) {
       long[] ns = new long[7];
-      ns[LIBBPF] = round(bin, (tracer, events, r, delivered) -> libbpf(cConsumer, tracer, events, r, null));
-      ns[C_COPY] = round(bin, (tracer, events, r, delivered) -> libbpf(cConsumer, tracer, events, r, "copy"));
-      ns[C_DECODE] = round(bin, (tracer, events, r, delivered) -> libbpf(cConsumer, tracer, events, r, "decode"));
-      ns[READER] = round(bin, (tracer, events, r, delivered) -> {
-        long[] seen = new long[1];
-        return timeRaw(tracer, events, (buf, off, len) -> seen[0]++, seen);
-      });
-      ns[TOUCH] = round(bin, (tracer, events, r, delivered) -> {
-        long[] seen = new long[1];
-        return timeRaw(tracer, events, (buf, off, len) -> {
-          seen[0]++;
-          long sum = buf.getLong(off + len - 8); // the last line, then every 64 bytes from the start
-          for (int k = 0; k < len - 8; k += 64) sum += buf.getLong(off + k);
-          checksum[0] += sum;
-        }, seen);
-      });
-      Consumer decode = (tracer, events, r, delivered) -> {
-        long t0 = System.nanoTime();
-        while (delivered[0] < r) tracer.poll(100);
-        long elapsed = System.nanoTime() - t0;
-        assertEquals(r, delivered[0]);
-        return elapsed;
-      };
+      ns[LIBBPF] =
+          round(bin, (tracer, events, r, delivered) -> libbpf(cConsumer, tracer, events, r, null));
+      ns[C_COPY] =
+          round(
+              bin, (tracer, events, r, delivered) -> libbpf(cConsumer, tracer, events, r, "copy"));
+      ns[C_DECODE] =
+          round(
+              bin,
+              (tracer, events, r, delivered) -> libbpf(cConsumer, tracer, events, r, "decode"));
+      ns[READER] =
+          round(
+              bin,
+              (tracer, events, r, delivered) -> {
+                long[] seen = new long[1];
+                return timeRaw(tracer, events, (buf, off, len) -> seen[0]++, seen);
+              });
+      ns[TOUCH] =
+          round(
+              bin,
+              (tracer, events, r, delivered) -> {
+                long[] seen = new long[1];
+                return timeRaw(
+                    tracer,
+                    events,
+                    (buf, off, len) -> {
+                      seen[0]++;
+                      long sum =
+                          buf.getLong(
+                              off + len - 8); // the last line, then every 64 bytes from the start
+                      for (int k = 0; k < len - 8; k += 64) sum += buf.getLong(off + k);
+                      checksum[0] += sum;
+                    },
+                    seen);
+              });
+      Consumer decode =
+          (tracer, events, r, delivered) -> {
+            long t0 = System.nanoTime();
+            while (delivered[0] < r) tracer.poll(100);
+            long elapsed = System.nanoTime() - t0;
+            assertEquals(r, delivered[0]);
+            return elapsed;
+          };
       ns[DECODED] = round(bin, decode);
-      RowBuffer store = new RowBuffer(StoreConfig.DEFAULT.maxRows(), StoreConfig.DEFAULT.maxBytes());
+      RowBuffer store =
+          new RowBuffer(StoreConfig.DEFAULT.maxRows(), StoreConfig.DEFAULT.maxBytes());
       ns[STORED] = round(bin, decode, store);
       assertEquals(rows, store.appended());
       boolean timed = i >= WARMUP;
-      System.out.printf("round %d%s: libbpf %.2f ms, libbpf + C copy %.2f ms, libbpf + C decode %.2f ms, reader %.2f ms,"
-          + " reader touching every line %.2f ms, decoded rows %.2f ms, decoded and stored %.2f ms%n", i,
-          timed ? "" : " (warm-up)", ns[LIBBPF] / 1e6, ns[C_COPY] / 1e6, ns[C_DECODE] / 1e6, ns[READER] / 1e6, ns[TOUCH] / 1e6,
-          ns[DECODED] / 1e6, ns[STORED] / 1e6);
+      System.out.printf(
+          "round %d%s: libbpf %.2f ms, libbpf + C copy %.2f ms, libbpf + C decode %.2f ms, reader %.2f ms,"
+              + " reader touching every line %.2f ms, decoded rows %.2f ms, decoded and stored %.2f ms%n",
+          i,
+          timed ? "" : " (warm-up)",
+          ns[LIBBPF] / 1e6,
+          ns[C_COPY] / 1e6,
+          ns[C_DECODE] / 1e6,
+          ns[READER] / 1e6,
+          ns[TOUCH] / 1e6,
+          ns[DECODED] / 1e6,
+          ns[STORED] / 1e6);
       if (timed) for (int k = 0; k < best.length; k++) best[k] = Math.min(best[k], ns[k]);
     }
     double events = 2.0 * rows;
-    System.out.printf("stream: %d rows, %.0f events; best of %d rounds after %d warm-up rounds (checksum %x)%n", rows, events,
-        ROUNDS, WARMUP, checksum[0]);
-    System.out.printf("libbpf ring_buffer__poll, empty callback:    %6.2f M events/s (%.2f M rows/s)%n",
+    System.out.printf(
+        "stream: %d rows, %.0f events; best of %d rounds after %d warm-up rounds (checksum %x)%n",
+        rows, events, ROUNDS, WARMUP, checksum[0]);
+    System.out.printf(
+        "libbpf ring_buffer__poll, empty callback:    %6.2f M events/s (%.2f M rows/s)%n",
         events / best[LIBBPF] * 1e3, rows / (double) best[LIBBPF] * 1e3);
-    System.out.printf("libbpf + C copy of each event to an arena: %6.2f M rows/s   (%.2f x libbpf)%n",
+    System.out.printf(
+        "libbpf + C copy of each event to an arena: %6.2f M rows/s   (%.2f x libbpf)%n",
         rows / (double) best[C_COPY] * 1e3, (double) best[LIBBPF] / best[C_COPY]);
-    System.out.printf("libbpf + minimal C decode (join, copy):     %6.2f M rows/s   (%.2f x libbpf)%n",
+    System.out.printf(
+        "libbpf + minimal C decode (join, copy):     %6.2f M rows/s   (%.2f x libbpf)%n",
         rows / (double) best[C_DECODE] * 1e3, (double) best[LIBBPF] / best[C_DECODE]);
-    System.out.printf("dynlog mmapped reader, empty handler:        %6.2f M events/s (%.2f x libbpf)%n",
+    System.out.printf(
+        "dynlog mmapped reader, empty handler:        %6.2f M events/s (%.2f x libbpf)%n",
         events / best[READER] * 1e3, (double) best[LIBBPF] / best[READER]);
-    System.out.printf("dynlog reader, handler touches every line:   %6.2f M events/s (%.2f x libbpf)%n",
+    System.out.printf(
+        "dynlog reader, handler touches every line:   %6.2f M events/s (%.2f x libbpf)%n",
         events / best[TOUCH] * 1e3, (double) best[LIBBPF] / best[TOUCH]);
-    System.out.printf("dynlog decoded rows (join, decode, Row):     %6.2f M rows/s   (%.2f x libbpf)%n",
+    System.out.printf(
+        "dynlog decoded rows (join, decode, Row):     %6.2f M rows/s   (%.2f x libbpf)%n",
         rows / (double) best[DECODED] * 1e3, (double) best[LIBBPF] / best[DECODED]);
-    System.out.printf("dynlog rows decoded and stored in a buffer: %6.2f M rows/s   (%.2f x libbpf)%n",
+    System.out.printf(
+        "dynlog rows decoded and stored in a buffer: %6.2f M rows/s   (%.2f x libbpf)%n",
         rows / (double) best[STORED] * 1e3, (double) best[LIBBPF] / best[STORED]);
   }
 }

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("bpf")
 class KernelAccountingTest {
-  static final String SOURCE = """
+  static final String SOURCE =
+      """
       #include <stdio.h>
       #include <stdlib.h>
       #include <string.h>
@@ -75,23 +76,34 @@ class KernelAccountingTest {
   }
 
   static ProbePlan plan(int cap) {
-    return Plans.c(bin, "hot", List.of(Plans.signed("i", false, Register.RDI, 8), Plans.cString("s", Register.RSI, cap),
-        Plans.signed("ret", true, Register.RAX, 8)));
+    return Plans.c(
+        bin,
+        "hot",
+        List.of(
+            Plans.signed("i", false, Register.RDI, 8),
+            Plans.cString("s", Register.RSI, cap),
+            Plans.signed("ret", true, Register.RAX, 8)));
   }
 
   record Outcome(List<Row> rows, ProbeCounters counters, List<String> truth) {}
 
-  static Outcome trace(int calls, TraceOptions opts, int cap, CountDownLatch gate) throws Exception {
+  static Outcome trace(int calls, TraceOptions opts, int cap, CountDownLatch gate)
+      throws Exception {
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     try (TargetProcess t = TargetProcess.startPlain(bin, String.valueOf(calls))) {
-      Probe tp = tracer.attach(plan(cap), Target.process((int) t.pid()), opts, r -> {
-        try {
-          gate.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        rows.add(r);
-      });
+      Probe tp =
+          tracer.attach(
+              plan(cap),
+              Target.process((int) t.pid()),
+              opts,
+              r -> {
+                try {
+                  gate.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+                rows.add(r);
+              });
       t.release();
       List<String> truth = t.finishLines(RUN_TIMEOUT);
       gate.countDown();
@@ -105,7 +117,10 @@ class KernelAccountingTest {
     assertEquals(calls, c.calls(), c.toString());
     assertEquals(calls, c.returns(), c.toString());
     assertEquals(calls, Arrays.stream(c.latencyBucketCounts()).sum(), "histogram total");
-    assertEquals(o.rows().size() + c.droppedRateLimited() + c.droppedRingFull(), calls, "rows + dropped == calls: " + c);
+    assertEquals(
+        o.rows().size() + c.droppedRateLimited() + c.droppedRingFull(),
+        calls,
+        "rows + dropped == calls: " + c);
     assertEquals(0, c.droppedPairingEvicted() + c.droppedDecodeFailed());
     assertTrue(c.probeRunTimeNs() > 0 && c.probeRunCount() == 2L * calls, c.toString());
   }
@@ -122,9 +137,18 @@ class KernelAccountingTest {
       assertEquals((long) i, r.captures().get("i"));
       assertEquals("y".repeat(16) + "…", r.captures().get("s"));
       long before = Long.parseLong(f[1]), after = Long.parseLong(f[2]);
-      assertTrue(r.epochNanos() >= before - 200_000 && r.epochNanos() <= after + 200_000,
-          "entry time " + r.epochNanos() + " not within the call's [" + before + ", " + after + "]");
-      assertTrue(r.latencyNs() > 0 && r.latencyNs() <= after - before, "latency " + r.latencyNs() + " > " + (after - before));
+      assertTrue(
+          r.epochNanos() >= before - 200_000 && r.epochNanos() <= after + 200_000,
+          "entry time "
+              + r.epochNanos()
+              + " not within the call's ["
+              + before
+              + ", "
+              + after
+              + "]");
+      assertTrue(
+          r.latencyNs() > 0 && r.latencyNs() <= after - before,
+          "latency " + r.latencyNs() + " > " + (after - before));
     }
     long sum = 0;
     for (Row r : o.rows()) sum += (Long) r.captures().get("ret");
@@ -136,21 +160,35 @@ class KernelAccountingTest {
     int calls = 20_000;
     long rate = 100;
     long t0 = System.nanoTime();
-    Outcome o = trace(calls, TraceOptions.defaults().withLatency(true).withMaxEventsPerSecond(rate), 16, new CountDownLatch(0));
+    Outcome o =
+        trace(
+            calls,
+            TraceOptions.defaults().withLatency(true).withMaxEventsPerSecond(rate),
+            16,
+            new CountDownLatch(0));
     double seconds = (System.nanoTime() - t0) / 1e9;
     assertExactCounts(calls, o);
     int rows = o.rows().size();
-    assertTrue(rows >= rate && rows <= rate + rate * seconds + 1, rows + " rows in " + seconds + " s at " + rate + "/s");
+    assertTrue(
+        rows >= rate && rows <= rate + rate * seconds + 1,
+        rows + " rows in " + seconds + " s at " + rate + "/s");
     assertTrue(o.counters().droppedRateLimited() > 0);
   }
 
   @Test
   void samplingEmitsTheRatioAndCountsTheRest() throws Exception {
     int calls = 20_000;
-    Outcome o = trace(calls, TraceOptions.defaults().withLatency(true).withSampleRatio(0.25), 16, new CountDownLatch(0));
+    Outcome o =
+        trace(
+            calls,
+            TraceOptions.defaults().withLatency(true).withSampleRatio(0.25),
+            16,
+            new CountDownLatch(0));
     assertExactCounts(calls, o);
     int rows = o.rows().size();
-    assertTrue(Math.abs(rows - calls * 0.25) < 5 * Math.sqrt(calls * 0.25 * 0.75), rows + " rows sampled of " + calls);
+    assertTrue(
+        Math.abs(rows - calls * 0.25) < 5 * Math.sqrt(calls * 0.25 * 0.75),
+        rows + " rows sampled of " + calls);
   }
 
   @Test

@@ -7,7 +7,9 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The pending-call table behaves as a map, checked against java.util.HashMap on random operations. */
+/**
+ * The pending-call table behaves as a map, checked against java.util.HashMap on random operations.
+ */
 class PendingCallsTest {
 
   @Test
@@ -22,7 +24,8 @@ class PendingCallsTest {
           table.put(key, (long) i);
           model.put(key, (long) i);
         }
-        case 2, 3 -> assertEquals(model.remove(key), table.remove(key), "remove " + key + " at step " + i);
+        case 2, 3 ->
+            assertEquals(model.remove(key), table.remove(key), "remove " + key + " at step " + i);
         default -> {
           if (random.nextInt(100) == 0) {
             long limit = i - 1_000;
@@ -33,7 +36,8 @@ class PendingCallsTest {
       }
       assertEquals(model.size(), table.size(), "size at step " + i);
     }
-    for (Map.Entry<Long, Long> e : model.entrySet()) assertEquals(e.getValue(), table.remove(e.getKey()));
+    for (Map.Entry<Long, Long> e : model.entrySet())
+      assertEquals(e.getValue(), table.remove(e.getKey()));
     assertEquals(0, table.size());
   }
 }

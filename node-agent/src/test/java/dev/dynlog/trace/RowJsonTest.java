@@ -8,9 +8,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigInteger;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The JSONL row format of issue 3, and the table line. */
@@ -33,7 +38,8 @@ public class RowJsonTest {
     c.put("list", List.of(1L, "two"));
     Map<String, String> errors = new LinkedHashMap<>();
     errors.put("p", "cannot read 8 bytes at 0x0");
-    long ts = Instant.parse("2026-11-26T09:30:21Z").getEpochSecond() * 1_000_000_000L + 123_456_789L;
+    long ts =
+        Instant.parse("2026-11-26T09:30:21Z").getEpochSecond() * 1_000_000_000L + 123_456_789L;
     return new Row("t", ts, 10, 11, 7, "main.(*S).Login", 1500, c, errors);
   }
 
@@ -58,29 +64,40 @@ public class RowJsonTest {
     assertEquals("EUR", c.get("l").get("Currency").asText());
     assertEquals("two", c.get("list").get(1).asText());
     assertEquals("cannot read 8 bytes at 0x0", n.get("errors").get("p").asText());
-    assertEquals(List.of("ts", "pid", "tid", "goid", "function", "latency_ns", "captures", "errors"),
+    assertEquals(
+        List.of("ts", "pid", "tid", "goid", "function", "latency_ns", "captures", "errors"),
         iterate(n.fieldNames()));
   }
 
-  private static List<String> iterate(java.util.Iterator<String> it) {
-    List<String> out = new java.util.ArrayList<>();
+  private static List<String> iterate(Iterator<String> it) {
+    List<String> out = new ArrayList<>();
     it.forEachRemaining(out::add);
     return out;
   }
 
   @Test
   void timestampsMatchTheJdkFormatter() {
-    java.time.format.DateTimeFormatter jdk = java.time.format.DateTimeFormatter
-        .ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(java.time.ZoneOffset.UTC);
-    java.util.Random random = new java.util.Random(42);
-    long[] fixed = {0, -1, 1, 999_999_999, 1_000_000_000, -1_000_000_001, 1_767_225_599_999_999_999L, Long.MAX_VALUE};
-    java.util.List<Long> values = new java.util.ArrayList<>();
+    DateTimeFormatter jdk =
+        DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(ZoneOffset.UTC);
+    Random random = new Random(42);
+    long[] fixed = {
+      0,
+      -1,
+      1,
+      999_999_999,
+      1_000_000_000,
+      -1_000_000_001,
+      1_767_225_599_999_999_999L,
+      Long.MAX_VALUE
+    };
+    List<Long> values = new ArrayList<>();
     for (long v : fixed) values.add(v);
     for (int i = 0; i < 10_000; i++) values.add(random.nextLong() % 4_000_000_000_000_000_000L);
     long base = 1_767_225_600_000_000_000L;
     for (int i = 0; i < 1000; i++) values.add(base + random.nextInt(3_000_000) * 1000L);
     for (long v : values) {
-      Instant t = Instant.ofEpochSecond(Math.floorDiv(v, 1_000_000_000L), Math.floorMod(v, 1_000_000_000L));
+      Instant t =
+          Instant.ofEpochSecond(Math.floorDiv(v, 1_000_000_000L), Math.floorMod(v, 1_000_000_000L));
       assertEquals(jdk.format(t), RowJson.formatTimestamp(v), "epoch ns " + v);
       assertEquals(v, RowJson.parseTimestamp(RowJson.formatTimestamp(v)), "round trip " + v);
     }
@@ -89,7 +106,9 @@ public class RowJsonTest {
   @Test
   void omitsGoidLatencyAndEmptyErrors() throws Exception {
     Row r = new Row("t", 0, 1, 2, -1, "f", -1, Map.of(), Map.of());
-    assertEquals("{\"ts\":\"1970-01-01T00:00:00.000000000Z\",\"pid\":1,\"tid\":2,\"function\":\"f\",\"captures\":{}}", RowJson.toJson(r));
+    assertEquals(
+        "{\"ts\":\"1970-01-01T00:00:00.000000000Z\",\"pid\":1,\"tid\":2,\"function\":\"f\",\"captures\":{}}",
+        RowJson.toJson(r));
   }
 
   @Test

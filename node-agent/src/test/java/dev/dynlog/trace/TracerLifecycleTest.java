@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dynlog.bpf.BpfException;
 import dev.dynlog.plan.ProbePlan;
+import dev.dynlog.plan.ValuePlan;
 import dev.dynlog.recipe.Register;
 import dev.dynlog.testing.TargetProcess;
 import dev.dynlog.testing.Targets;
@@ -49,7 +50,12 @@ class TracerLifecycleTest {
     Set<Integer> ours = programIds(tracer);
     try (TargetProcess t = TargetProcess.startPlain(bin, "loop", "50")) {
       ProbePlan plan = GoTraceTest.planFor(bin);
-      Probe tp = tracer.attach(plan, Target.process((int) t.pid()), TraceOptions.defaults().withLatency(true), r -> { });
+      Probe tp =
+          tracer.attach(
+              plan,
+              Target.process((int) t.pid()),
+              TraceOptions.defaults().withLatency(true),
+              r -> {});
       int expected = 1 + plan.retFileOffsets().size();
       assertEquals(expected, tp.attachedProbes());
       assertEquals(expected, countOurs("link", ours), "bpftool link list while attached");
@@ -65,17 +71,24 @@ class TracerLifecycleTest {
       tracer.close();
     }
     JsonNode progs = new ObjectMapper().readTree(Tools.run("bpftool", "-j", "prog", "list"));
-    for (JsonNode p : progs) assertFalse(ours.contains(p.path("id").asInt()), "program still loaded: " + p);
+    for (JsonNode p : progs)
+      assertFalse(ours.contains(p.path("id").asInt()), "program still loaded: " + p);
   }
 
   @Test
   void executableTargetCatchesProcessesStartedLater(@TempDir Path dir) throws Exception {
     // A private copy: a probe on every process of an executable is attached to its file, and other
     // test JVMs may run the shared cached build meanwhile.
-    Path bin = Files.copy(Targets.buildTraceTarget(), dir.resolve(Targets.TRACE_BINARY), StandardCopyOption.COPY_ATTRIBUTES);
+    Path bin =
+        Files.copy(
+            Targets.buildTraceTarget(),
+            dir.resolve(Targets.TRACE_BINARY),
+            StandardCopyOption.COPY_ATTRIBUTES);
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     try (Tracer tracer = Tracer.open()) {
-      Probe tp = tracer.attach(GoTraceTest.planFor(bin), Target.executable(), TraceOptions.defaults(), rows::add);
+      Probe tp =
+          tracer.attach(
+              GoTraceTest.planFor(bin), Target.executable(), TraceOptions.defaults(), rows::add);
       List<Integer> pids = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
         try (TargetProcess t = TargetProcess.startPlain(bin, "loop", "9")) {
@@ -89,7 +102,8 @@ class TracerLifecycleTest {
       assertEquals(20, rows.size());
       for (int i = 0; i < 2; i++) {
         int pid = pids.get(i);
-        List<Object> args = rows.stream().filter(r -> r.pid() == pid).map(r -> r.captures().get("a")).toList();
+        List<Object> args =
+            rows.stream().filter(r -> r.pid() == pid).map(r -> r.captures().get("a")).toList();
         assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L), args, "pid " + pid);
       }
     }
@@ -99,31 +113,85 @@ class TracerLifecycleTest {
   void badTargetsGiveOneClearMessage() throws Exception {
     Path bin = Targets.buildTraceTarget();
     try (Tracer tracer = Tracer.open()) {
-      TracerException noPid = assertThrows(TracerException.class,
-          () -> tracer.attach(GoTraceTest.planFor(bin), Target.process(999_999_999), TraceOptions.defaults(), r -> { }));
+      TracerException noPid =
+          assertThrows(
+              TracerException.class,
+              () ->
+                  tracer.attach(
+                      GoTraceTest.planFor(bin),
+                      Target.process(999_999_999),
+                      TraceOptions.defaults(),
+                      r -> {}));
       assertEquals("no process with pid 999999999", noPid.getMessage());
       ProbePlan plan = GoTraceTest.planFor(bin);
-      ProbePlan missing = new ProbePlan("/nonexistent/bin", null, plan.function(), plan.language(), plan.entryAddress(),
-          plan.entryFileOffset(), plan.retAddresses(), plan.retFileOffsets(), plan.values(), plan.goRuntime());
-      TracerException noBin = assertThrows(TracerException.class,
-          () -> tracer.attach(missing, Target.executable(), TraceOptions.defaults(), r -> { }));
+      ProbePlan missing =
+          new ProbePlan(
+              "/nonexistent/bin",
+              null,
+              plan.function(),
+              plan.language(),
+              plan.entryAddress(),
+              plan.entryFileOffset(),
+              plan.retAddresses(),
+              plan.retFileOffsets(),
+              plan.values(),
+              plan.goRuntime());
+      TracerException noBin =
+          assertThrows(
+              TracerException.class,
+              () -> tracer.attach(missing, Target.executable(), TraceOptions.defaults(), r -> {}));
       assertEquals("binary /nonexistent/bin does not exist", noBin.getMessage());
-      List<dev.dynlog.plan.ValuePlan> many = new ArrayList<>();
+      List<ValuePlan> many = new ArrayList<>();
       for (int i = 0; i < 17; i++) many.add(Plans.signed("v" + i, false, Register.RAX, 8));
-      ProbePlan tooMany = new ProbePlan(plan.binaryPath(), null, plan.function(), plan.language(), plan.entryAddress(),
-          plan.entryFileOffset(), plan.retAddresses(), plan.retFileOffsets(), many, plan.goRuntime());
-      TracerException limits = assertThrows(TracerException.class,
-          () -> tracer.attach(tooMany, Target.executable(), TraceOptions.defaults(), r -> { }));
-      assertTrue(limits.getMessage().contains("17 reads at entry, the BPF program reads at most 16"), limits.getMessage());
-      long beyond = java.nio.file.Files.size(bin) + 4096;
-      ProbePlan outside = new ProbePlan(plan.binaryPath(), null, plan.function(), plan.language(), plan.entryAddress(),
-          beyond, plan.retAddresses(), plan.retFileOffsets(), plan.values(), plan.goRuntime());
-      TracerException kernel = assertThrows(TracerException.class,
-          () -> tracer.attach(outside, Target.executable(), TraceOptions.defaults(), r -> { }));
-      assertTrue(kernel.getMessage().startsWith("main.F: cannot attach a uprobe to " + bin + " at file offset 0x"
-          + Long.toHexString(beyond) + ": "), kernel.getMessage());
+      ProbePlan tooMany =
+          new ProbePlan(
+              plan.binaryPath(),
+              null,
+              plan.function(),
+              plan.language(),
+              plan.entryAddress(),
+              plan.entryFileOffset(),
+              plan.retAddresses(),
+              plan.retFileOffsets(),
+              many,
+              plan.goRuntime());
+      TracerException limits =
+          assertThrows(
+              TracerException.class,
+              () -> tracer.attach(tooMany, Target.executable(), TraceOptions.defaults(), r -> {}));
+      assertTrue(
+          limits.getMessage().contains("17 reads at entry, the BPF program reads at most 16"),
+          limits.getMessage());
+      long beyond = Files.size(bin) + 4096;
+      ProbePlan outside =
+          new ProbePlan(
+              plan.binaryPath(),
+              null,
+              plan.function(),
+              plan.language(),
+              plan.entryAddress(),
+              beyond,
+              plan.retAddresses(),
+              plan.retFileOffsets(),
+              plan.values(),
+              plan.goRuntime());
+      TracerException kernel =
+          assertThrows(
+              TracerException.class,
+              () -> tracer.attach(outside, Target.executable(), TraceOptions.defaults(), r -> {}));
+      assertTrue(
+          kernel
+              .getMessage()
+              .startsWith(
+                  "main.F: cannot attach a uprobe to "
+                      + bin
+                      + " at file offset 0x"
+                      + Long.toHexString(beyond)
+                      + ": "),
+          kernel.getMessage());
       assertEquals(1, kernel.getMessage().lines().count(), kernel.getMessage());
-      assertTrue(kernel.details().startsWith("libbpf: "), "libbpf's own words: " + kernel.details());
+      assertTrue(
+          kernel.details().startsWith("libbpf: "), "libbpf's own words: " + kernel.details());
     }
   }
 }

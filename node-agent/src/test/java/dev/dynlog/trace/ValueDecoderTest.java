@@ -9,6 +9,7 @@ import dev.dynlog.plan.Decoder;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,9 +28,12 @@ class ValueDecoderTest {
     Records ok(byte[] data, int fullLen, boolean truncated) {
       at.add(buf.position());
       int p = buf.position();
-      buf.putInt(p + Layout.REC_ERR, 0).putShort(p + Layout.REC_STAGE, (short) Layout.ST_FINAL)
-          .putShort(p + Layout.REC_FLAGS, (short) (truncated ? Layout.RF_TRUNCATED : 0)).putInt(p + Layout.REC_LEN, data.length)
-          .putInt(p + Layout.REC_FULL_LEN, fullLen).putLong(p + Layout.REC_ADDR, 0);
+      buf.putInt(p + Layout.REC_ERR, 0)
+          .putShort(p + Layout.REC_STAGE, (short) Layout.ST_FINAL)
+          .putShort(p + Layout.REC_FLAGS, (short) (truncated ? Layout.RF_TRUNCATED : 0))
+          .putInt(p + Layout.REC_LEN, data.length)
+          .putInt(p + Layout.REC_FULL_LEN, fullLen)
+          .putLong(p + Layout.REC_ADDR, 0);
       buf.put(p + Layout.REC_HEADER, data);
       buf.position(p + Layout.REC_HEADER + ((data.length + 7) & ~7));
       return this;
@@ -44,21 +48,34 @@ class ValueDecoderTest {
     Records failed(int err, int stage, long addr) {
       at.add(buf.position());
       int p = buf.position();
-      buf.putInt(p + Layout.REC_ERR, err).putShort(p + Layout.REC_STAGE, (short) stage).putInt(p + Layout.REC_LEN, 0)
+      buf.putInt(p + Layout.REC_ERR, err)
+          .putShort(p + Layout.REC_STAGE, (short) stage)
+          .putInt(p + Layout.REC_LEN, 0)
           .putLong(p + Layout.REC_ADDR, addr);
       buf.position(p + Layout.REC_HEADER);
       return this;
     }
 
     Object decode(Decoder d) throws ValueDecoder.Failure {
-      return new ValueDecoder(a -> a == 0x4d67b8 ? "go:itab.*main.E,error" : a == 0x4e0000 ? "go:itab.*errors.errorString,error" : null)
+      return new ValueDecoder(
+              a ->
+                  a == 0x4d67b8
+                      ? "go:itab.*main.E,error"
+                      : a == 0x4e0000 ? "go:itab.*errors.errorString,error" : null)
           .decode(d, buf, at.stream().mapToInt(Integer::intValue).toArray(), at.size(), 0);
     }
   }
 
   @Test
   void integersOfEveryWidthSignedAndUnsigned() throws Exception {
-    Records r = new Records().ok(-5, 1).ok(-300, 2).ok(-70000, 4).ok(Long.MIN_VALUE, 8).ok(0xff, 1).ok(-1L, 8);
+    Records r =
+        new Records()
+            .ok(-5, 1)
+            .ok(-300, 2)
+            .ok(-70000, 4)
+            .ok(Long.MIN_VALUE, 8)
+            .ok(0xff, 1)
+            .ok(-1L, 8);
     assertEquals(-5L, r.decode(new Decoder.SignedInt(0, 1)));
     assertEquals(-300L, r.decode(new Decoder.SignedInt(1, 2)));
     assertEquals(-70000L, r.decode(new Decoder.SignedInt(2, 4)));
@@ -70,13 +87,22 @@ class ValueDecoderTest {
 
   @Test
   void boolsPointersEnumsAndFloats() throws Exception {
-    Records r = new Records().ok(1, 1).ok(0, 1).ok(0, 8).ok(0xc000012345L, 8).ok(2, 4).ok(7, 4)
-        .ok(Float.floatToIntBits(1.5f), 4).ok(Double.doubleToLongBits(-2.25), 8);
+    Records r =
+        new Records()
+            .ok(1, 1)
+            .ok(0, 1)
+            .ok(0, 8)
+            .ok(0xc000012345L, 8)
+            .ok(2, 4)
+            .ok(7, 4)
+            .ok(Float.floatToIntBits(1.5f), 4)
+            .ok(Double.doubleToLongBits(-2.25), 8);
     assertEquals(true, r.decode(new Decoder.Bool(0)));
     assertEquals(false, r.decode(new Decoder.Bool(1)));
     assertNull(r.decode(new Decoder.Pointer(2)));
     assertEquals("0xc000012345", r.decode(new Decoder.Pointer(3)));
-    Decoder.Enum color = new Decoder.Enum(4, 4, false, List.of("RED", "GREEN", "BLUE"), List.of(0L, 1L, 2L));
+    Decoder.Enum color =
+        new Decoder.Enum(4, 4, false, List.of("RED", "GREEN", "BLUE"), List.of(0L, 1L, 2L));
     assertEquals("BLUE", r.decode(color));
     assertEquals(7L, r.decode(new Decoder.Enum(5, 4, false, color.names(), color.values())));
     assertEquals(1.5, r.decode(new Decoder.Float(6, 4)));
@@ -85,8 +111,12 @@ class ValueDecoderTest {
 
   @Test
   void textWithTruncationMarked() throws Exception {
-    Records r = new Records().ok("héllo".getBytes(java.nio.charset.StandardCharsets.UTF_8), 6, false)
-        .ok("abcd".getBytes(), 300, true).ok("abcd".getBytes(), 4, true).ok("ab\0cd".getBytes(), 5, false);
+    Records r =
+        new Records()
+            .ok("héllo".getBytes(StandardCharsets.UTF_8), 6, false)
+            .ok("abcd".getBytes(), 300, true)
+            .ok("abcd".getBytes(), 4, true)
+            .ok("ab\0cd".getBytes(), 5, false);
     assertEquals("héllo", r.decode(new Decoder.Text(0)));
     assertEquals("abcd…(300 bytes)", r.decode(new Decoder.Text(1)));
     assertEquals("abcd…", r.decode(new Decoder.Text(2)), "a C string's full length is unknown");
@@ -101,12 +131,14 @@ class ValueDecoderTest {
         for (int i = 0; i < n; i++) sb.append((char) ('a' + i % 26));
         if (n >= 2 && kind.equals("utf8 first")) sb.replace(0, 1, "é");
         if (n >= 2 && kind.equals("utf8 last")) sb.replace(sb.length() - 2, sb.length(), "é");
-        byte[] text = sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] text = sb.toString().getBytes(StandardCharsets.UTF_8);
         Records r = new Records().ok(text, text.length, false);
         // the BPF program may leave anything in a record's padding, high bytes included
         int data = r.at.get(0) + Layout.REC_HEADER;
-        for (int p = text.length; p < ((text.length + 7) & ~7); p++) r.buf.put(data + p, (byte) 0xE9);
-        assertEquals(sb.toString(), r.decode(new Decoder.Text(0)), kind + ", " + text.length + " bytes");
+        for (int p = text.length; p < ((text.length + 7) & ~7); p++)
+          r.buf.put(data + p, (byte) 0xE9);
+        assertEquals(
+            sb.toString(), r.decode(new Decoder.Text(0)), kind + ", " + text.length + " bytes");
       }
     }
   }
@@ -114,56 +146,106 @@ class ValueDecoderTest {
   @Test
   void goInterfacesNilOrNamedByTheirDynamicType() throws Exception {
     byte[] nil = new byte[16];
-    byte[] set = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(0x4d67b8).putLong(0xc000010000L).array();
-    byte[] unknown = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(0x1234).putLong(1).array();
+    byte[] set =
+        ByteBuffer.allocate(16)
+            .order(ByteOrder.LITTLE_ENDIAN)
+            .putLong(0x4d67b8)
+            .putLong(0xc000010000L)
+            .array();
+    byte[] unknown =
+        ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(0x1234).putLong(1).array();
     Records r = new Records().ok(nil, 16, false).ok(set, 16, false).ok(unknown, 16, false);
     assertNull(r.decode(new Decoder.GoInterface(0)));
     assertEquals("*main.E", r.decode(new Decoder.GoInterface(1)));
     assertEquals("non-nil (type word 0x1234)", r.decode(new Decoder.GoInterface(2)));
     assertEquals("*T", ValueDecoder.goTypeName("type:*T"));
-    assertEquals("*errors.errorString", ValueDecoder.goTypeName("go:itab.*errors.errorString,error+0x0"));
+    assertEquals(
+        "*errors.errorString", ValueDecoder.goTypeName("go:itab.*errors.errorString,error+0x0"));
   }
 
   @Test
   void goErrorsShowTheMessageOfErrorsNewAndFmtErrorfElseTheirType() throws Exception {
     byte[] nil = new byte[16];
-    byte[] errorString = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(0x4e0000).putLong(0xc000020000L).array();
-    byte[] other = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(0x4d67b8).putLong(0xc000010000L).array();
-    Records r = new Records()
-        .ok(nil, 16, false).failed(14, Layout.ST_FINAL, 0) // nil: the message read fails, unused
-        .ok(errorString, 16, false).ok("unknown user".getBytes(), 12, false)
-        .ok(other, 16, false).ok("garbage".getBytes(), 7, false)
-        .ok(errorString, 16, false).failed(14, Layout.ST_FINAL, 0xc000020000L);
+    byte[] errorString =
+        ByteBuffer.allocate(16)
+            .order(ByteOrder.LITTLE_ENDIAN)
+            .putLong(0x4e0000)
+            .putLong(0xc000020000L)
+            .array();
+    byte[] other =
+        ByteBuffer.allocate(16)
+            .order(ByteOrder.LITTLE_ENDIAN)
+            .putLong(0x4d67b8)
+            .putLong(0xc000010000L)
+            .array();
+    Records r =
+        new Records()
+            .ok(nil, 16, false)
+            .failed(14, Layout.ST_FINAL, 0) // nil: the message read fails, unused
+            .ok(errorString, 16, false)
+            .ok("unknown user".getBytes(), 12, false)
+            .ok(other, 16, false)
+            .ok("garbage".getBytes(), 7, false)
+            .ok(errorString, 16, false)
+            .failed(14, Layout.ST_FINAL, 0xc000020000L);
     assertNull(r.decode(new Decoder.GoError(0, 1)));
     assertEquals("unknown user", r.decode(new Decoder.GoError(2, 3)));
-    assertEquals("*main.E", r.decode(new Decoder.GoError(4, 5)), "a type whose value is not its message: its name");
-    assertEquals("*errors.errorString", r.decode(new Decoder.GoError(6, 7)), "an unreadable message: the type's name");
+    assertEquals(
+        "*main.E",
+        r.decode(new Decoder.GoError(4, 5)),
+        "a type whose value is not its message: its name");
+    assertEquals(
+        "*errors.errorString",
+        r.decode(new Decoder.GoError(6, 7)),
+        "an unreadable message: the type's name");
   }
 
   @Test
   void structsArraysAndMarkers() throws Exception {
     Records r = new Records().ok(42, 8).ok("name".getBytes(), 4, false).ok(1, 2).ok(2, 2);
-    Object v = r.decode(new Decoder.Struct(List.of("id", "name", "pair", "more"), List.of(
-        new Decoder.SignedInt(0, 8), new Decoder.Text(1),
-        new Decoder.Array(List.of(new Decoder.SignedInt(2, 2), new Decoder.SignedInt(3, 2))),
-        new Decoder.Elided("depth cap"))));
-    assertEquals(Map.of("id", 42L, "name", "name", "pair", List.of(1L, 2L), "more", "<depth cap>"), v);
-    assertEquals("[id, name, pair, more]", ((Map<?, ?>) v).keySet().toString(), "fields in declaration order");
-    ValueDecoder.Failure f = assertThrows(ValueDecoder.Failure.class, () -> r.decode(new Decoder.Unavailable("float in XMM0")));
+    Object v =
+        r.decode(
+            new Decoder.Struct(
+                List.of("id", "name", "pair", "more"),
+                List.of(
+                    new Decoder.SignedInt(0, 8),
+                    new Decoder.Text(1),
+                    new Decoder.Array(
+                        List.of(new Decoder.SignedInt(2, 2), new Decoder.SignedInt(3, 2))),
+                    new Decoder.Elided("depth cap"))));
+    assertEquals(
+        Map.of("id", 42L, "name", "name", "pair", List.of(1L, 2L), "more", "<depth cap>"), v);
+    assertEquals(
+        "[id, name, pair, more]",
+        ((Map<?, ?>) v).keySet().toString(),
+        "fields in declaration order");
+    ValueDecoder.Failure f =
+        assertThrows(
+            ValueDecoder.Failure.class, () -> r.decode(new Decoder.Unavailable("float in XMM0")));
     assertEquals("float in XMM0", f.getMessage());
   }
 
   @Test
   void unreadableMemoryGivesAPerValueMessage() {
-    Records r = new Records().failed(-14, Layout.ST_DEREF + 1, 0x8).failed(-14, Layout.ST_STRING, 0x7f0000001000L)
-        .failed(-14, Layout.ST_ROOT, 0x7ffd0000);
-    assertEquals("unreadable memory at address 0x8 (nil pointer) while following pointer 2",
-        assertThrows(ValueDecoder.Failure.class, () -> r.decode(new Decoder.SignedInt(0, 8))).getMessage());
-    assertEquals("unreadable memory at address 0x7f0000001000 while reading the string's bytes",
+    Records r =
+        new Records()
+            .failed(-14, Layout.ST_DEREF + 1, 0x8)
+            .failed(-14, Layout.ST_STRING, 0x7f0000001000L)
+            .failed(-14, Layout.ST_ROOT, 0x7ffd0000);
+    assertEquals(
+        "unreadable memory at address 0x8 (nil pointer) while following pointer 2",
+        assertThrows(ValueDecoder.Failure.class, () -> r.decode(new Decoder.SignedInt(0, 8)))
+            .getMessage());
+    assertEquals(
+        "unreadable memory at address 0x7f0000001000 while reading the string's bytes",
         assertThrows(ValueDecoder.Failure.class, () -> r.decode(new Decoder.Text(1))).getMessage());
-    assertEquals("unreadable memory at address 0x7ffd0000 while reading the value's stack slot",
-        assertThrows(ValueDecoder.Failure.class, () -> r.decode(new Decoder.SignedInt(2, 8))).getMessage());
-    assertEquals("read 5 missing from the event",
-        assertThrows(ValueDecoder.Failure.class, () -> r.decode(new Decoder.SignedInt(5, 8))).getMessage());
+    assertEquals(
+        "unreadable memory at address 0x7ffd0000 while reading the value's stack slot",
+        assertThrows(ValueDecoder.Failure.class, () -> r.decode(new Decoder.SignedInt(2, 8)))
+            .getMessage());
+    assertEquals(
+        "read 5 missing from the event",
+        assertThrows(ValueDecoder.Failure.class, () -> r.decode(new Decoder.SignedInt(5, 8)))
+            .getMessage());
   }
 }

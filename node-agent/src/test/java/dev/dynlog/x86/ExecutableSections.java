@@ -52,7 +52,9 @@ final class ExecutableSections {
       int size = (int) file.getLong(header + 0x20);
       byte[] bytes = new byte[size];
       file.get(offset, bytes);
-      sections.add(new Section(cString(file, names + file.getInt(header)), file.getLong(header + 0x10), bytes));
+      sections.add(
+          new Section(
+              cString(file, names + file.getInt(header)), file.getLong(header + 0x10), bytes));
     }
     return sections;
   }

@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
@@ -170,28 +171,44 @@ class InstructionDecoderTest {
     }
     Path raw = dir.resolve("code.bin");
     Files.write(raw, all.toByteArray());
-    Process p = new ProcessBuilder("objdump", "-D", "-z", "-b", "binary", "-m", "i386:x86-64",
-        "--insn-width=16", raw.toString()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                "objdump",
+                "-D",
+                "-z",
+                "-b",
+                "binary",
+                "-m",
+                "i386:x86-64",
+                "--insn-width=16",
+                raw.toString())
+            .redirectErrorStream(true)
+            .start();
     String listing = new String(p.getInputStream().readAllBytes());
     assertEquals(0, p.waitFor(), "objdump failed:\n" + listing);
     List<Long> objdump = new ArrayList<>();
-    listing.lines().filter(l -> l.contains(":\t")).forEach(line -> {
-      long address = Long.parseLong(line.substring(0, line.indexOf(':')).trim(), 16);
-      objdump.add(address);
-      if (line.split("\t")[1].trim().startsWith("9b ")) {
-        objdump.add(address + 1); // objdump shows FWAIT with the next x87 instruction
-      }
-    });
+    listing
+        .lines()
+        .filter(l -> l.contains(":\t"))
+        .forEach(
+            line -> {
+              long address = Long.parseLong(line.substring(0, line.indexOf(':')).trim(), 16);
+              objdump.add(address);
+              if (line.split("\t")[1].trim().startsWith("9b ")) {
+                objdump.add(address + 1); // objdump shows FWAIT with the next x87 instruction
+              }
+            });
     assertFalse(listing.contains("(bad)"), listing);
     assertEquals(expected, objdump, "objdump's instruction starts:\n" + listing);
     long[] decoded = InstructionDecoder.boundaries(all.toByteArray(), 0);
-    assertEquals(expected, java.util.Arrays.stream(decoded).boxed().toList());
+    assertEquals(expected, Arrays.stream(decoded).boxed().toList());
   }
 
   @Test
   void boundariesAreAbsoluteAddresses() {
     byte[] code = HexFormat.of().parseHex("554889e5b8c30000005dc3");
-    assertArrayEquals(new long[] {0x401000, 0x401001, 0x401004, 0x401009, 0x40100a},
+    assertArrayEquals(
+        new long[] {0x401000, 0x401001, 0x401004, 0x401009, 0x40100a},
         InstructionDecoder.boundaries(code, 0x401000));
   }
 
@@ -201,14 +218,16 @@ class InstructionDecoderTest {
     Instruction jmp = InstructionDecoder.decode(code, 1, 0x1000);
     assertEquals(0x1001, jmp.address());
     assertEquals(0x1005, jmp.branchTarget());
-    Instruction back = InstructionDecoder.decode(HexFormat.of().parseHex("0f84faffffff"), 0, 0x2000);
+    Instruction back =
+        InstructionDecoder.decode(HexFormat.of().parseHex("0f84faffffff"), 0, 0x2000);
     assertEquals(0x2000, back.branchTarget(), "je rel32 -6 jumps to itself");
     Instruction vmov = InstructionDecoder.decode(code, 3, 0x1000);
     assertEquals(OpcodeMap.VEX, vmov.map());
     assertEquals(1, vmov.vexMap());
     assertEquals(0x6F, vmov.opcode());
     assertFalse(vmov.isDirectBranch());
-    assertTrue(InstructionDecoder.decode(code, 7, 0x1000).isReturn(), "66 C3 is a (16-bit) near return");
+    assertTrue(
+        InstructionDecoder.decode(code, 7, 0x1000).isReturn(), "66 C3 is a (16-bit) near return");
   }
 
   @Test
@@ -219,13 +238,19 @@ class InstructionDecoderTest {
 
   @Test
   void instructionsInvalidIn64BitModeAreRejectedWithAddressAndBytes() {
-    for (String hex : List.of("06", "07", "0e", "16", "17", "1e", "1f", "27", "2f", "37", "3f",
-        "60", "61", "82c001", "9a", "ce", "d40a", "d50a", "d6", "ea", "0f04", "0f0a", "0f24c0", "0f36", "0f39")) {
+    for (String hex :
+        List.of(
+            "06", "07", "0e", "16", "17", "1e", "1f", "27", "2f", "37", "3f", "60", "61", "82c001",
+            "9a", "ce", "d40a", "d50a", "d6", "ea", "0f04", "0f0a", "0f24c0", "0f36", "0f39")) {
       byte[] code = HexFormat.of().parseHex("90" + hex + "000000000000");
-      InstructionDecodeException e = assertThrows(InstructionDecodeException.class,
-          () -> InstructionDecoder.boundaries(code, 0x400000), hex);
+      InstructionDecodeException e =
+          assertThrows(
+              InstructionDecodeException.class,
+              () -> InstructionDecoder.boundaries(code, 0x400000),
+              hex);
       assertEquals(0x400001, e.address(), hex);
-      assertTrue(e.getMessage().contains("0x400001") && e.getMessage().contains("invalid in 64-bit mode"),
+      assertTrue(
+          e.getMessage().contains("0x400001") && e.getMessage().contains("invalid in 64-bit mode"),
           e.getMessage());
       assertTrue(e.getMessage().contains(hex.substring(0, 2)), e.getMessage());
     }
@@ -233,9 +258,10 @@ class InstructionDecoderTest {
 
   @Test
   void longerThanFifteenBytesIsRejected() {
-    byte[] code = HexFormat.ofDelimiter(" ").parseHex("66 66 66 66 66 66 66 2e 0f 1f 84 00 00 00 00 00");
-    InstructionDecodeException e = assertThrows(InstructionDecodeException.class,
-        () -> InstructionDecoder.length(code, 0));
+    byte[] code =
+        HexFormat.ofDelimiter(" ").parseHex("66 66 66 66 66 66 66 2e 0f 1f 84 00 00 00 00 00");
+    InstructionDecodeException e =
+        assertThrows(InstructionDecodeException.class, () -> InstructionDecoder.length(code, 0));
     assertTrue(e.getMessage().contains("longer than 15 bytes"), e.getMessage());
     assertEquals(15, e.bytes().length);
   }
@@ -243,19 +269,34 @@ class InstructionDecoderTest {
   @Test
   void truncatedInstructionIsRejected() {
     byte[] code = HexFormat.of().parseHex("90" + "48b8c3c3");
-    InstructionDecodeException e = assertThrows(InstructionDecodeException.class,
-        () -> InstructionDecoder.boundaries(code, 0x1000));
+    InstructionDecodeException e =
+        assertThrows(
+            InstructionDecodeException.class, () -> InstructionDecoder.boundaries(code, 0x1000));
     assertEquals(0x1001, e.address());
-    assertTrue(e.getMessage().contains("truncated") && e.getMessage().contains("48 b8 c3 c3"), e.getMessage());
-    assertThrows(InstructionDecodeException.class, () -> InstructionDecoder.length(new byte[] {0x66}, 0));
+    assertTrue(
+        e.getMessage().contains("truncated") && e.getMessage().contains("48 b8 c3 c3"),
+        e.getMessage());
+    assertThrows(
+        InstructionDecodeException.class, () -> InstructionDecoder.length(new byte[] {0x66}, 0));
   }
 
   @Test
   void undefinedVectorMapsAndMisplacedPrefixesAreRejected() {
-    for (String hex : List.of("c4e07d10c0", "c4e47d10c0", "62f07c481006", "62f47c481006",
-        "62f178481006" /* P1[2] clear */, "66c5fd6f06", "f3c5fd6f06", "48c5fd6f06", "8fe078c0c105")) {
-      assertThrows(InstructionDecodeException.class,
-          () -> InstructionDecoder.length(HexFormat.of().parseHex(hex + "0000000000"), 0), hex);
+    for (String hex :
+        List.of(
+            "c4e07d10c0",
+            "c4e47d10c0",
+            "62f07c481006",
+            "62f47c481006",
+            "62f178481006" /* P1[2] clear */,
+            "66c5fd6f06",
+            "f3c5fd6f06",
+            "48c5fd6f06",
+            "8fe078c0c105")) {
+      assertThrows(
+          InstructionDecodeException.class,
+          () -> InstructionDecoder.length(HexFormat.of().parseHex(hex + "0000000000"), 0),
+          hex);
     }
   }
 }

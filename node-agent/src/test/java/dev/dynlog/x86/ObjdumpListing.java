@@ -12,18 +12,36 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * Test oracle: streams {@code objdump -d -z --insn-width=16} of a binary (or a stored listing of it,
- * see {@link #parse}) and hands over each symbol's block (objdump restarts decoding at every symbol)
- * with objdump's instruction starts, its {@code ret} addresses and its first {@code (bad)} line.
+ * Test oracle: streams {@code objdump -d -z --insn-width=16} of a binary (or a stored listing of
+ * it, see {@link #parse}) and hands over each symbol's block (objdump restarts decoding at every
+ * symbol) with objdump's instruction starts, its {@code ret} addresses and its first {@code (bad)}
+ * line.
  *
- * <p>objdump's listing is adjusted in one documented way: a line that starts with FWAIT
- * ({@code 9B}) followed by an x87 instruction counts as the two instructions it is.
+ * <p>objdump's listing is adjusted in one documented way: a line that starts with FWAIT ({@code
+ * 9B}) followed by an x87 instruction counts as the two instructions it is.
  */
 public final class ObjdumpListing {
   /** Words objdump prints before a mnemonic for prefixes. */
-  private static final Set<String> PREFIX_WORDS = Set.of(
-      "rep", "repz", "repe", "repnz", "repne", "bnd", "notrack", "lock", "data16", "addr32",
-      "cs", "ds", "ss", "es", "fs", "gs", "xacquire", "xrelease");
+  private static final Set<String> PREFIX_WORDS =
+      Set.of(
+          "rep",
+          "repz",
+          "repe",
+          "repnz",
+          "repne",
+          "bnd",
+          "notrack",
+          "lock",
+          "data16",
+          "addr32",
+          "cs",
+          "ds",
+          "ss",
+          "es",
+          "fs",
+          "gs",
+          "xacquire",
+          "xrelease");
 
   /**
    * One symbol's disassembly.
@@ -34,14 +52,21 @@ public final class ObjdumpListing {
    * @param badAddress address of the first {@code (bad)} line, or -1
    * @param badLine that line's text, or null
    */
-  public record Block(String section, String symbol, long start, long end, long[] starts, long[] rets,
-      long badAddress, String badLine) {}
+  public record Block(
+      String section,
+      String symbol,
+      long start,
+      long end,
+      long[] starts,
+      long[] rets,
+      long badAddress,
+      String badLine) {}
 
   private ObjdumpListing() {}
 
   /**
-   * Parses a stored {@code objdump -d -z --insn-width=16} listing, as the quick test tier's fixtures
-   * keep it (several listings of address ranges may follow one another).
+   * Parses a stored {@code objdump -d -z --insn-width=16} listing, as the quick test tier's
+   * fixtures keep it (several listings of address ranges may follow one another).
    */
   public static void parse(Path listing, Consumer<Block> consumer) throws IOException {
     Parser parser = new Parser(consumer);
@@ -54,15 +79,18 @@ public final class ObjdumpListing {
   }
 
   /** Runs objdump on {@code binary} and hands over its blocks. */
-  static void stream(Path binary, Consumer<Block> consumer) throws IOException, InterruptedException {
+  static void stream(Path binary, Consumer<Block> consumer)
+      throws IOException, InterruptedException {
     Require.notQuick("objdump", "toolchain");
     Path stderr = Files.createTempFile("objdump", ".err");
-    Process process = new ProcessBuilder("objdump", "-d", "-z", "--insn-width=16", binary.toString())
-        .redirectError(stderr.toFile())
-        .start();
+    Process process =
+        new ProcessBuilder("objdump", "-d", "-z", "--insn-width=16", binary.toString())
+            .redirectError(stderr.toFile())
+            .start();
     Parser parser = new Parser(consumer);
-    try (BufferedReader out = new BufferedReader(
-        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8), 1 << 16)) {
+    try (BufferedReader out =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8), 1 << 16)) {
       for (String line; (line = out.readLine()) != null; ) {
         parser.line(line);
       }
@@ -143,7 +171,10 @@ public final class ObjdumpListing {
     private static boolean isRet(String text) {
       for (String word : text.split("[ ,]+")) {
         if (!PREFIX_WORDS.contains(word) && !word.startsWith("rex")) {
-          return word.equals("ret") || word.equals("retq") || word.equals("retw") || word.equals("retl");
+          return word.equals("ret")
+              || word.equals("retq")
+              || word.equals("retw")
+              || word.equals("retl");
         }
       }
       return false;
@@ -151,8 +182,16 @@ public final class ObjdumpListing {
 
     void flush() {
       if (symbol != null && count > 0) {
-        consumer.accept(new Block(section, symbol, start, end, Arrays.copyOf(starts, count),
-            Arrays.copyOf(rets, retCount), badAddress, badLine));
+        consumer.accept(
+            new Block(
+                section,
+                symbol,
+                start,
+                end,
+                Arrays.copyOf(starts, count),
+                Arrays.copyOf(rets, retCount),
+                badAddress,
+                badLine));
       }
       symbol = null;
       count = 0;

@@ -3,6 +3,9 @@ package dev.dynlog.x86;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.dynlog.testing.CppVariant;
+import dev.dynlog.testing.GoVariant;
+import dev.dynlog.testing.Targets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,9 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import dev.dynlog.testing.CppVariant;
-import dev.dynlog.testing.GoVariant;
-import dev.dynlog.testing.Targets;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
@@ -28,12 +28,12 @@ import org.junit.jupiter.api.io.TempDir;
  * Whole-binary oracle test: for every symbol objdump disassembles in real binaries (the Go target
  * built by every pinned Go toolchain, optimised and with -N -l, the Go toolchain's own {@code go}
  * binary, the C++ target built by g++ and clang++ at -O0 and -O2, a C++ program using the standard
- * library built for x86-64-v4 with AVX-512, and system libraries), the
- * instruction starts found by {@link InstructionDecoder} equal objdump's and the RETs found by
- * {@link ReturnFinder} are exactly the lines objdump shows as {@code ret}.
+ * library built for x86-64-v4 with AVX-512, and system libraries), the instruction starts found by
+ * {@link InstructionDecoder} equal objdump's and the RETs found by {@link ReturnFinder} are exactly
+ * the lines objdump shows as {@code ret}.
  *
- * <p>Where objdump prints {@code (bad)} (data or undefined bytes in a code section), the
- * comparison covers the block up to that line and the decoder must reject the same address.
+ * <p>Where objdump prints {@code (bad)} (data or undefined bytes in a code section), the comparison
+ * covers the block up to that line and the decoder must reject the same address.
  */
 @Tag("toolchain")
 class ObjdumpOracleTest {
@@ -49,9 +49,10 @@ class ObjdumpOracleTest {
     for (CppVariant variant : Targets.cppVariants()) {
       binaries.put("C++ target " + variant.id(), () -> Targets.build(variant));
     }
-    binaries.put("C++ g++ -O2 -march=x86-64-v4 (AVX-512)",
-        () -> buildCxx("g++", "-O2", "-march=x86-64-v4"));
-    binaries.put("C++ clang++-14 -O2 -march=x86-64-v4 (AVX-512)",
+    binaries.put(
+        "C++ g++ -O2 -march=x86-64-v4 (AVX-512)", () -> buildCxx("g++", "-O2", "-march=x86-64-v4"));
+    binaries.put(
+        "C++ clang++-14 -O2 -march=x86-64-v4 (AVX-512)",
         () -> buildCxx("clang++-14", "-O2", "-march=x86-64-v4"));
     binaries.put("libc.so.6", () -> systemLibrary("libc.so.6"));
     binaries.put("libm.so.6", () -> systemLibrary("libm.so.6"));
@@ -66,21 +67,35 @@ class ObjdumpOracleTest {
   }
 
   private static void check(String label, Path binary) throws Exception {
-    Map<String, ExecutableSections.Section> sections = ExecutableSections.read(binary).stream()
-        .collect(Collectors.toMap(ExecutableSections.Section::name, Function.identity()));
+    Map<String, ExecutableSections.Section> sections =
+        ExecutableSections.read(binary).stream()
+            .collect(Collectors.toMap(ExecutableSections.Section::name, Function.identity()));
     Comparison comparison = new Comparison(binary, sections);
     long started = System.nanoTime();
     ObjdumpListing.stream(binary, comparison::check);
-    System.out.printf("x86 oracle %-45s %9d instructions in %6d functions, %6d rets, "
+    System.out.printf(
+        "x86 oracle %-45s %9d instructions in %6d functions, %6d rets, "
             + "%d blocks with objdump (bad) (%d instructions before it checked), %d ms%n",
-        label, comparison.instructions, comparison.blocks, comparison.rets, comparison.badBlocks,
-        comparison.instructionsBeforeBad, (System.nanoTime() - started) / 1_000_000);
-    comparison.badReasons.forEach(reason -> System.out.println("  refused (objdump: (bad)): " + reason));
+        label,
+        comparison.instructions,
+        comparison.blocks,
+        comparison.rets,
+        comparison.badBlocks,
+        comparison.instructionsBeforeBad,
+        (System.nanoTime() - started) / 1_000_000);
+    comparison.badReasons.forEach(
+        reason -> System.out.println("  refused (objdump: (bad)): " + reason));
     if (!comparison.failures.isEmpty()) {
-      fail(comparison.failures.size() + " disagreement(s) with objdump in " + binary + ":\n"
-          + String.join("\n", comparison.failures.subList(0, Math.min(10, comparison.failures.size()))));
+      fail(
+          comparison.failures.size()
+              + " disagreement(s) with objdump in "
+              + binary
+              + ":\n"
+              + String.join(
+                  "\n", comparison.failures.subList(0, Math.min(10, comparison.failures.size()))));
     }
-    assertTrue(comparison.instructions > 1000,
+    assertTrue(
+        comparison.instructions > 1000,
         "objdump listed only " + comparison.instructions + " instructions for " + binary);
     assertTrue(comparison.rets > 0, "no ret found in " + binary);
   }
@@ -105,9 +120,14 @@ class ObjdumpOracleTest {
     void check(ObjdumpListing.Block block) {
       ExecutableSections.Section section = sections.get(block.section());
       if (section == null || !section.contains(block.start(), block.end())) {
-        failures.add(block.symbol() + ": objdump block [0x" + Long.toHexString(block.start())
-            + ", 0x" + Long.toHexString(block.end()) + ") is outside the executable section "
-            + block.section());
+        failures.add(
+            block.symbol()
+                + ": objdump block [0x"
+                + Long.toHexString(block.start())
+                + ", 0x"
+                + Long.toHexString(block.end())
+                + ") is outside the executable section "
+                + block.section());
         return;
       }
       boolean bad = block.badAddress() >= 0;
@@ -119,7 +139,9 @@ class ObjdumpOracleTest {
       try {
         starts = InstructionDecoder.boundaries(section.bytes(), from, to, section.address());
       } catch (InstructionDecodeException e) {
-        failures.add(describe(block, e.address(), "decoder failed where objdump decoded: " + e.getMessage()));
+        failures.add(
+            describe(
+                block, e.address(), "decoder failed where objdump decoded: " + e.getMessage()));
         return;
       }
       if (!Arrays.equals(starts, expectedStarts)) {
@@ -128,8 +150,15 @@ class ObjdumpOracleTest {
           i++;
         }
         long at = i < expectedStarts.length ? expectedStarts[i] : starts[i];
-        failures.add(describe(block, at, "instruction starts differ (decoder " + hex(starts, i)
-            + ", objdump " + hex(expectedStarts, i) + ")"));
+        failures.add(
+            describe(
+                block,
+                at,
+                "instruction starts differ (decoder "
+                    + hex(starts, i)
+                    + ", objdump "
+                    + hex(expectedStarts, i)
+                    + ")"));
         return;
       }
       if (bad) {
@@ -138,10 +167,21 @@ class ObjdumpOracleTest {
         badBlocks++;
         instructionsBeforeBad += starts.length;
         try {
-          List<Long> guessed = ReturnFinder.rets(section.bytes(), from,
-              (int) (block.end() - section.address()), section.address());
-          failures.add(describe(block, limit, "objdump says (bad) but ReturnFinder accepted the block"
-              + " and found rets " + guessed.stream().map(Long::toHexString).toList() + ": " + block.badLine()));
+          List<Long> guessed =
+              ReturnFinder.rets(
+                  section.bytes(),
+                  from,
+                  (int) (block.end() - section.address()),
+                  section.address());
+          failures.add(
+              describe(
+                  block,
+                  limit,
+                  "objdump says (bad) but ReturnFinder accepted the block"
+                      + " and found rets "
+                      + guessed.stream().map(Long::toHexString).toList()
+                      + ": "
+                      + block.badLine()));
         } catch (InstructionDecodeException expected) {
           badReasons.add(block.symbol() + ": " + expected.getMessage());
         }
@@ -151,14 +191,23 @@ class ObjdumpOracleTest {
       try {
         foundRets = ReturnFinder.rets(section.bytes(), from, to, section.address());
       } catch (InstructionDecodeException e) {
-        failures.add(describe(block, e.address(), "ReturnFinder refused code objdump decoded: " + e.getMessage()));
+        failures.add(
+            describe(
+                block,
+                e.address(),
+                "ReturnFinder refused code objdump decoded: " + e.getMessage()));
         return;
       }
       List<Long> expectedRets = Arrays.stream(block.rets()).boxed().toList();
       if (!foundRets.equals(expectedRets)) {
-        failures.add(describe(block, block.start(), "rets differ: decoder " + foundRets.stream()
-            .map(Long::toHexString).toList() + ", objdump " + expectedRets.stream()
-            .map(Long::toHexString).toList()));
+        failures.add(
+            describe(
+                block,
+                block.start(),
+                "rets differ: decoder "
+                    + foundRets.stream().map(Long::toHexString).toList()
+                    + ", objdump "
+                    + expectedRets.stream().map(Long::toHexString).toList()));
         return;
       }
       blocks++;
@@ -169,10 +218,18 @@ class ObjdumpOracleTest {
     private String describe(ObjdumpListing.Block block, long at, String what) {
       ExecutableSections.Section section = sections.get(block.section());
       int offset = (int) (at - section.address());
-      byte[] bytes = Arrays.copyOfRange(section.bytes(), Math.max(0, offset),
-          Math.min(section.bytes().length, offset + 16));
-      String message = "  " + block.symbol() + " @0x" + Long.toHexString(at) + " ["
-          + HexFormat.ofDelimiter(" ").formatHex(bytes) + "]: " + what;
+      byte[] bytes =
+          Arrays.copyOfRange(
+              section.bytes(), Math.max(0, offset), Math.min(section.bytes().length, offset + 16));
+      String message =
+          "  "
+              + block.symbol()
+              + " @0x"
+              + Long.toHexString(at)
+              + " ["
+              + HexFormat.ofDelimiter(" ").formatHex(bytes)
+              + "]: "
+              + what;
       if (failures.size() < 10) {
         message += "\n" + objdumpAround(at);
       }
@@ -181,13 +238,22 @@ class ObjdumpOracleTest {
 
     private String objdumpAround(long at) {
       try {
-        Process p = new ProcessBuilder("objdump", "-d", "-z", "--insn-width=16",
-            "--start-address=0x" + Long.toHexString(Math.max(0, at - 24)),
-            "--stop-address=0x" + Long.toHexString(at + 24), binary.toString())
-            .redirectErrorStream(true).start();
+        Process p =
+            new ProcessBuilder(
+                    "objdump",
+                    "-d",
+                    "-z",
+                    "--insn-width=16",
+                    "--start-address=0x" + Long.toHexString(Math.max(0, at - 24)),
+                    "--stop-address=0x" + Long.toHexString(at + 24),
+                    binary.toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes());
         p.waitFor(30, TimeUnit.SECONDS);
-        return out.lines().filter(l -> l.contains(":\t")).map(l -> "      " + l)
+        return out.lines()
+            .filter(l -> l.contains(":\t"))
+            .map(l -> "      " + l)
             .collect(Collectors.joining("\n"));
       } catch (IOException | InterruptedException e) {
         return "      (objdump context unavailable: " + e + ")";
@@ -212,7 +278,8 @@ class ObjdumpOracleTest {
     return tool;
   }
 
-  private static final String CXX_PROGRAM = """
+  private static final String CXX_PROGRAM =
+      """
       #include <algorithm>
       #include <cmath>
       #include <cstdio>
@@ -305,7 +372,8 @@ class ObjdumpOracleTest {
   }
 
   private static Path systemLibrary(String name) throws IOException {
-    for (String dir : List.of("/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64")) {
+    for (String dir :
+        List.of("/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64")) {
       Path path = Path.of(dir, name);
       if (Files.exists(path)) {
         return path.toRealPath();
@@ -315,12 +383,12 @@ class ObjdumpOracleTest {
   }
 
   private static void run(Path dir, String... command) throws Exception {
-    Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+    Process process =
+        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes());
     if (!process.waitFor(5, TimeUnit.MINUTES) || process.exitValue() != 0) {
       process.destroyForcibly();
       throw new IOException(String.join(" ", command) + " failed in " + dir + ":\n" + output);
     }
   }
-
 }

@@ -17,16 +17,30 @@ import org.junit.jupiter.api.io.TempDir;
  * Differential test on random bytes: compilers use a small part of the opcode space, so random
  * sequences (biased towards the escape bytes 0F, 0F 38, 0F 3A, VEX, EVEX, and prefixes) reach the
  * rest. Wherever objdump decodes an instruction, the decoder must find the same length, except in
- * three documented objdump habits: it shows a REX prefix that a legacy prefix follows as a line
- * of its own, it accepts 66/F2/F3/F0/REX before VEX/EVEX/XOP (the CPU raises #UD), and it joins
- * FWAIT with the next x87 instruction. Every other start offset must decode or raise
- * {@link InstructionDecodeException}, never another exception.
+ * three documented objdump habits: it shows a REX prefix that a legacy prefix follows as a line of
+ * its own, it accepts 66/F2/F3/F0/REX before VEX/EVEX/XOP (the CPU raises #UD), and it joins FWAIT
+ * with the next x87 instruction. Every other start offset must decode or raise {@link
+ * InstructionDecodeException}, never another exception.
  */
 @Tag("toolchain")
 class RandomCodeAgainstObjdumpTest {
   private static final int[][] LEADS = {
-      {0x0F}, {0x0F, 0x38}, {0x0F, 0x3A}, {0xC4}, {0xC5}, {0x62}, {0x66}, {0x48}, {0xF3, 0x0F},
-      {0x66, 0x0F}, {0xF2, 0x0F}, {0x66, 0x0F, 0x38}, {0x66, 0x0F, 0x3A}, {0xD9}, {0x8F}};
+    {0x0F},
+    {0x0F, 0x38},
+    {0x0F, 0x3A},
+    {0xC4},
+    {0xC5},
+    {0x62},
+    {0x66},
+    {0x48},
+    {0xF3, 0x0F},
+    {0x66, 0x0F},
+    {0xF2, 0x0F},
+    {0x66, 0x0F, 0x38},
+    {0x66, 0x0F, 0x3A},
+    {0xD9},
+    {0x8F}
+  };
 
   @Test
   void lengthsAgreeWithObjdumpOnRandomCode(@TempDir Path dir) throws Exception {
@@ -42,10 +56,24 @@ class RandomCodeAgainstObjdumpTest {
     }
     Path raw = dir.resolve("random.bin");
     Files.write(raw, code);
-    Process p = new ProcessBuilder("objdump", "-D", "-z", "-b", "binary", "-m", "i386:x86-64",
-        "--insn-width=16", raw.toString()).redirectErrorStream(true).start();
-    List<String> lines = new String(p.getInputStream().readAllBytes()).lines()
-        .filter(l -> l.contains(":\t")).toList();
+    Process p =
+        new ProcessBuilder(
+                "objdump",
+                "-D",
+                "-z",
+                "-b",
+                "binary",
+                "-m",
+                "i386:x86-64",
+                "--insn-width=16",
+                raw.toString())
+            .redirectErrorStream(true)
+            .start();
+    List<String> lines =
+        new String(p.getInputStream().readAllBytes())
+            .lines()
+            .filter(l -> l.contains(":\t"))
+            .toList();
     assertEquals(0, p.waitFor(), "objdump failed");
 
     int compared = 0;
@@ -58,7 +86,9 @@ class RandomCodeAgainstObjdumpTest {
       String bytes = columns[1].trim();
       String text = columns[2].trim();
       String[] words = text.split(" +");
-      if (text.contains("(bad)") || text.startsWith(".byte") || words[words.length - 1].startsWith("rex")
+      if (text.contains("(bad)")
+          || text.startsWith(".byte")
+          || words[words.length - 1].startsWith("rex")
           || bytes.matches("([0-9a-f]{2} )*9b .*")) {
         continue;
       }
@@ -79,8 +109,10 @@ class RandomCodeAgainstObjdumpTest {
     }
     System.out.printf("x86 random code: %d objdump instructions compared%n", compared);
     if (!disagreements.isEmpty()) {
-      fail(disagreements.size() + " disagreements with objdump:\n"
-          + String.join("\n", disagreements.subList(0, Math.min(20, disagreements.size()))));
+      fail(
+          disagreements.size()
+              + " disagreements with objdump:\n"
+              + String.join("\n", disagreements.subList(0, Math.min(20, disagreements.size()))));
     }
     assertTrue(compared > 60_000, "only " + compared + " instructions compared");
   }
@@ -111,7 +143,7 @@ class RandomCodeAgainstObjdumpTest {
       int b = code[i] & 0xFF;
       switch (b) {
         case 0x66, 0xF0, 0xF2, 0xF3 -> prefixed = true;
-        case 0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65, 0x67 -> { }
+        case 0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65, 0x67 -> {}
         default -> {
           if ((b & 0xF0) == 0x40) {
             prefixed = true;

@@ -16,8 +16,10 @@ class ReturnFinderTest {
 
   @Test
   void c3BytesInsideImmediatesAndDisplacementsAreNotReturns() {
-    byte[] code = code("b8 c3 00 00 00 48 8b 80 c3 00 00 00 48 b8 c3 c3 c3 c3 c3 c3 c3 c3"
-        + " f6 c1 c3 8b 05 c3 c3 c3 c3 c3");
+    byte[] code =
+        code(
+            "b8 c3 00 00 00 48 8b 80 c3 00 00 00 48 b8 c3 c3 c3 c3 c3 c3 c3 c3"
+                + " f6 c1 c3 8b 05 c3 c3 c3 c3 c3");
     assertEquals(List.of(0x40101fL), ReturnFinder.rets(code, 0x401000));
   }
 
@@ -53,17 +55,21 @@ class ReturnFinderTest {
     // jmp over one data byte (B8) to a ret: decoding from the start reads "mov eax, imm32" that
     // swallows the ret, and the jump lands inside it.
     byte[] code = code("eb 01 b8 c3 90 90 90");
-    InstructionDecodeException e = assertThrows(InstructionDecodeException.class,
-        () -> ReturnFinder.rets(code, 0x3000));
+    InstructionDecodeException e =
+        assertThrows(InstructionDecodeException.class, () -> ReturnFinder.rets(code, 0x3000));
     assertEquals(0x3003, e.address());
-    assertTrue(e.getMessage().contains("0x3000") && e.getMessage().contains("0x3002")
-        && e.getMessage().contains("holds data"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("0x3000")
+            && e.getMessage().contains("0x3002")
+            && e.getMessage().contains("holds data"),
+        e.getMessage());
   }
 
   @Test
   void undecodableBytesNameTheirAddress() {
-    InstructionDecodeException e = assertThrows(InstructionDecodeException.class,
-        () -> ReturnFinder.rets(code("90 90 06 c3"), 0x7000));
+    InstructionDecodeException e =
+        assertThrows(
+            InstructionDecodeException.class, () -> ReturnFinder.rets(code("90 90 06 c3"), 0x7000));
     assertEquals(0x7002, e.address());
     assertTrue(e.getMessage().startsWith("x86-64 code at 0x7002 (bytes 06 c3)"), e.getMessage());
   }

@@ -40,44 +40,61 @@ public final class DynlogOperator implements AutoCloseable {
   public static DynlogOperator start(KubernetesClient client, OperatorSettings settings) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     AtomicBoolean closing = new AtomicBoolean();
-    Operator operator = new Operator(o -> {
-      o.withKubernetesClient(client)
-          .withCloseClientOnStop(false)
-          .withStopOnInformerErrorDuringStartup(true)
-          .withUseSSAToPatchPrimaryResource(true)
-          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
-      if (settings.leaderElection()) {
-        o.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder
-            .aLeaderElectionConfiguration(settings.leaseName())
-            .withLeaseNamespace(settings.leaseNamespace())
-            .withIdentity(settings.identity())
-            .withLeaseDuration(settings.leaseDuration())
-            .withRenewDeadline(settings.renewDeadline())
-            .withRetryPeriod(settings.retryPeriod())
-            // JOSDK's own exit would call System.exit from inside our shutdown hook (deadlock).
-            .withExitOnStopLeading(false)
-            .withLeaderCallbacks(new LeaderCallbacks(() -> { }, () -> {
-              if (settings.exitOnLostLeadership() && !closing.get()) {
-                LOG.error("lost leadership of Lease {}/{}; halting so that a stale leader "
-                    + "never writes", settings.leaseNamespace(), settings.leaseName());
-                Runtime.getRuntime().halt(1);
+    Operator operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(client)
+                  .withCloseClientOnStop(false)
+                  .withStopOnInformerErrorDuringStartup(true)
+                  .withUseSSAToPatchPrimaryResource(true)
+                  .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
+              if (settings.leaderElection()) {
+                o.withLeaderElectionConfiguration(
+                    LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
+                            settings.leaseName())
+                        .withLeaseNamespace(settings.leaseNamespace())
+                        .withIdentity(settings.identity())
+                        .withLeaseDuration(settings.leaseDuration())
+                        .withRenewDeadline(settings.renewDeadline())
+                        .withRetryPeriod(settings.retryPeriod())
+                        // JOSDK's own exit would call System.exit from inside our shutdown hook
+                        // (deadlock).
+                        .withExitOnStopLeading(false)
+                        .withLeaderCallbacks(
+                            new LeaderCallbacks(
+                                () -> {},
+                                () -> {
+                                  if (settings.exitOnLostLeadership() && !closing.get()) {
+                                    LOG.error(
+                                        "lost leadership of Lease {}/{}; halting so that a stale leader "
+                                            + "never writes",
+                                        settings.leaseNamespace(),
+                                        settings.leaseName());
+                                    Runtime.getRuntime().halt(1);
+                                  }
+                                },
+                                leader -> {}))
+                        .build());
               }
-            }, leader -> { }))
-            .build());
-      }
-    });
+            });
     TracepointReconciler reconciler =
         new TracepointReconciler(client, new OperatorMetrics(registry), Clock.systemUTC());
-    operator.register(reconciler, c -> {
-      if (!settings.namespaces().isEmpty()) {
-        c.settingNamespaces(settings.namespaces());
-      }
-    });
+    operator.register(
+        reconciler,
+        c -> {
+          if (!settings.namespaces().isEmpty()) {
+            c.settingNamespaces(settings.namespaces());
+          }
+        });
     OperatorHttpServer http = null;
     if (settings.httpPort() >= 0) {
       try {
-        http = new OperatorHttpServer(settings.httpPort(), registry,
-            () -> health(operator.getRuntimeInfo()), () -> readiness(operator.getRuntimeInfo()));
+        http =
+            new OperatorHttpServer(
+                settings.httpPort(),
+                registry,
+                () -> health(operator.getRuntimeInfo()),
+                () -> readiness(operator.getRuntimeInfo()));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot serve HTTP on port " + settings.httpPort(), e);
       }

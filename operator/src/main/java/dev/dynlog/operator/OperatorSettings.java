@@ -17,8 +17,8 @@ import java.util.stream.Collectors;
  * @param leaseDuration how long a lease is valid without renewal
  * @param renewDeadline how long the leader keeps trying to renew
  * @param retryPeriod how often candidates retry
- * @param exitOnLostLeadership exit the JVM when leadership is lost (true in production, so a
- *     stale leader can never keep writing)
+ * @param exitOnLostLeadership exit the JVM when leadership is lost (true in production, so a stale
+ *     leader can never keep writing)
  * @param httpPort port of /metrics, /healthz and /readyz; 0 picks a free port, -1 disables
  */
 public record OperatorSettings(
@@ -43,16 +43,27 @@ public record OperatorSettings(
    * "default"), POD_NAME or HOSTNAME (identity), DYNLOG_HTTP_PORT (default 8080).
    */
   public static OperatorSettings fromEnvironment(Map<String, String> env) {
-    Set<String> namespaces = Arrays.stream(env.getOrDefault("DYNLOG_NAMESPACES", "").split(","))
-        .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
-    String leaseNamespace = env.getOrDefault("DYNLOG_LEASE_NAMESPACE",
-        env.getOrDefault("POD_NAMESPACE", "default"));
-    String identity = env.getOrDefault("POD_NAME", env.getOrDefault("HOSTNAME",
-        "dynlog-operator-" + ProcessHandle.current().pid()));
-    return new OperatorSettings(namespaces,
+    Set<String> namespaces =
+        Arrays.stream(env.getOrDefault("DYNLOG_NAMESPACES", "").split(","))
+            .map(String::trim)
+            .filter(s -> !s.isEmpty())
+            .collect(Collectors.toSet());
+    String leaseNamespace =
+        env.getOrDefault("DYNLOG_LEASE_NAMESPACE", env.getOrDefault("POD_NAMESPACE", "default"));
+    String identity =
+        env.getOrDefault(
+            "POD_NAME",
+            env.getOrDefault("HOSTNAME", "dynlog-operator-" + ProcessHandle.current().pid()));
+    return new OperatorSettings(
+        namespaces,
         Boolean.parseBoolean(env.getOrDefault("DYNLOG_LEADER_ELECTION", "true")),
-        "dynlog-operator", leaseNamespace, identity,
-        Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2), true,
+        "dynlog-operator",
+        leaseNamespace,
+        identity,
+        Duration.ofSeconds(15),
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(2),
+        true,
         port(env.getOrDefault("DYNLOG_HTTP_PORT", "8080")));
   }
 
@@ -65,7 +76,10 @@ public record OperatorSettings(
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new IllegalArgumentException("DYNLOG_HTTP_PORT must be a port number (0 for any, -1 "
-        + "to disable), got '" + text + "'");
+    throw new IllegalArgumentException(
+        "DYNLOG_HTTP_PORT must be a port number (0 for any, -1 "
+            + "to disable), got '"
+            + text
+            + "'");
   }
 }

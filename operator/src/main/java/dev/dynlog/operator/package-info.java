@@ -1,15 +1,15 @@
 /**
  * The dynlog operator process: wiring and entry point. {@link dev.dynlog.operator.OperatorMain} is
- * the Deployment's {@code main} (settings from the environment, in-cluster client);
- * {@link dev.dynlog.operator.DynlogOperator} assembles the java-operator-sdk {@code Operator} with
- * the one reconciler ({@code reconcile.TracepointReconciler}), leader election through a Lease,
- * the Micrometer registry and the HTTP endpoints; {@link dev.dynlog.operator.OperatorSettings}
- * holds what the environment configures ({@code DYNLOG_NAMESPACES}, {@code DYNLOG_LEADER_ELECTION},
+ * the Deployment's {@code main} (settings from the environment, in-cluster client); {@link
+ * dev.dynlog.operator.DynlogOperator} assembles the java-operator-sdk {@code Operator} with the one
+ * reconciler ({@code reconcile.TracepointReconciler}), leader election through a Lease, the
+ * Micrometer registry and the HTTP endpoints; {@link dev.dynlog.operator.OperatorSettings} holds
+ * what the environment configures ({@code DYNLOG_NAMESPACES}, {@code DYNLOG_LEADER_ELECTION},
  * {@code DYNLOG_LEASE_NAMESPACE}, {@code DYNLOG_HTTP_PORT}, ...). The operator's behaviour itself
  * lives in the {@code reconcile} subpackage; see docs/operator.md.
  *
- * <p>May use: {@code dev.dynlog.operator.http}, {@code dev.dynlog.operator.metrics},
- * {@code dev.dynlog.operator.reconcile}. Libraries: java-operator-sdk, fabric8
- * kubernetes-client, Micrometer (Prometheus registry), SLF4J.
+ * <p>May use: {@code dev.dynlog.operator.http}, {@code dev.dynlog.operator.metrics}, {@code
+ * dev.dynlog.operator.reconcile}. Libraries: java-operator-sdk, fabric8 kubernetes-client,
+ * Micrometer (Prometheus registry), SLF4J.
  */
 package dev.dynlog.operator;

@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Prints, for N Tracepoints over M nodes on the real API server, the time to converge and the
- * API requests the operator issued per Tracepoint. Run: {@code mvn -pl api,operator -am verify
+ * Prints, for N Tracepoints over M nodes on the real API server, the time to converge and the API
+ * requests the operator issued per Tracepoint. Run: {@code mvn -pl api,operator -am verify
  * -Pbenchmark}.
  */
 @Tag("benchmark")
@@ -20,10 +20,11 @@ class ConvergenceBenchmarkTest {
     int[][] sizes = {{50, 10}, {200, 20}, {500, 50}};
     StringBuilder report = new StringBuilder("\n=== operator convergence benchmark ===\n");
     for (int[] size : sizes) {
-      try (TestOperator operator = TestOperator.start("bench-" + size[0], "bench-lease-"
-          + size[0])) {
-        ScaleScenario.Result r = ScaleScenario.run(TestApiServer.get().client(), operator,
-            size[0], size[1], Duration.ofMinutes(5));
+      try (TestOperator operator =
+          TestOperator.start("bench-" + size[0], "bench-lease-" + size[0])) {
+        ScaleScenario.Result r =
+            ScaleScenario.run(
+                TestApiServer.get().client(), operator, size[0], size[1], Duration.ofMinutes(5));
         report.append(r).append('\n');
         System.out.println(r);
       }

@@ -34,43 +34,75 @@ class HelmChartTest {
   @Test
   void chartRendersToObjectsTheApiServerAccepts() throws IOException {
     TestApiServer server = TestApiServer.get();
-    Path chart = Path.of(System.getProperty("dynlog.repo.dir", "..")).resolve(
-        "charts/dynlog-operator").toAbsolutePath().normalize();
+    Path chart =
+        Path.of(System.getProperty("dynlog.repo.dir", ".."))
+            .resolve("charts/dynlog-operator")
+            .toAbsolutePath()
+            .normalize();
     String ns = new Fixtures(server.client()).namespace("chart");
     server.tool("helm", "lint", chart.toString());
-    String rendered = server.tool("helm", "template", "dynlog", chart.toString(),
-        "--namespace", ns, "--include-crds", "--set", "watchNamespaces={shop,pay}");
+    String rendered =
+        server.tool(
+            "helm",
+            "template",
+            "dynlog",
+            chart.toString(),
+            "--namespace",
+            ns,
+            "--include-crds",
+            "--set",
+            "watchNamespaces={shop,pay}");
 
-    String applied = server.kubectlWithInput(rendered, "apply", "--dry-run=server",
-        "--server-side", "--force-conflicts", "-f", "-");
-    for (String object : List.of("customresourcedefinition.apiextensions.k8s.io/tracepoints"
-            + ".dynlog.dev", "serviceaccount/dynlog", "clusterrole.rbac.authorization.k8s.io"
-            + "/dynlog", "role.rbac.authorization.k8s.io/dynlog-leader-election",
-        "deployment.apps/dynlog", "service/dynlog-metrics")) {
+    String applied =
+        server.kubectlWithInput(
+            rendered, "apply", "--dry-run=server", "--server-side", "--force-conflicts", "-f", "-");
+    for (String object :
+        List.of(
+            "customresourcedefinition.apiextensions.k8s.io/tracepoints" + ".dynlog.dev",
+            "serviceaccount/dynlog",
+            "clusterrole.rbac.authorization.k8s.io" + "/dynlog",
+            "role.rbac.authorization.k8s.io/dynlog-leader-election",
+            "deployment.apps/dynlog",
+            "service/dynlog-metrics")) {
       assertTrue(applied.contains(object), object + " not accepted:\n" + applied);
     }
 
-    List<HasMetadata> objects = server.client().load(new ByteArrayInputStream(
-        rendered.getBytes(StandardCharsets.UTF_8))).items();
-    Map<String, HasMetadata> byKind = objects.stream().collect(Collectors.toMap(
-        o -> o.getKind(), o -> o, (a, b) -> a));
-    assertEquals(rules(chart, "operator-rules.yaml"),
-        ((ClusterRole) byKind.get("ClusterRole")).getRules());
-    assertEquals(rules(chart, "leader-election-rules.yaml"),
-        ((Role) byKind.get("Role")).getRules());
+    List<HasMetadata> objects =
+        server
+            .client()
+            .load(new ByteArrayInputStream(rendered.getBytes(StandardCharsets.UTF_8)))
+            .items();
+    Map<String, HasMetadata> byKind =
+        objects.stream().collect(Collectors.toMap(o -> o.getKind(), o -> o, (a, b) -> a));
+    assertEquals(
+        rules(chart, "operator-rules.yaml"), ((ClusterRole) byKind.get("ClusterRole")).getRules());
+    assertEquals(
+        rules(chart, "leader-election-rules.yaml"), ((Role) byKind.get("Role")).getRules());
     Deployment deployment = (Deployment) byKind.get("Deployment");
-    Map<String, String> env = deployment.getSpec().getTemplate().getSpec().getContainers().get(0)
-        .getEnv().stream().filter(e -> e.getValue() != null)
-        .collect(Collectors.toMap(e -> e.getName(), e -> e.getValue()));
+    Map<String, String> env =
+        deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+            .filter(e -> e.getValue() != null)
+            .collect(Collectors.toMap(e -> e.getName(), e -> e.getValue()));
     assertEquals("shop,pay", env.get("DYNLOG_NAMESPACES"));
     assertEquals("true", env.get("DYNLOG_LEADER_ELECTION"));
     assertEquals("8080", env.get("DYNLOG_HTTP_PORT"));
-    assertEquals("/readyz", deployment.getSpec().getTemplate().getSpec().getContainers().get(0)
-        .getReadinessProbe().getHttpGet().getPath());
+    assertEquals(
+        "/readyz",
+        deployment
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0)
+            .getReadinessProbe()
+            .getHttpGet()
+            .getPath());
   }
 
   private static List<PolicyRule> rules(Path chart, String file) throws IOException {
-    return new ObjectMapper(new YAMLFactory()).readValue(chart.resolve("files").resolve(file)
-        .toFile(), new TypeReference<List<PolicyRule>>() { });
+    return new ObjectMapper(new YAMLFactory())
+        .readValue(
+            chart.resolve("files").resolve(file).toFile(),
+            new TypeReference<List<PolicyRule>>() {});
   }
 }

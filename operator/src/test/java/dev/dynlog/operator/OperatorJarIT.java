@@ -7,6 +7,7 @@ import dev.dynlog.api.v1alpha1.Phase;
 import dev.dynlog.operator.testing.Await;
 import dev.dynlog.operator.testing.Fixtures;
 import dev.dynlog.operator.testing.TestApiServer;
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,8 +40,11 @@ class OperatorJarIT {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
-        .toString(), "-jar", jar.toString());
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-jar",
+            jar.toString());
     pb.environment().put("KUBECONFIG", kubeconfig.toString());
     pb.environment().put("DYNLOG_HTTP_PORT", String.valueOf(port));
     pb.environment().put("DYNLOG_LEASE_NAMESPACE", "default");
@@ -53,25 +57,32 @@ class OperatorJarIT {
       fx.awaitPhase(ns, "from-jar", Phase.NoTargets);
       HttpClient http = HttpClient.newHttpClient();
       String base = "http://127.0.0.1:" + port;
-      HttpResponse<String> ready = Await.until("/readyz 200", Duration.ofSeconds(20),
-          () -> get(http, base + "/readyz"), r -> r != null && r.statusCode() == 200);
+      HttpResponse<String> ready =
+          Await.until(
+              "/readyz 200",
+              Duration.ofSeconds(20),
+              () -> get(http, base + "/readyz"),
+              r -> r != null && r.statusCode() == 200);
       assertEquals("ok\n", ready.body());
-      assertTrue(get(http, base + "/metrics").body().lines()
-          .anyMatch(l -> l.equals("dynlog_operator_tracepoints{phase=\"NoTargets\"} 1.0")));
+      assertTrue(
+          get(http, base + "/metrics")
+              .body()
+              .lines()
+              .anyMatch(l -> l.equals("dynlog_operator_tracepoints{phase=\"NoTargets\"} 1.0")));
     } finally {
       process.destroy();
       boolean exited = process.waitFor(20, TimeUnit.SECONDS);
       process.destroyForcibly();
-      assertTrue(exited, "operator did not stop within 20 s of SIGTERM; log: "
-          + Files.readString(log));
+      assertTrue(
+          exited, "operator did not stop within 20 s of SIGTERM; log: " + Files.readString(log));
     }
   }
 
   private static HttpResponse<String> get(HttpClient http, String url) {
     try {
-      return http.send(HttpRequest.newBuilder(URI.create(url)).build(),
-          HttpResponse.BodyHandlers.ofString());
-    } catch (java.io.IOException e) {
+      return http.send(
+          HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
       return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -13,7 +13,6 @@ import dev.dynlog.operator.testing.TestOperator;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -23,8 +22,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two replicas behind leader election; the leader stops midway while the world changes; the
- * standby takes over and converges with no duplicate and no orphaned assignment.
+ * Two replicas behind leader election; the leader stops midway while the world changes; the standby
+ * takes over and converges with no duplicate and no orphaned assignment.
  */
 @Tag("apiserver")
 @ApiServerTest
@@ -34,8 +33,8 @@ class OperatorRestartTest {
   private static final String LEASE = "restart-lease";
 
   @Test
-  void standbyTakesOverAndConvergesWithoutDuplicatesOrOrphans(KubernetesClient client,
-      Fixtures fx) throws Exception {
+  void standbyTakesOverAndConvergesWithoutDuplicatesOrOrphans(KubernetesClient client, Fixtures fx)
+      throws Exception {
     String ns = fx.namespace("restart");
     for (int i = 0; i < 3; i++) {
       fx.node("rs-" + i);
@@ -52,7 +51,9 @@ class OperatorRestartTest {
         fx.create(Fixtures.tracepoint(ns, "tp-" + t, "a" + (t % 2)));
       }
       awaitConverged(client, fx, ns);
-      assertEquals("replica-1", lease(client).getSpec().getHolderIdentity(),
+      assertEquals(
+          "replica-1",
+          lease(client).getSpec().getHolderIdentity(),
           "the standby must not take the lease while the leader runs");
 
       first.close();
@@ -70,9 +71,11 @@ class OperatorRestartTest {
       awaitLeader(client, "replica-2");
       awaitConverged(client, fx, ns);
       Await.until("tp-0 deleted", WAIT, () -> fx.get(ns, "tp-0") == null, gone -> gone);
-      assertEquals(Set.of("tp-1", "tp-2", "tp-3", "tp-4"), client.resources(Tracepoint.class)
-          .inNamespace(ns).list().getItems().stream().map(t -> t.getMetadata().getName())
-          .collect(Collectors.toSet()));
+      assertEquals(
+          Set.of("tp-1", "tp-2", "tp-3", "tp-4"),
+          client.resources(Tracepoint.class).inNamespace(ns).list().getItems().stream()
+              .map(t -> t.getMetadata().getName())
+              .collect(Collectors.toSet()));
     } finally {
       first.close();
       if (second != null) {
@@ -83,25 +86,32 @@ class OperatorRestartTest {
 
   /** Every Tracepoint has exactly the assignments its pods need, and nothing else exists. */
   private static void awaitConverged(KubernetesClient client, Fixtures fx, String ns) {
-    Await.until("assignments match pods", WAIT, () -> {
-      Map<String, Set<String>> expected = expected(client, ns);
-      Map<String, Set<String>> actual = new TreeMap<>();
-      for (TracepointAssignment a : fx.assignments(ns)) {
-        String key = a.getSpec().getTracepoint() + "@" + a.getSpec().getNodeName();
-        Set<String> pods = a.getSpec().getPods().stream().map(AssignedPod::getName)
-            .collect(Collectors.toCollection(TreeSet::new));
-        if (actual.put(key, pods) != null) {
-          actual.put(key, Set.of("DUPLICATE"));
-        }
-      }
-      return expected.equals(actual) ? null : "expected " + expected + " actual " + actual;
-    }, mismatch -> mismatch == null);
+    Await.until(
+        "assignments match pods",
+        WAIT,
+        () -> {
+          Map<String, Set<String>> expected = expected(client, ns);
+          Map<String, Set<String>> actual = new TreeMap<>();
+          for (TracepointAssignment a : fx.assignments(ns)) {
+            String key = a.getSpec().getTracepoint() + "@" + a.getSpec().getNodeName();
+            Set<String> pods =
+                a.getSpec().getPods().stream()
+                    .map(AssignedPod::getName)
+                    .collect(Collectors.toCollection(TreeSet::new));
+            if (actual.put(key, pods) != null) {
+              actual.put(key, Set.of("DUPLICATE"));
+            }
+          }
+          return expected.equals(actual) ? null : "expected " + expected + " actual " + actual;
+        },
+        mismatch -> mismatch == null);
     for (TracepointAssignment a : fx.assignments(ns)) {
       Tracepoint owner = fx.get(ns, a.getSpec().getTracepoint());
-      assertTrue(owner != null && owner.getMetadata().getDeletionTimestamp() == null,
+      assertTrue(
+          owner != null && owner.getMetadata().getDeletionTimestamp() == null,
           "orphaned assignment " + a.getMetadata().getName());
-      assertEquals(owner.getMetadata().getUid(),
-          a.getMetadata().getOwnerReferences().get(0).getUid());
+      assertEquals(
+          owner.getMetadata().getUid(), a.getMetadata().getOwnerReferences().get(0).getUid());
       assertEquals(owner.getMetadata().getGeneration(), a.getSpec().getTracepointGeneration());
     }
   }
@@ -114,9 +124,19 @@ class OperatorRestartTest {
         continue;
       }
       String app = tp.getSpec().getTarget().getSelector().getMatchLabels().get("app");
-      client.pods().inNamespace(ns).withLabel("app", app).list().getItems().forEach(p ->
-          expected.computeIfAbsent(tp.getMetadata().getName() + "@" + p.getSpec().getNodeName(),
-              k -> new TreeSet<>()).add(p.getMetadata().getName()));
+      client
+          .pods()
+          .inNamespace(ns)
+          .withLabel("app", app)
+          .list()
+          .getItems()
+          .forEach(
+              p ->
+                  expected
+                      .computeIfAbsent(
+                          tp.getMetadata().getName() + "@" + p.getSpec().getNodeName(),
+                          k -> new TreeSet<>())
+                      .add(p.getMetadata().getName()));
     }
     return expected;
   }
@@ -126,7 +146,10 @@ class OperatorRestartTest {
   }
 
   private static void awaitLeader(KubernetesClient client, String identity) {
-    Await.until(identity + " holds the lease", WAIT, () -> lease(client),
+    Await.until(
+        identity + " holds the lease",
+        WAIT,
+        () -> lease(client),
         l -> l != null && identity.equals(l.getSpec().getHolderIdentity()));
   }
 }

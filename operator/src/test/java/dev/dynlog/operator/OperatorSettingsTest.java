@@ -13,8 +13,9 @@ class OperatorSettingsTest {
 
   @Test
   void defaultsForADeployment() {
-    OperatorSettings s = OperatorSettings.fromEnvironment(Map.of("POD_NAMESPACE", "dynlog-system",
-        "POD_NAME", "dynlog-operator-7d9-x2"));
+    OperatorSettings s =
+        OperatorSettings.fromEnvironment(
+            Map.of("POD_NAMESPACE", "dynlog-system", "POD_NAME", "dynlog-operator-7d9-x2"));
     assertEquals(Set.of(), s.namespaces(), "all namespaces");
     assertTrue(s.leaderElection());
     assertEquals("dynlog-system", s.leaseNamespace());
@@ -25,18 +26,32 @@ class OperatorSettingsTest {
 
   @Test
   void explicitSettings() {
-    OperatorSettings s = OperatorSettings.fromEnvironment(Map.of(
-        "DYNLOG_NAMESPACES", " shop, pay ,,", "DYNLOG_LEADER_ELECTION", "false",
-        "DYNLOG_LEASE_NAMESPACE", "ops", "HOSTNAME", "host-1", "DYNLOG_HTTP_PORT", "9090"));
+    OperatorSettings s =
+        OperatorSettings.fromEnvironment(
+            Map.of(
+                "DYNLOG_NAMESPACES",
+                " shop, pay ,,",
+                "DYNLOG_LEADER_ELECTION",
+                "false",
+                "DYNLOG_LEASE_NAMESPACE",
+                "ops",
+                "HOSTNAME",
+                "host-1",
+                "DYNLOG_HTTP_PORT",
+                "9090"));
     assertEquals(Set.of("shop", "pay"), s.namespaces());
     assertFalse(s.leaderElection());
     assertEquals("ops", s.leaseNamespace());
     assertEquals("host-1", s.identity());
     assertEquals(9090, s.httpPort());
-    assertEquals("DYNLOG_HTTP_PORT must be a port number (0 for any, -1 to disable), got 'http'",
-        assertThrows(IllegalArgumentException.class, () -> OperatorSettings.fromEnvironment(
-            Map.of("DYNLOG_HTTP_PORT", "http"))).getMessage());
-    assertThrows(IllegalArgumentException.class, () -> OperatorSettings.fromEnvironment(
-        Map.of("DYNLOG_HTTP_PORT", "70000")));
+    assertEquals(
+        "DYNLOG_HTTP_PORT must be a port number (0 for any, -1 to disable), got 'http'",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> OperatorSettings.fromEnvironment(Map.of("DYNLOG_HTTP_PORT", "http")))
+            .getMessage());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> OperatorSettings.fromEnvironment(Map.of("DYNLOG_HTTP_PORT", "70000")));
   }
 }

@@ -29,10 +29,8 @@ class PodLifecycleTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  @ApiServerTest.Inject
-  private static KubernetesClient client;
-  @ApiServerTest.Inject
-  private static Fixtures fx;
+  @ApiServerTest.Inject private static KubernetesClient client;
+  @ApiServerTest.Inject private static Fixtures fx;
 
   @Test
   void assignmentsFollowPodsAcrossNodes() {
@@ -46,24 +44,45 @@ class PodLifecycleTest {
     fx.runningPod(ns, "svc-c", "pl-2", labels);
     Pod d = fx.runningPod(ns, "svc-d", "pl-3", labels);
     fx.create(Fixtures.tracepoint(ns, "follow", "svc"));
-    awaitPlacement(ns, Map.of("pl-1", List.of("svc-a", "svc-b"), "pl-2", List.of("svc-c"),
-        "pl-3", List.of("svc-d")));
+    awaitPlacement(
+        ns,
+        Map.of(
+            "pl-1", List.of("svc-a", "svc-b"), "pl-2", List.of("svc-c"), "pl-3", List.of("svc-d")));
 
     // A pod appears on a node that had none.
     fx.runningPod(ns, "svc-e", "pl-4", labels);
-    awaitPlacement(ns, Map.of("pl-1", List.of("svc-a", "svc-b"), "pl-2", List.of("svc-c"),
-        "pl-3", List.of("svc-d"), "pl-4", List.of("svc-e")));
+    awaitPlacement(
+        ns,
+        Map.of(
+            "pl-1",
+            List.of("svc-a", "svc-b"),
+            "pl-2",
+            List.of("svc-c"),
+            "pl-3",
+            List.of("svc-d"),
+            "pl-4",
+            List.of("svc-e")));
 
     // The only pod of a node disappears: that node's assignment goes.
     fx.deletePodNow(ns, "svc-c");
-    awaitPlacement(ns, Map.of("pl-1", List.of("svc-a", "svc-b"), "pl-3", List.of("svc-d"),
-        "pl-4", List.of("svc-e")));
+    awaitPlacement(
+        ns,
+        Map.of(
+            "pl-1", List.of("svc-a", "svc-b"), "pl-3", List.of("svc-d"), "pl-4", List.of("svc-e")));
 
     // Rescheduled: svc-d deleted on pl-3 and re-created with the same name on pl-2.
     fx.deletePodNow(ns, "svc-d");
     Pod moved = fx.runningPod(ns, "svc-d", "pl-2", labels);
-    List<TracepointAssignment> after = awaitPlacement(ns, Map.of("pl-1",
-        List.of("svc-a", "svc-b"), "pl-2", List.of("svc-d"), "pl-4", List.of("svc-e")));
+    List<TracepointAssignment> after =
+        awaitPlacement(
+            ns,
+            Map.of(
+                "pl-1",
+                List.of("svc-a", "svc-b"),
+                "pl-2",
+                List.of("svc-d"),
+                "pl-4",
+                List.of("svc-e")));
     AssignedPod movedEntry = pod(after, "pl-2", "svc-d");
     assertEquals(moved.getMetadata().getUid(), movedEntry.getUid());
     assertNotEquals(d.getMetadata().getUid(), movedEntry.getUid(), "new pod, new UID");
@@ -71,7 +90,10 @@ class PodLifecycleTest {
     // Container restart: new container ID reaches the assignment.
     Pod restarted = fx.setRunning(moved);
     String newId = appContainerId(restarted);
-    Await.until("new container ID in assignment", WAIT, () -> fx.assignments(ns),
+    Await.until(
+        "new container ID in assignment",
+        WAIT,
+        () -> fx.assignments(ns),
         l -> pod(l, "pl-2", "svc-d").getContainerIDs().equals(List.of(newId)));
 
     // A pod that stops matching (label changed) leaves; one that finishes leaves too.
@@ -86,22 +108,31 @@ class PodLifecycleTest {
     awaitPlacement(ns, Map.of("pl-2", List.of("svc-d")));
   }
 
-  private static List<TracepointAssignment> awaitPlacement(String ns,
-      Map<String, List<String>> podsByNode) {
-    return Await.until("placement " + podsByNode, WAIT, () -> fx.assignments(ns),
+  private static List<TracepointAssignment> awaitPlacement(
+      String ns, Map<String, List<String>> podsByNode) {
+    return Await.until(
+        "placement " + podsByNode,
+        WAIT,
+        () -> fx.assignments(ns),
         l -> placement(l).equals(new TreeMap<>(podsByNode)));
   }
 
   private static Map<String, List<String>> placement(List<TracepointAssignment> assignments) {
-    return assignments.stream().collect(Collectors.toMap(a -> a.getSpec().getNodeName(),
-        a -> a.getSpec().getPods().stream().map(AssignedPod::getName).toList(),
-        (x, y) -> List.of("DUPLICATE"), TreeMap::new));
+    return assignments.stream()
+        .collect(
+            Collectors.toMap(
+                a -> a.getSpec().getNodeName(),
+                a -> a.getSpec().getPods().stream().map(AssignedPod::getName).toList(),
+                (x, y) -> List.of("DUPLICATE"),
+                TreeMap::new));
   }
 
-  private static AssignedPod pod(List<TracepointAssignment> assignments, String node,
-      String name) {
-    return assignments.stream().filter(a -> a.getSpec().getNodeName().equals(node))
-        .flatMap(a -> a.getSpec().getPods().stream()).filter(p -> p.getName().equals(name))
-        .findFirst().orElseThrow(() -> new AssertionError(name + " not assigned on " + node));
+  private static AssignedPod pod(List<TracepointAssignment> assignments, String node, String name) {
+    return assignments.stream()
+        .filter(a -> a.getSpec().getNodeName().equals(node))
+        .flatMap(a -> a.getSpec().getPods().stream())
+        .filter(p -> p.getName().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(name + " not assigned on " + node));
   }
 }

@@ -37,8 +37,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs the operator as a service account holding exactly the Helm chart's RBAC rules
- * ({@code charts/dynlog-operator/files/*-rules.yaml}), so a missing permission fails here.
+ * Runs the operator as a service account holding exactly the Helm chart's RBAC rules ({@code
+ * charts/dynlog-operator/files/*-rules.yaml}), so a missing permission fails here.
  */
 @Tag("apiserver")
 @ApiServerTest
@@ -51,12 +51,13 @@ class RbacTest {
 
     RequestCounter counter = new RequestCounter();
     KubernetesClient asOperator = TestApiServer.get().newTokenClient(token, counter);
-    KubernetesClientException denied = assertThrows(KubernetesClientException.class,
-        () -> asOperator.secrets().inNamespace(system).list());
+    KubernetesClientException denied =
+        assertThrows(
+            KubernetesClientException.class, () -> asOperator.secrets().inNamespace(system).list());
     assertEquals(403, denied.getCode(), "no access beyond the chart's rules");
 
-    try (TestOperator operator = TestOperator.start("rbac", "dynlog-operator", system,
-        asOperator, counter)) {
+    try (TestOperator operator =
+        TestOperator.start("rbac", "dynlog-operator", system, asOperator, counter)) {
       String ns = fx.namespace("rbac-app");
       fx.node("rbac-a");
       fx.runningPod(ns, "r-1", "rbac-a", Map.of("app", "r"));
@@ -67,47 +68,110 @@ class RbacTest {
       fx.awaitPhase(ns, "typo", Phase.Pending);
       fx.awaitPhase(ns, "bad", Phase.Invalid);
       fx.awaitEvent(ns, "bad", "InvalidCaptureExpression");
-      Await.until("assignment", Duration.ofSeconds(20), () -> fx.assignments(ns), l -> l.size()
-          == 1);
+      Await.until(
+          "assignment", Duration.ofSeconds(20), () -> fx.assignments(ns), l -> l.size() == 1);
       admin.resources(Tracepoint.class).inNamespace(ns).withName("typo").delete();
-      Await.until("deleted through the finalizer", Duration.ofSeconds(20),
-          () -> fx.get(ns, "typo") == null && fx.assignments(ns).isEmpty(), done -> done);
+      Await.until(
+          "deleted through the finalizer",
+          Duration.ofSeconds(20),
+          () -> fx.get(ns, "typo") == null && fx.assignments(ns).isEmpty(),
+          done -> done);
 
       // The leader keeps renewing its Lease under these rules (renewals are PATCHes).
       Instant since = Instant.now();
-      Lease lease = Await.until("lease renewed", Duration.ofSeconds(10),
-          () -> admin.leases().inNamespace(system).withName("dynlog-operator").get(),
-          l -> l.getSpec().getRenewTime() != null
-              && l.getSpec().getRenewTime().toInstant().isAfter(since.plusSeconds(1)));
+      Lease lease =
+          Await.until(
+              "lease renewed",
+              Duration.ofSeconds(10),
+              () -> admin.leases().inNamespace(system).withName("dynlog-operator").get(),
+              l ->
+                  l.getSpec().getRenewTime() != null
+                      && l.getSpec().getRenewTime().toInstant().isAfter(since.plusSeconds(1)));
       assertEquals("rbac", lease.getSpec().getHolderIdentity());
     }
   }
 
-  /** A service account in {@code system} bound to the given cluster rules and the chart's
-   * leader-election rules; returns a token for it. */
-  private static String serviceAccountToken(KubernetesClient admin, String system,
-      List<PolicyRule> clusterRules) throws IOException {
-    admin.serviceAccounts().inNamespace(system).resource(new ServiceAccountBuilder()
-        .withNewMetadata().withName("dynlog-operator").endMetadata().build()).create();
-    admin.rbac().clusterRoles().resource(new ClusterRoleBuilder().withNewMetadata()
-        .withName("dynlog-operator-" + system).endMetadata()
-        .withRules(clusterRules).build()).create();
-    admin.rbac().clusterRoleBindings().resource(new ClusterRoleBindingBuilder()
-        .withNewMetadata().withName("dynlog-operator-" + system).endMetadata()
-        .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", "dynlog-operator-" + system)
-        .addNewSubject().withKind("ServiceAccount").withName("dynlog-operator")
-        .withNamespace(system).endSubject().build()).create();
-    admin.rbac().roles().inNamespace(system).resource(new RoleBuilder().withNewMetadata()
-        .withName("leader-election").endMetadata()
-        .withRules(rules("leader-election-rules.yaml")).build()).create();
-    admin.rbac().roleBindings().inNamespace(system).resource(new RoleBindingBuilder()
-        .withNewMetadata().withName("leader-election").endMetadata()
-        .withNewRoleRef("rbac.authorization.k8s.io", "Role", "leader-election")
-        .addNewSubject().withKind("ServiceAccount").withName("dynlog-operator")
-        .withNamespace(system).endSubject().build()).create();
-    return admin.serviceAccounts().inNamespace(system).withName("dynlog-operator")
-        .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L)
-            .endSpec().build()).getStatus().getToken();
+  /**
+   * A service account in {@code system} bound to the given cluster rules and the chart's
+   * leader-election rules; returns a token for it.
+   */
+  private static String serviceAccountToken(
+      KubernetesClient admin, String system, List<PolicyRule> clusterRules) throws IOException {
+    admin
+        .serviceAccounts()
+        .inNamespace(system)
+        .resource(
+            new ServiceAccountBuilder()
+                .withNewMetadata()
+                .withName("dynlog-operator")
+                .endMetadata()
+                .build())
+        .create();
+    admin
+        .rbac()
+        .clusterRoles()
+        .resource(
+            new ClusterRoleBuilder()
+                .withNewMetadata()
+                .withName("dynlog-operator-" + system)
+                .endMetadata()
+                .withRules(clusterRules)
+                .build())
+        .create();
+    admin
+        .rbac()
+        .clusterRoleBindings()
+        .resource(
+            new ClusterRoleBindingBuilder()
+                .withNewMetadata()
+                .withName("dynlog-operator-" + system)
+                .endMetadata()
+                .withNewRoleRef(
+                    "rbac.authorization.k8s.io", "ClusterRole", "dynlog-operator-" + system)
+                .addNewSubject()
+                .withKind("ServiceAccount")
+                .withName("dynlog-operator")
+                .withNamespace(system)
+                .endSubject()
+                .build())
+        .create();
+    admin
+        .rbac()
+        .roles()
+        .inNamespace(system)
+        .resource(
+            new RoleBuilder()
+                .withNewMetadata()
+                .withName("leader-election")
+                .endMetadata()
+                .withRules(rules("leader-election-rules.yaml"))
+                .build())
+        .create();
+    admin
+        .rbac()
+        .roleBindings()
+        .inNamespace(system)
+        .resource(
+            new RoleBindingBuilder()
+                .withNewMetadata()
+                .withName("leader-election")
+                .endMetadata()
+                .withNewRoleRef("rbac.authorization.k8s.io", "Role", "leader-election")
+                .addNewSubject()
+                .withKind("ServiceAccount")
+                .withName("dynlog-operator")
+                .withNamespace(system)
+                .endSubject()
+                .build())
+        .create();
+    return admin
+        .serviceAccounts()
+        .inNamespace(system)
+        .withName("dynlog-operator")
+        .tokenRequest(
+            new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
+        .getStatus()
+        .getToken();
   }
 
   @Test
@@ -116,30 +180,49 @@ class RbacTest {
     String system = fx.namespace("dynlog-crippled");
     List<PolicyRule> rules = new ArrayList<>(rules("operator-rules.yaml"));
     rules.removeIf(r -> r.getResources().equals(List.of("tracepointassignments")));
-    rules.add(new PolicyRuleBuilder().withApiGroups("dynlog.dev")
-        .withResources("tracepointassignments").withVerbs("get", "list", "watch").build());
+    rules.add(
+        new PolicyRuleBuilder()
+            .withApiGroups("dynlog.dev")
+            .withResources("tracepointassignments")
+            .withVerbs("get", "list", "watch")
+            .build());
     String token = serviceAccountToken(admin, system, rules);
     RequestCounter counter = new RequestCounter();
-    try (TestOperator operator = TestOperator.start("crippled", "dynlog-operator", system,
-        TestApiServer.get().newTokenClient(token, counter), counter)) {
+    try (TestOperator operator =
+        TestOperator.start(
+            "crippled",
+            "dynlog-operator",
+            system,
+            TestApiServer.get().newTokenClient(token, counter),
+            counter)) {
       String ns = fx.namespace("crippled-app");
       fx.node("crippled-a");
       fx.runningPod(ns, "c-1", "crippled-a", Map.of("app", "c"));
       fx.create(Fixtures.tracepoint(ns, "denied", "c"));
-      Tracepoint tp = Await.until("ReconcileError", Duration.ofSeconds(30),
-          () -> fx.get(ns, "denied"), t -> t.getStatus() != null
-              && t.getStatus().getConditions().stream().anyMatch(c -> c.getType().equals("Ready")
-              && "ReconcileError".equals(c.getReason())));
+      Tracepoint tp =
+          Await.until(
+              "ReconcileError",
+              Duration.ofSeconds(30),
+              () -> fx.get(ns, "denied"),
+              t ->
+                  t.getStatus() != null
+                      && t.getStatus().getConditions().stream()
+                          .anyMatch(
+                              c ->
+                                  c.getType().equals("Ready")
+                                      && "ReconcileError".equals(c.getReason())));
       String message = Fixtures.condition(tp, "Ready").getMessage();
-      assertTrue(message.contains("forbidden") && message.contains("tracepointassignments"),
-          message);
+      assertTrue(
+          message.contains("forbidden") && message.contains("tracepointassignments"), message);
     }
   }
 
   private static List<PolicyRule> rules(String file) throws IOException {
-    Path path = Path.of(System.getProperty("dynlog.repo.dir", ".."))
-        .resolve("charts/dynlog-operator/files").resolve(file);
-    return new ObjectMapper(new YAMLFactory()).readValue(path.toFile(),
-        new TypeReference<List<PolicyRule>>() { });
+    Path path =
+        Path.of(System.getProperty("dynlog.repo.dir", ".."))
+            .resolve("charts/dynlog-operator/files")
+            .resolve(file);
+    return new ObjectMapper(new YAMLFactory())
+        .readValue(path.toFile(), new TypeReference<List<PolicyRule>>() {});
   }
 }

@@ -18,8 +18,8 @@ class ScaleTest {
   @Test
   void hundredTracepointsOnTwentyNodesConverge(KubernetesClient client, TestOperator operator)
       throws Exception {
-    ScaleScenario.Result result = ScaleScenario.run(client, operator, 100, 20,
-        Duration.ofSeconds(120));
+    ScaleScenario.Result result =
+        ScaleScenario.run(client, operator, 100, 20, Duration.ofSeconds(120));
     System.out.println(result);
     // Not a timing assertion: a reconcile loop that keeps writing would show up here.
     assertTrue(result.requestsPerTracepoint() < 20, result.toString());

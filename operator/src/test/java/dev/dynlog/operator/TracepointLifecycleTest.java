@@ -17,8 +17,6 @@ import dev.dynlog.operator.testing.ApiServerTest;
 import dev.dynlog.operator.testing.Await;
 import dev.dynlog.operator.testing.Fixtures;
 import dev.dynlog.operator.testing.TestOperator;
-import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -42,12 +40,9 @@ class TracepointLifecycleTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  @ApiServerTest.Inject
-  private static KubernetesClient client;
-  @ApiServerTest.Inject
-  private static Fixtures fx;
-  @ApiServerTest.Inject
-  private static TestOperator operator;
+  @ApiServerTest.Inject private static KubernetesClient client;
+  @ApiServerTest.Inject private static Fixtures fx;
+  @ApiServerTest.Inject private static TestOperator operator;
 
   @Test
   void oneAssignmentPerNodeWithItsPodsThenStatusFromAgents() {
@@ -64,41 +59,63 @@ class TracepointLifecycleTest {
 
     fx.create(Fixtures.tracepoint(ns, "handle", "web"));
 
-    List<TracepointAssignment> assignments = Await.until("two assignments", WAIT,
-        () -> fx.assignments(ns), l -> l.size() == 2);
+    List<TracepointAssignment> assignments =
+        Await.until("two assignments", WAIT, () -> fx.assignments(ns), l -> l.size() == 2);
     TracepointAssignment onA = assignments.get(0);
     TracepointAssignment onB = assignments.get(1);
     Tracepoint tp = fx.get(ns, "handle");
     assertEquals("life-a", onA.getSpec().getNodeName());
     assertEquals("life-a", onA.getMetadata().getLabels().get(TracepointAssignment.NODE_LABEL));
-    assertEquals("handle",
-        onA.getMetadata().getLabels().get(TracepointAssignment.TRACEPOINT_LABEL));
-    assertEquals(tp.getMetadata().getUid(), onA.getMetadata().getOwnerReferences().get(0)
-        .getUid());
+    assertEquals(
+        "handle", onA.getMetadata().getLabels().get(TracepointAssignment.TRACEPOINT_LABEL));
+    assertEquals(tp.getMetadata().getUid(), onA.getMetadata().getOwnerReferences().get(0).getUid());
     assertEquals(Boolean.TRUE, onA.getMetadata().getOwnerReferences().get(0).getController());
-    assertEquals(List.of("web-1", "web-2"),
+    assertEquals(
+        List.of("web-1", "web-2"),
         onA.getSpec().getPods().stream().map(AssignedPod::getName).toList());
-    assertEquals(List.of(a1.getMetadata().getUid(), a2.getMetadata().getUid()),
+    assertEquals(
+        List.of(a1.getMetadata().getUid(), a2.getMetadata().getUid()),
         onA.getSpec().getPods().stream().map(AssignedPod::getUid).toList());
-    assertEquals(List.of(appContainerId(a1)), onA.getSpec().getPods().get(0).getContainerIDs(),
+    assertEquals(
+        List.of(appContainerId(a1)),
+        onA.getSpec().getPods().get(0).getContainerIDs(),
         "only the target container 'app' is listed");
     assertEquals("life-b", onB.getSpec().getNodeName());
-    assertEquals(List.of(b1.getMetadata().getUid()),
+    assertEquals(
+        List.of(b1.getMetadata().getUid()),
         onB.getSpec().getPods().stream().map(AssignedPod::getUid).toList());
     assertEquals("main.(*Server).Handle", onA.getSpec().getProbe().getFunction());
-    assertEquals(List.of(new Capture("user", "req.User.Name"), new Capture("n", "len(req.Items)")),
+    assertEquals(
+        List.of(new Capture("user", "req.User.Name"), new Capture("n", "len(req.Items)")),
         onA.getSpec().getProbe().getCapture());
     assertTrue(onA.getSpec().getProbe().isLatency());
-    assertEquals(Limits.DEFAULT_MAX_EVENTS_PER_SECOND,
+    assertEquals(
+        Limits.DEFAULT_MAX_EVENTS_PER_SECOND,
         onA.getSpec().getProbe().getLimits().getMaxEventsPerSecond());
     assertEquals(1L, onA.getSpec().getTracepointGeneration());
     // How an agent finds its own work: by field selector (CRD selectable field) or by label.
-    assertEquals(List.of(onA.getMetadata().getName()), client.resources(TracepointAssignment.class)
-        .inAnyNamespace().withField("spec.nodeName", "life-a").list().getItems().stream()
-        .map(a -> a.getMetadata().getName()).toList());
-    assertEquals(List.of(onB.getMetadata().getName()), client.resources(TracepointAssignment.class)
-        .inAnyNamespace().withLabel(TracepointAssignment.NODE_LABEL, "life-b").list().getItems()
-        .stream().map(a -> a.getMetadata().getName()).toList());
+    assertEquals(
+        List.of(onA.getMetadata().getName()),
+        client
+            .resources(TracepointAssignment.class)
+            .inAnyNamespace()
+            .withField("spec.nodeName", "life-a")
+            .list()
+            .getItems()
+            .stream()
+            .map(a -> a.getMetadata().getName())
+            .toList());
+    assertEquals(
+        List.of(onB.getMetadata().getName()),
+        client
+            .resources(TracepointAssignment.class)
+            .inAnyNamespace()
+            .withLabel(TracepointAssignment.NODE_LABEL, "life-b")
+            .list()
+            .getItems()
+            .stream()
+            .map(a -> a.getMetadata().getName())
+            .toList());
 
     tp = fx.awaitPhase(ns, "handle", Phase.Pending);
     assertEquals(3, tp.getStatus().getDesiredPods());
@@ -106,7 +123,8 @@ class TracepointLifecycleTest {
     assertEquals("True", Fixtures.condition(tp, "Valid").getStatus());
     assertEquals("WaitingForAgents", Fixtures.condition(tp, "Ready").getReason());
     assertEquals("False", Fixtures.condition(tp, "Expired").getStatus());
-    assertEquals(Instant.parse(tp.getStatus().getSpecChangedAt()).plus(Duration.ofHours(1)),
+    assertEquals(
+        Instant.parse(tp.getStatus().getSpecChangedAt()).plus(Duration.ofHours(1)),
         Instant.parse(tp.getStatus().getExpiresAt()));
     assertEquals(tp.getStatus().getExpiresAt(), onA.getSpec().getExpiresAt());
 
@@ -137,8 +155,8 @@ class TracepointLifecycleTest {
     Tracepoint tp = Fixtures.tracepoint(ns, "probe", "api");
     tp.getSpec().getTarget().setProcessName("^server$");
     fx.create(tp);
-    TracepointAssignment before = Await.until("assignment", WAIT, () -> fx.assignments(ns),
-        l -> l.size() == 1).get(0);
+    TracepointAssignment before =
+        Await.until("assignment", WAIT, () -> fx.assignments(ns), l -> l.size() == 1).get(0);
     fx.agentReports(before, PodState.Attached, "ok");
     fx.awaitPhase(ns, "probe", Phase.Active);
 
@@ -149,25 +167,33 @@ class TracepointLifecycleTest {
     edited.getSpec().setLimits(new Limits(5, null, 4));
     client.resource(edited).update();
 
-    TracepointAssignment after = Await.until("updated assignment", WAIT,
-        () -> fx.assignments(ns),
-        l -> l.size() == 1 && l.get(0).getSpec().getTracepointGeneration() == 2L).get(0);
+    TracepointAssignment after =
+        Await.until(
+                "updated assignment",
+                WAIT,
+                () -> fx.assignments(ns),
+                l -> l.size() == 1 && l.get(0).getSpec().getTracepointGeneration() == 2L)
+            .get(0);
     assertEquals(before.getMetadata().getName(), after.getMetadata().getName());
-    assertEquals(before.getMetadata().getUid(), after.getMetadata().getUid(),
+    assertEquals(
+        before.getMetadata().getUid(),
+        after.getMetadata().getUid(),
         "updated in place, not re-created");
     assertTrue(after.getMetadata().getGeneration() > before.getMetadata().getGeneration());
-    assertEquals(List.of(new Capture("code", "$0"), new Capture("p", "*p")),
+    assertEquals(
+        List.of(new Capture("code", "$0"), new Capture("p", "*p")),
         after.getSpec().getProbe().getCapture());
     assertEquals(false, after.getSpec().getProbe().isLatency());
     assertNull(after.getSpec().getProbe().getProcessName(), "no stale field left behind");
     assertEquals(5, after.getSpec().getProbe().getLimits().getMaxEventsPerSecond());
-    assertEquals(Limits.DEFAULT_MAX_STRING_BYTES,
+    assertEquals(
+        Limits.DEFAULT_MAX_STRING_BYTES,
         after.getSpec().getProbe().getLimits().getMaxStringBytes());
     assertEquals(4, after.getSpec().getProbe().getLimits().getMaxCollectionElements());
 
     Tracepoint pending = fx.awaitPhase(ns, "probe", Phase.Pending);
-    assertEquals(0, pending.getStatus().getAttachedPods(),
-        "reports for the old generation no longer count");
+    assertEquals(
+        0, pending.getStatus().getAttachedPods(), "reports for the old generation no longer count");
     assertEquals(2L, pending.getStatus().getObservedGeneration());
     fx.agentReports(after, PodState.Attached, "ok");
     fx.awaitPhase(ns, "probe", Phase.Active);
@@ -197,12 +223,18 @@ class TracepointLifecycleTest {
     fx.runningPod(ns, "blue-1", "sel-a", Map.of("app", "blue"));
     fx.runningPod(ns, "green-1", "sel-b", Map.of("app", "green"));
     fx.create(Fixtures.tracepoint(ns, "sel", "blue"));
-    Await.until("assignment on sel-a", WAIT, () -> fx.assignments(ns),
+    Await.until(
+        "assignment on sel-a",
+        WAIT,
+        () -> fx.assignments(ns),
         l -> l.size() == 1 && l.get(0).getSpec().getNodeName().equals("sel-a"));
     Tracepoint tp = fx.get(ns, "sel");
     tp.getSpec().getTarget().getSelector().setMatchLabels(Map.of("app", "green"));
     client.resource(tp).update();
-    Await.until("assignment only on sel-b", WAIT, () -> fx.assignments(ns),
+    Await.until(
+        "assignment only on sel-b",
+        WAIT,
+        () -> fx.assignments(ns),
         l -> l.size() == 1 && l.get(0).getSpec().getNodeName().equals("sel-b"));
   }
 
@@ -211,15 +243,23 @@ class TracepointLifecycleTest {
     HttpClient http = HttpClient.newHttpClient();
     String base = "http://127.0.0.1:" + operator.httpPort();
     assertEquals(200, get(http, base + "/healthz").statusCode());
-    assertEquals(200, Await.until("ready", WAIT, () -> get(http, base + "/readyz"),
-        r -> r.statusCode() == 200).statusCode());
+    assertEquals(
+        200,
+        Await.until("ready", WAIT, () -> get(http, base + "/readyz"), r -> r.statusCode() == 200)
+            .statusCode());
     String ns = fx.namespace("metrics");
     fx.create(Fixtures.tracepoint(ns, "counted", "nothing-matches"));
     fx.awaitPhase(ns, "counted", Phase.NoTargets);
     HttpResponse<String> metrics = get(http, base + "/metrics");
     assertEquals(200, metrics.statusCode());
-    assertTrue(metrics.body().lines().anyMatch(l -> l.startsWith(
-        "dynlog_operator_tracepoints{phase=\"NoTargets\"}") && !l.endsWith(" 0.0")),
+    assertTrue(
+        metrics
+            .body()
+            .lines()
+            .anyMatch(
+                l ->
+                    l.startsWith("dynlog_operator_tracepoints{phase=\"NoTargets\"}")
+                        && !l.endsWith(" 0.0")),
         metrics.body());
     assertTrue(metrics.body().contains("dynlog_operator_assignment_writes_total"), "own counters");
     assertTrue(metrics.body().contains("operator_sdk_"), "JOSDK reconcile metrics");
@@ -227,8 +267,8 @@ class TracepointLifecycleTest {
 
   private static HttpResponse<String> get(HttpClient http, String url) {
     try {
-      return http.send(HttpRequest.newBuilder(URI.create(url)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      return http.send(
+          HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -238,8 +278,11 @@ class TracepointLifecycleTest {
   }
 
   static String appContainerId(Pod pod) {
-    return pod.getStatus().getContainerStatuses().stream().filter(c -> c.getName().equals("app"))
-        .findFirst().orElseThrow().getContainerID();
+    return pod.getStatus().getContainerStatuses().stream()
+        .filter(c -> c.getName().equals("app"))
+        .findFirst()
+        .orElseThrow()
+        .getContainerID();
   }
 
   /** The operator's field manager may own status and metadata.finalizers, never spec. */
@@ -251,14 +294,18 @@ class TracepointLifecycleTest {
       if (entry.getManager().equals(TracepointReconciler.NAME)
           || entry.getManager().equals(TracepointReconciler.FIELD_MANAGER)) {
         operatorSeen = true;
-        assertTrue(!writesSpec, "operator manager " + entry.getManager() + " owns spec fields: "
-            + entry.getFieldsV1());
+        assertTrue(
+            !writesSpec,
+            "operator manager " + entry.getManager() + " owns spec fields: " + entry.getFieldsV1());
       } else {
-        assertTrue(!writesSpec || entry.getManager().startsWith("fabric8"),
+        assertTrue(
+            !writesSpec || entry.getManager().startsWith("fabric8"),
             "unexpected manager " + entry.getManager() + " wrote the spec");
       }
     }
-    assertTrue(operatorSeen, "the operator's field manager should own the status: "
-        + tp.getMetadata().getManagedFields());
+    assertTrue(
+        operatorSeen,
+        "the operator's field manager should own the status: "
+            + tp.getMetadata().getManagedFields());
   }
 }

@@ -24,10 +24,8 @@ import org.junit.jupiter.api.Test;
 @ApiServerTest(identity = "ttl", lease = "ttl-lease")
 class TtlTest {
 
-  @ApiServerTest.Inject
-  private static KubernetesClient client;
-  @ApiServerTest.Inject
-  private static Fixtures fx;
+  @ApiServerTest.Inject private static KubernetesClient client;
+  @ApiServerTest.Inject private static Fixtures fx;
 
   @Test
   void expiresAfterTtlKeepsTheObjectThenRenewsOnSpecChange() {
@@ -39,26 +37,33 @@ class TtlTest {
     Tracepoint tp = Fixtures.tracepoint(ns, "short", "t");
     tp.getSpec().setTtl("6s");
     fx.create(tp);
-    List<TracepointAssignment> assignments = Await.until("2 assignments",
-        Duration.ofSeconds(10), () -> fx.assignments(ns), l -> l.size() == 2);
+    List<TracepointAssignment> assignments =
+        Await.until(
+            "2 assignments", Duration.ofSeconds(10), () -> fx.assignments(ns), l -> l.size() == 2);
     assignments.forEach(a -> fx.agentReports(a, PodState.Attached, "ok"));
     Tracepoint active = fx.awaitPhase(ns, "short", Phase.Active);
     Instant expiresAt = Instant.parse(active.getStatus().getExpiresAt());
-    assertEquals(Duration.ofSeconds(6), Duration.between(
-        Instant.parse(active.getStatus().getSpecChangedAt()), expiresAt));
+    assertEquals(
+        Duration.ofSeconds(6),
+        Duration.between(Instant.parse(active.getStatus().getSpecChangedAt()), expiresAt));
     String specBefore = json(active.getSpec());
 
-    Tracepoint expired = Await.until("Expired", Duration.ofSeconds(15), () -> fx.get(ns, "short"),
-        t -> t.getStatus().getPhase() == Phase.Expired);
+    Tracepoint expired =
+        Await.until(
+            "Expired",
+            Duration.ofSeconds(15),
+            () -> fx.get(ns, "short"),
+            t -> t.getStatus().getPhase() == Phase.Expired);
     Instant seenAt = Instant.now();
     assertTrue(!seenAt.isBefore(expiresAt), "expired no earlier than expiresAt");
-    assertTrue(Duration.between(expiresAt, seenAt).compareTo(Duration.ofSeconds(3)) < 0,
+    assertTrue(
+        Duration.between(expiresAt, seenAt).compareTo(Duration.ofSeconds(3)) < 0,
         "expired within 3 s of expiresAt, seen " + Duration.between(expiresAt, seenAt));
     assertEquals("True", Fixtures.condition(expired, "Expired").getStatus());
     assertEquals("TtlElapsed", Fixtures.condition(expired, "Expired").getReason());
     assertEquals(0, expired.getStatus().getAttachedPods());
-    Await.until("assignments deleted", Duration.ofSeconds(10), () -> fx.assignments(ns),
-        List::isEmpty);
+    Await.until(
+        "assignments deleted", Duration.ofSeconds(10), () -> fx.assignments(ns), List::isEmpty);
     Tracepoint kept = fx.get(ns, "short");
     assertEquals(1L, kept.getMetadata().getGeneration(), "spec never rewritten");
     assertEquals(specBefore, json(kept.getSpec()));
@@ -68,13 +73,19 @@ class TtlTest {
     kept.getSpec().setTtl("8s");
     client.resource(kept).update();
     Tracepoint renewed = fx.awaitPhase(ns, "short", Phase.Pending);
-    assertEquals(Duration.ofSeconds(8), Duration.between(
-        Instant.parse(renewed.getStatus().getSpecChangedAt()),
-        Instant.parse(renewed.getStatus().getExpiresAt())));
+    assertEquals(
+        Duration.ofSeconds(8),
+        Duration.between(
+            Instant.parse(renewed.getStatus().getSpecChangedAt()),
+            Instant.parse(renewed.getStatus().getExpiresAt())));
     assertTrue(Instant.parse(renewed.getStatus().getExpiresAt()).isAfter(expiresAt));
     assertEquals("False", Fixtures.condition(renewed, "Expired").getStatus());
-    List<TracepointAssignment> again = Await.until("assignments re-created",
-        Duration.ofSeconds(10), () -> fx.assignments(ns), l -> l.size() == 2);
+    List<TracepointAssignment> again =
+        Await.until(
+            "assignments re-created",
+            Duration.ofSeconds(10),
+            () -> fx.assignments(ns),
+            l -> l.size() == 2);
     assertEquals(renewed.getStatus().getExpiresAt(), again.get(0).getSpec().getExpiresAt());
     fx.awaitEvent(ns, "short", "Renewed");
   }
@@ -91,8 +102,12 @@ class TtlTest {
     // A metadata-only change (label) does not bump the generation, so it must not renew.
     first.getMetadata().setLabels(Map.of("team", "payments"));
     client.resource(first).update();
-    Tracepoint expired = Await.until("Expired", Duration.ofSeconds(15), () -> fx.get(ns, "same"),
-        t -> t.getStatus().getPhase() == Phase.Expired);
+    Tracepoint expired =
+        Await.until(
+            "Expired",
+            Duration.ofSeconds(15),
+            () -> fx.get(ns, "same"),
+            t -> t.getStatus().getPhase() == Phase.Expired);
     assertEquals(first.getStatus().getExpiresAt(), expired.getStatus().getExpiresAt());
   }
 

@@ -28,18 +28,16 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Invalid specs: the API server rejects what the CRD schema and its CEL rules can see; the
- * operator reports the rest (expression syntax, regular expressions) in status and as Events.
- * Also checks what {@code kubectl} shows (printer columns, {@code kubectl explain}).
+ * Invalid specs: the API server rejects what the CRD schema and its CEL rules can see; the operator
+ * reports the rest (expression syntax, regular expressions) in status and as Events. Also checks
+ * what {@code kubectl} shows (printer columns, {@code kubectl explain}).
  */
 @Tag("apiserver")
 @ApiServerTest(identity = "validation", lease = "validation-lease")
 class ValidationTest {
 
-  @ApiServerTest.Inject
-  private static KubernetesClient client;
-  @ApiServerTest.Inject
-  private static Fixtures fx;
+  @ApiServerTest.Inject private static KubernetesClient client;
+  @ApiServerTest.Inject private static Fixtures fx;
   private static String ns;
 
   @BeforeAll
@@ -49,23 +47,39 @@ class ValidationTest {
 
   @Test
   void apiServerRejectsSchemaAndCelViolations() {
-    rejected("dup", t -> t.getSpec().setCapture(List.of(new Capture("x", "a"),
-        new Capture("x", "b"))), "capture names must be unique");
-    rejected("ident", t -> t.getSpec().setCapture(List.of(new Capture("1st", "a"))),
+    rejected(
+        "dup",
+        t -> t.getSpec().setCapture(List.of(new Capture("x", "a"), new Capture("x", "b"))),
+        "capture names must be unique");
+    rejected(
+        "ident",
+        t -> t.getSpec().setCapture(List.of(new Capture("1st", "a"))),
         "capture name must be an identifier");
     rejected("short-ttl", t -> t.getSpec().setTtl("2s"), "ttl must be between 5s and 24h");
     rejected("long-ttl", t -> t.getSpec().setTtl("25h"), "ttl must be between 5s and 24h");
     rejected("bad-ttl", t -> t.getSpec().setTtl("5 minutes"), "spec.ttl");
     rejected("no-function", t -> t.getSpec().setFunction(null), "spec.function: Required value");
-    rejected("empty-selector", t -> t.getSpec().getTarget().setSelector(new LabelSelector()),
+    rejected(
+        "empty-selector",
+        t -> t.getSpec().getTarget().setSelector(new LabelSelector()),
         "selector must select by at least one label");
-    rejected("bad-container", t -> t.getSpec().getTarget().setContainer("Bad_Name"),
+    rejected(
+        "bad-container",
+        t -> t.getSpec().getTarget().setContainer("Bad_Name"),
         "spec.target.container");
-    rejected("zero-rate", t -> t.getSpec().setLimits(new Limits(0, null, null)),
+    rejected(
+        "zero-rate",
+        t -> t.getSpec().setLimits(new Limits(0, null, null)),
         "spec.limits.maxEventsPerSecond");
-    rejected("many-captures", t -> t.getSpec().setCapture(new ArrayList<>(IntStream.range(0, 17)
-        .mapToObj(i -> new Capture("c" + i, "x")).toList())), "must have at most 16 items");
-    rejected("a".repeat(64), t -> { }, "at most 63 characters");
+    rejected(
+        "many-captures",
+        t ->
+            t.getSpec()
+                .setCapture(
+                    new ArrayList<>(
+                        IntStream.range(0, 17).mapToObj(i -> new Capture("c" + i, "x")).toList())),
+        "must have at most 16 items");
+    rejected("a".repeat(64), t -> {}, "at most 63 characters");
   }
 
   @Test
@@ -80,8 +94,10 @@ class ValidationTest {
     var valid = Fixtures.condition(invalid, "Valid");
     assertEquals("False", valid.getStatus());
     assertEquals(SpecValidator.INVALID_CAPTURE_EXPRESSION, valid.getReason());
-    assertEquals("spec.capture[1] (bad): expected field name after '.' but found '.' at column 3"
-        + " of 'a..b'", valid.getMessage());
+    assertEquals(
+        "spec.capture[1] (bad): expected field name after '.' but found '.' at column 3"
+            + " of 'a..b'",
+        valid.getMessage());
     Event event = fx.awaitEvent(ns, "typo", SpecValidator.INVALID_CAPTURE_EXPRESSION);
     assertEquals("Warning", event.getType());
     assertEquals(valid.getMessage(), event.getMessage());
@@ -92,7 +108,10 @@ class ValidationTest {
     client.resource(fixed).update();
     Tracepoint ok = fx.awaitPhase(ns, "typo", Phase.Pending);
     assertEquals("True", Fixtures.condition(ok, "Valid").getStatus());
-    Await.until("assignment after fix", Duration.ofSeconds(20), () -> fx.assignments(ns, "typo"),
+    Await.until(
+        "assignment after fix",
+        Duration.ofSeconds(20),
+        () -> fx.assignments(ns, "typo"),
         l -> l.size() == 1);
   }
 
@@ -104,8 +123,11 @@ class ValidationTest {
     Tracepoint invalid = fx.awaitPhase(ns, "regex", Phase.Invalid);
     var valid = Fixtures.condition(invalid, "Valid");
     assertEquals(SpecValidator.INVALID_PROCESS_NAME, valid.getReason());
-    assertTrue(valid.getMessage().startsWith(
-        "spec.target.processName 'server([' is not a valid regular expression"), valid.getMessage());
+    assertTrue(
+        valid
+            .getMessage()
+            .startsWith("spec.target.processName 'server([' is not a valid regular expression"),
+        valid.getMessage());
   }
 
   @Test
@@ -126,8 +148,11 @@ class ValidationTest {
   private static void rejected(String name, Consumer<Tracepoint> breakIt, String expected) {
     Tracepoint tp = Fixtures.tracepoint(ns, name, "v");
     breakIt.accept(tp);
-    KubernetesClientException e = assertThrows(KubernetesClientException.class,
-        () -> client.resource(tp).create(), name + " must be rejected");
+    KubernetesClientException e =
+        assertThrows(
+            KubernetesClientException.class,
+            () -> client.resource(tp).create(),
+            name + " must be rejected");
     assertEquals(422, e.getCode(), e.getMessage());
     assertTrue(e.getMessage().contains(expected), name + ": " + e.getMessage());
   }

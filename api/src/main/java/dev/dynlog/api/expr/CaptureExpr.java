@@ -1,9 +1,9 @@
 package dev.dynlog.api.expr;
 
 /**
- * Syntax tree of a capture expression such as {@code req.User.Name}, {@code *p}, {@code $0},
- * {@code len(items)} or {@code buf[3]}. Produced by {@link ExprParser}; meaning (types, locations)
- * is given by the node agent's resolver.
+ * Syntax tree of a capture expression such as {@code req.User.Name}, {@code *p}, {@code $0}, {@code
+ * len(items)} or {@code buf[3]}. Produced by {@link ExprParser}; meaning (types, locations) is
+ * given by the node agent's resolver.
  */
 public sealed interface CaptureExpr {
 
@@ -35,8 +35,10 @@ public sealed interface CaptureExpr {
   record Deref(CaptureExpr base) implements CaptureExpr {
     @Override
     public String toString() {
-      return "*" + (base instanceof Deref || base instanceof Name || base instanceof Result
-          ? base.toString() : "(" + base + ")");
+      return "*"
+          + (base instanceof Deref || base instanceof Name || base instanceof Result
+              ? base.toString()
+              : "(" + base + ")");
     }
   }
 

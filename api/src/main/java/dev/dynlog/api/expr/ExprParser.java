@@ -19,6 +19,7 @@ public final class ExprParser {
 
   /** Longest accepted expression text, in characters. */
   public static final int MAX_LENGTH = 256;
+
   /** Deepest accepted nesting of dereferences, parentheses and {@code len()}. */
   public static final int MAX_DEPTH = 32;
 
@@ -40,7 +41,9 @@ public final class ExprParser {
       throw new ExprSyntaxException("", 0, "missing expression");
     }
     if (text.length() > MAX_LENGTH) {
-      throw new ExprSyntaxException(text.substring(0, 40) + "...", MAX_LENGTH,
+      throw new ExprSyntaxException(
+          text.substring(0, 40) + "...",
+          MAX_LENGTH,
           "expression longer than " + MAX_LENGTH + " characters");
     }
     ExprParser parser = new ExprParser(text);
@@ -76,7 +79,9 @@ public final class ExprParser {
       if (c == '.' || text.startsWith("->", pos)) {
         pos += c == '.' ? 1 : 2;
         skipSpaces();
-        base = new CaptureExpr.Field(base, identifier("field name after '" + (c == '.' ? "." : "->") + "'"));
+        base =
+            new CaptureExpr.Field(
+                base, identifier("field name after '" + (c == '.' ? "." : "->") + "'"));
       } else if (c == '[') {
         pos++;
         skipSpaces();
@@ -127,8 +132,10 @@ public final class ExprParser {
   private String identifier(String expected) throws ExprSyntaxException {
     int start = pos;
     if (atEnd() || !(Character.isLetter(peek()) || peek() == '_' || peek() == '~')) {
-      throw error(atEnd() ? "expected " + expected + " but the expression ended"
-          : "expected " + expected + " but found '" + peek() + "'");
+      throw error(
+          atEnd()
+              ? "expected " + expected + " but the expression ended"
+              : "expected " + expected + " but found '" + peek() + "'");
     }
     while (!atEnd() && (Character.isLetterOrDigit(peek()) || peek() == '_' || peek() == '~')) {
       pos++;
@@ -142,8 +149,10 @@ public final class ExprParser {
       pos++;
     }
     if (start == pos) {
-      throw error(atEnd() ? "expected " + expected + " but the expression ended"
-          : "expected " + expected + " but found '" + peek() + "'");
+      throw error(
+          atEnd()
+              ? "expected " + expected + " but the expression ended"
+              : "expected " + expected + " but found '" + peek() + "'");
     }
     String digits = text.substring(start, pos);
     if (digits.length() > 9) {
@@ -155,8 +164,10 @@ public final class ExprParser {
 
   private void expect(char c) throws ExprSyntaxException {
     if (peek() != c) {
-      throw error(atEnd() ? "expected '" + c + "' but the expression ended"
-          : "expected '" + c + "' but found '" + peek() + "'");
+      throw error(
+          atEnd()
+              ? "expected '" + c + "' but the expression ended"
+              : "expected '" + c + "' but found '" + peek() + "'");
     }
     pos++;
   }

@@ -9,14 +9,16 @@ public class AssignedPod {
 
   @JsonPropertyDescription("Pod name.")
   private String name;
+
   @JsonPropertyDescription("Pod UID; a re-created pod with the same name has a new UID.")
   private String uid;
-  @JsonPropertyDescription("Runtime IDs of the containers to probe, as in the pod status "
-      + "(e.g. 'containerd://4f1c...'); they change when a container restarts.")
+
+  @JsonPropertyDescription(
+      "Runtime IDs of the containers to probe, as in the pod status "
+          + "(e.g. 'containerd://4f1c...'); they change when a container restarts.")
   private List<String> containerIDs = new ArrayList<>();
 
-  public AssignedPod() {
-  }
+  public AssignedPod() {}
 
   public AssignedPod(String name, String uid, List<String> containerIDs) {
     this.name = name;

@@ -12,25 +12,28 @@ public class Capture {
 
   /** An identifier: letters, digits and '_', not starting with a digit. */
   public static final String NAME_REGEX = "^[A-Za-z_][A-Za-z0-9_]*$";
+
   public static final int MAX_NAME_LENGTH = 63;
 
   @Required
   @Size(min = 1, max = MAX_NAME_LENGTH)
-  @ValidationRule(value = "self.matches('" + NAME_REGEX + "')",
-      message = "capture name must be an identifier: letters, digits and '_', "
-          + "not starting with a digit")
-  @JsonPropertyDescription("Name of the value in captured rows; an identifier, unique within "
-      + "the Tracepoint.")
+  @ValidationRule(
+      value = "self.matches('" + NAME_REGEX + "')",
+      message =
+          "capture name must be an identifier: letters, digits and '_', "
+              + "not starting with a digit")
+  @JsonPropertyDescription(
+      "Name of the value in captured rows; an identifier, unique within " + "the Tracepoint.")
   private String name;
 
   @Required
   @Size(min = 1, max = ExprParser.MAX_LENGTH)
-  @JsonPropertyDescription("What to read: 'name', 'a.b.c', '*p', '$0', 'len(x)' or 'x[3]', "
-      + "combined freely, e.g. 'len(req.Items)'. Syntax errors are reported in status.")
+  @JsonPropertyDescription(
+      "What to read: 'name', 'a.b.c', '*p', '$0', 'len(x)' or 'x[3]', "
+          + "combined freely, e.g. 'len(req.Items)'. Syntax errors are reported in status.")
   private String expr;
 
-  public Capture() {
-  }
+  public Capture() {}
 
   public Capture(String name, String expr) {
     this.name = name;
@@ -38,8 +41,8 @@ public class Capture {
   }
 
   /**
-   * The command line's form {@code NAME=EXPR} ({@code dynlog trace --capture}), or a bare
-   * {@code EXPR} named after itself.
+   * The command line's form {@code NAME=EXPR} ({@code dynlog trace --capture}), or a bare {@code
+   * EXPR} named after itself.
    */
   public static Capture parse(String text) {
     int eq = text.indexOf('=');

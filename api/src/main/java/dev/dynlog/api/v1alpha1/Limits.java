@@ -15,24 +15,28 @@ public class Limits {
 
   /** Most rows per second a probe may emit. */
   public static final int MAX_EVENTS_PER_SECOND = 100_000;
+
   /**
    * Most bytes copied from one string: what the BPF program delivers per read (the node agent's
    * {@code RecipeLimits.MAX_VALUE_BYTES}; a test checks they are equal).
    */
   public static final int MAX_STRING_BYTES = 512;
+
   /** Most elements shown of one array (the node agent's {@code PlanOptions.MAX_ELEMENTS}). */
   public static final int MAX_COLLECTION_ELEMENTS = 1024;
 
   @Min(1)
   @Max(MAX_EVENTS_PER_SECOND)
-  @JsonPropertyDescription("Most captured calls per second per process (token bucket in the "
-      + "kernel); calls above it are counted but not captured. Default 100.")
+  @JsonPropertyDescription(
+      "Most captured calls per second per process (token bucket in the "
+          + "kernel); calls above it are counted but not captured. Default 100.")
   private Integer maxEventsPerSecond;
 
   @Min(1)
   @Max(MAX_STRING_BYTES)
-  @JsonPropertyDescription("Most bytes copied from one string value (at most 512); longer "
-      + "strings are cut and marked truncated. Default 128.")
+  @JsonPropertyDescription(
+      "Most bytes copied from one string value (at most 512); longer "
+          + "strings are cut and marked truncated. Default 128.")
   private Integer maxStringBytes;
 
   @Min(0)
@@ -42,20 +46,22 @@ public class Limits {
 
   @Min(value = 0, inclusive = false)
   @Max(1)
-  @JsonPropertyDescription("Fraction of calls, in (0, 1], whose row is captured (decided in the "
-      + "kernel per call); every call is still counted. Default 1.")
+  @JsonPropertyDescription(
+      "Fraction of calls, in (0, 1], whose row is captured (decided in the "
+          + "kernel per call); every call is still counted. Default 1.")
   private Double sampleRatio;
 
-  public Limits() {
-  }
+  public Limits() {}
 
-  public Limits(Integer maxEventsPerSecond, Integer maxStringBytes,
-      Integer maxCollectionElements) {
+  public Limits(Integer maxEventsPerSecond, Integer maxStringBytes, Integer maxCollectionElements) {
     this(maxEventsPerSecond, maxStringBytes, maxCollectionElements, null);
   }
 
-  public Limits(Integer maxEventsPerSecond, Integer maxStringBytes,
-      Integer maxCollectionElements, Double sampleRatio) {
+  public Limits(
+      Integer maxEventsPerSecond,
+      Integer maxStringBytes,
+      Integer maxCollectionElements,
+      Double sampleRatio) {
     this.maxEventsPerSecond = maxEventsPerSecond;
     this.maxStringBytes = maxStringBytes;
     this.maxCollectionElements = maxCollectionElements;
@@ -110,7 +116,8 @@ public class Limits {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Limits l && Objects.equals(maxEventsPerSecond, l.maxEventsPerSecond)
+    return o instanceof Limits l
+        && Objects.equals(maxEventsPerSecond, l.maxEventsPerSecond)
         && Objects.equals(maxStringBytes, l.maxStringBytes)
         && Objects.equals(maxCollectionElements, l.maxCollectionElements)
         && Objects.equals(sampleRatio, l.sampleRatio);

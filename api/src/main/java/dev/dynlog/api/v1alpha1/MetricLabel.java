@@ -15,6 +15,7 @@ public class MetricLabel {
 
   /** Distinct values counted when {@code maxValues} is not given. */
   public static final int DEFAULT_MAX_VALUES = 20;
+
   /** Most distinct values one label may count. */
   public static final int MAX_VALUES = 1000;
 
@@ -25,12 +26,11 @@ public class MetricLabel {
 
   @Min(1)
   @Max(MAX_VALUES)
-  @JsonPropertyDescription("Most distinct values counted; later values count as \"other\". "
-      + "Default 20.")
+  @JsonPropertyDescription(
+      "Most distinct values counted; later values count as \"other\". " + "Default 20.")
   private Integer maxValues;
 
-  public MetricLabel() {
-  }
+  public MetricLabel() {}
 
   public MetricLabel(String capture, Integer maxValues) {
     this.capture = capture;
@@ -60,7 +60,8 @@ public class MetricLabel {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof MetricLabel m && Objects.equals(capture, m.capture)
+    return o instanceof MetricLabel m
+        && Objects.equals(capture, m.capture)
         && Objects.equals(maxValues, m.maxValues);
   }
 

@@ -7,15 +7,17 @@ public class PodProbeStatus {
 
   @JsonPropertyDescription("Pod name.")
   private String name;
+
   @JsonPropertyDescription("Pod UID, as in the assignment spec.")
   private String uid;
+
   @JsonPropertyDescription("Pending, Attached or Failed.")
   private PodState state;
+
   @JsonPropertyDescription("Details, e.g. why attaching failed.")
   private String message;
 
-  public PodProbeStatus() {
-  }
+  public PodProbeStatus() {}
 
   public PodProbeStatus(String name, String uid, PodState state, String message) {
     this.name = name;

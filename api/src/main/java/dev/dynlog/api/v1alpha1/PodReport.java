@@ -7,15 +7,17 @@ public class PodReport {
 
   @JsonPropertyDescription("Pod name.")
   private String pod;
+
   @JsonPropertyDescription("Node the pod runs on.")
   private String node;
+
   @JsonPropertyDescription("Pending, Attached or Failed.")
   private PodState state;
+
   @JsonPropertyDescription("Why the probe failed or is pending, from the node agent.")
   private String message;
 
-  public PodReport() {
-  }
+  public PodReport() {}
 
   public PodReport(String pod, String node, PodState state, String message) {
     this.pod = pod;

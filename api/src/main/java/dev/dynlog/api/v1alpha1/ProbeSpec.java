@@ -10,20 +10,26 @@ public class ProbeSpec {
 
   @JsonPropertyDescription("Function to probe (see Tracepoint spec.function).")
   private String function;
+
   @Size(max = TracepointSpec.MAX_CAPTURES)
   @JsonPropertyDescription("Values to capture (see Tracepoint spec.capture).")
   private List<Capture> capture = new ArrayList<>();
+
   @JsonPropertyDescription("Measure call duration.")
   private boolean latency;
+
   @JsonPropertyDescription("Container to probe; empty means all containers of the pod.")
   private String container;
+
   @JsonPropertyDescription("Process name regular expression; empty means every process.")
   private String processName;
+
   @JsonPropertyDescription("Effective limits, defaults filled in.")
   private Limits limits;
+
   @Size(max = TracepointSpec.MAX_METRIC_LABELS)
-  @JsonPropertyDescription("Captures counted per value in dynlog_rows_total (see Tracepoint "
-      + "spec.metricLabels).")
+  @JsonPropertyDescription(
+      "Captures counted per value in dynlog_rows_total (see Tracepoint " + "spec.metricLabels).")
   private List<MetricLabel> metricLabels = new ArrayList<>();
 
   /**
@@ -42,8 +48,8 @@ public class ProbeSpec {
     }
     probe.setLimits(Limits.effective(spec.getLimits()));
     List<MetricLabel> labels = spec.getMetricLabels() == null ? List.of() : spec.getMetricLabels();
-    probe.setMetricLabels(labels.stream()
-        .map(l -> new MetricLabel(l.getCapture(), l.effectiveMaxValues())).toList());
+    probe.setMetricLabels(
+        labels.stream().map(l -> new MetricLabel(l.getCapture(), l.effectiveMaxValues())).toList());
     return probe;
   }
 

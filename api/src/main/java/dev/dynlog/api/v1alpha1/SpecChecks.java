@@ -11,11 +11,11 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * The checks every reader of a {@link TracepointSpec} applies, so that the operator and
- * {@code dynlog run -f} accept exactly the same specs: the bounds and patterns of the CRD schema
- * (the annotations on the model use the same constants), plus what a schema cannot express
- * (capture expression syntax, the process-name regular expression, ttl bounds, labels naming
- * captures). The pod selector is the operator's to check.
+ * The checks every reader of a {@link TracepointSpec} applies, so that the operator and {@code
+ * dynlog run -f} accept exactly the same specs: the bounds and patterns of the CRD schema (the
+ * annotations on the model use the same constants), plus what a schema cannot express (capture
+ * expression syntax, the process-name regular expression, ttl bounds, labels naming captures). The
+ * pod selector is the operator's to check.
  */
 public final class SpecChecks {
 
@@ -31,12 +31,12 @@ public final class SpecChecks {
 
   /** Label names the agents' metrics use themselves. */
   private static final Set<String> RESERVED_LABELS = Set.of("tracepoint", "reason");
+
   private static final Pattern FUNCTION = Pattern.compile(TracepointSpec.FUNCTION_PATTERN);
   private static final Pattern NAME = Pattern.compile(Capture.NAME_REGEX);
   private static final Pattern CONTAINER = Pattern.compile(Target.CONTAINER_PATTERN);
 
-  private SpecChecks() {
-  }
+  private SpecChecks() {}
 
   /** Every problem of the spec, in field order; empty when it is usable. */
   public static List<SpecProblem> problems(TracepointSpec spec) {
@@ -71,37 +71,61 @@ public final class SpecChecks {
     if (function == null || function.isEmpty()) {
       out.add(new SpecProblem(MISSING_FIELD, "spec.function is required"));
     } else if (function.length() > TracepointSpec.MAX_FUNCTION_LENGTH) {
-      out.add(new SpecProblem(INVALID_FUNCTION, "spec.function is longer than "
-          + TracepointSpec.MAX_FUNCTION_LENGTH + " characters"));
+      out.add(
+          new SpecProblem(
+              INVALID_FUNCTION,
+              "spec.function is longer than "
+                  + TracepointSpec.MAX_FUNCTION_LENGTH
+                  + " characters"));
     } else if (!FUNCTION.matcher(function).matches()) {
-      out.add(new SpecProblem(INVALID_FUNCTION, "spec.function '" + function
-          + "' is not a function name (Go such as main.(*Server).Handle, or C++ such as ns::Class::method)"));
+      out.add(
+          new SpecProblem(
+              INVALID_FUNCTION,
+              "spec.function '"
+                  + function
+                  + "' is not a function name (Go such as main.(*Server).Handle, or C++ such as ns::Class::method)"));
     }
   }
 
   private static void target(Target target, List<SpecProblem> out) {
     String container = target.getContainer();
-    if (container != null && (container.length() > Target.MAX_CONTAINER_LENGTH
-        || !CONTAINER.matcher(container).matches())) {
-      out.add(new SpecProblem(INVALID_CONTAINER, "spec.target.container '" + container
-          + "' is not a container name (lower-case letters, digits and '-', at most "
-          + Target.MAX_CONTAINER_LENGTH + ")"));
+    if (container != null
+        && (container.length() > Target.MAX_CONTAINER_LENGTH
+            || !CONTAINER.matcher(container).matches())) {
+      out.add(
+          new SpecProblem(
+              INVALID_CONTAINER,
+              "spec.target.container '"
+                  + container
+                  + "' is not a container name (lower-case letters, digits and '-', at most "
+                  + Target.MAX_CONTAINER_LENGTH
+                  + ")"));
     }
     String regex = target.getProcessName();
     if (regex == null) {
       return;
     }
     if (regex.length() > Target.MAX_PROCESS_NAME_LENGTH) {
-      out.add(new SpecProblem(INVALID_PROCESS_NAME, "spec.target.processName is longer than "
-          + Target.MAX_PROCESS_NAME_LENGTH + " characters"));
+      out.add(
+          new SpecProblem(
+              INVALID_PROCESS_NAME,
+              "spec.target.processName is longer than "
+                  + Target.MAX_PROCESS_NAME_LENGTH
+                  + " characters"));
       return;
     }
     try {
       Pattern.compile(regex);
     } catch (PatternSyntaxException e) {
-      out.add(new SpecProblem(INVALID_PROCESS_NAME, "spec.target.processName '" + regex
-          + "' is not a valid regular expression: " + e.getDescription() + " near index "
-          + e.getIndex()));
+      out.add(
+          new SpecProblem(
+              INVALID_PROCESS_NAME,
+              "spec.target.processName '"
+                  + regex
+                  + "' is not a valid regular expression: "
+                  + e.getDescription()
+                  + " near index "
+                  + e.getIndex()));
     }
   }
 
@@ -111,8 +135,13 @@ public final class SpecChecks {
       return names;
     }
     if (captures.size() > TracepointSpec.MAX_CAPTURES) {
-      out.add(new SpecProblem(INVALID_CAPTURE, "spec.capture has " + captures.size()
-          + " entries; at most " + TracepointSpec.MAX_CAPTURES));
+      out.add(
+          new SpecProblem(
+              INVALID_CAPTURE,
+              "spec.capture has "
+                  + captures.size()
+                  + " entries; at most "
+                  + TracepointSpec.MAX_CAPTURES));
     }
     for (int i = 0; i < captures.size(); i++) {
       Capture c = captures.get(i);
@@ -123,9 +152,14 @@ public final class SpecChecks {
       }
       where += " (" + c.getName() + ")";
       if (c.getName().length() > Capture.MAX_NAME_LENGTH || !NAME.matcher(c.getName()).matches()) {
-        out.add(new SpecProblem(INVALID_CAPTURE, where + ": capture name must be an identifier: "
-            + "letters, digits and '_', not starting with a digit, at most "
-            + Capture.MAX_NAME_LENGTH + " characters"));
+        out.add(
+            new SpecProblem(
+                INVALID_CAPTURE,
+                where
+                    + ": capture name must be an identifier: "
+                    + "letters, digits and '_', not starting with a digit, at most "
+                    + Capture.MAX_NAME_LENGTH
+                    + " characters"));
       } else if (!names.add(c.getName())) {
         out.add(new SpecProblem(INVALID_CAPTURE, where + ": capture names must be unique"));
       }
@@ -145,31 +179,42 @@ public final class SpecChecks {
   private static void limits(Limits l, List<SpecProblem> out) {
     bound("maxEventsPerSecond", l.getMaxEventsPerSecond(), 1, Limits.MAX_EVENTS_PER_SECOND, out);
     bound("maxStringBytes", l.getMaxStringBytes(), 1, Limits.MAX_STRING_BYTES, out);
-    bound("maxCollectionElements", l.getMaxCollectionElements(), 0,
-        Limits.MAX_COLLECTION_ELEMENTS, out);
+    bound(
+        "maxCollectionElements",
+        l.getMaxCollectionElements(),
+        0,
+        Limits.MAX_COLLECTION_ELEMENTS,
+        out);
     Double ratio = l.getSampleRatio();
     if (ratio != null && !(ratio > 0 && ratio <= 1)) {
-      out.add(new SpecProblem(INVALID_LIMITS, "spec.limits.sampleRatio must be in (0, 1], not "
-          + ratio));
+      out.add(
+          new SpecProblem(
+              INVALID_LIMITS, "spec.limits.sampleRatio must be in (0, 1], not " + ratio));
     }
   }
 
-  private static void bound(String field, Integer value, int min, int max,
-      List<SpecProblem> out) {
+  private static void bound(String field, Integer value, int min, int max, List<SpecProblem> out) {
     if (value != null && (value < min || value > max)) {
-      out.add(new SpecProblem(INVALID_LIMITS, "spec.limits." + field + " must be from " + min
-          + " to " + max + ", not " + value));
+      out.add(
+          new SpecProblem(
+              INVALID_LIMITS,
+              "spec.limits." + field + " must be from " + min + " to " + max + ", not " + value));
     }
   }
 
-  private static void labels(List<MetricLabel> labels, Set<String> captures,
-      List<SpecProblem> out) {
+  private static void labels(
+      List<MetricLabel> labels, Set<String> captures, List<SpecProblem> out) {
     if (labels == null) {
       return;
     }
     if (labels.size() > TracepointSpec.MAX_METRIC_LABELS) {
-      out.add(new SpecProblem(INVALID_METRIC_LABEL, "spec.metricLabels has " + labels.size()
-          + " entries; at most " + TracepointSpec.MAX_METRIC_LABELS));
+      out.add(
+          new SpecProblem(
+              INVALID_METRIC_LABEL,
+              "spec.metricLabels has "
+                  + labels.size()
+                  + " entries; at most "
+                  + TracepointSpec.MAX_METRIC_LABELS));
     }
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < labels.size(); i++) {
@@ -180,19 +225,30 @@ public final class SpecChecks {
         continue;
       }
       if (!captures.contains(l.getCapture())) {
-        out.add(new SpecProblem(INVALID_METRIC_LABEL, where + ": '" + l.getCapture()
-            + "' is not a capture; captures are " + captures.stream().sorted().toList()));
+        out.add(
+            new SpecProblem(
+                INVALID_METRIC_LABEL,
+                where
+                    + ": '"
+                    + l.getCapture()
+                    + "' is not a capture; captures are "
+                    + captures.stream().sorted().toList()));
       } else if (RESERVED_LABELS.contains(l.getCapture()) || l.getCapture().startsWith("__")) {
-        out.add(new SpecProblem(INVALID_METRIC_LABEL, where + ": '" + l.getCapture()
-            + "' is a reserved label name; rename the capture"));
+        out.add(
+            new SpecProblem(
+                INVALID_METRIC_LABEL,
+                where + ": '" + l.getCapture() + "' is a reserved label name; rename the capture"));
       } else if (!seen.add(l.getCapture())) {
-        out.add(new SpecProblem(INVALID_METRIC_LABEL, where + ": '" + l.getCapture()
-            + "' is labelled twice"));
+        out.add(
+            new SpecProblem(
+                INVALID_METRIC_LABEL, where + ": '" + l.getCapture() + "' is labelled twice"));
       }
       Integer max = l.getMaxValues();
       if (max != null && (max < 1 || max > MetricLabel.MAX_VALUES)) {
-        out.add(new SpecProblem(INVALID_METRIC_LABEL, where + ".maxValues must be from 1 to "
-            + MetricLabel.MAX_VALUES + ", not " + max));
+        out.add(
+            new SpecProblem(
+                INVALID_METRIC_LABEL,
+                where + ".maxValues must be from 1 to " + MetricLabel.MAX_VALUES + ", not " + max));
       }
     }
   }

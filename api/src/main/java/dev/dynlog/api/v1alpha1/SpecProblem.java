@@ -7,5 +7,4 @@ package dev.dynlog.api.v1alpha1;
  *     InvalidCaptureExpression)
  * @param message what is wrong and where, for people
  */
-public record SpecProblem(String reason, String message) {
-}
+public record SpecProblem(String reason, String message) {}

@@ -9,10 +9,9 @@ import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
 
 /**
- * A work order for the node agent of one node: the probe of one {@link Tracepoint} and the pods
- * on that node to apply it to. Owned by its Tracepoint, labelled {@value #NODE_LABEL}=node and
- * {@value #TRACEPOINT_LABEL}=tracepoint name. The operator writes the spec; the agent writes the
- * status.
+ * A work order for the node agent of one node: the probe of one {@link Tracepoint} and the pods on
+ * that node to apply it to. Owned by its Tracepoint, labelled {@value #NODE_LABEL}=node and {@value
+ * #TRACEPOINT_LABEL}=tracepoint name. The operator writes the spec; the agent writes the status.
  */
 @Group(Tracepoint.GROUP)
 @Version(Tracepoint.VERSION)
@@ -20,7 +19,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalSelectableField(jsonPath = ".spec.nodeName")
 @AdditionalPrinterColumn(name = "Node", jsonPath = ".spec.nodeName")
 @AdditionalPrinterColumn(name = "Tracepoint", jsonPath = ".spec.tracepoint")
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
+@AdditionalPrinterColumn(
+    name = "Age",
+    jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
 public class TracepointAssignment
     extends CustomResource<TracepointAssignmentSpec, TracepointAssignmentStatus>
@@ -28,6 +29,7 @@ public class TracepointAssignment
 
   /** Label naming the node whose agent executes the assignment. */
   public static final String NODE_LABEL = "dynlog.dev/node";
+
   /** Label naming the Tracepoint the assignment belongs to. */
   public static final String TRACEPOINT_LABEL = "dynlog.dev/tracepoint";
 }

@@ -7,8 +7,9 @@ import java.util.List;
 /** What the node agent did with an assignment. Written only by the agent. */
 public class TracepointAssignmentStatus {
 
-  @JsonPropertyDescription("The assignment's metadata.generation the agent has applied; pod "
-      + "states of older generations are treated as Pending.")
+  @JsonPropertyDescription(
+      "The assignment's metadata.generation the agent has applied; pod "
+          + "states of older generations are treated as Pending.")
   private Long observedGeneration;
 
   @JsonPropertyDescription("Per-pod probe state.")

@@ -21,8 +21,8 @@ public class TracepointStatus {
   @JsonPropertyDescription("The metadata.generation this status describes.")
   private Long observedGeneration;
 
-  @JsonPropertyDescription("When the operator first saw the current spec generation; the ttl "
-      + "counts from here.")
+  @JsonPropertyDescription(
+      "When the operator first saw the current spec generation; the ttl " + "counts from here.")
   private String specChangedAt;
 
   @JsonPropertyDescription("When the probes are detached (RFC 3339), unless the spec changes.")

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -37,16 +38,20 @@ class CrdFilesUpToDateTest {
         .inOutputDir(generated.toFile())
         .forCRDVersions("v1")
         .customResourceClasses(Tracepoint.class, TracepointAssignment.class)
-        .withPostProcessor(new CRDPostProcessor() {
-          @Override
-          public HasMetadata process(HasMetadata crd, String crdSpecVersion) {
-            return keepDeclaredColumnOrder(crd);
-          }
-        })
+        .withPostProcessor(
+            new CRDPostProcessor() {
+              @Override
+              public HasMetadata process(HasMetadata crd, String crdSpecVersion) {
+                return keepDeclaredColumnOrder(crd);
+              }
+            })
         .generate();
     TreeSet<String> names = fileNames(generated);
-    assertEquals(new TreeSet<>(List.of("tracepointassignments.dynlog.dev-v1.yml",
-        "tracepoints.dynlog.dev-v1.yml")), names, "generated CRD files");
+    assertEquals(
+        new TreeSet<>(
+            List.of("tracepointassignments.dynlog.dev-v1.yml", "tracepoints.dynlog.dev-v1.yml")),
+        names,
+        "generated CRD files");
 
     for (String property : List.of("dynlog.crds.dir", "dynlog.chart.crds.dir")) {
       compareOrUpdate(generated, dir(property), names);
@@ -58,15 +63,17 @@ class CrdFilesUpToDateTest {
     if (Boolean.getBoolean(UPDATE_PROPERTY)) {
       Files.createDirectories(checkedIn);
       for (String name : names) {
-        Files.copy(generated.resolve(name), checkedIn.resolve(name),
-            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+            generated.resolve(name), checkedIn.resolve(name), StandardCopyOption.REPLACE_EXISTING);
       }
       System.out.println("updated CRDs in " + checkedIn);
       return;
     }
     assertTrue(Files.isDirectory(checkedIn), "missing CRD folder " + checkedIn);
-    assertEquals(names, fileNames(checkedIn), "files in " + checkedIn + " (regenerate with -D"
-        + UPDATE_PROPERTY + "=true)");
+    assertEquals(
+        names,
+        fileNames(checkedIn),
+        "files in " + checkedIn + " (regenerate with -D" + UPDATE_PROPERTY + "=true)");
     for (String name : names) {
       List<String> want = Files.readAllLines(generated.resolve(name));
       List<String> have = Files.readAllLines(checkedIn.resolve(name));
@@ -74,27 +81,39 @@ class CrdFilesUpToDateTest {
         String w = i < want.size() ? want.get(i) : "<end of file>";
         String h = i < have.size() ? have.get(i) : "<end of file>";
         if (!w.equals(h)) {
-          fail(checkedIn.resolve(name) + " differs from the model at line " + (i + 1)
-              + ":\n  generated:  " + w + "\n  checked in: " + h
-              + "\nRegenerate: mvn -pl api test -Dtest=CrdFilesUpToDateTest -D"
-              + UPDATE_PROPERTY + "=true");
+          fail(
+              checkedIn.resolve(name)
+                  + " differs from the model at line "
+                  + (i + 1)
+                  + ":\n  generated:  "
+                  + w
+                  + "\n  checked in: "
+                  + h
+                  + "\nRegenerate: mvn -pl api test -Dtest=CrdFilesUpToDateTest -D"
+                  + UPDATE_PROPERTY
+                  + "=true");
         }
       }
     }
   }
 
   /**
-   * The generator sorts printer columns by JSON path; kubectl shows them in CRD order, so put
-   * them back in the order the model declares them (Phase, Attached, ..., Age).
+   * The generator sorts printer columns by JSON path; kubectl shows them in CRD order, so put them
+   * back in the order the model declares them (Phase, Attached, ..., Age).
    */
   private static HasMetadata keepDeclaredColumnOrder(HasMetadata generated) {
     CustomResourceDefinition crd = (CustomResourceDefinition) generated;
-    Class<?> model = crd.getSpec().getNames().getKind().equals("Tracepoint")
-        ? Tracepoint.class : TracepointAssignment.class;
-    List<String> order = Arrays.stream(model.getAnnotationsByType(AdditionalPrinterColumn.class))
-        .map(AdditionalPrinterColumn::name).toList();
+    Class<?> model =
+        crd.getSpec().getNames().getKind().equals("Tracepoint")
+            ? Tracepoint.class
+            : TracepointAssignment.class;
+    List<String> order =
+        Arrays.stream(model.getAnnotationsByType(AdditionalPrinterColumn.class))
+            .map(AdditionalPrinterColumn::name)
+            .toList();
     for (CustomResourceDefinitionVersion version : crd.getSpec().getVersions()) {
-      version.getAdditionalPrinterColumns()
+      version
+          .getAdditionalPrinterColumns()
           .sort(Comparator.comparingInt(c -> order.indexOf(c.getName())));
     }
     return crd;
@@ -108,7 +127,9 @@ class CrdFilesUpToDateTest {
 
   private static TreeSet<String> fileNames(Path dir) throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
-      return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yml"))
+      return files
+          .map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(".yml"))
           .collect(Collectors.toCollection(TreeSet::new));
     }
   }

@@ -19,7 +19,8 @@ class TtlTest {
 
   @Test
   void rejectsOutOfBoundsAndMalformed() {
-    assertEquals("ttl '4s' must be between 5s and 24h",
+    assertEquals(
+        "ttl '4s' must be between 5s and 24h",
         assertThrows(IllegalArgumentException.class, () -> Ttl.parse("4s")).getMessage());
     assertThrows(IllegalArgumentException.class, () -> Ttl.parse("24h1ms"));
     assertThrows(IllegalArgumentException.class, () -> Ttl.parse("99999999999999999999h"));

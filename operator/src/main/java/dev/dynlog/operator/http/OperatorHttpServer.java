@@ -23,16 +23,23 @@ public final class OperatorHttpServer implements AutoCloseable {
    * @param health returns null when healthy, else what is wrong
    * @param readiness returns null when ready, else what is missing
    */
-  public OperatorHttpServer(int port, PrometheusMeterRegistry registry, Supplier<String> health,
-      Supplier<String> readiness) throws IOException {
+  public OperatorHttpServer(
+      int port,
+      PrometheusMeterRegistry registry,
+      Supplier<String> health,
+      Supplier<String> readiness)
+      throws IOException {
     server = HttpServer.create(new InetSocketAddress(port), 0);
-    server.setExecutor(Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "dynlog-operator-http");
-      t.setDaemon(true);
-      return t;
-    }));
-    server.createContext("/metrics", ex -> respond(ex, 200,
-        "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
+    server.setExecutor(
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "dynlog-operator-http");
+              t.setDaemon(true);
+              return t;
+            }));
+    server.createContext(
+        "/metrics",
+        ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
     server.createContext("/healthz", ex -> probe(ex, health.get()));
     server.createContext("/readyz", ex -> probe(ex, readiness.get()));
     server.start();

@@ -18,6 +18,7 @@ public final class EventRecorder {
 
   /** Event type for normal transitions. */
   public static final String NORMAL = "Normal";
+
   /** Event type for problems the user should look at. */
   public static final String WARNING = "Warning";
 
@@ -35,29 +36,50 @@ public final class EventRecorder {
   /** Records one event about {@code object}; the message is truncated to 1 KiB. */
   public void record(HasMetadata object, String type, String reason, String message) {
     String now = Instant.now().toString();
-    String name = object.getMetadata().getName() + "."
-        + Long.toHexString(System.currentTimeMillis()) + Long.toHexString(
-        SEQUENCE.incrementAndGet());
+    String name =
+        object.getMetadata().getName()
+            + "."
+            + Long.toHexString(System.currentTimeMillis())
+            + Long.toHexString(SEQUENCE.incrementAndGet());
     try {
-      client.v1().events().inNamespace(object.getMetadata().getNamespace()).resource(
-          new EventBuilder()
-              .withNewMetadata().withName(name)
-              .withNamespace(object.getMetadata().getNamespace()).endMetadata()
-              .withInvolvedObject(new ObjectReferenceBuilder()
-                  .withApiVersion(object.getApiVersion()).withKind(object.getKind())
+      client
+          .v1()
+          .events()
+          .inNamespace(object.getMetadata().getNamespace())
+          .resource(
+              new EventBuilder()
+                  .withNewMetadata()
+                  .withName(name)
                   .withNamespace(object.getMetadata().getNamespace())
-                  .withName(object.getMetadata().getName())
-                  .withUid(object.getMetadata().getUid())
-                  .withResourceVersion(object.getMetadata().getResourceVersion()).build())
-              .withType(type).withReason(reason)
-              .withMessage(message.length() > 1024 ? message.substring(0, 1024) : message)
-              .withNewSource().withComponent(component).endSource()
-              .withReportingComponent(component)
-              .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
-              .build()).create();
+                  .endMetadata()
+                  .withInvolvedObject(
+                      new ObjectReferenceBuilder()
+                          .withApiVersion(object.getApiVersion())
+                          .withKind(object.getKind())
+                          .withNamespace(object.getMetadata().getNamespace())
+                          .withName(object.getMetadata().getName())
+                          .withUid(object.getMetadata().getUid())
+                          .withResourceVersion(object.getMetadata().getResourceVersion())
+                          .build())
+                  .withType(type)
+                  .withReason(reason)
+                  .withMessage(message.length() > 1024 ? message.substring(0, 1024) : message)
+                  .withNewSource()
+                  .withComponent(component)
+                  .endSource()
+                  .withReportingComponent(component)
+                  .withFirstTimestamp(now)
+                  .withLastTimestamp(now)
+                  .withCount(1)
+                  .build())
+          .create();
     } catch (KubernetesClientException e) {
-      LOG.warn("could not record event {} for {}/{}: {}", reason,
-          object.getMetadata().getNamespace(), object.getMetadata().getName(), e.getMessage());
+      LOG.warn(
+          "could not record event {} for {}/{}: {}",
+          reason,
+          object.getMetadata().getNamespace(),
+          object.getMetadata().getName(),
+          e.getMessage());
     }
   }
 }

@@ -13,8 +13,7 @@ public final class LabelSelectors {
   /** Operators Kubernetes defines for matchExpressions. */
   public static final Set<String> OPERATORS = Set.of("In", "NotIn", "Exists", "DoesNotExist");
 
-  private LabelSelectors() {
-  }
+  private LabelSelectors() {}
 
   /**
    * True when every requirement of the selector holds for the labels. A {@code null} selector
@@ -55,8 +54,12 @@ public final class LabelSelectors {
         problems.add(where + ": key is empty");
       }
       if (!OPERATORS.contains(r.getOperator())) {
-        problems.add(where + ": operator '" + r.getOperator() + "' is not one of " + String.join(
-            ", ", OPERATORS.stream().sorted().toList()));
+        problems.add(
+            where
+                + ": operator '"
+                + r.getOperator()
+                + "' is not one of "
+                + String.join(", ", OPERATORS.stream().sorted().toList()));
       } else if ((r.getOperator().equals("In") || r.getOperator().equals("NotIn"))
           && (r.getValues() == null || r.getValues().isEmpty())) {
         problems.add(where + ": operator " + r.getOperator() + " needs at least one value");

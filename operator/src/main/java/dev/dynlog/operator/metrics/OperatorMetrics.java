@@ -8,9 +8,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * dynlog's own operator metrics (JOSDK adds its reconcile metrics to the same registry):
- * {@code dynlog_operator_tracepoints{phase}}, {@code dynlog_operator_assignment_writes_total
- * {operation}} and {@code dynlog_operator_events_total{type}}.
+ * dynlog's own operator metrics (JOSDK adds its reconcile metrics to the same registry): {@code
+ * dynlog_operator_tracepoints{phase}}, {@code dynlog_operator_assignment_writes_total {operation}}
+ * and {@code dynlog_operator_events_total{type}}.
  */
 public final class OperatorMetrics {
 
@@ -22,10 +22,13 @@ public final class OperatorMetrics {
   public OperatorMetrics(MeterRegistry registry) {
     this.registry = registry;
     for (Phase phase : Phase.values()) {
-      Gauge.builder("dynlog.operator.tracepoints", phases,
+      Gauge.builder(
+              "dynlog.operator.tracepoints",
+              phases,
               m -> m.values().stream().filter(p -> p == phase).count())
           .description("Tracepoints by phase, as last reconciled by this operator")
-          .tag("phase", phase.name()).register(registry);
+          .tag("phase", phase.name())
+          .register(registry);
     }
     applies = writes("apply");
     deletes = writes("delete");
@@ -53,13 +56,17 @@ public final class OperatorMetrics {
 
   /** Counts a Kubernetes Event written. */
   public void event(String type) {
-    Counter.builder("dynlog.operator.events").description("Kubernetes Events recorded")
-        .tag("type", type).register(registry).increment();
+    Counter.builder("dynlog.operator.events")
+        .description("Kubernetes Events recorded")
+        .tag("type", type)
+        .register(registry)
+        .increment();
   }
 
   private Counter writes(String operation) {
     return Counter.builder("dynlog.operator.assignment.writes")
-        .description("TracepointAssignment writes issued").tag("operation", operation)
+        .description("TracepointAssignment writes issued")
+        .tag("operation", operation)
         .register(registry);
   }
 }

@@ -15,8 +15,7 @@ public final class AssignmentNames {
   private static final int MAX_NAME = 253;
   private static final int HASH_CHARS = 8;
 
-  private AssignmentNames() {
-  }
+  private AssignmentNames() {}
 
   /** The assignment name for a Tracepoint and a node. */
   public static String of(String tracepoint, String node) {
@@ -32,8 +31,8 @@ public final class AssignmentNames {
 
   private static String hash(String text) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256")
-          .digest(text.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest).substring(0, HASH_CHARS);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is always available", e);

@@ -27,41 +27,52 @@ public final class AssignmentPlanner {
 
   private static final int MAX_LABEL_VALUE = 63;
 
-  private AssignmentPlanner() {
-  }
+  private AssignmentPlanner() {}
 
   /** True when the pod could be selected by the Tracepoint (same namespace, labels match). */
   public static boolean selects(Tracepoint tp, Pod pod) {
     return Objects.equals(tp.getMetadata().getNamespace(), pod.getMetadata().getNamespace())
-        && tp.getSpec() != null && tp.getSpec().getTarget() != null
-        && LabelSelectors.matches(tp.getSpec().getTarget().getSelector(),
-        pod.getMetadata().getLabels());
+        && tp.getSpec() != null
+        && tp.getSpec().getTarget() != null
+        && LabelSelectors.matches(
+            tp.getSpec().getTarget().getSelector(), pod.getMetadata().getLabels());
   }
 
   /**
-   * The selected pods that can be probed now: scheduled, Running, not being deleted, with a
-   * started target container. Sorted by node, then name.
+   * The selected pods that can be probed now: scheduled, Running, not being deleted, with a started
+   * target container. Sorted by node, then name.
    */
   public static List<PlannedPod> probeablePods(Tracepoint tp, List<Pod> candidates) {
     Target target = tp.getSpec().getTarget();
     List<PlannedPod> pods = new ArrayList<>();
     for (Pod pod : candidates) {
-      if (!selects(tp, pod) || pod.getMetadata().getDeletionTimestamp() != null
-          || pod.getSpec() == null || pod.getSpec().getNodeName() == null
-          || pod.getStatus() == null || !"Running".equals(pod.getStatus().getPhase())) {
+      if (!selects(tp, pod)
+          || pod.getMetadata().getDeletionTimestamp() != null
+          || pod.getSpec() == null
+          || pod.getSpec().getNodeName() == null
+          || pod.getStatus() == null
+          || !"Running".equals(pod.getStatus().getPhase())) {
         continue;
       }
-      List<ContainerStatus> statuses = pod.getStatus().getContainerStatuses() == null
-          ? List.of() : pod.getStatus().getContainerStatuses();
-      List<String> ids = statuses.stream()
-          .filter(s -> target.getContainer() == null || target.getContainer().equals(s.getName()))
-          .map(ContainerStatus::getContainerID)
-          .filter(id -> id != null && !id.isEmpty())
-          .sorted()
-          .toList();
+      List<ContainerStatus> statuses =
+          pod.getStatus().getContainerStatuses() == null
+              ? List.of()
+              : pod.getStatus().getContainerStatuses();
+      List<String> ids =
+          statuses.stream()
+              .filter(
+                  s -> target.getContainer() == null || target.getContainer().equals(s.getName()))
+              .map(ContainerStatus::getContainerID)
+              .filter(id -> id != null && !id.isEmpty())
+              .sorted()
+              .toList();
       if (!ids.isEmpty()) {
-        pods.add(new PlannedPod(pod.getMetadata().getName(), pod.getMetadata().getUid(),
-            pod.getSpec().getNodeName(), ids));
+        pods.add(
+            new PlannedPod(
+                pod.getMetadata().getName(),
+                pod.getMetadata().getUid(),
+                pod.getSpec().getNodeName(),
+                ids));
       }
     }
     pods.sort(Comparator.comparing(PlannedPod::node).thenComparing(PlannedPod::name));
@@ -69,19 +80,20 @@ public final class AssignmentPlanner {
   }
 
   /** The assignment every node with probeable pods must have, keyed and sorted by node. */
-  public static Map<String, TracepointAssignment> desiredAssignments(Tracepoint tp,
-      List<PlannedPod> pods, Instant expiresAt) {
-    Map<String, List<PlannedPod>> byNode = pods.stream()
-        .collect(Collectors.groupingBy(PlannedPod::node, TreeMap::new, Collectors.toList()));
+  public static Map<String, TracepointAssignment> desiredAssignments(
+      Tracepoint tp, List<PlannedPod> pods, Instant expiresAt) {
+    Map<String, List<PlannedPod>> byNode =
+        pods.stream()
+            .collect(Collectors.groupingBy(PlannedPod::node, TreeMap::new, Collectors.toList()));
     Map<String, TracepointAssignment> desired = new TreeMap<>();
     ProbeSpec probe = ProbeSpec.of(tp.getSpec());
-    byNode.forEach((node, nodePods) -> desired.put(node, assignment(tp, node, nodePods, probe,
-        expiresAt)));
+    byNode.forEach(
+        (node, nodePods) -> desired.put(node, assignment(tp, node, nodePods, probe, expiresAt)));
     return desired;
   }
 
-  private static TracepointAssignment assignment(Tracepoint tp, String node,
-      List<PlannedPod> pods, ProbeSpec probe, Instant expiresAt) {
+  private static TracepointAssignment assignment(
+      Tracepoint tp, String node, List<PlannedPod> pods, ProbeSpec probe, Instant expiresAt) {
     TracepointAssignment a = new TracepointAssignment();
     Map<String, String> labels = new TreeMap<>();
     labels.put(TracepointAssignment.TRACEPOINT_LABEL, tp.getMetadata().getName());
@@ -89,23 +101,28 @@ public final class AssignmentPlanner {
       // Longer node names cannot be label values; agents find those by field spec.nodeName.
       labels.put(TracepointAssignment.NODE_LABEL, node);
     }
-    a.setMetadata(new ObjectMetaBuilder()
-        .withName(AssignmentNames.of(tp.getMetadata().getName(), node))
-        .withNamespace(tp.getMetadata().getNamespace())
-        .withLabels(labels)
-        .withOwnerReferences(new OwnerReferenceBuilder()
-            .withApiVersion(tp.getApiVersion()).withKind(tp.getKind())
-            .withName(tp.getMetadata().getName()).withUid(tp.getMetadata().getUid())
-            .withController(true).build())
-        .build());
+    a.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(AssignmentNames.of(tp.getMetadata().getName(), node))
+            .withNamespace(tp.getMetadata().getNamespace())
+            .withLabels(labels)
+            .withOwnerReferences(
+                new OwnerReferenceBuilder()
+                    .withApiVersion(tp.getApiVersion())
+                    .withKind(tp.getKind())
+                    .withName(tp.getMetadata().getName())
+                    .withUid(tp.getMetadata().getUid())
+                    .withController(true)
+                    .build())
+            .build());
     TracepointAssignmentSpec spec = new TracepointAssignmentSpec();
     spec.setTracepoint(tp.getMetadata().getName());
     spec.setTracepointGeneration(tp.getMetadata().getGeneration());
     spec.setNodeName(node);
     spec.setExpiresAt(expiresAt.toString());
     spec.setProbe(probe);
-    spec.setPods(pods.stream().map(p -> new AssignedPod(p.name(), p.uid(), p.containerIDs()))
-        .toList());
+    spec.setPods(
+        pods.stream().map(p -> new AssignedPod(p.name(), p.uid(), p.containerIDs())).toList());
     a.setSpec(spec);
     return a;
   }

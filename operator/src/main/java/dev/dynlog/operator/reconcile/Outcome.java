@@ -12,8 +12,8 @@ import java.util.List;
  * @param window the ttl window of the current generation
  * @param pods pod counts and reports
  */
-public record Outcome(List<SpecProblem> problems, boolean expired, TtlWindow window,
-    PodTally pods) {
+public record Outcome(
+    List<SpecProblem> problems, boolean expired, TtlWindow window, PodTally pods) {
 
   public Outcome {
     problems = List.copyOf(problems);

@@ -12,8 +12,8 @@ import java.util.List;
  * @param reports per-pod entries, failed first, capped
  * @param omitted pods left out of {@code reports}
  */
-public record PodTally(int desired, int attached, int failed, List<PodReport> reports,
-    int omitted) {
+public record PodTally(
+    int desired, int attached, int failed, List<PodReport> reports, int omitted) {
 
   public PodTally {
     reports = List.copyOf(reports);

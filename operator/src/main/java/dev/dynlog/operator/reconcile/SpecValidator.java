@@ -21,8 +21,7 @@ public final class SpecValidator {
   public static final String INVALID_TTL = SpecChecks.INVALID_TTL;
   public static final String MISSING_FIELD = SpecChecks.MISSING_FIELD;
 
-  private SpecValidator() {
-  }
+  private SpecValidator() {}
 
   /** All problems of the spec, in field order; empty when the spec is usable. */
   public static List<SpecProblem> validate(TracepointSpec spec) {

@@ -41,17 +41,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reconciles a {@link Tracepoint}: validates it, enforces its ttl, keeps exactly one
- * {@link TracepointAssignment} per node that runs a probeable selected pod (server-side apply,
+ * Reconciles a {@link Tracepoint}: validates it, enforces its ttl, keeps exactly one {@link
+ * TracepointAssignment} per node that runs a probeable selected pod (server-side apply,
  * deterministic names), and aggregates the agents' reports into the status. Pods and assignments
- * are secondary resources, so pod and agent changes trigger a reconcile. The spec is never
- * written. A finalizer makes deletion remove every assignment first.
+ * are secondary resources, so pod and agent changes trigger a reconcile. The spec is never written.
+ * A finalizer makes deletion remove every assignment first.
  */
 @ControllerConfiguration(name = TracepointReconciler.NAME)
 public class TracepointReconciler implements Reconciler<Tracepoint>, Cleaner<Tracepoint> {
 
   /** Controller name (also JOSDK's metrics tag). */
   public static final String NAME = "tracepoint";
+
   /** Field manager of the operator's server-side applies. */
   public static final String FIELD_MANAGER = "dynlog-operator";
 
@@ -75,17 +76,27 @@ public class TracepointReconciler implements Reconciler<Tracepoint>, Cleaner<Tra
   @Override
   public List<EventSource<?, Tracepoint>> prepareEventSources(
       EventSourceContext<Tracepoint> context) {
-    assignments = new InformerEventSource<>(InformerEventSourceConfiguration
-        .from(TracepointAssignment.class, Tracepoint.class).withName("assignments").build(),
-        context);
-    assignments.addIndexers(Map.of(POD_UID_INDEX, a -> a.getSpec() == null
-        || a.getSpec().getPods() == null ? List.of()
-        : a.getSpec().getPods().stream().map(AssignedPod::getUid).toList()));
+    assignments =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(TracepointAssignment.class, Tracepoint.class)
+                .withName("assignments")
+                .build(),
+            context);
+    assignments.addIndexers(
+        Map.of(
+            POD_UID_INDEX,
+            a ->
+                a.getSpec() == null || a.getSpec().getPods() == null
+                    ? List.of()
+                    : a.getSpec().getPods().stream().map(AssignedPod::getUid).toList()));
     IndexerResourceCache<Tracepoint> tracepoints = context.getPrimaryCache();
-    pods = new InformerEventSource<>(InformerEventSourceConfiguration
-        .from(Pod.class, Tracepoint.class).withName("pods")
-        .withSecondaryToPrimaryMapper(pod -> tracepointsAffectedBy(pod, tracepoints))
-        .build(), context);
+    pods =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Pod.class, Tracepoint.class)
+                .withName("pods")
+                .withSecondaryToPrimaryMapper(pod -> tracepointsAffectedBy(pod, tracepoints))
+                .build(),
+            context);
     return List.of(assignments, pods);
   }
 
@@ -93,13 +104,15 @@ public class TracepointReconciler implements Reconciler<Tracepoint>, Cleaner<Tra
    * Tracepoints that select the pod now, plus those whose assignments list it (it may have stopped
    * matching, been deleted or moved).
    */
-  private Set<ResourceID> tracepointsAffectedBy(Pod pod,
-      IndexerResourceCache<Tracepoint> tracepoints) {
+  private Set<ResourceID> tracepointsAffectedBy(
+      Pod pod, IndexerResourceCache<Tracepoint> tracepoints) {
     String namespace = pod.getMetadata().getNamespace();
-    Set<ResourceID> ids = tracepoints.list(namespace, tp -> AssignmentPlanner.selects(tp, pod))
-        .map(ResourceID::fromResource).collect(Collectors.toCollection(HashSet::new));
-    for (TracepointAssignment a : assignments.byIndex(POD_UID_INDEX,
-        pod.getMetadata().getUid())) {
+    Set<ResourceID> ids =
+        tracepoints
+            .list(namespace, tp -> AssignmentPlanner.selects(tp, pod))
+            .map(ResourceID::fromResource)
+            .collect(Collectors.toCollection(HashSet::new));
+    for (TracepointAssignment a : assignments.byIndex(POD_UID_INDEX, pod.getMetadata().getUid())) {
       ids.add(new ResourceID(a.getSpec().getTracepoint(), a.getMetadata().getNamespace()));
     }
     return ids;
@@ -114,9 +127,14 @@ public class TracepointReconciler implements Reconciler<Tracepoint>, Cleaner<Tra
     boolean expired = window.expiredAt(now);
     List<TracepointAssignment> existing =
         new ArrayList<>(context.getSecondaryResources(TracepointAssignment.class));
-    List<PlannedPod> planned = problems.isEmpty() ? AssignmentPlanner.probeablePods(tp,
-        pods.list(tp.getMetadata().getNamespace(), pod -> AssignmentPlanner.selects(tp, pod))
-            .toList()) : List.of();
+    List<PlannedPod> planned =
+        problems.isEmpty()
+            ? AssignmentPlanner.probeablePods(
+                tp,
+                pods.list(
+                        tp.getMetadata().getNamespace(), pod -> AssignmentPlanner.selects(tp, pod))
+                    .toList())
+            : List.of();
 
     PodTally tally;
     if (!problems.isEmpty() || expired) {
@@ -131,8 +149,12 @@ public class TracepointReconciler implements Reconciler<Tracepoint>, Cleaner<Tra
     }
 
     TracepointStatus previous = tp.getStatus();
-    TracepointStatus status = StatusBuilder.build(previous, tp.getMetadata().getGeneration(),
-        new Outcome(problems, expired, window, tally), now);
+    TracepointStatus status =
+        StatusBuilder.build(
+            previous,
+            tp.getMetadata().getGeneration(),
+            new Outcome(problems, expired, window, tally),
+            now);
     recordTransitions(tp, previous, status, problems);
     metrics.phase(key(tp), status.getPhase());
 
@@ -151,19 +173,23 @@ public class TracepointReconciler implements Reconciler<Tracepoint>, Cleaner<Tra
 
   /** Shows why reconciling fails (e.g. a missing permission) in the Ready condition; retries. */
   @Override
-  public ErrorStatusUpdateControl<Tracepoint> updateErrorStatus(Tracepoint tp,
-      Context<Tracepoint> context, Exception e) {
+  public ErrorStatusUpdateControl<Tracepoint> updateErrorStatus(
+      Tracepoint tp, Context<Tracepoint> context, Exception e) {
     LOG.warn("{}: reconcile failed: {}", key(tp), e.getMessage());
-    tp.setStatus(StatusBuilder.withReconcileError(tp.getStatus(),
-        tp.getMetadata().getGeneration(), e.getMessage(), clock.instant()));
+    tp.setStatus(
+        StatusBuilder.withReconcileError(
+            tp.getStatus(), tp.getMetadata().getGeneration(), e.getMessage(), clock.instant()));
     return ErrorStatusUpdateControl.patchStatus(tp);
   }
 
   @Override
   public DeleteControl cleanup(Tracepoint tp, Context<Tracepoint> context) {
     KubernetesClient client = context.getClient();
-    client.resources(TracepointAssignment.class).inNamespace(tp.getMetadata().getNamespace())
-        .withLabel(TracepointAssignment.TRACEPOINT_LABEL, tp.getMetadata().getName()).delete();
+    client
+        .resources(TracepointAssignment.class)
+        .inNamespace(tp.getMetadata().getNamespace())
+        .withLabel(TracepointAssignment.TRACEPOINT_LABEL, tp.getMetadata().getName())
+        .delete();
     for (TracepointAssignment a : context.getSecondaryResources(TracepointAssignment.class)) {
       client.resource(a).delete();
     }
@@ -177,12 +203,15 @@ public class TracepointReconciler implements Reconciler<Tracepoint>, Cleaner<Tra
    * @param current filled with the assignment per node after this pass
    * @return nodes whose assignment was (re)written
    */
-  private Set<String> sync(KubernetesClient client, Tracepoint tp,
-      Map<String, TracepointAssignment> desired, List<TracepointAssignment> existing,
+  private Set<String> sync(
+      KubernetesClient client,
+      Tracepoint tp,
+      Map<String, TracepointAssignment> desired,
+      List<TracepointAssignment> existing,
       Map<String, TracepointAssignment> current) {
     ResourceID primary = ResourceID.fromResource(tp);
-    Set<String> desiredNames = desired.values().stream().map(a -> a.getMetadata().getName())
-        .collect(Collectors.toSet());
+    Set<String> desiredNames =
+        desired.values().stream().map(a -> a.getMetadata().getName()).collect(Collectors.toSet());
     Map<String, TracepointAssignment> existingByName = new HashMap<>();
     int deleted = 0;
     for (TracepointAssignment a : existing) {
@@ -195,54 +224,63 @@ public class TracepointReconciler implements Reconciler<Tracepoint>, Cleaner<Tra
     }
     metrics.deleted(deleted);
     Set<String> written = new HashSet<>();
-    desired.forEach((node, want) -> {
-      TracepointAssignment have = existingByName.get(want.getMetadata().getName());
-      if (have != null && upToDate(have, want)) {
-        current.put(node, have);
-        return;
-      }
-      TracepointAssignment applied = client.resource(want).fieldManager(FIELD_MANAGER)
-          .forceConflicts().serverSideApply();
-      metrics.applied();
-      if (have == null) {
-        assignments.handleRecentResourceCreate(primary, applied);
-      } else {
-        assignments.handleRecentResourceUpdate(primary, applied, have);
-      }
-      current.put(node, applied);
-      written.add(node);
-    });
+    desired.forEach(
+        (node, want) -> {
+          TracepointAssignment have = existingByName.get(want.getMetadata().getName());
+          if (have != null && upToDate(have, want)) {
+            current.put(node, have);
+            return;
+          }
+          TracepointAssignment applied =
+              client.resource(want).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+          metrics.applied();
+          if (have == null) {
+            assignments.handleRecentResourceCreate(primary, applied);
+          } else {
+            assignments.handleRecentResourceUpdate(primary, applied, have);
+          }
+          current.put(node, applied);
+          written.add(node);
+        });
     if (deleted > 0 || !written.isEmpty()) {
       LOG.debug("{}: applied {} and deleted {} assignments", key(tp), written.size(), deleted);
     }
     return written;
   }
 
-  private void deleteAll(KubernetesClient client, Tracepoint tp,
-      List<TracepointAssignment> existing) {
+  private void deleteAll(
+      KubernetesClient client, Tracepoint tp, List<TracepointAssignment> existing) {
     if (existing.isEmpty()) {
       return;
     }
-    client.resources(TracepointAssignment.class).inNamespace(tp.getMetadata().getNamespace())
-        .withLabel(TracepointAssignment.TRACEPOINT_LABEL, tp.getMetadata().getName()).delete();
+    client
+        .resources(TracepointAssignment.class)
+        .inNamespace(tp.getMetadata().getNamespace())
+        .withLabel(TracepointAssignment.TRACEPOINT_LABEL, tp.getMetadata().getName())
+        .delete();
     metrics.deleted(existing.size());
   }
 
   private static boolean upToDate(TracepointAssignment have, TracepointAssignment want) {
-    Map<String, String> labels = have.getMetadata().getLabels() == null ? Map.of()
-        : have.getMetadata().getLabels();
+    Map<String, String> labels =
+        have.getMetadata().getLabels() == null ? Map.of() : have.getMetadata().getLabels();
     OwnerReference owner = want.getMetadata().getOwnerReferences().get(0);
     return sameJson(have.getSpec(), want.getSpec())
         && labels.entrySet().containsAll(want.getMetadata().getLabels().entrySet())
         && have.getMetadata().getOwnerReferences() != null
         && have.getMetadata().getOwnerReferences().stream()
-        .anyMatch(o -> Objects.equals(o.getUid(), owner.getUid())
-            && Boolean.TRUE.equals(o.getController()));
+            .anyMatch(
+                o ->
+                    Objects.equals(o.getUid(), owner.getUid())
+                        && Boolean.TRUE.equals(o.getController()));
   }
 
   /** Kubernetes Events for what a person wants to hear about. */
-  private void recordTransitions(Tracepoint tp, TracepointStatus previous,
-      TracepointStatus status, List<SpecProblem> problems) {
+  private void recordTransitions(
+      Tracepoint tp,
+      TracepointStatus previous,
+      TracepointStatus status,
+      List<SpecProblem> problems) {
     Phase before = previous == null ? null : previous.getPhase();
     Phase after = status.getPhase();
     if (!problems.isEmpty()) {
@@ -257,17 +295,37 @@ public class TracepointReconciler implements Reconciler<Tracepoint>, Cleaner<Tra
       return;
     }
     if (before == Phase.Expired) {
-      event(tp, EventRecorder.NORMAL, "Renewed",
+      event(
+          tp,
+          EventRecorder.NORMAL,
+          "Renewed",
           "spec changed; probes re-attach until " + status.getExpiresAt());
     }
     switch (after) {
-      case Expired -> event(tp, EventRecorder.NORMAL, "Expired",
-          condition(status, StatusBuilder.EXPIRED).getMessage());
-      case Active -> event(tp, EventRecorder.NORMAL, "Attached",
-          "probe attached in all " + status.getAttachedPods() + " selected pods");
-      case Degraded -> event(tp, EventRecorder.WARNING, "AttachFailed",
-          status.getFailedPods() + " of " + status.getDesiredPods() + " pods failed; first: "
-              + status.getPods().get(0).getPod() + ": " + status.getPods().get(0).getMessage());
+      case Expired ->
+          event(
+              tp,
+              EventRecorder.NORMAL,
+              "Expired",
+              condition(status, StatusBuilder.EXPIRED).getMessage());
+      case Active ->
+          event(
+              tp,
+              EventRecorder.NORMAL,
+              "Attached",
+              "probe attached in all " + status.getAttachedPods() + " selected pods");
+      case Degraded ->
+          event(
+              tp,
+              EventRecorder.WARNING,
+              "AttachFailed",
+              status.getFailedPods()
+                  + " of "
+                  + status.getDesiredPods()
+                  + " pods failed; first: "
+                  + status.getPods().get(0).getPod()
+                  + ": "
+                  + status.getPods().get(0).getMessage());
       default -> {
         // Pending, NoTargets: no event; Invalid is reported above
       }
@@ -280,8 +338,12 @@ public class TracepointReconciler implements Reconciler<Tracepoint>, Cleaner<Tra
   }
 
   private static Condition condition(TracepointStatus status, String type) {
-    return status.getConditions() == null ? null : status.getConditions().stream()
-        .filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+    return status.getConditions() == null
+        ? null
+        : status.getConditions().stream()
+            .filter(c -> type.equals(c.getType()))
+            .findFirst()
+            .orElse(null);
   }
 
   private static boolean sameJson(Object a, Object b) {

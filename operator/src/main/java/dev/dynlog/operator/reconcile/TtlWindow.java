@@ -8,8 +8,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
 /**
- * When the current spec of a Tracepoint started to count and when it expires. The ttl counts
- * from the last spec change: a spec change bumps {@code metadata.generation}; the first time the
+ * When the current spec of a Tracepoint started to count and when it expires. The ttl counts from
+ * the last spec change: a spec change bumps {@code metadata.generation}; the first time the
  * operator sees a generation it records the moment in {@code status.specChangedAt} (generation 1
  * counts from the object's creation).
  *
@@ -39,12 +39,13 @@ public record TtlWindow(Instant specChangedAt, Duration ttl, Instant expiresAt) 
   private static Instant start(Tracepoint tp, Instant now) {
     TracepointStatus status = tp.getStatus();
     Long generation = tp.getMetadata().getGeneration();
-    if (status != null && status.getSpecChangedAt() != null && generation != null
+    if (status != null
+        && status.getSpecChangedAt() != null
+        && generation != null
         && generation.equals(status.getObservedGeneration())) {
       return Instant.parse(status.getSpecChangedAt());
     }
-    if (generation != null && generation == 1L
-        && tp.getMetadata().getCreationTimestamp() != null) {
+    if (generation != null && generation == 1L && tp.getMetadata().getCreationTimestamp() != null) {
       Instant created = Instant.parse(tp.getMetadata().getCreationTimestamp());
       return created.isAfter(now) ? now.truncatedTo(ChronoUnit.SECONDS) : created;
     }

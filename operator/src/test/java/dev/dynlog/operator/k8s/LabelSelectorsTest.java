@@ -29,7 +29,8 @@ class LabelSelectorsTest {
     assertFalse(LabelSelectors.matches(expr("app", "In", "api"), WEB));
     assertFalse(LabelSelectors.matches(expr("missing", "In", "x"), WEB));
     assertTrue(LabelSelectors.matches(expr("app", "NotIn", "api"), WEB));
-    assertTrue(LabelSelectors.matches(expr("missing", "NotIn", "x"), WEB),
+    assertTrue(
+        LabelSelectors.matches(expr("missing", "NotIn", "x"), WEB),
         "NotIn matches when the label is absent");
     assertFalse(LabelSelectors.matches(expr("app", "NotIn", "web"), WEB));
     assertTrue(LabelSelectors.matches(expr("tier", "Exists"), WEB));
@@ -40,10 +41,14 @@ class LabelSelectorsTest {
 
   @Test
   void reportsUnusableRequirements() {
-    assertEquals(List.of("target.selector.matchExpressions[0]: operator 'Like' is not one of "
-        + "DoesNotExist, Exists, In, NotIn"), LabelSelectors.problems(expr("app", "Like", "x")));
-    assertEquals(List.of("target.selector.matchExpressions[0]: operator In needs at least one "
-        + "value"), LabelSelectors.problems(expr("app", "In")));
+    assertEquals(
+        List.of(
+            "target.selector.matchExpressions[0]: operator 'Like' is not one of "
+                + "DoesNotExist, Exists, In, NotIn"),
+        LabelSelectors.problems(expr("app", "Like", "x")));
+    assertEquals(
+        List.of("target.selector.matchExpressions[0]: operator In needs at least one " + "value"),
+        LabelSelectors.problems(expr("app", "In")));
     assertEquals(List.of(), LabelSelectors.problems(expr("app", "Exists")));
   }
 
@@ -52,7 +57,12 @@ class LabelSelectorsTest {
   }
 
   private static LabelSelector expr(String key, String op, String... values) {
-    return new LabelSelectorBuilder().addNewMatchExpression().withKey(key).withOperator(op)
-        .withValues(values).endMatchExpression().build();
+    return new LabelSelectorBuilder()
+        .addNewMatchExpression()
+        .withKey(key)
+        .withOperator(op)
+        .withValues(values)
+        .endMatchExpression()
+        .build();
   }
 }

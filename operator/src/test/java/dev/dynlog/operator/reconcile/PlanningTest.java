@@ -16,6 +16,7 @@ import dev.dynlog.api.v1alpha1.TracepointAssignment;
 import dev.dynlog.api.v1alpha1.TracepointAssignmentStatus;
 import dev.dynlog.api.v1alpha1.TracepointSpec;
 import dev.dynlog.api.v1alpha1.TracepointStatus;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -36,13 +37,14 @@ class PlanningTest {
   @Test
   void selectsOnlyRunningScheduledPodsWithTheTargetContainer() {
     Tracepoint tp = tracepoint("app");
-    List<Pod> pods = List.of(
-        pod("a", "n1", "Running", Map.of("app", "web"), "app", "containerd://1"),
-        pod("b", "n1", "Pending", Map.of("app", "web"), "app", "containerd://2"),
-        pod("c", null, "Running", Map.of("app", "web"), "app", "containerd://3"),
-        pod("d", "n2", "Running", Map.of("app", "db"), "app", "containerd://4"),
-        pod("e", "n2", "Running", Map.of("app", "web"), "sidecar", "containerd://5"),
-        pod("f", "n0", "Running", Map.of("app", "web"), "app", null));
+    List<Pod> pods =
+        List.of(
+            pod("a", "n1", "Running", Map.of("app", "web"), "app", "containerd://1"),
+            pod("b", "n1", "Pending", Map.of("app", "web"), "app", "containerd://2"),
+            pod("c", null, "Running", Map.of("app", "web"), "app", "containerd://3"),
+            pod("d", "n2", "Running", Map.of("app", "db"), "app", "containerd://4"),
+            pod("e", "n2", "Running", Map.of("app", "web"), "sidecar", "containerd://5"),
+            pod("f", "n0", "Running", Map.of("app", "web"), "app", null));
     List<PlannedPod> planned = AssignmentPlanner.probeablePods(tp, pods);
     assertEquals(List.of(new PlannedPod("a", "uid-a", "n1", List.of("containerd://1"))), planned);
   }
@@ -50,24 +52,29 @@ class PlanningTest {
   @Test
   void groupsPodsByNodeUnderDeterministicNames() {
     Tracepoint tp = tracepoint(null);
-    List<PlannedPod> pods = List.of(new PlannedPod("a", "ua", "n1", List.of("x")),
-        new PlannedPod("b", "ub", "n2", List.of("y")), new PlannedPod("c", "uc", "n1",
-            List.of("z")));
-    Map<String, TracepointAssignment> desired = AssignmentPlanner.desiredAssignments(tp, pods,
-        Instant.parse("2030-01-01T00:00:00Z"));
+    List<PlannedPod> pods =
+        List.of(
+            new PlannedPod("a", "ua", "n1", List.of("x")),
+            new PlannedPod("b", "ub", "n2", List.of("y")),
+            new PlannedPod("c", "uc", "n1", List.of("z")));
+    Map<String, TracepointAssignment> desired =
+        AssignmentPlanner.desiredAssignments(tp, pods, Instant.parse("2030-01-01T00:00:00Z"));
     assertEquals(List.of("n1", "n2"), List.copyOf(desired.keySet()));
     TracepointAssignment n1 = desired.get("n1");
     assertEquals(AssignmentNames.of("tp", "n1"), n1.getMetadata().getName());
-    assertEquals(List.of("a", "c"), n1.getSpec().getPods().stream().map(p -> p.getName())
-        .toList());
+    assertEquals(List.of("a", "c"), n1.getSpec().getPods().stream().map(p -> p.getName()).toList());
     assertEquals("n1", n1.getMetadata().getLabels().get(TracepointAssignment.NODE_LABEL));
     assertEquals("2030-01-01T00:00:00Z", n1.getSpec().getExpiresAt());
 
     String longNode = "n".repeat(64);
-    TracepointAssignment far = AssignmentPlanner.desiredAssignments(tp,
-        List.of(new PlannedPod("x", "ux", longNode, List.of("c"))), Instant.EPOCH).get(longNode);
-    assertEquals(Map.of(TracepointAssignment.TRACEPOINT_LABEL, "tp"),
-        far.getMetadata().getLabels(), "no invalid node label");
+    TracepointAssignment far =
+        AssignmentPlanner.desiredAssignments(
+                tp, List.of(new PlannedPod("x", "ux", longNode, List.of("c"))), Instant.EPOCH)
+            .get(longNode);
+    assertEquals(
+        Map.of(TracepointAssignment.TRACEPOINT_LABEL, "tp"),
+        far.getMetadata().getLabels(),
+        "no invalid node label");
     assertEquals(longNode, far.getSpec().getNodeName());
   }
 
@@ -83,31 +90,39 @@ class PlanningTest {
 
   @Test
   void tallyCountsOnlyReportsForTheCurrentGeneration() {
-    List<PlannedPod> pods = List.of(new PlannedPod("a", "ua", "n1", List.of("x")),
-        new PlannedPod("b", "ub", "n1", List.of("y")),
-        new PlannedPod("c", "uc", "n2", List.of("z")),
-        new PlannedPod("d", "ud", "n3", List.of("w")));
-    TracepointAssignment n1 = reported(2L, 2L, new PodProbeStatus("a", "ua", PodState.Attached,
-        "ok"), new PodProbeStatus("b", "ub", PodState.Failed, "no symbol"));
-    TracepointAssignment n2 = reported(3L, 2L, new PodProbeStatus("c", "uc", PodState.Attached,
-        "ok"));
-    TracepointAssignment n3 = reported(1L, 1L, new PodProbeStatus("d", "ud", PodState.Attached,
-        "ok"));
-    PodTally tally = StatusAggregator.tally(pods, Map.of("n1", n1, "n2", n2, "n3", n3),
-        Set.of("n3"));
+    List<PlannedPod> pods =
+        List.of(
+            new PlannedPod("a", "ua", "n1", List.of("x")),
+            new PlannedPod("b", "ub", "n1", List.of("y")),
+            new PlannedPod("c", "uc", "n2", List.of("z")),
+            new PlannedPod("d", "ud", "n3", List.of("w")));
+    TracepointAssignment n1 =
+        reported(
+            2L,
+            2L,
+            new PodProbeStatus("a", "ua", PodState.Attached, "ok"),
+            new PodProbeStatus("b", "ub", PodState.Failed, "no symbol"));
+    TracepointAssignment n2 =
+        reported(3L, 2L, new PodProbeStatus("c", "uc", PodState.Attached, "ok"));
+    TracepointAssignment n3 =
+        reported(1L, 1L, new PodProbeStatus("d", "ud", PodState.Attached, "ok"));
+    PodTally tally =
+        StatusAggregator.tally(pods, Map.of("n1", n1, "n2", n2, "n3", n3), Set.of("n3"));
     assertEquals(4, tally.desired());
     assertEquals(1, tally.attached(), "n2 is a generation behind, n3 was just rewritten");
     assertEquals(1, tally.failed());
-    assertEquals(List.of("b", "c", "d", "a"), tally.reports().stream().map(PodReport::getPod)
-        .toList(), "failed, then pending, then attached");
+    assertEquals(
+        List.of("b", "c", "d", "a"),
+        tally.reports().stream().map(PodReport::getPod).toList(),
+        "failed, then pending, then attached");
     assertEquals("no symbol", tally.reports().get(0).getMessage());
   }
 
   @Test
   void podListIsCappedAndCountsWhatItLeavesOut() {
     List<PlannedPod> pods = new ArrayList<>();
-    IntStream.range(0, TracepointStatus.MAX_POD_REPORTS + 7).forEach(i ->
-        pods.add(new PlannedPod("p" + i, "u" + i, "n", List.of("c"))));
+    IntStream.range(0, TracepointStatus.MAX_POD_REPORTS + 7)
+        .forEach(i -> pods.add(new PlannedPod("p" + i, "u" + i, "n", List.of("c"))));
     PodTally tally = StatusAggregator.tally(pods, Map.of(), Set.of());
     assertEquals(TracepointStatus.MAX_POD_REPORTS, tally.reports().size());
     assertEquals(7, tally.omitted());
@@ -138,44 +153,76 @@ class PlanningTest {
 
   @Test
   void statusKeepsTransitionTimesWhileConditionsHold() {
-    TtlWindow window = new TtlWindow(Instant.parse("2030-01-01T00:00:00Z"), Duration.ofHours(1),
-        Instant.parse("2030-01-01T01:00:00Z"));
+    TtlWindow window =
+        new TtlWindow(
+            Instant.parse("2030-01-01T00:00:00Z"),
+            Duration.ofHours(1),
+            Instant.parse("2030-01-01T01:00:00Z"));
     PodTally pods = new PodTally(2, 2, 0, List.of(), 0);
     Instant t1 = Instant.parse("2030-01-01T00:01:00Z");
-    TracepointStatus s1 = StatusBuilder.build(null, 1, new Outcome(List.of(), false, window,
-        pods), t1);
+    TracepointStatus s1 =
+        StatusBuilder.build(null, 1, new Outcome(List.of(), false, window, pods), t1);
     assertEquals(Phase.Active, s1.getPhase());
-    TracepointStatus s2 = StatusBuilder.build(s1, 1, new Outcome(List.of(), false, window,
-        new PodTally(2, 1, 1, List.of(new PodReport("b", "n", PodState.Failed, "x")), 0)),
-        Instant.parse("2030-01-01T00:02:00Z"));
+    TracepointStatus s2 =
+        StatusBuilder.build(
+            s1,
+            1,
+            new Outcome(
+                List.of(),
+                false,
+                window,
+                new PodTally(2, 1, 1, List.of(new PodReport("b", "n", PodState.Failed, "x")), 0)),
+            Instant.parse("2030-01-01T00:02:00Z"));
     assertEquals(Phase.Degraded, s2.getPhase());
     assertEquals("2030-01-01T00:01:00Z", condition(s2, "Valid").getLastTransitionTime());
     assertEquals("2030-01-01T00:02:00Z", condition(s2, "Ready").getLastTransitionTime());
-    TracepointStatus s3 = StatusBuilder.build(s2, 2, new Outcome(
-        List.of(new SpecProblem("InvalidCaptureExpression", "m1"),
-            new SpecProblem("InvalidProcessName", "m2")), false, window, pods),
-        Instant.parse("2030-01-01T00:03:00Z"));
+    TracepointStatus s3 =
+        StatusBuilder.build(
+            s2,
+            2,
+            new Outcome(
+                List.of(
+                    new SpecProblem("InvalidCaptureExpression", "m1"),
+                    new SpecProblem("InvalidProcessName", "m2")),
+                false,
+                window,
+                pods),
+            Instant.parse("2030-01-01T00:03:00Z"));
     assertEquals(Phase.Invalid, s3.getPhase());
     assertEquals("m1; m2", condition(s3, "Valid").getMessage());
     assertEquals("InvalidCaptureExpression", condition(s3, "Valid").getReason());
     assertEquals(0, s3.getAttachedPods());
-    TracepointStatus s4 = StatusBuilder.build(s3, 2, new Outcome(List.of(), true, window, pods),
-        Instant.parse("2030-01-01T01:00:00Z"));
+    TracepointStatus s4 =
+        StatusBuilder.build(
+            s3,
+            2,
+            new Outcome(List.of(), true, window, pods),
+            Instant.parse("2030-01-01T01:00:00Z"));
     assertEquals(Phase.Expired, s4.getPhase());
-    assertEquals("ttl 1h elapsed at 2030-01-01T01:00:00Z; change the spec to renew",
+    assertEquals(
+        "ttl 1h elapsed at 2030-01-01T01:00:00Z; change the spec to renew",
         condition(s4, "Expired").getMessage());
   }
 
   @Test
   void reconcileErrorsReplaceOnlyTheReadyCondition() {
-    TtlWindow window = new TtlWindow(Instant.parse("2030-01-01T00:00:00Z"), Duration.ofHours(1),
-        Instant.parse("2030-01-01T01:00:00Z"));
-    TracepointStatus ok = StatusBuilder.build(null, 1, new Outcome(List.of(), false, window,
-        new PodTally(1, 1, 0, List.of(), 0)), Instant.parse("2030-01-01T00:01:00Z"));
-    TracepointStatus failed = StatusBuilder.withReconcileError(ok, 1, "forbidden: x".repeat(200),
-        Instant.parse("2030-01-01T00:02:00Z"));
+    TtlWindow window =
+        new TtlWindow(
+            Instant.parse("2030-01-01T00:00:00Z"),
+            Duration.ofHours(1),
+            Instant.parse("2030-01-01T01:00:00Z"));
+    TracepointStatus ok =
+        StatusBuilder.build(
+            null,
+            1,
+            new Outcome(List.of(), false, window, new PodTally(1, 1, 0, List.of(), 0)),
+            Instant.parse("2030-01-01T00:01:00Z"));
+    TracepointStatus failed =
+        StatusBuilder.withReconcileError(
+            ok, 1, "forbidden: x".repeat(200), Instant.parse("2030-01-01T00:02:00Z"));
     assertEquals(Phase.Active, failed.getPhase());
-    assertEquals(List.of("Valid", "Expired", "Ready"),
+    assertEquals(
+        List.of("Valid", "Expired", "Ready"),
         failed.getConditions().stream().map(c -> c.getType()).toList());
     assertEquals("ReconcileError", condition(failed, "Ready").getReason());
     assertEquals("False", condition(failed, "Ready").getStatus());
@@ -190,22 +237,27 @@ class PlanningTest {
     tp.getSpec().getTarget().setProcessName("(");
     tp.getSpec().setTtl("3s");
     List<SpecProblem> problems = SpecValidator.validate(tp.getSpec());
-    assertEquals(List.of(SpecValidator.INVALID_PROCESS_NAME,
-            SpecValidator.INVALID_CAPTURE_EXPRESSION, SpecValidator.INVALID_TTL),
+    assertEquals(
+        List.of(
+            SpecValidator.INVALID_PROCESS_NAME,
+            SpecValidator.INVALID_CAPTURE_EXPRESSION,
+            SpecValidator.INVALID_TTL),
         problems.stream().map(SpecProblem::reason).toList());
-    assertEquals("spec.capture[1] (bad): expected ')' but the expression ended at column 6 of "
-        + "'len(x'", problems.get(1).message());
+    assertEquals(
+        "spec.capture[1] (bad): expected ')' but the expression ended at column 6 of " + "'len(x'",
+        problems.get(1).message());
     assertEquals(List.of(), SpecValidator.validate(tracepoint("app").getSpec()));
   }
 
-  private static io.fabric8.kubernetes.api.model.Condition condition(TracepointStatus s,
-      String type) {
-    return s.getConditions().stream().filter(c -> c.getType().equals(type)).findFirst()
+  private static Condition condition(TracepointStatus s, String type) {
+    return s.getConditions().stream()
+        .filter(c -> c.getType().equals(type))
+        .findFirst()
         .orElseThrow();
   }
 
-  private static TracepointAssignment reported(long generation, long observed,
-      PodProbeStatus... pods) {
+  private static TracepointAssignment reported(
+      long generation, long observed, PodProbeStatus... pods) {
     TracepointAssignment a = new TracepointAssignment();
     a.setMetadata(new ObjectMetaBuilder().withName("x").withGeneration(generation).build());
     TracepointAssignmentStatus status = new TracepointAssignmentStatus();
@@ -217,8 +269,13 @@ class PlanningTest {
 
   private static Tracepoint tracepoint(String container) {
     Tracepoint tp = new Tracepoint();
-    tp.setMetadata(new ObjectMetaBuilder().withName("tp").withNamespace("ns").withUid("tp-uid")
-        .withGeneration(1L).build());
+    tp.setMetadata(
+        new ObjectMetaBuilder()
+            .withName("tp")
+            .withNamespace("ns")
+            .withUid("tp-uid")
+            .withGeneration(1L)
+            .build());
     TracepointSpec spec = new TracepointSpec();
     Target target = new Target();
     target.setSelector(new LabelSelectorBuilder().addToMatchLabels("app", "web").build());
@@ -229,12 +286,28 @@ class PlanningTest {
     return tp;
   }
 
-  private static Pod pod(String name, String node, String phase, Map<String, String> labels,
-      String container, String containerId) {
-    return new PodBuilder().withNewMetadata().withName(name).withNamespace("ns")
-        .withUid("uid-" + name).withLabels(labels).endMetadata()
-        .withNewSpec().withNodeName(node).endSpec()
-        .withNewStatus().withPhase(phase).withContainerStatuses(new ContainerStatusBuilder()
-            .withName(container).withContainerID(containerId).build()).endStatus().build();
+  private static Pod pod(
+      String name,
+      String node,
+      String phase,
+      Map<String, String> labels,
+      String container,
+      String containerId) {
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace("ns")
+        .withUid("uid-" + name)
+        .withLabels(labels)
+        .endMetadata()
+        .withNewSpec()
+        .withNodeName(node)
+        .endSpec()
+        .withNewStatus()
+        .withPhase(phase)
+        .withContainerStatuses(
+            new ContainerStatusBuilder().withName(container).withContainerID(containerId).build())
+        .endStatus()
+        .build();
   }
 }

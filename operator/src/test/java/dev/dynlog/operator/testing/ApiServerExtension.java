@@ -16,21 +16,20 @@ import org.junit.platform.commons.support.AnnotationSupport;
 import org.junit.platform.commons.support.ModifierSupport;
 
 /**
- * The extension behind {@link ApiServerTest}. Before the class it takes the shared
- * {@link TestApiServer}'s client (starting the server on first use), makes a {@link Fixtures} and
- * starts the class's {@link TestOperator}, if it names one; it injects them into
- * {@link ApiServerTest.Inject} fields and resolves parameters of their types; after the class it
- * closes the operator. Nested classes share those of their enclosing class.
+ * The extension behind {@link ApiServerTest}. Before the class it takes the shared {@link
+ * TestApiServer}'s client (starting the server on first use), makes a {@link Fixtures} and starts
+ * the class's {@link TestOperator}, if it names one; it injects them into {@link
+ * ApiServerTest.Inject} fields and resolves parameters of their types; after the class it closes
+ * the operator. Nested classes share those of their enclosing class.
  */
-public final class ApiServerExtension implements BeforeAllCallback, AfterAllCallback,
-    TestInstancePostProcessor, ParameterResolver {
+public final class ApiServerExtension
+    implements BeforeAllCallback, AfterAllCallback, TestInstancePostProcessor, ParameterResolver {
 
   private static final Namespace NAMESPACE = Namespace.create(ApiServerExtension.class);
   private static final String KEY = "resources";
 
   /**
-   * What one test class gets; not AutoCloseable, so that the store never closes the shared
-   * client.
+   * What one test class gets; not AutoCloseable, so that the store never closes the shared client.
    */
   private record Resources(KubernetesClient client, Fixtures fixtures, TestOperator operator) {
 
@@ -43,13 +42,18 @@ public final class ApiServerExtension implements BeforeAllCallback, AfterAllCall
       }
       if (type == TestOperator.class) {
         if (operator == null) {
-          throw new IllegalStateException(testClass.getSimpleName() + " starts no operator: "
-              + "set @ApiServerTest(identity = ...)");
+          throw new IllegalStateException(
+              testClass.getSimpleName()
+                  + " starts no operator: "
+                  + "set @ApiServerTest(identity = ...)");
         }
         return operator;
       }
-      throw new IllegalArgumentException("cannot inject a " + type.getName() + ": only "
-          + "KubernetesClient, Fixtures and TestOperator");
+      throw new IllegalArgumentException(
+          "cannot inject a "
+              + type.getName()
+              + ": only "
+              + "KubernetesClient, Fixtures and TestOperator");
     }
   }
 
@@ -59,11 +63,15 @@ public final class ApiServerExtension implements BeforeAllCallback, AfterAllCall
     if (resources(context) == null) {
       KubernetesClient client = TestApiServer.get().client();
       Fixtures fixtures = new Fixtures(client);
-      TestOperator operator = AnnotationSupport.findAnnotation(testClass, ApiServerTest.class)
-          .filter(config -> !config.identity().isEmpty())
-          .map(config -> TestOperator.start(config.identity(), config.lease().isEmpty()
-              ? config.identity() + "-lease" : config.lease()))
-          .orElse(null);
+      TestOperator operator =
+          AnnotationSupport.findAnnotation(testClass, ApiServerTest.class)
+              .filter(config -> !config.identity().isEmpty())
+              .map(
+                  config ->
+                      TestOperator.start(
+                          config.identity(),
+                          config.lease().isEmpty() ? config.identity() + "-lease" : config.lease()))
+              .orElse(null);
       context.getStore(NAMESPACE).put(KEY, new Resources(client, fixtures, operator));
     }
     inject(context, testClass, null, ModifierSupport::isStatic);
@@ -86,15 +94,14 @@ public final class ApiServerExtension implements BeforeAllCallback, AfterAllCall
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
     Class<?> type = parameter.getParameter().getType();
-    return type == KubernetesClient.class || type == Fixtures.class
-        || type == TestOperator.class;
+    return type == KubernetesClient.class || type == Fixtures.class || type == TestOperator.class;
   }
 
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
     try {
-      return resources(context).get(parameter.getParameter().getType(),
-          context.getRequiredTestClass());
+      return resources(context)
+          .get(parameter.getParameter().getType(), context.getRequiredTestClass());
     } catch (IllegalStateException e) {
       throw new ParameterResolutionException(e.getMessage(), e);
     }
@@ -104,16 +111,16 @@ public final class ApiServerExtension implements BeforeAllCallback, AfterAllCall
     return context.getStore(NAMESPACE).get(KEY, Resources.class);
   }
 
-  private static void inject(ExtensionContext context, Class<?> testClass, Object instance,
-      Predicate<Field> which) {
-    for (Field field : AnnotationSupport.findAnnotatedFields(testClass,
-        ApiServerTest.Inject.class, which)) {
+  private static void inject(
+      ExtensionContext context, Class<?> testClass, Object instance, Predicate<Field> which) {
+    for (Field field :
+        AnnotationSupport.findAnnotatedFields(testClass, ApiServerTest.Inject.class, which)) {
       try {
         field.setAccessible(true);
         field.set(instance, resources(context).get(field.getType(), testClass));
       } catch (IllegalAccessException | RuntimeException e) {
-        throw new ExtensionConfigurationException("cannot inject " + field + ": "
-            + e.getMessage(), e);
+        throw new ExtensionConfigurationException(
+            "cannot inject " + field + ": " + e.getMessage(), e);
       }
     }
   }

@@ -9,10 +9,10 @@ import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Runs the annotated test class against the shared {@link TestApiServer} through
- * {@link ApiServerExtension}: its admin {@link KubernetesClient}, a {@link Fixtures} and, when
- * {@link #identity} is set, a {@link TestOperator} started before the class and closed after it,
- * go into {@link Inject} fields and into parameters of those types.
+ * Runs the annotated test class against the shared {@link TestApiServer} through {@link
+ * ApiServerExtension}: its admin {@link KubernetesClient}, a {@link Fixtures} and, when {@link
+ * #identity} is set, a {@link TestOperator} started before the class and closed after it, go into
+ * {@link Inject} fields and into parameters of those types.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -33,6 +33,5 @@ public @interface ApiServerTest {
   @Target(ElementType.FIELD)
   @Retention(RetentionPolicy.RUNTIME)
   @Documented
-  @interface Inject {
-  }
+  @interface Inject {}
 }

@@ -7,12 +7,11 @@ import java.util.function.Supplier;
 /** Polls until a condition holds; fails with the description and the last value seen. */
 public final class Await {
 
-  private Await() {
-  }
+  private Await() {}
 
   /** Returns the first value that satisfies {@code done}, polling every 50 ms. */
-  public static <T> T until(String description, Duration timeout, Supplier<T> probe,
-      Predicate<T> done) {
+  public static <T> T until(
+      String description, Duration timeout, Supplier<T> probe, Predicate<T> done) {
     long deadline = System.nanoTime() + timeout.toNanos();
     T last = null;
     RuntimeException lastError = null;
@@ -33,8 +32,9 @@ public final class Await {
         throw new AssertionError(e);
       }
     }
-    AssertionError error = new AssertionError("timed out after " + timeout + " waiting for "
-        + description + "; last value: " + last);
+    AssertionError error =
+        new AssertionError(
+            "timed out after " + timeout + " waiting for " + description + "; last value: " + last);
     if (lastError != null) {
       error.initCause(lastError);
     }

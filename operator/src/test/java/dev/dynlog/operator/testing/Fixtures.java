@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,15 +46,19 @@ public final class Fixtures {
   /** Creates a namespace with a unique name starting with {@code prefix}. */
   public String namespace(String prefix) {
     String name = prefix + "-" + SEQUENCE.incrementAndGet();
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name)
-        .endMetadata().build()).create();
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+        .create();
     return name;
   }
 
   /** Creates a Node object (idempotent). */
   public void node(String name) {
-    client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata()
-        .build()).createOr(n -> n.update());
+    client
+        .nodes()
+        .resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata().build())
+        .createOr(n -> n.update());
   }
 
   /**
@@ -61,29 +66,58 @@ public final class Fixtures {
    * Running with fresh container IDs through the status subresource.
    */
   public Pod runningPod(String namespace, String name, String node, Map<String, String> labels) {
-    Pod pod = client.pods().inNamespace(namespace).resource(new PodBuilder()
-        .withMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace)
-            .withLabels(labels).build())
-        .withNewSpec().withNodeName(node)
-        .addNewContainer().withName("app").withImage("example.com/app:1").endContainer()
-        .addNewContainer().withName("sidecar").withImage("example.com/sidecar:1").endContainer()
-        .endSpec().build()).create();
+    Pod pod =
+        client
+            .pods()
+            .inNamespace(namespace)
+            .resource(
+                new PodBuilder()
+                    .withMetadata(
+                        new ObjectMetaBuilder()
+                            .withName(name)
+                            .withNamespace(namespace)
+                            .withLabels(labels)
+                            .build())
+                    .withNewSpec()
+                    .withNodeName(node)
+                    .addNewContainer()
+                    .withName("app")
+                    .withImage("example.com/app:1")
+                    .endContainer()
+                    .addNewContainer()
+                    .withName("sidecar")
+                    .withImage("example.com/sidecar:1")
+                    .endContainer()
+                    .endSpec()
+                    .build())
+            .create();
     return setRunning(pod);
   }
 
   /** Reports the pod Running with new container IDs (a container restart, as a kubelet would). */
   public Pod setRunning(Pod pod) {
     Pod fresh = client.pods().resource(pod).get();
-    fresh.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder()
-        .withPhase("Running")
-        .withContainerStatuses(
-            new ContainerStatusBuilder().withName("app").withReady(true).withRestartCount(0)
-                .withImage("example.com/app:1").withImageID("sha256:1")
-                .withContainerID("containerd://" + newId()).build(),
-            new ContainerStatusBuilder().withName("sidecar").withReady(true).withRestartCount(0)
-                .withImage("example.com/sidecar:1").withImageID("sha256:2")
-                .withContainerID("containerd://" + newId()).build())
-        .build());
+    fresh.setStatus(
+        new PodStatusBuilder()
+            .withPhase("Running")
+            .withContainerStatuses(
+                new ContainerStatusBuilder()
+                    .withName("app")
+                    .withReady(true)
+                    .withRestartCount(0)
+                    .withImage("example.com/app:1")
+                    .withImageID("sha256:1")
+                    .withContainerID("containerd://" + newId())
+                    .build(),
+                new ContainerStatusBuilder()
+                    .withName("sidecar")
+                    .withReady(true)
+                    .withRestartCount(0)
+                    .withImage("example.com/sidecar:1")
+                    .withImageID("sha256:2")
+                    .withContainerID("containerd://" + newId())
+                    .build())
+            .build());
     return client.pods().resource(fresh).updateStatus();
   }
 
@@ -109,8 +143,9 @@ public final class Fixtures {
     target.setContainer("app");
     spec.setTarget(target);
     spec.setFunction("main.(*Server).Handle");
-    spec.setCapture(new ArrayList<>(List.of(new Capture("user", "req.User.Name"),
-        new Capture("n", "len(req.Items)"))));
+    spec.setCapture(
+        new ArrayList<>(
+            List.of(new Capture("user", "req.User.Name"), new Capture("n", "len(req.Items)"))));
     spec.setLatency(true);
     spec.setTtl("1h");
     tp.setSpec(spec);
@@ -129,8 +164,9 @@ public final class Fixtures {
 
   /** The namespace's assignments sorted by node. */
   public List<TracepointAssignment> assignments(String namespace) {
-    List<TracepointAssignment> list = new ArrayList<>(client.resources(TracepointAssignment.class)
-        .inNamespace(namespace).list().getItems());
+    List<TracepointAssignment> list =
+        new ArrayList<>(
+            client.resources(TracepointAssignment.class).inNamespace(namespace).list().getItems());
     list.sort(Comparator.comparing(a -> a.getSpec().getNodeName()));
     return list;
   }
@@ -138,7 +174,8 @@ public final class Fixtures {
   /** The assignments of one Tracepoint sorted by node. */
   public List<TracepointAssignment> assignments(String namespace, String tracepoint) {
     return assignments(namespace).stream()
-        .filter(a -> tracepoint.equals(a.getSpec().getTracepoint())).toList();
+        .filter(a -> tracepoint.equals(a.getSpec().getTracepoint()))
+        .toList();
   }
 
   /**
@@ -149,32 +186,49 @@ public final class Fixtures {
     TracepointAssignment fresh = client.resource(assignment).get();
     TracepointAssignmentStatus status = new TracepointAssignmentStatus();
     status.setObservedGeneration(fresh.getMetadata().getGeneration());
-    status.setPods(fresh.getSpec().getPods().stream()
-        .map(p -> new PodProbeStatus(p.getName(), p.getUid(), state, message)).toList());
+    status.setPods(
+        fresh.getSpec().getPods().stream()
+            .map(p -> new PodProbeStatus(p.getName(), p.getUid(), state, message))
+            .toList());
     fresh.setStatus(status);
     client.resource(fresh).updateStatus();
   }
 
   /** Waits until the Tracepoint's status describes its current generation in this phase. */
   public Tracepoint awaitPhase(String ns, String name, Phase phase) {
-    return Await.until(name + " in phase " + phase, Duration.ofSeconds(30), () -> get(ns, name),
-        tp -> tp != null && tp.getStatus() != null && tp.getStatus().getPhase() == phase
-            && tp.getStatus().getObservedGeneration() != null
-            && tp.getStatus().getObservedGeneration().equals(tp.getMetadata().getGeneration()));
+    return Await.until(
+        name + " in phase " + phase,
+        Duration.ofSeconds(30),
+        () -> get(ns, name),
+        tp ->
+            tp != null
+                && tp.getStatus() != null
+                && tp.getStatus().getPhase() == phase
+                && tp.getStatus().getObservedGeneration() != null
+                && tp.getStatus().getObservedGeneration().equals(tp.getMetadata().getGeneration()));
   }
 
   /** The condition of that type, or an assertion error. */
   public static Condition condition(Tracepoint tp, String type) {
-    return tp.getStatus().getConditions().stream().filter(c -> c.getType().equals(type))
-        .findFirst().orElseThrow(() -> new AssertionError("no condition " + type));
+    return tp.getStatus().getConditions().stream()
+        .filter(c -> c.getType().equals(type))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no condition " + type));
   }
 
   /** Waits for an Event with this reason about the named object. */
   public Event awaitEvent(String ns, String name, String reason) {
-    return Await.until("event " + reason + " for " + name, Duration.ofSeconds(30),
-        () -> client.v1().events().inNamespace(ns).list().getItems().stream()
-            .filter(e -> e.getInvolvedObject().getName().equals(name)
-                && e.getReason().equals(reason)).findFirst().orElse(null),
+    return Await.until(
+        "event " + reason + " for " + name,
+        Duration.ofSeconds(30),
+        () ->
+            client.v1().events().inNamespace(ns).list().getItems().stream()
+                .filter(
+                    e ->
+                        e.getInvolvedObject().getName().equals(name)
+                            && e.getReason().equals(reason))
+                .findFirst()
+                .orElse(null),
         e -> e != null);
   }
 

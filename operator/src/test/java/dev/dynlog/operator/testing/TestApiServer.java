@@ -23,8 +23,8 @@ import java.util.stream.Stream;
 
 /**
  * One real kube-apiserver + etcd per test JVM, started by fabric8 kube-api-test from the binaries
- * that {@code scripts/k8s-test-binaries.sh} builds, with dynlog's CRDs installed. Missing
- * binaries fail the test with the command that builds them; nothing is downloaded.
+ * that {@code scripts/k8s-test-binaries.sh} builds, with dynlog's CRDs installed. Missing binaries
+ * fail the test with the command that builds them; nothing is downloaded.
  */
 public final class TestApiServer {
 
@@ -43,28 +43,35 @@ public final class TestApiServer {
   private TestApiServer() throws IOException {
     Path repo = Path.of(System.getProperty("dynlog.repo.dir", "..")).toAbsolutePath().normalize();
     String version = pinnedVersion(repo.resolve("scripts/k8s-test-binaries.sh"));
-    String cacheDir = System.getenv("KUBE_API_TEST_DIR") != null
-        ? System.getenv("KUBE_API_TEST_DIR") : DEFAULT_CACHE;
+    String cacheDir =
+        System.getenv("KUBE_API_TEST_DIR") != null
+            ? System.getenv("KUBE_API_TEST_DIR")
+            : DEFAULT_CACHE;
     Path binaries = Path.of(cacheDir, "k8s", version + "-linux-amd64");
     for (String binary : List.of("kube-apiserver", "etcd", "kubectl")) {
       if (!Files.isExecutable(binaries.resolve(binary))) {
-        throw new IllegalStateException("missing " + binaries.resolve(binary)
-            + ": build the Kubernetes test binaries first with scripts/k8s-test-binaries.sh "
-            + "(and set KUBE_API_TEST_DIR to the directory it prints if it is not "
-            + DEFAULT_CACHE + ")");
+        throw new IllegalStateException(
+            "missing "
+                + binaries.resolve(binary)
+                + ": build the Kubernetes test binaries first with scripts/k8s-test-binaries.sh "
+                + "(and set KUBE_API_TEST_DIR to the directory it prints if it is not "
+                + DEFAULT_CACHE
+                + ")");
       }
     }
     // A private test dir (certificates are written there) whose k8s/<version> links to the cache.
     Path testDir = Files.createTempDirectory("dynlog-kube-api-test");
     Files.createDirectories(testDir.resolve("k8s"));
     Files.createSymbolicLink(testDir.resolve("k8s").resolve(version + "-linux-amd64"), binaries);
-    server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
-        .withTestDir(testDir.toString())
-        .withApiServerVersion(version)
-        .withOfflineMode(true)
-        .withStartupTimeout(120_000)
-        .withWaitForEtcdHealthCheckOnStartup(true)
-        .build());
+    server =
+        new KubeAPIServer(
+            KubeAPIServerConfigBuilder.anAPIServerConfig()
+                .withTestDir(testDir.toString())
+                .withApiServerVersion(version)
+                .withOfflineMode(true)
+                .withStartupTimeout(120_000)
+                .withWaitForEtcdHealthCheckOnStartup(true)
+                .build());
     server.start();
     Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "kube-apiserver-stop"));
     kubeConfigYaml = server.getKubeConfigYaml();
@@ -79,8 +86,9 @@ public final class TestApiServer {
   /** The shared server, started on first use. */
   public static synchronized TestApiServer get() {
     if (Boolean.getBoolean("dynlog.quick")) {
-      throw new IllegalStateException("this test needs a kube-apiserver but is in the quick tier"
-          + " (dynlog.quick=true): tag it apiserver");
+      throw new IllegalStateException(
+          "this test needs a kube-apiserver but is in the quick tier"
+              + " (dynlog.quick=true): tag it apiserver");
     }
     if (instance == null) {
       try {
@@ -105,9 +113,14 @@ public final class TestApiServer {
   /** A new client authenticated by a bearer token (e.g. a service account's). */
   public KubernetesClient newTokenClient(String token, Interceptor interceptor) {
     Config admin = Config.fromKubeconfig(kubeConfigYaml);
-    Config config = new ConfigBuilder(Config.empty()).withMasterUrl(admin.getMasterUrl())
-        .withCaCertData(admin.getCaCertData()).withCaCertFile(admin.getCaCertFile())
-        .withTrustCerts(true).withOauthToken(token).build();
+    Config config =
+        new ConfigBuilder(Config.empty())
+            .withMasterUrl(admin.getMasterUrl())
+            .withCaCertData(admin.getCaCertData())
+            .withCaCertFile(admin.getCaCertFile())
+            .withTrustCerts(true)
+            .withOauthToken(token)
+            .build();
     return newClient(config, interceptor);
   }
 
@@ -127,21 +140,21 @@ public final class TestApiServer {
 
   /** Runs kubectl with {@code input} on its standard input. */
   public String kubectlWithInput(String input, String... args) {
-    List<String> command = new ArrayList<>(List.of(kubectl.toString(),
-        "--kubeconfig", kubeConfigFile.toString()));
+    List<String> command =
+        new ArrayList<>(List.of(kubectl.toString(), "--kubeconfig", kubeConfigFile.toString()));
     command.addAll(List.of(args));
     return run(command, input);
   }
 
   /**
-   * Runs a tool cached next to the server binaries (e.g. helm), failing with the build command
-   * when it is missing.
+   * Runs a tool cached next to the server binaries (e.g. helm), failing with the build command when
+   * it is missing.
    */
   public String tool(String name, String... args) {
     Path tool = binaries.resolve(name);
     if (!Files.isExecutable(tool)) {
-      throw new IllegalStateException("missing " + tool + ": rebuild the test binaries with "
-          + "scripts/k8s-test-binaries.sh");
+      throw new IllegalStateException(
+          "missing " + tool + ": rebuild the test binaries with " + "scripts/k8s-test-binaries.sh");
     }
     List<String> command = new ArrayList<>(List.of(tool.toString()));
     command.addAll(List.of(args));
@@ -159,8 +172,8 @@ public final class TestApiServer {
         out = in.readAllBytes();
       }
       if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        throw new AssertionError(String.join(" ", command) + " failed:\n"
-            + new String(out, StandardCharsets.UTF_8));
+        throw new AssertionError(
+            String.join(" ", command) + " failed:\n" + new String(out, StandardCharsets.UTF_8));
       }
       return new String(out, StandardCharsets.UTF_8);
     } catch (IOException e) {
@@ -179,11 +192,22 @@ public final class TestApiServer {
           crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
         }
         client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
-        client.apiextensions().v1().customResourceDefinitions()
+        client
+            .apiextensions()
+            .v1()
+            .customResourceDefinitions()
             .withName(crd.getMetadata().getName())
-            .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions() != null
-                && c.getStatus().getConditions().stream().anyMatch(x -> x.getType().equals("Established")
-                    && x.getStatus().equals("True")), 30, TimeUnit.SECONDS);
+            .waitUntilCondition(
+                c ->
+                    c.getStatus() != null
+                        && c.getStatus().getConditions() != null
+                        && c.getStatus().getConditions().stream()
+                            .anyMatch(
+                                x ->
+                                    x.getType().equals("Established")
+                                        && x.getStatus().equals("True")),
+                30,
+                TimeUnit.SECONDS);
       }
     }
   }

@@ -16,28 +16,47 @@ public final class TestOperator implements AutoCloseable {
   private final KubernetesClient client;
   private final DynlogOperator operator;
 
-  private TestOperator(String identity, String leaseName, String leaseNamespace,
-      KubernetesClient client, RequestCounter requests) {
+  private TestOperator(
+      String identity,
+      String leaseName,
+      String leaseNamespace,
+      KubernetesClient client,
+      RequestCounter requests) {
     this.client = client;
     this.requests = requests;
-    operator = DynlogOperator.start(client, new OperatorSettings(Set.of(), true, leaseName,
-        leaseNamespace, identity, Duration.ofSeconds(3), Duration.ofSeconds(2),
-        Duration.ofMillis(500), false, 0));
+    operator =
+        DynlogOperator.start(
+            client,
+            new OperatorSettings(
+                Set.of(),
+                true,
+                leaseName,
+                leaseNamespace,
+                identity,
+                Duration.ofSeconds(3),
+                Duration.ofSeconds(2),
+                Duration.ofMillis(500),
+                false,
+                0));
   }
 
   /** Starts an operator (admin credentials) competing for the given Lease in "default". */
   public static TestOperator start(String identity, String leaseName) {
     RequestCounter counter = new RequestCounter();
-    return new TestOperator(identity, leaseName, "default",
-        TestApiServer.get().newClient(counter), counter);
+    return new TestOperator(
+        identity, leaseName, "default", TestApiServer.get().newClient(counter), counter);
   }
 
   /**
-   * Starts an operator on a client made with {@link TestApiServer#newClient} from the given
-   * counter (e.g. with a service account's token), its Lease in {@code leaseNamespace}.
+   * Starts an operator on a client made with {@link TestApiServer#newClient} from the given counter
+   * (e.g. with a service account's token), its Lease in {@code leaseNamespace}.
    */
-  public static TestOperator start(String identity, String leaseName, String leaseNamespace,
-      KubernetesClient client, RequestCounter counter) {
+  public static TestOperator start(
+      String identity,
+      String leaseName,
+      String leaseNamespace,
+      KubernetesClient client,
+      RequestCounter counter) {
     return new TestOperator(identity, leaseName, leaseNamespace, client, counter);
   }
 
