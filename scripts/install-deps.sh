@@ -41,7 +41,7 @@ read_go_versions() {
   fi
 }
 read_go_versions
-PACKAGES=(clang-14 llvm-14 llvm binutils g++ gdb zlib1g-dev libbpf-dev bpftool
+PACKAGES=(clang-14 clang-format-14 llvm-14 llvm binutils g++ gdb zlib1g-dev libbpf-dev bpftool
           make git curl ca-certificates openjdk-17-jdk-headless maven)
 
 log() { echo "install-deps: $*" >&2; }
