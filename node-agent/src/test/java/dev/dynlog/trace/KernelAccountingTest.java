@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dynlog.plan.ProbePlan;
+import dev.dynlog.recipe.RecipeLimits;
 import dev.dynlog.recipe.Register;
 import dev.dynlog.testing.TargetProcess;
 import dev.dynlog.testing.Targets;
@@ -39,9 +40,9 @@ class KernelAccountingTest {
       }
       int main(int argc, char **argv) {
         long n = atol(argv[1]);
-        char line[16], s[501];
-        memset(s, 'y', 500);
-        s[500] = 0;
+        char line[16], s[1001];
+        memset(s, 'y', 1000);
+        s[1000] = 0;
         setvbuf(stdout, NULL, _IOLBF, 0);
         printf("ready\\n");
         if (!fgets(line, sizeof line, stdin)) return 2;
@@ -198,6 +199,62 @@ class KernelAccountingTest {
     Outcome o = trace(calls, TraceOptions.defaults().withLatency(true), 500, gate);
     assertExactCounts(calls, o);
     assertTrue(o.counters().droppedRingFull() > 0, o.counters().toString());
-    for (Row r : o.rows()) assertEquals("y".repeat(500), r.captures().get("s"));
+    for (Row r : o.rows()) assertEquals("y".repeat(500) + "…", r.captures().get("s"));
+  }
+
+  /** The one string limit: the program copies up to 512 bytes of the 1000-byte string, no more. */
+  @Test
+  void aStringIsCutAtTheLimitAndMarkedTruncated() throws Exception {
+    int calls = 20;
+    Outcome o =
+        trace(
+            calls,
+            TraceOptions.defaults().withLatency(true),
+            RecipeLimits.MAX_VALUE_BYTES,
+            new CountDownLatch(0));
+    assertExactCounts(calls, o);
+    assertEquals(calls, o.rows().size());
+    for (Row r : o.rows()) assertEquals("y".repeat(512) + "…", r.captures().get("s"));
+  }
+
+  /**
+   * Run time is measured per probe in the kernel, not apportioned: on the same calls, a probe that
+   * copies a 512-byte string and pairs every return costs more per run than one that only counts.
+   */
+  @Test
+  void eachProbesRunTimeIsItsOwn() throws Exception {
+    int calls = 20_000;
+    try (TargetProcess t = TargetProcess.startPlain(bin, String.valueOf(calls))) {
+      Probe counting =
+          tracer.attach(
+              Plans.c(bin, "hot", List.of()),
+              Target.process((int) t.pid()),
+              TraceOptions.defaults().withMaxEventsPerSecond(1),
+              r -> {});
+      Probe copying =
+          tracer.attach(
+              plan(RecipeLimits.MAX_VALUE_BYTES),
+              Target.process((int) t.pid()),
+              TraceOptions.defaults().withLatency(true),
+              r -> {});
+      t.release();
+      t.finishLines(RUN_TIMEOUT);
+      counting.close();
+      copying.close();
+      ProbeCounters a = counting.counters();
+      ProbeCounters b = copying.counters();
+      assertEquals(calls, a.probeRunCount(), "the counting probe runs at each entry");
+      assertEquals(
+          2L * calls, b.probeRunCount(), "the copying probe runs at each entry and return");
+      double perRunA = (double) a.probeRunTimeNs() / a.probeRunCount();
+      double perRunB = (double) b.probeRunTimeNs() / b.probeRunCount();
+      System.out.printf(
+          "BPF run time per run: counting probe %.0f ns, copying probe %.0f ns%n",
+          perRunA, perRunB);
+      assertTrue(perRunA > 0, "measured: " + a);
+      assertTrue(
+          perRunB > 1.5 * perRunA,
+          "per run: counting " + perRunA + " ns, copying " + perRunB + " ns");
+    }
   }
 }
