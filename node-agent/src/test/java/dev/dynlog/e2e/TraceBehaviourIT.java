@@ -318,6 +318,17 @@ class TraceBehaviourIT {
       assertEquals(1, err.lines().count(), "one line:\n" + err);
       assertTrue(err.contains("root"), err);
     }
+    // DYNLOG_DEBUG adds libbpf's own log and the stack trace to the same error
+    List<String> debug = new ArrayList<>(List.of("env", "DYNLOG_DEBUG=1"));
+    debug.addAll(asNobody);
+    try (DynlogCli dynlog = DynlogCli.start(work, debug)) {
+      int exit = dynlog.await(Duration.ofSeconds(60));
+      String err = dynlog.stderrText().strip();
+      assertTrue(exit != 0, "exit status as non-root");
+      assertTrue(err.lines().findFirst().orElse("").contains("root"), err);
+      assertTrue(err.lines().anyMatch(l -> l.startsWith("libbpf: ")), "libbpf's log:\n" + err);
+      assertTrue(err.contains("at dev.dynlog."), "the stack trace:\n" + err);
+    }
   }
 
   private void expectError(List<String> args, String mentions) throws Exception {
