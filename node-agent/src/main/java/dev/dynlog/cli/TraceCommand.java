@@ -14,13 +14,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -163,8 +164,7 @@ public final class TraceCommand implements Callable<Integer> {
   ProbeSpec probe() {
     for (String c : captures) {
       if (c.indexOf('=') <= 0 && !c.trim().matches(Capture.NAME_REGEX)) {
-        throw new ParameterException(
-            spec.commandLine(),
+        throw new IllegalArgumentException(
             "--capture "
                 + c
                 + ": name it, e.g. --capture v="
@@ -185,8 +185,7 @@ public final class TraceCommand implements Callable<Integer> {
     s.setMetricLabels(labels.stream().map(TraceCommand::label).toList());
     List<SpecProblem> problems = SpecChecks.problems(s);
     if (!problems.isEmpty()) {
-      throw new ParameterException(
-          spec.commandLine(),
+      throw new IllegalArgumentException(
           problems.stream().map(p -> option(p.message())).collect(Collectors.joining("; ")));
     }
     ProbeSpec probe = ProbeSpec.of(s);
@@ -195,16 +194,29 @@ public final class TraceCommand implements Callable<Integer> {
   }
 
   /** A spec field in a message, as the option that sets it. */
-  private static String option(String message) {
-    return message
+  private String option(String message) {
+    Matcher m = INDEXED.matcher(message);
+    StringBuilder sb = new StringBuilder();
+    while (m.find()) {
+      int i = Integer.parseInt(m.group(2));
+      String given =
+          m.group(1).equals("capture")
+              ? "--capture " + captures.get(i)
+              : "--label " + labels.get(i);
+      m.appendReplacement(sb, Matcher.quoteReplacement(given));
+    }
+    m.appendTail(sb);
+    return sb.toString()
         .replace("spec.limits.maxEventsPerSecond", "--max-events-per-second")
         .replace("spec.limits.maxStringBytes", "--max-string-bytes")
         .replace("spec.limits.maxCollectionElements", "--max-collection-elements")
         .replace("spec.limits.sampleRatio", "--sample")
-        .replace("spec.metricLabels", "--label")
-        .replace("spec.capture", "--capture")
         .replace("spec.function", "FUNCTION");
   }
+
+  /** {@code spec.capture[2] (name)} or {@code spec.metricLabels[0]} in a message. */
+  private static final Pattern INDEXED =
+      Pattern.compile("spec\\.(capture|metricLabels)\\[(\\d+)\\]( \\([^)]*\\))?");
 
   private static MetricLabel label(String text) {
     int colon = text.lastIndexOf(':');
