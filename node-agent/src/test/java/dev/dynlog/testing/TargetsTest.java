@@ -279,8 +279,17 @@ class TargetsTest {
       long entry = Oracles.symbolAddress(binary, "dynlog.dev/targets/stress.Grow");
       long hits = Oracles.gdbHits(binary, entry, "-scenario=crowd -goroutines=100 -grow-depth=8");
       // Each call starts on a small stack, runs its prologue's stack check, grows the stack
-      // (runtime.morestack) and restarts from the entry: two entries per call.
-      assertEquals(200, hits, "entries of stress.Grow for 100 calls under gdb (" + version + ")");
+      // (runtime.morestack) and restarts from the entry: two entries per call. A goroutine that
+      // the host deschedules for over 10 ms gets a preemption request from sysmon, which also goes
+      // through morestack and re-enters once more: on a loaded machine a few calls enter three
+      // times. Without stack growth there would be 100 entries.
+      assertTrue(
+          hits >= 200 && hits <= 300,
+          "entries of stress.Grow for 100 calls under gdb ("
+              + version
+              + "): "
+              + hits
+              + ", expected 200 (two per call) plus a few preemption restarts");
     }
   }
 
