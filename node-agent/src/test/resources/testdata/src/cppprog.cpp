@@ -1,7 +1,8 @@
 // dynlog test fixture (C++): namespaces, methods (this), overloads, and a class that is not
 // trivially copyable (passed by invisible reference). No standard library, to stay small.
-// g++ 12 does not emit DW_AT_calling_convention; Tag's destructor is kept out of line so that the
-// binary shows Tag has one (dynlog's planner looks for it).
+// g++ 12 does not emit DW_AT_calling_convention; Tag's destructor is kept out of line, InlineTag's
+// copy constructor and destructor are inlined everywhere: only the class's member declarations in
+// DWARF show that InlineTag is not trivially copyable (passed by invisible reference too).
 #define KEEP __attribute__((noipa))
 
 namespace shop {
@@ -16,6 +17,14 @@ class Tag {
   explicit Tag(int id) : id(id) {}
   Tag(const Tag &other) : id(other.id + 1) {}
   KEEP ~Tag() { id = -1; }
+  int id;
+};
+
+class InlineTag {
+ public:
+  explicit InlineTag(int id) : id(id) {}
+  InlineTag(const InlineTag &other) : id(other.id + 2) {}
+  ~InlineTag() { id = -2; }
   int id;
 };
 
@@ -34,6 +43,7 @@ class Cart {
 KEEP long price(int n) { return n * 100L; }
 KEEP long price(const char *code) { return code[0]; }
 KEEP int tagId(Tag t, int extra) { return t.id + extra; }
+KEEP int inlineTagId(InlineTag t, int extra) { return t.id + extra; }
 
 }  // namespace shop
 
@@ -42,7 +52,8 @@ volatile long sink;
 int main(int argc, char **argv) {
   shop::Cart cart;
   shop::Tag tag(argc);
+  shop::InlineTag inlineTag(argc);
   sink = cart.add(argc, shop::Money{3, 25}) + cart.size() + shop::price(argc) + shop::price(argv[0])
-      + shop::tagId(tag, 2);
+      + shop::tagId(tag, 2) + shop::inlineTagId(inlineTag, 3);
   return 0;
 }

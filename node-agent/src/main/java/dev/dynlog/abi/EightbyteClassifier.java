@@ -77,9 +77,9 @@ final class EightbyteClassifier {
    * True when a C++ class is not trivially copyable for the purpose of calls, so it is passed and
    * returned by invisible reference: DW_AT_calling_convention says so, or (when absent, as with
    * GCC) it has a vtable pointer, or it is or contains a libstdc++ class known to have a
-   * non-trivial copy constructor or destructor, or {@code userDeclaredCopyOrDestructor} finds a
-   * user-provided copy constructor or destructor for it (GCC describes those only as member
-   * functions).
+   * non-trivial copy constructor or destructor, or it declares a user-provided copy or move
+   * constructor or destructor (its member function declarations in DWARF, present even when every
+   * call was inlined), or {@code userDeclaredCopyOrDestructor} finds out-of-line code of one.
    */
   static boolean passedByReference(Type type, Predicate<Type> userDeclaredCopyOrDestructor)
       throws ResolveException {
@@ -92,7 +92,7 @@ final class EightbyteClassifier {
     if (t.kind() != Type.Kind.STRUCT && t.kind() != Type.Kind.UNION) return false;
     if (t.callingConvention() == DW_CC_PASS_BY_REFERENCE) return true;
     if (t.callingConvention() == DW_CC_PASS_BY_VALUE) return false;
-    if (userDeclared.test(t)) return true;
+    if (t.userProvidedCopyOrDestructor() || userDeclared.test(t)) return true;
     if (t.name() != null) {
       for (String prefix : NON_TRIVIAL_STD) if (t.name().startsWith(prefix)) return true;
     }

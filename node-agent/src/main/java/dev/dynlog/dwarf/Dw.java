@@ -51,6 +51,9 @@ final class Dw {
   static final int AT_count = 0x37;
   static final int AT_data_member_location = 0x38;
   static final int AT_declaration = 0x3c;
+  static final int AT_deleted = 0x8a;
+  static final int AT_defaulted = 0x8b;
+  static final int DEFAULTED_in_class = 1;
   static final int AT_encoding = 0x3e;
   static final int AT_specification = 0x47;
   static final int AT_type = 0x49;

@@ -194,11 +194,55 @@ final class TypeResolver {
           default -> d.tag() == Dw.TAG_union_type ? Kind.UNION : Kind.STRUCT;
         });
     if (goKind == Dw.GO_SLICE) t.target(ref(d, Dw.AT_go_elem));
+    String simple = simpleName(d.name());
     for (Die c : info.children(d)) {
       if (c.tag() == Dw.TAG_member || c.tag() == Dw.TAG_inheritance) {
         member(t, c);
+      } else if (c.tag() == Dw.TAG_subprogram
+          && simple != null
+          && userProvidedSpecialMember(c, simple, d)) {
+        t.userProvidedCopyOrDestructor(true);
       }
     }
+  }
+
+  /**
+   * A member function declaration that is a user-provided destructor, copy constructor or move
+   * constructor of the class {@code cls} (simple name {@code simple}): declared in the source (not
+   * artificial), neither defaulted in the class nor deleted. Such a member makes the class
+   * non-trivial for the purpose of calls (Itanium C++ ABI), whether or not its code was inlined.
+   */
+  private boolean userProvidedSpecialMember(Die fn, String simple, Die cls) {
+    if (fn.flag(Dw.AT_artificial) || fn.flag(Dw.AT_deleted)) return false;
+    if (fn.constant(Dw.AT_defaulted, 0) == Dw.DEFAULTED_in_class) return false;
+    String name = fn.name();
+    if (name == null) return false;
+    if (name.equals("~" + simple)) return true;
+    if (!name.equals(simple)) return false;
+    List<Die> params = new ArrayList<>();
+    for (Die p : info.children(fn)) {
+      if (p.tag() == Dw.TAG_formal_parameter && !p.flag(Dw.AT_artificial)) params.add(p);
+    }
+    if (params.size() != 1) return false;
+    Die ref = info.die(params.get(0).ref(Dw.AT_type));
+    if (ref == null
+        || (ref.tag() != Dw.TAG_reference_type && ref.tag() != Dw.TAG_rvalue_reference_type)) {
+      return false;
+    }
+    for (int i = 0; i < MAX_CHAIN; i++) {
+      ref = info.die(ref.ref(Dw.AT_type));
+      if (ref == null) return false;
+      if (ref.offset == cls.offset || simple.equals(simpleName(ref.name()))) return true;
+      if (ref.tag() != Dw.TAG_const_type && ref.tag() != Dw.TAG_volatile_type) return false;
+    }
+    return false;
+  }
+
+  /** {@code Tag} of a class name; {@code Box} of {@code Box<int>}; null for none. */
+  private static String simpleName(String name) {
+    if (name == null || name.isEmpty()) return null;
+    int lt = name.indexOf('<');
+    return lt > 0 ? name.substring(0, lt) : name;
   }
 
   private void member(Type parent, Die c) {

@@ -81,6 +81,12 @@ public final class Type {
    */
   private int callingConvention;
 
+  /**
+   * A C++ class declares a user-provided destructor, copy constructor or move constructor (not
+   * defaulted in the class, not deleted), which makes it non-trivial for the purpose of calls.
+   */
+  private boolean userProvidedCopyOrDestructor;
+
   private boolean declarationOnly;
   private long dieOffset = -1;
 
@@ -122,6 +128,20 @@ public final class Type {
 
   public List<Enumerator> enumerators() {
     return Collections.unmodifiableList(enumerators);
+  }
+
+  /**
+   * True when the class declares a user-provided destructor, copy constructor or move constructor,
+   * as its member function declarations in the debug information show (they are there even when the
+   * compiler inlined every call of them).
+   */
+  public boolean userProvidedCopyOrDestructor() {
+    return userProvidedCopyOrDestructor;
+  }
+
+  public Type userProvidedCopyOrDestructor(boolean provided) {
+    this.userProvidedCopyOrDestructor = provided;
+    return this;
   }
 
   public int callingConvention() {

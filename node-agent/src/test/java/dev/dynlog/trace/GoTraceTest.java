@@ -32,8 +32,10 @@ import org.junit.jupiter.api.Test;
 @Tag("bpf")
 class GoTraceTest {
   static final Duration RUN_TIMEOUT = Duration.ofMinutes(2);
+
   /** A million traced calls: a timeout for correctness, not speed (a loaded machine is slow). */
   static final Duration MILLION_TIMEOUT = Duration.ofMinutes(10);
+
   static Tracer tracer;
   static Path bin;
 
