@@ -52,6 +52,14 @@ public sealed interface Decoder {
   /** A JSON array of elements (fixed arrays). */
   record Array(List<Decoder> elements) implements Decoder {}
 
+  /**
+   * The element at the constant index {@code index} of a slice or string: {@code element} when
+   * {@code index} is below the length word (a signed 64-bit integer) that read {@code length} took
+   * from the same event, else no value and the error "index 3 out of range (len 3)". Nested indexes
+   * nest: the outer check (the first index of the expression) runs first.
+   */
+  record Indexed(int length, long index, Decoder element) implements Decoder {}
+
   /** A value the planner decided not to expand (depth/size cap): shown as a marker string. */
   record Elided(String why) implements Decoder {}
 

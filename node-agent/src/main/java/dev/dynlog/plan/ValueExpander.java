@@ -39,6 +39,15 @@ final class ValueExpander {
     return starved;
   }
 
+  /**
+   * Adds the read of the 8-byte length word at {@code place} (a slice or string header's {@code
+   * len}, named {@code path} in messages) that an index is checked against; returns its index, or
+   * -1 when out of reads.
+   */
+  int length(Place place, String path) throws ResolveException {
+    return scalar(new SymbolicValue(place, INT, path), 8);
+  }
+
   /** The decoder of {@code s}, adding its reads; {@code depth} counts enclosing structs. */
   Decoder decode(SymbolicValue s, int depth) throws ResolveException {
     try {

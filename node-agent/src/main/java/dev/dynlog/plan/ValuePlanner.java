@@ -13,6 +13,7 @@ import dev.dynlog.symbols.Language;
 import dev.dynlog.symbols.ResolveException;
 import dev.dynlog.symbols.Variable;
 import dev.dynlog.types.Type;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -21,6 +22,13 @@ import java.util.stream.Collectors;
  * function's parameters and results, walks fields, indexes and dereferences symbolically from the
  * calling convention's locations, then has a {@link ValueExpander} turn the value into primitive
  * reads and a decoder within the {@link PlanOptions} caps.
+ *
+ * <p>A constant index into a Go slice or string is checked when the row is decoded: the plan reads
+ * the length word of the slice or string header in the same event as the element, and a {@link
+ * Decoder.Indexed} gives the error "index 3 out of range (len 3)" instead of neighbouring memory.
+ * An index into an array whose DWARF type has a bound is checked here, when planning; a pointer
+ * (and a C array of unknown or zero length, a trailing variable-length member) has no length, so
+ * its index is not checked.
  */
 final class ValuePlanner {
 
@@ -51,6 +59,15 @@ final class ValuePlanner {
     }
   }
 
+  /**
+   * A constant index to check against a length when the row is decoded.
+   *
+   * @param length where the length word (a Go {@code int}) of the indexed slice or string is
+   * @param index the constant index
+   * @param path the indexed value's source text, for messages
+   */
+  private record Bound(Place length, long index, String path) {}
+
   /** True when the capture reads a result, so it is read at return rather than at entry. */
   boolean readsAtReturn(Capture capture) throws ResolveException {
     return refersToResult(parse(capture));
@@ -69,20 +86,45 @@ final class ValuePlanner {
   ValuePlan plan(Capture capture, Budget budget) throws ResolveException {
     CaptureExpr expr = parse(capture);
     boolean atReturn = refersToResult(expr);
-    SymbolicValue sym = eval(expr);
-    ValueExpander x =
-        new ValueExpander(options, Math.min(options.maxReadsPerValue(), budget.remaining));
+    List<Bound> bounds = new ArrayList<>();
+    SymbolicValue sym = eval(expr, bounds);
+    int limit = Math.min(options.maxReadsPerValue(), budget.remaining);
+    ValueExpander x = new ValueExpander(options, limit);
+    // the length words first: a value whose index cannot be checked is not captured at all
+    int[] lengths = new int[bounds.size()];
+    for (int k = 0; k < bounds.size(); k++) {
+      Bound b = bounds.get(k);
+      lengths[k] = x.length(b.length(), "len(" + b.path() + ")");
+      if (lengths[k] < 0) {
+        throw new ResolveException(
+            "capture `"
+                + capture.getName()
+                + "` of "
+                + function.name()
+                + ": no read left for len("
+                + b.path()
+                + "), which the index "
+                + b.index()
+                + " is checked against ("
+                + readLimits(limit, budget)
+                + ")");
+      }
+    }
     Decoder decoder = x.decode(sym, 0);
-    if (x.starved() && x.reads().isEmpty()) {
+    if (x.starved() && x.reads().size() == bounds.size()) {
       throw new ResolveException(
           "capture `"
               + capture.getName()
               + "` of "
               + function.name()
-              + ": no reads left at this probe (at most "
-              + options.maxReadsPerProbe()
-              + " reads per probe; earlier captures use them)");
+              + ": no reads left"
+              + (bounds.isEmpty() ? "" : " for the element after its length checks")
+              + " ("
+              + readLimits(limit, budget)
+              + ")");
     }
+    for (int k = bounds.size() - 1; k >= 0; k--)
+      decoder = new Decoder.Indexed(lengths[k], bounds.get(k).index(), decoder);
     budget.remaining -= x.reads().size();
     String location = sym.describe();
     return new ValuePlan(
@@ -93,6 +135,17 @@ final class ValuePlanner {
         location,
         x.reads(),
         decoder);
+  }
+
+  /** Why a value ran out of reads: the per-value cap, or what earlier captures left. */
+  private String readLimits(int limit, Budget budget) {
+    if (limit < budget.remaining) {
+      return "at most " + options.maxReadsPerValue() + " reads per value";
+    }
+    return "at most "
+        + options.maxReadsPerProbe()
+        + " reads per probe"
+        + (budget.remaining < options.maxReadsPerProbe() ? "; earlier captures use them" : "");
   }
 
   // ---------------------------------------------------------------- names
@@ -199,11 +252,15 @@ final class ValuePlanner {
 
   // ---------------------------------------------------------------- expressions
 
-  private SymbolicValue eval(CaptureExpr e) throws ResolveException {
+  /**
+   * The value of {@code e}; every slice or string index on the way adds its {@link Bound} to {@code
+   * bounds}, outermost (first evaluated) first.
+   */
+  private SymbolicValue eval(CaptureExpr e, List<Bound> bounds) throws ResolveException {
     if (e instanceof CaptureExpr.Name || e instanceof CaptureExpr.Result) return rootSym(e);
-    if (e instanceof CaptureExpr.Field f) return field(eval(f.base()), f.field());
+    if (e instanceof CaptureExpr.Field f) return field(eval(f.base(), bounds), f.field());
     if (e instanceof CaptureExpr.Deref d) {
-      SymbolicValue base = eval(d.base());
+      SymbolicValue base = eval(d.base(), bounds);
       Type t = TypeLayout.stripped(base.type());
       if (!TypeShapes.isPointer(t)) {
         throw new ResolveException(
@@ -215,9 +272,9 @@ final class ValuePlanner {
       }
       return base.deref("*" + base.path());
     }
-    if (e instanceof CaptureExpr.Index i) return index(eval(i.base()), i.index());
+    if (e instanceof CaptureExpr.Index i) return index(eval(i.base(), bounds), i.index(), bounds);
     if (e instanceof CaptureExpr.Len l) {
-      SymbolicValue base = eval(l.base()).referent();
+      SymbolicValue base = eval(l.base(), bounds).referent();
       Type t = TypeLayout.stripped(base.type());
       String path = "len(" + base.path() + ")";
       if (t.kind() == Type.Kind.GO_STRING || t.kind() == Type.Kind.GO_SLICE) {
@@ -236,7 +293,7 @@ final class ValuePlanner {
                   : ""));
     }
     CaptureExpr.Cap c = (CaptureExpr.Cap) e;
-    SymbolicValue base = eval(c.base()).referent();
+    SymbolicValue base = eval(c.base(), bounds).referent();
     if (TypeLayout.stripped(base.type()).kind() != Type.Kind.GO_SLICE) {
       throw new ResolveException(
           "cap(" + base.path() + "): `" + base.type().displayName() + "` is not a slice");
@@ -280,7 +337,8 @@ final class ValuePlanner {
         .withBitField(m.member());
   }
 
-  private SymbolicValue index(SymbolicValue base, long i) throws ResolveException {
+  private SymbolicValue index(SymbolicValue base, long i, List<Bound> bounds)
+      throws ResolveException {
     SymbolicValue s = base.referent();
     Type t = TypeLayout.stripped(s.type());
     String path = base.path() + "[" + i + "]";
@@ -293,7 +351,10 @@ final class ValuePlanner {
     }
     switch (t.kind()) {
       case ARRAY -> {
-        if (t.count() >= 0 && i >= t.count()) {
+        // C's zero-length trailing array (GNU `int data[0]`) is a variable-length member, as
+        // `int data[]` (no bound) is: its index is not checked, as a pointer's is not
+        boolean bounded = t.count() > 0 || (t.count() == 0 && function.language() == Language.GO);
+        if (bounded && i >= t.count()) {
           throw new ResolveException(
               "index "
                   + i
@@ -301,7 +362,7 @@ final class ValuePlanner {
                   + base.path()
                   + "` of type `"
                   + base.type().displayName()
-                  + "` (length "
+                  + "` (len "
                   + t.count()
                   + ")");
         }
@@ -321,6 +382,7 @@ final class ValuePlanner {
             new SymbolicValue(
                     s.place(), new Type(Type.Kind.POINTER, null, 8).target(elem), s.path())
                 .deref(path);
+        if (t.kind() == Type.Kind.GO_SLICE) bounds.add(new Bound(s.place().plus(8), i, s.path()));
         return new SymbolicValue(data.place().plus(i * TypeLayout.size(elem)), elem, path);
       }
       case GO_STRING -> {
@@ -328,6 +390,7 @@ final class ValuePlanner {
             new SymbolicValue(
                     s.place(), new Type(Type.Kind.POINTER, null, 8).target(BYTE), s.path())
                 .deref(path);
+        bounds.add(new Bound(s.place().plus(8), i, s.path()));
         return new SymbolicValue(data.place().plus(i), BYTE, path);
       }
       default ->

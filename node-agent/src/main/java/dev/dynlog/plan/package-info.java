@@ -14,7 +14,10 @@
  * {@code recipe.Read}s and a {@link dev.dynlog.plan.Decoder} tree (one read per leaf; structs as
  * objects, arrays as lists) within the caps of {@link dev.dynlog.plan.PlanOptions} and {@code
  * recipe.RecipeLimits}. Each capture becomes a {@link dev.dynlog.plan.ValuePlan}, read at the entry
- * site or, when it names a result, at the return site.
+ * site or, when it names a result, at the return site. A constant index into a Go slice or string
+ * also reads the length word in the same event, and a {@link dev.dynlog.plan.Decoder.Indexed} makes
+ * an index past it an error rather than the neighbouring memory; an index past an array's DWARF
+ * bound is refused when planning.
  *
  * <p>Plans are checked against real target binaries by executing their reads in gdb at the real
  * probe sites ({@code PlanOracleTest}) and comparing with each program's own printed values.

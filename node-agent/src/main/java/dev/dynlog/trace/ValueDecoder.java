@@ -22,7 +22,9 @@ import java.util.function.LongFunction;
  * Values: Long (BigInteger for unsigned 64-bit values above Long.MAX_VALUE), Double, Boolean,
  * String (pointers as "0x..", text; truncated text ends with "…" and, when known, the full length
  * as "…(N bytes)"), Map (structs, in field order), List (arrays) or null (nil pointer, nil error).
- * A Go error/interface is null or the name of its dynamic type (e.g. "*errors.errorString").
+ * A Go error/interface is null or the name of its dynamic type (e.g. "*errors.errorString"). An
+ * element at a constant index past the length read in the same event is no value but the failure
+ * "index 3 out of range (len 3)".
  */
 final class ValueDecoder {
 
@@ -96,16 +98,17 @@ final class ValueDecoder {
         STRUCT = 11,
         ARRAY = 12,
         CONSTANT = 13,
-        FAILURE = 14;
+        FAILURE = 14,
+        INDEXED = 15;
     final int kind;
     final int read;
     final int width; // integers, floats; the message read of an ERROR
     final boolean signed;
-    final Object
-        extra; // ENUM: long[] values; STRUCT: field names; CONSTANT: the value; FAILURE: the
-    // message
+    // ENUM: long[] values; STRUCT: field names; CONSTANT: the value; FAILURE: the message;
+    // INDEXED: the index (a Long)
+    final Object extra;
     final String[] names; // ENUM: enumerator names
-    final Node[] children; // STRUCT fields, ARRAY elements
+    final Node[] children; // STRUCT fields, ARRAY elements, the INDEXED element
 
     private Node(
         int kind,
@@ -170,6 +173,14 @@ final class ValueDecoder {
           }
         case CONSTANT:
           return extra;
+        case INDEXED:
+          {
+            long index = (Long) extra;
+            long len = v.length(read);
+            if (index >= len)
+              throw new Failure("index " + index + " out of range (len " + len + ")");
+            return children[0].value(v);
+          }
         default:
           throw new Failure((String) extra);
       }
@@ -217,6 +228,10 @@ final class ValueDecoder {
           null,
           a.elements().stream().map(ValueDecoder::compile).toArray(Node[]::new));
     }
+    if (d instanceof Decoder.Indexed x) {
+      return new Node(
+          Node.INDEXED, x.length(), 8, true, x.index(), null, new Node[] {compile(x.element())});
+    }
     if (d instanceof Decoder.Elided e)
       return new Node(Node.CONSTANT, 0, 0, false, "<" + e.why() + ">", null, null);
     String why = d instanceof Decoder.Unavailable u ? u.why() : "unknown decoder " + d;
@@ -227,6 +242,16 @@ final class ValueDecoder {
     int at = rec(read);
     int n = buf.getInt(at + Layout.REC_LEN);
     if (n < 8) throw new Failure("integer of 8 bytes but only " + n + " read");
+    return buf.getLong(at + Layout.REC_HEADER);
+  }
+
+  /**
+   * The 8-byte signed length word of a slice or string header, which an index is checked against.
+   */
+  private long length(int read) throws Failure {
+    int at = rec(read);
+    int n = buf.getInt(at + Layout.REC_LEN);
+    if (n < 8) throw new Failure("length of 8 bytes but only " + n + " read");
     return buf.getLong(at + Layout.REC_HEADER);
   }
 

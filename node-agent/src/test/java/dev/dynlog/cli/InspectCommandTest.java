@@ -192,6 +192,53 @@ class InspectCommandTest {
   }
 
   @Test
+  void anIndexPlanShowsTheLengthReadItIsCheckedAgainst() throws Exception {
+    Path bin = Targets.build(goVariants().get(0));
+    // xs []int is R8 (data), R9 (len), R10 (cap) at entry, as the parameters' locations say
+    Result r = inspect(bin.toString(), "dynlog.dev/targets/abi.Strs", "--expr", "x=xs[3]");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("    xs  []int    R8,R9,R10\n"), r.out());
+    assertTrue(
+        r.out()
+            .contains(
+                "    x = xs[3]  (int, at entry, *(R8+24))\n"
+                    + "      read 0: [R9] 8B\n"
+                    + "      read 1: [[R8]+24] 8B\n"
+                    + "      decode: Indexed[length=0, index=3, element=SignedInt[read=1,"
+                    + " width=8]]\n"),
+        r.out());
+    Result j =
+        inspect(bin.toString(), "dynlog.dev/targets/abi.Strs", "-o", "json", "--expr", "x=xs[3]");
+    assertEquals(0, j.exit(), j.err());
+    JsonNode x = JSON.readTree(j.out()).get("captures").get(0);
+    assertEquals("[R9] 8B", x.get("reads").get(0).get("text").asText());
+    assertEquals(
+        JSON.readTree(
+            "{\"kind\":\"Indexed\",\"length\":0,\"index\":3,"
+                + "\"element\":{\"kind\":\"SignedInt\",\"read\":1,\"width\":8}}"),
+        x.get("decoder"));
+  }
+
+  @Test
+  void anArrayIndexPastItsBoundIsRefusedNamingTheTypeAndTheBound() {
+    Path go = Targets.build(goVariants().get(0));
+    Result two = inspect(go.toString(), "dynlog.dev/targets/abi.Arrays", "--expr", "t=two[2]");
+    assertEquals(1, two.exit());
+    assertEquals(1, two.err().lines().count(), two.err());
+    assertTrue(
+        two.err().contains("index 2 out of range for `two` of type `[2]int64` (len 2)"), two.err());
+    Path cpp = Targets.build(cppVariants().get(0));
+    Result label = inspect(cpp.toString(), "shop::tagId", "--expr", "c=t.label[16]");
+    assertEquals(1, label.exit());
+    assertEquals(1, label.err().lines().count(), label.err());
+    assertTrue(
+        label.err().contains("index 16 out of range for `t.label` of type `char[16]` (len 16)"),
+        label.err());
+    Result last = inspect(cpp.toString(), "shop::tagId", "--expr", "c=t.label[15]");
+    assertEquals(0, last.exit(), last.err());
+  }
+
+  @Test
   void listingFiltersBySubstringAndRegex() throws Exception {
     Path bin = Targets.build(goVariants().get(0));
     Result sub = inspect(bin.toString(), "--filter", "shop.(*Service)");

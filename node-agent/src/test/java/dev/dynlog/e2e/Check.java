@@ -3,6 +3,7 @@ package dev.dynlog.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import java.nio.charset.StandardCharsets;
 
 /**
  * One captured value of an end-to-end trace and how it must relate to the target's own ground truth
@@ -41,7 +42,13 @@ record Check(String name, String expr, String truthPath, Kind kind) {
     /** The length of the true string or array. */
     LENGTH,
     /** EXACT, or an error when the chain to it holds a nil pointer in the ground truth. */
-    EXACT_OR_NIL_ERROR
+    EXACT_OR_NIL_ERROR,
+    /**
+     * The element at the last {@code [i]} of the path (a string's i-th byte as a number), or, when
+     * i is past the end of the true string or array, no value and exactly the error "index i out of
+     * range (len n)".
+     */
+    INDEX
   }
 
   static Check exact(String name, String expr, String path) {
@@ -64,12 +71,18 @@ record Check(String name, String expr, String truthPath, Kind kind) {
     return new Check(name, expr, path, Kind.UNAVAILABLE);
   }
 
+  /** {@code expr} ending in a constant index, compared with the truth at {@code path}. */
+  static Check index(String expr, String path) {
+    return new Check(expr, expr, path, Kind.INDEX);
+  }
+
   /**
    * Compares one row's capture (value or error) with the truth line; returns a mismatch or null.
    */
   String compare(JsonNode row, JsonNode truth) {
     JsonNode captured = row.path("captures").get(name);
     JsonNode error = row.path("errors").get(name);
+    if (kind == Kind.INDEX) return compareIndex(captured, error, truth);
     JsonNode expected = at(truth, truthPath);
     switch (kind) {
       case UNAVAILABLE -> {
@@ -111,6 +124,30 @@ record Check(String name, String expr, String truthPath, Kind kind) {
       default -> {}
     }
     if (expected.isMissingNode()) return "no " + truthPath + " in the ground truth";
+    if (error != null) return "error " + error.asText() + " (expected " + expected + ")";
+    return expected.equals(captured) ? null : "expected " + expected + ", captured " + captured;
+  }
+
+  private String compareIndex(JsonNode captured, JsonNode error, JsonNode truth) {
+    int open = truthPath.lastIndexOf('[');
+    int index = Integer.parseInt(truthPath.substring(open + 1, truthPath.length() - 1));
+    JsonNode base = at(truth, truthPath.substring(0, open));
+    if (base.isMissingNode()) return "no " + truthPath.substring(0, open) + " in the ground truth";
+    byte[] text = base.isTextual() ? base.asText().getBytes(StandardCharsets.UTF_8) : null;
+    int length = text != null ? text.length : base.size(); // a nil slice is null: length 0
+    if (index >= length) {
+      String want = "index " + index + " out of range (len " + length + ")";
+      boolean noValue = captured == null || captured.isNull();
+      return noValue && error != null && want.equals(error.asText())
+          ? null
+          : "expected no value and the error \""
+              + want
+              + "\", captured "
+              + captured
+              + " error "
+              + error;
+    }
+    JsonNode expected = text != null ? IntNode.valueOf(text[index]) : base.get(index);
     if (error != null) return "error " + error.asText() + " (expected " + expected + ")";
     return expected.equals(captured) ? null : "expected " + expected + ", captured " + captured;
   }

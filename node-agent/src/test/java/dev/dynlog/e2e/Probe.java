@@ -3,6 +3,7 @@ package dev.dynlog.e2e;
 import static dev.dynlog.e2e.Check.arg;
 import static dev.dynlog.e2e.Check.error;
 import static dev.dynlog.e2e.Check.exact;
+import static dev.dynlog.e2e.Check.index;
 import static dev.dynlog.e2e.Check.result;
 import static dev.dynlog.e2e.Check.unavailable;
 
@@ -113,7 +114,11 @@ record Probe(
               "abi.Strs",
               arg("s"),
               arg("b"),
-              exact("xs[1]", "xs[1]", "args.xs[1]"),
+              // Strs is called with "gopher", "bytes!", [1 2 3+i] and with "g", nil, [7+i]
+              index("xs[2]", "args.xs[2]"),
+              index("s[1]", "args.s[1]"),
+              index("s[10]", "args.s[10]"),
+              index("b[0]", "args.b[0]"),
               new Check("len(xs)", "len(xs)", "args.xs", Check.Kind.LENGTH),
               result(0, "~r0"),
               result(1, "~r1")),
@@ -182,6 +187,7 @@ record Probe(
               "shop::tagId",
               exact("t.id", "t.id", "args.t.id"),
               exact("t.label", "t.label", "args.t.label"),
+              index("t.label[1]", "args.t.label[1]"),
               arg("extra"),
               result(0, "$0")),
           cpp("bump", "shop::bump", arg("counter"), arg("by"), result(0, "$0")),

@@ -40,6 +40,13 @@ final class CaptureDecoder {
       for (Decoder e : a.elements()) arr.add(decode(e, reads));
       return arr;
     }
+    if (d instanceof Decoder.Indexed x) {
+      JsonNode len = decode(new Decoder.SignedInt(x.length(), 8), reads);
+      if (len.has(ERROR)) return len;
+      if (x.index() >= len.asLong())
+        return F.objectNode().put(ERROR, outOfRange(x.index(), len.asLong()));
+      return decode(x.element(), reads);
+    }
     ReadResult r = reads.get(readIndex(d));
     if (r.error() != null) return F.objectNode().put(ERROR, r.error());
     byte[] b = r.bytes();
@@ -84,6 +91,11 @@ final class CaptureDecoder {
       return type.signum() == 0 ? F.nullNode() : F.textNode(NON_NIL);
     }
     throw new IllegalArgumentException("unknown decoder " + d);
+  }
+
+  /** The error an index past the end gives, as the tracer words it. */
+  static String outOfRange(long index, long length) {
+    return "index " + index + " out of range (len " + length + ")";
   }
 
   private static int readIndex(Decoder d) {

@@ -170,8 +170,21 @@ class PlanFixtureTest {
       String where = function + " " + v.name() + "=" + v.expression() + " " + v.reads();
       assertEquals(v.expression().startsWith("$"), v.atReturn(), where + ": read at return");
       if (v.atReturn()) continue;
+      Decoder decoder = v.decoder();
+      if (decoder instanceof Decoder.Indexed x) {
+        // the length word the index is checked against is the indexed slice's or string's len
+        String indexed = v.expression().substring(0, v.expression().lastIndexOf('['));
+        assertEquals(
+            Long.parseLong(
+                v.expression().substring(indexed.length() + 1, v.expression().length() - 1)),
+            x.index(),
+            where + ": index");
+        OracleValue len = o.evaluate("len(" + indexed + ")", params, entry);
+        checked += compare(len, new Decoder.SignedInt(x.length(), 8), v.reads(), o, where + " len");
+        decoder = x.element();
+      }
       OracleValue expected = o.evaluate(v.expression(), params, entry);
-      checked += compare(expected, v.decoder(), v.reads(), o, where);
+      checked += compare(expected, decoder, v.reads(), o, where);
     }
     assertTrue(checked > 0, "no read compared");
   }

@@ -71,7 +71,17 @@ class PlanOracleTest {
     GO_CASES.put(ABI + "Arrays", List.of("one=one", "two=two", "t1=two[1]", "c=c", "r=$0"));
     GO_CASES.put(
         ABI + "Strs",
-        List.of("s=s", "b=b", "xs=xs", "x2=xs[2]", "s1=s[1]", "ls=len(s)", "n=$0", "up=$1"));
+        List.of(
+            "s=s",
+            "b=b",
+            "xs=xs",
+            "x2=xs[2]",
+            "s1=s[1]",
+            "s9=s[9]",
+            "b0=b[0]",
+            "ls=len(s)",
+            "n=$0",
+            "up=$1"));
     GO_CASES.put(ABI + "Scale", List.of("x=x", "k=k", "r=$0"));
     GO_CASES.put(
         ABI + "Smalls", List.of("ok=ok", "i8=i8", "u16=u16", "i32=i32", "u64=u64", "r=$0"));

@@ -21,6 +21,12 @@ final class TruthComparison {
   /** Ground truth path went through a nil pointer: the read must fail. */
   private static final ObjectNode NIL_ON_PATH = CaptureDecoder.F.objectNode().put("$nil", true);
 
+  /**
+   * The key of the truth of an index past the end of a string or array: the error the value must
+   * give instead ({@code {"$outOfRange": "index 3 out of range (len 3)"}}).
+   */
+  private static final String OUT_OF_RANGE = "$outOfRange";
+
   final StringBuilder problems = new StringBuilder();
   int compared;
   int unavailable;
@@ -42,7 +48,7 @@ final class TruthComparison {
     if (e instanceof CaptureExpr.Cap) return null;
     JsonNode base = expected(baseOf(e), call);
     if (base == null) return null;
-    if (base == NIL_ON_PATH) return NIL_ON_PATH;
+    if (base == NIL_ON_PATH || base.has(OUT_OF_RANGE)) return base;
     if (e instanceof CaptureExpr.Deref) return base.isNull() ? NIL_ON_PATH : base;
     if (e instanceof CaptureExpr.Field f) {
       if (base.isNull()) return NIL_ON_PATH;
@@ -53,10 +59,15 @@ final class TruthComparison {
       return v;
     }
     if (e instanceof CaptureExpr.Index i) {
-      if (base.isTextual()) {
-        byte[] b = base.asText().getBytes(StandardCharsets.UTF_8);
-        return CaptureDecoder.F.numberNode(i.index() < b.length ? b[(int) i.index()] : 0);
+      int length =
+          base.isTextual() ? base.asText().getBytes(StandardCharsets.UTF_8).length : base.size();
+      if (i.index() >= length) {
+        return CaptureDecoder.F.objectNode()
+            .put(OUT_OF_RANGE, CaptureDecoder.outOfRange(i.index(), length));
       }
+      if (base.isTextual())
+        return CaptureDecoder.F.numberNode(
+            base.asText().getBytes(StandardCharsets.UTF_8)[(int) i.index()]);
       return base.get((int) i.index());
     }
     CaptureExpr.Len l = (CaptureExpr.Len) e;
@@ -79,6 +90,14 @@ final class TruthComparison {
   void compare(Decoder d, List<ReadResult> reads, JsonNode expected, String where) {
     if (expected == null) return;
     if (d instanceof Decoder.Elided) return;
+    if (d instanceof Decoder.Indexed x) {
+      compareIndexed(x, reads, expected, where);
+      return;
+    }
+    if (expected.has(OUT_OF_RANGE)) {
+      problem(where, "truth: " + expected.get(OUT_OF_RANGE).asText() + ", but nothing checks it");
+      return;
+    }
     if (d instanceof Decoder.Unavailable u) {
       unavailable++;
       if (!u.why().contains("XMM") && !u.why().contains("x87"))
@@ -143,6 +162,34 @@ final class TruthComparison {
       return;
     }
     if (!got.equals(expected)) problem(where, "got " + got + ", truth " + expected);
+  }
+
+  /**
+   * An element behind a length check: the length read must put the index past the end exactly when
+   * the truth does, with the same message; in range, the element must equal the truth.
+   */
+  private void compareIndexed(
+      Decoder.Indexed x, List<ReadResult> reads, JsonNode expected, String where) {
+    if (expected == NIL_ON_PATH) {
+      compare(new Decoder.SignedInt(x.length(), 8), reads, expected, where + " (length)");
+      return;
+    }
+    if (expected.has(OUT_OF_RANGE)) {
+      compared++;
+      String want = expected.get(OUT_OF_RANGE).asText();
+      JsonNode got = CaptureDecoder.decode(x, reads);
+      if (!want.equals(got.path(CaptureDecoder.ERROR).asText(null)))
+        problem(where, "truth: " + want + ", but decoded " + got);
+      return;
+    }
+    JsonNode len = CaptureDecoder.decode(new Decoder.SignedInt(x.length(), 8), reads);
+    if (len.has(CaptureDecoder.ERROR) || x.index() >= len.asLong()) {
+      compared++;
+      problem(
+          where, "the length read gave " + len + " for index " + x.index() + ", truth " + expected);
+      return;
+    }
+    compare(x.element(), reads, expected, where);
   }
 
   private static JsonNode expectedChar(JsonNode text, int i) {

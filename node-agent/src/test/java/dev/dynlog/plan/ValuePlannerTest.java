@@ -242,9 +242,24 @@ class ValuePlannerTest {
     ValuePlan b = plan(f, "b");
     assertEquals(Read.Kind.GO_SLICE, b.reads().get(0).kind());
     assertEquals(3, b.reads().get(0).root().size());
-    ValuePlan x1 = plan(f, "xs[1]");
+    ValuePlan xs = plan(f, "xs");
+    assertEquals(
+        new Decoder.Struct(
+            List.of("len", "cap"),
+            List.of(new Decoder.SignedInt(0, 8), new Decoder.SignedInt(1, 8))),
+        xs.decoder());
+  }
+
+  private static final Function STRS =
+      goFunc("abi.Strs", arg("s", goString()), arg("b", slice(u8())), arg("xs", slice(i64())));
+
+  @Test
+  void sliceAndStringIndexesReadTheLengthTheyAreCheckedAgainst() throws Exception {
+    // xs is R8 (data), R9 (len), R10 (cap); s is RAX (data), RBX (len)
+    ValuePlan x1 = plan(STRS, "xs[1]");
     assertEquals(
         List.of(
+            reg(Register.R9, 8, 0, Read.Kind.BYTES, 0),
             new Read(
                 List.of(Piece.register(Register.R8, 8, 0)),
                 true,
@@ -254,17 +269,180 @@ class ValuePlannerTest {
                 Read.Kind.BYTES,
                 0)),
         x1.reads());
-    ValuePlan s0 = plan(f, "s[2]");
+    assertEquals(new Decoder.Indexed(0, 1, new Decoder.SignedInt(1, 8)), x1.decoder());
+    assertEquals("int64", x1.typeName());
+
+    ValuePlan s2 = plan(STRS, "s[2]");
     assertEquals(
+        List.of(
+            reg(Register.RBX, 8, 0, Read.Kind.BYTES, 0),
+            new Read(
+                List.of(Piece.register(Register.RAX, 8, 0)),
+                true,
+                List.of(),
+                2,
+                1,
+                Read.Kind.BYTES,
+                0)),
+        s2.reads());
+    assertEquals(new Decoder.Indexed(0, 2, new Decoder.UnsignedInt(1, 1)), s2.decoder());
+
+    ValuePlan b0 = plan(STRS, "b[0]");
+    assertEquals(reg(Register.RDI, 8, 0, Read.Kind.BYTES, 0), b0.reads().get(0), "len(b)");
+    assertEquals(new Decoder.Indexed(0, 0, new Decoder.UnsignedInt(1, 1)), b0.decoder());
+  }
+
+  @Test
+  void indexesInMemoryAndNestedIndexesCheckEachLengthOutermostFirst() throws Exception {
+    Type order = struct("shop.Order", "ID", i64(), "Tags", slice(goString()));
+    Function f = goFunc("shop.Ship", arg("o", ptr(order)));
+    Read tagsLen =
         new Read(
-            List.of(Piece.register(Register.RAX, 8, 0)), true, List.of(), 2, 1, Read.Kind.BYTES, 0),
-        s0.reads().get(0));
-    ValuePlan xs = plan(f, "xs");
+            List.of(Piece.register(Register.RAX, 8, 0)),
+            true,
+            List.of(),
+            16,
+            8,
+            Read.Kind.BYTES,
+            0);
+    ValuePlan t3 = plan(f, "o.Tags[3]");
     assertEquals(
-        new Decoder.Struct(
-            List.of("len", "cap"),
-            List.of(new Decoder.SignedInt(0, 8), new Decoder.SignedInt(1, 8))),
-        xs.decoder());
+        List.of(
+            tagsLen,
+            new Read(
+                List.of(Piece.register(Register.RAX, 8, 0)),
+                true,
+                List.of(8L),
+                48,
+                16,
+                Read.Kind.GO_STRING,
+                DEFAULT_CAP)),
+        t3.reads());
+    assertEquals(new Decoder.Indexed(0, 3, new Decoder.Text(1)), t3.decoder());
+
+    ValuePlan c = plan(f, "o.Tags[3][1]");
+    assertEquals(
+        List.of(
+            tagsLen,
+            new Read(
+                List.of(Piece.register(Register.RAX, 8, 0)),
+                true,
+                List.of(8L),
+                56,
+                8,
+                Read.Kind.BYTES,
+                0),
+            new Read(
+                List.of(Piece.register(Register.RAX, 8, 0)),
+                true,
+                List.of(8L, 48L),
+                1,
+                1,
+                Read.Kind.BYTES,
+                0)),
+        c.reads());
+    assertEquals(
+        new Decoder.Indexed(0, 3, new Decoder.Indexed(1, 1, new Decoder.UnsignedInt(2, 1))),
+        c.decoder());
+
+    ValuePlan len = plan(f, "len(o.Tags[3])");
+    assertEquals(new Decoder.Indexed(0, 3, new Decoder.SignedInt(1, 8)), len.decoder());
+    assertEquals(56, len.reads().get(1).finalOffset());
+  }
+
+  @Test
+  void theLengthReadCountsAgainstTheReadBudget() throws Exception {
+    ValuePlanner p =
+        new ValuePlanner(STRS, CallingConvention.of(STRS).layout(STRS), PlanOptions.defaults());
+    ValuePlanner.Budget budget = new ValuePlanner.Budget(3);
+    p.plan(new Capture("x1", "xs[1]"), budget);
+    assertEquals(1, budget.remaining(), "the length and the element");
+    ResolveException element =
+        assertThrows(ResolveException.class, () -> p.plan(new Capture("s2", "s[2]"), budget));
+    assertEquals(
+        "capture `s2` of abi.Strs: no reads left for the element after its length checks"
+            + " (at most 16 reads per probe; earlier captures use them)",
+        element.getMessage());
+    ResolveException length =
+        assertThrows(
+            ResolveException.class,
+            () -> p.plan(new Capture("s2", "s[2]"), new ValuePlanner.Budget(0)));
+    assertEquals(
+        "capture `s2` of abi.Strs: no read left for len(s), which the index 2 is checked against"
+            + " (at most 16 reads per probe; earlier captures use them)",
+        length.getMessage());
+
+    Type order = struct("shop.Order", "ID", i64(), "Tags", slice(goString()));
+    Function f = goFunc("shop.Ship", arg("o", ptr(order)));
+    ResolveException perValue =
+        assertThrows(
+            ResolveException.class,
+            () -> plan(f, "o.Tags[3][1]", new PlanOptions(64, 2, 16, 16, 2, 16)));
+    assertEquals(
+        "capture `v` of shop.Ship: no reads left for the element after its length checks"
+            + " (at most 2 reads per value)",
+        perValue.getMessage());
+  }
+
+  @Test
+  void pointerIndexesHaveNoLengthAndAreNotChecked() throws Exception {
+    Function f = cppFunc("sum", cLong(), arg("p", ptr(cInt())));
+    ValuePlan p3 = plan(f, "p[3]");
+    assertEquals(
+        List.of(
+            new Read(
+                List.of(Piece.register(Register.RDI, 8, 0)),
+                true,
+                List.of(),
+                12,
+                4,
+                Read.Kind.BYTES,
+                0)),
+        p3.reads());
+    assertEquals(new Decoder.SignedInt(0, 4), p3.decoder());
+  }
+
+  @Test
+  void arrayIndexPastItsBoundIsAPlanTimeError() throws Exception {
+    Type quad = struct("quad", "n", cInt(), "v", array(cInt(), 4));
+    Function c = cppFunc("quad_sum", cLong(), arg("q", ptr(quad)));
+    assertEquals(16, plan(c, "q->v[3]").reads().get(0).finalOffset());
+    assertEquals(new Decoder.SignedInt(0, 4), plan(c, "q->v[3]").decoder(), "no length read");
+    ResolveException e = assertThrows(ResolveException.class, () -> plan(c, "q->v[4]"));
+    assertEquals("index 4 out of range for `q.v` of type `int[4]` (len 4)", e.getMessage());
+    // Go's DWARF names its array types the Go way
+    Type go = struct("abi.ZeroArr", "A", i64(), "Z", array(i64(), 0).name("[0]int64"), "B", i64());
+    ResolveException zero =
+        assertThrows(
+            ResolveException.class, () -> plan(goFunc("abi.Zeroed", arg("z", go)), "z.Z[0]"));
+    assertEquals("index 0 out of range for `z.Z` of type `[0]int64` (len 0)", zero.getMessage());
+  }
+
+  @Test
+  void cZeroLengthTrailingArrayIsVariableLengthLikeAPointer() throws Exception {
+    // GNU C `struct buf { int n; int data[0]; }`: DWARF says count 0, the program says "as many as
+    // were allocated"; `int data[]` has no count at all
+    Type buf = struct("buf", "n", cInt(), "data", array(cInt(), 0));
+    Function f = cppFunc("buf_get", cInt(), arg("b", ptr(buf)));
+    ValuePlan d2 = plan(f, "b->data[2]");
+    assertEquals(
+        List.of(
+            new Read(
+                List.of(Piece.register(Register.RDI, 8, 0)),
+                true,
+                List.of(),
+                12,
+                4,
+                Read.Kind.BYTES,
+                0)),
+        d2.reads());
+    assertEquals(new Decoder.SignedInt(0, 4), d2.decoder());
+    Type flexible = new Type(Type.Kind.STRUCT, "fbuf", 4);
+    flexible.addMember(new Type.Member("n", 0, cInt()));
+    flexible.addMember(
+        new Type.Member("data", 4, new Type(Type.Kind.ARRAY, null, -1).target(cInt()).count(-1)));
+    ValuePlan f2 = plan(cppFunc("fbuf_get", cInt(), arg("b", ptr(flexible))), "b->data[2]");
+    assertEquals(new Decoder.SignedInt(0, 4), f2.decoder());
   }
 
   @Test
@@ -278,7 +456,7 @@ class ValuePlannerTest {
     assertEquals(List.of(Piece.stack(16, 8, 0)), plan(f, "two[1]").reads().get(0).root());
     ResolveException e = assertThrows(ResolveException.class, () -> plan(f, "two[2]"));
     assertTrue(
-        e.getMessage().contains("out of range") && e.getMessage().contains("length 2"),
+        e.getMessage().contains("out of range") && e.getMessage().contains("(len 2)"),
         e.getMessage());
     assertEquals(
         List.of(Piece.register(Register.RAX, 8, 0)), plan(f, "one[0]").reads().get(0).root());

@@ -226,6 +226,87 @@ class ValueDecoderTest {
   }
 
   @Test
+  void anIndexPastTheLengthIsAnErrorNotTheNeighbouringValue() throws Exception {
+    // xs = []int{1, 2, 3}: len(xs), then what lies at xs[1] and at xs[3] (past the end)
+    Records r = new Records().ok(3, 8).ok(2, 8).ok(0x5eed, 8);
+    assertEquals(2L, r.decode(new Decoder.Indexed(0, 1, new Decoder.SignedInt(1, 8))));
+    assertEquals(
+        "index 3 out of range (len 3)",
+        assertThrows(
+                ValueDecoder.Failure.class,
+                () -> r.decode(new Decoder.Indexed(0, 3, new Decoder.SignedInt(2, 8))))
+            .getMessage());
+    assertEquals(
+        "index 2 out of range (len 0)",
+        assertThrows(
+                ValueDecoder.Failure.class,
+                () ->
+                    new Records()
+                        .ok(0, 8)
+                        .failed(-14, Layout.ST_FINAL, 0x10)
+                        .decode(new Decoder.Indexed(0, 2, new Decoder.UnsignedInt(1, 1))))
+            .getMessage(),
+        "a nil slice: the range error, not the element's unreadable memory");
+    assertEquals(
+        "index 0 out of range (len -1)",
+        assertThrows(
+                ValueDecoder.Failure.class,
+                () ->
+                    new Records()
+                        .ok(-1, 8)
+                        .ok(7, 8)
+                        .decode(new Decoder.Indexed(0, 0, new Decoder.SignedInt(1, 8))))
+            .getMessage(),
+        "a length that is not one (a torn or garbage header) gives no element");
+  }
+
+  @Test
+  void nestedIndexesCheckTheOuterLengthFirstAndStructsKeepTheirCheck() throws Exception {
+    // ss[1][4]: len(ss) = 2, len(ss[1]) = 3 (read from past the end when ss is shorter)
+    Records r = new Records().ok(2, 8).ok(3, 8).ok('x', 1);
+    Decoder inner = new Decoder.Indexed(1, 4, new Decoder.UnsignedInt(2, 1));
+    assertEquals(
+        "index 4 out of range (len 3)",
+        assertThrows(ValueDecoder.Failure.class, () -> r.decode(new Decoder.Indexed(0, 1, inner)))
+            .getMessage());
+    assertEquals(
+        "index 2 out of range (len 2)",
+        assertThrows(ValueDecoder.Failure.class, () -> r.decode(new Decoder.Indexed(0, 2, inner)))
+            .getMessage());
+    assertEquals(
+        (long) 'x',
+        r.decode(
+            new Decoder.Indexed(0, 1, new Decoder.Indexed(1, 2, new Decoder.UnsignedInt(2, 1)))));
+    Records users = new Records().ok(1, 8).ok(42, 8).ok("ann".getBytes(), 3, false);
+    Decoder user =
+        new Decoder.Struct(
+            List.of("id", "name"), List.of(new Decoder.SignedInt(1, 8), new Decoder.Text(2)));
+    assertEquals(Map.of("id", 42L, "name", "ann"), users.decode(new Decoder.Indexed(0, 0, user)));
+    assertEquals(
+        "index 1 out of range (len 1)",
+        assertThrows(
+                ValueDecoder.Failure.class, () -> users.decode(new Decoder.Indexed(0, 1, user)))
+            .getMessage());
+  }
+
+  @Test
+  void anUnreadableLengthIsTheLengthReadsError() {
+    Records r = new Records().failed(-14, Layout.ST_FINAL, 0x18).ok(5, 8).ok(9, 4);
+    assertEquals(
+        "unreadable memory at address 0x18 (nil pointer) while reading the value",
+        assertThrows(
+                ValueDecoder.Failure.class,
+                () -> r.decode(new Decoder.Indexed(0, 0, new Decoder.SignedInt(1, 8))))
+            .getMessage());
+    assertEquals(
+        "length of 8 bytes but only 4 read",
+        assertThrows(
+                ValueDecoder.Failure.class,
+                () -> r.decode(new Decoder.Indexed(2, 0, new Decoder.SignedInt(1, 8))))
+            .getMessage());
+  }
+
+  @Test
   void unreadableMemoryGivesAPerValueMessage() {
     Records r =
         new Records()

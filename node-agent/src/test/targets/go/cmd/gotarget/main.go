@@ -193,8 +193,13 @@ func abiCalls(i int) {
 	r = abi.Arrays(one, two, 4)
 	rec.Call(abiPkg+"Arrays", []kv{{"one", one}, {"two", two}, {"c", 4}}, []kv{{"~r0", r}})
 
+	// a long and a short call: indexes that are in range in the first are past the end in the
+	// second (a one-byte string, a nil byte slice, a one-element slice)
 	s, b, xs := "gopher", []byte("bytes!"), []int{1, 2, 3 + i}
 	n, up := abi.Strs(s, b, xs)
+	rec.Call(abiPkg+"Strs", []kv{{"s", s}, {"b", b}, {"xs", xs}}, []kv{{"~r0", n}, {"~r1", up}})
+	s, b, xs = "g", nil, []int{7 + i}
+	n, up = abi.Strs(s, b, xs)
 	rec.Call(abiPkg+"Strs", []kv{{"s", s}, {"b", b}, {"xs", xs}}, []kv{{"~r0", n}, {"~r1", up}})
 
 	f := abi.Scale(1.25, 4+i)
