@@ -146,6 +146,17 @@ public final class TestApiServer {
     return run(command, input);
   }
 
+  /** What a command printed (stdout and stderr together) and its exit status. */
+  public record Outcome(int exitCode, String output) {}
+
+  /** Runs kubectl with {@code input} on its standard input; a non-zero exit is returned. */
+  public Outcome kubectlOutcome(String input, String... args) {
+    List<String> command =
+        new ArrayList<>(List.of(kubectl.toString(), "--kubeconfig", kubeConfigFile.toString()));
+    command.addAll(List.of(args));
+    return execute(command, input);
+  }
+
   /**
    * Runs a tool cached next to the server binaries (e.g. helm), failing with the build command when
    * it is missing.
@@ -162,6 +173,14 @@ public final class TestApiServer {
   }
 
   private static String run(List<String> command, String input) {
+    Outcome outcome = execute(command, input);
+    if (outcome.exitCode() != 0) {
+      throw new AssertionError(String.join(" ", command) + " failed:\n" + outcome.output());
+    }
+    return outcome.output();
+  }
+
+  private static Outcome execute(List<String> command, String input) {
     try {
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
       try (var stdin = p.getOutputStream()) {
@@ -171,11 +190,11 @@ public final class TestApiServer {
       try (InputStream in = p.getInputStream()) {
         out = in.readAllBytes();
       }
-      if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        throw new AssertionError(
-            String.join(" ", command) + " failed:\n" + new String(out, StandardCharsets.UTF_8));
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError(String.join(" ", command) + " did not finish within 60 s");
       }
-      return new String(out, StandardCharsets.UTF_8);
+      return new Outcome(p.exitValue(), new String(out, StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
