@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class DynlogOperator implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(DynlogOperator.class);
+  private static final String NOT_STARTED = "operator not started";
 
   private final Operator operator;
   private final OperatorHttpServer http;
@@ -36,10 +38,56 @@ public final class DynlogOperator implements AutoCloseable {
     this.closing = closing;
   }
 
-  /** Starts the operator on the given client (which it does not close). */
+  /**
+   * Starts the operator on the given client (which it does not close). The HTTP port is bound
+   * first, so a port in use fails before anything else starts; on any failure what was started is
+   * stopped again.
+   */
   public static DynlogOperator start(KubernetesClient client, OperatorSettings settings) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    AtomicReference<Operator> created = new AtomicReference<>();
+    OperatorHttpServer http = null;
+    if (settings.httpPort() >= 0) {
+      try {
+        http =
+            new OperatorHttpServer(
+                settings.httpPort(),
+                registry,
+                () -> created.get() == null ? NOT_STARTED : health(created.get().getRuntimeInfo()),
+                () ->
+                    created.get() == null
+                        ? NOT_STARTED
+                        : readiness(created.get().getRuntimeInfo()));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot serve HTTP on port " + settings.httpPort(), e);
+      }
+    }
     AtomicBoolean closing = new AtomicBoolean();
+    try {
+      created.set(operator(client, settings, registry, closing));
+      created.get().start();
+      return new DynlogOperator(created.get(), http, closing);
+    } catch (RuntimeException e) {
+      closing.set(true);
+      if (http != null) {
+        http.close();
+      }
+      if (created.get() != null) {
+        try {
+          created.get().stop();
+        } catch (RuntimeException stopping) {
+          e.addSuppressed(stopping);
+        }
+      }
+      throw e;
+    }
+  }
+
+  private static Operator operator(
+      KubernetesClient client,
+      OperatorSettings settings,
+      PrometheusMeterRegistry registry,
+      AtomicBoolean closing) {
     Operator operator =
         new Operator(
             o -> {
@@ -86,21 +134,7 @@ public final class DynlogOperator implements AutoCloseable {
             c.settingNamespaces(settings.namespaces());
           }
         });
-    OperatorHttpServer http = null;
-    if (settings.httpPort() >= 0) {
-      try {
-        http =
-            new OperatorHttpServer(
-                settings.httpPort(),
-                registry,
-                () -> health(operator.getRuntimeInfo()),
-                () -> readiness(operator.getRuntimeInfo()));
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot serve HTTP on port " + settings.httpPort(), e);
-      }
-    }
-    operator.start();
-    return new DynlogOperator(operator, http, closing);
+    return operator;
   }
 
   /** The port of the HTTP endpoints, or -1 when disabled. */
@@ -126,7 +160,7 @@ public final class DynlogOperator implements AutoCloseable {
 
   private static String readiness(RuntimeInfo info) {
     if (!info.isStarted()) {
-      return "operator not started";
+      return NOT_STARTED;
     }
     return health(info);
   }

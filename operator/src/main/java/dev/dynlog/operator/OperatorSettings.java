@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -20,6 +22,8 @@ import java.util.stream.Collectors;
  * @param exitOnLostLeadership exit the JVM when leadership is lost (true in production, so a stale
  *     leader can never keep writing)
  * @param httpPort port of /metrics, /healthz and /readyz; 0 picks a free port, -1 disables
+ * @param startupTimeout how long the process keeps trying to reach the API server at start before
+ *     it exits (see {@code OperatorMain})
  */
 public record OperatorSettings(
     Set<String> namespaces,
@@ -31,7 +35,16 @@ public record OperatorSettings(
     Duration renewDeadline,
     Duration retryPeriod,
     boolean exitOnLostLeadership,
-    int httpPort) {
+    int httpPort,
+    Duration startupTimeout) {
+
+  /** Default of {@link #startupTimeout}. */
+  public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(30);
+
+  /** The environment variable that sets {@link #startupTimeout}. */
+  public static final String STARTUP_TIMEOUT_VARIABLE = "DYNLOG_STARTUP_TIMEOUT";
+
+  private static final Pattern DURATION = Pattern.compile("([0-9]+)(ms|s|m)");
 
   public OperatorSettings {
     namespaces = Set.copyOf(namespaces);
@@ -40,7 +53,10 @@ public record OperatorSettings(
   /**
    * Settings from environment variables: DYNLOG_NAMESPACES (comma-separated, empty = all),
    * DYNLOG_LEADER_ELECTION (default true), DYNLOG_LEASE_NAMESPACE (default POD_NAMESPACE, else
-   * "default"), POD_NAME or HOSTNAME (identity), DYNLOG_HTTP_PORT (default 8080).
+   * "default"), POD_NAME or HOSTNAME (identity), DYNLOG_HTTP_PORT (default 8080),
+   * DYNLOG_STARTUP_TIMEOUT (default 30s).
+   *
+   * @throws IllegalArgumentException with one line naming the variable when a value is malformed
    */
   public static OperatorSettings fromEnvironment(Map<String, String> env) {
     Set<String> namespaces =
@@ -64,7 +80,25 @@ public record OperatorSettings(
         Duration.ofSeconds(10),
         Duration.ofSeconds(2),
         true,
-        port(env.getOrDefault("DYNLOG_HTTP_PORT", "8080")));
+        port(env.getOrDefault("DYNLOG_HTTP_PORT", "8080")),
+        duration(STARTUP_TIMEOUT_VARIABLE, env.get(STARTUP_TIMEOUT_VARIABLE)));
+  }
+
+  private static Duration duration(String variable, String text) {
+    if (text == null || text.isBlank()) {
+      return DEFAULT_STARTUP_TIMEOUT;
+    }
+    Matcher m = DURATION.matcher(text.trim());
+    if (m.matches() && m.group(1).length() <= 9) {
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        default -> Duration.ofMinutes(n);
+      };
+    }
+    throw new IllegalArgumentException(
+        variable + " must be a duration such as 30s or 2m, got '" + text + "'");
   }
 
   private static int port(String text) {

@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
+/** Settings read from the Deployment's environment, and their one-line errors. */
 class OperatorSettingsTest {
 
   @Test
@@ -22,6 +25,29 @@ class OperatorSettingsTest {
     assertEquals("dynlog-operator-7d9-x2", s.identity());
     assertEquals(8080, s.httpPort());
     assertTrue(s.exitOnLostLeadership());
+    assertEquals(Duration.ofSeconds(30), s.startupTimeout());
+  }
+
+  @Test
+  void startupTimeout() {
+    assertEquals(
+        Duration.ofSeconds(3),
+        OperatorSettings.fromEnvironment(Map.of("DYNLOG_STARTUP_TIMEOUT", "3s")).startupTimeout());
+    assertEquals(
+        Duration.ofMinutes(2),
+        OperatorSettings.fromEnvironment(Map.of("DYNLOG_STARTUP_TIMEOUT", "2m")).startupTimeout());
+    assertEquals(
+        Duration.ofMillis(500),
+        OperatorSettings.fromEnvironment(Map.of("DYNLOG_STARTUP_TIMEOUT", " 500ms "))
+            .startupTimeout());
+    for (String bad : List.of("soon", "30", "-1s", "1h", "9999999999s")) {
+      assertEquals(
+          "DYNLOG_STARTUP_TIMEOUT must be a duration such as 30s or 2m, got '" + bad + "'",
+          assertThrows(
+                  IllegalArgumentException.class,
+                  () -> OperatorSettings.fromEnvironment(Map.of("DYNLOG_STARTUP_TIMEOUT", bad)))
+              .getMessage());
+    }
   }
 
   @Test

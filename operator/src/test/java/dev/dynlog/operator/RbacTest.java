@@ -4,30 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.dynlog.api.v1alpha1.Phase;
 import dev.dynlog.api.v1alpha1.Tracepoint;
 import dev.dynlog.operator.testing.ApiServerTest;
 import dev.dynlog.operator.testing.Await;
 import dev.dynlog.operator.testing.Fixtures;
 import dev.dynlog.operator.testing.RequestCounter;
+import dev.dynlog.operator.testing.ServiceAccounts;
 import dev.dynlog.operator.testing.TestApiServer;
 import dev.dynlog.operator.testing.TestOperator;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
-import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
-import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
-import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
-import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
-import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,7 +35,7 @@ import org.junit.jupiter.api.Test;
 class RbacTest {
 
   @Test
-  void chartRulesAreEnoughAndNoMore(KubernetesClient admin, Fixtures fx) throws IOException {
+  void chartRulesAreEnoughAndNoMore(KubernetesClient admin, Fixtures fx) {
     String system = fx.namespace("dynlog-system");
     String token = serviceAccountToken(admin, system, rules("operator-rules.yaml"));
 
@@ -96,87 +86,13 @@ class RbacTest {
    * leader-election rules; returns a token for it.
    */
   private static String serviceAccountToken(
-      KubernetesClient admin, String system, List<PolicyRule> clusterRules) throws IOException {
-    admin
-        .serviceAccounts()
-        .inNamespace(system)
-        .resource(
-            new ServiceAccountBuilder()
-                .withNewMetadata()
-                .withName("dynlog-operator")
-                .endMetadata()
-                .build())
-        .create();
-    admin
-        .rbac()
-        .clusterRoles()
-        .resource(
-            new ClusterRoleBuilder()
-                .withNewMetadata()
-                .withName("dynlog-operator-" + system)
-                .endMetadata()
-                .withRules(clusterRules)
-                .build())
-        .create();
-    admin
-        .rbac()
-        .clusterRoleBindings()
-        .resource(
-            new ClusterRoleBindingBuilder()
-                .withNewMetadata()
-                .withName("dynlog-operator-" + system)
-                .endMetadata()
-                .withNewRoleRef(
-                    "rbac.authorization.k8s.io", "ClusterRole", "dynlog-operator-" + system)
-                .addNewSubject()
-                .withKind("ServiceAccount")
-                .withName("dynlog-operator")
-                .withNamespace(system)
-                .endSubject()
-                .build())
-        .create();
-    admin
-        .rbac()
-        .roles()
-        .inNamespace(system)
-        .resource(
-            new RoleBuilder()
-                .withNewMetadata()
-                .withName("leader-election")
-                .endMetadata()
-                .withRules(rules("leader-election-rules.yaml"))
-                .build())
-        .create();
-    admin
-        .rbac()
-        .roleBindings()
-        .inNamespace(system)
-        .resource(
-            new RoleBindingBuilder()
-                .withNewMetadata()
-                .withName("leader-election")
-                .endMetadata()
-                .withNewRoleRef("rbac.authorization.k8s.io", "Role", "leader-election")
-                .addNewSubject()
-                .withKind("ServiceAccount")
-                .withName("dynlog-operator")
-                .withNamespace(system)
-                .endSubject()
-                .build())
-        .create();
-    return admin
-        .serviceAccounts()
-        .inNamespace(system)
-        .withName("dynlog-operator")
-        .tokenRequest(
-            new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
-        .getStatus()
-        .getToken();
+      KubernetesClient admin, String system, List<PolicyRule> clusterRules) {
+    return ServiceAccounts.create(
+        admin, system, "dynlog-operator", clusterRules, rules("leader-election-rules.yaml"));
   }
 
   @Test
-  void aMissingPermissionIsReportedInTheReadyCondition(KubernetesClient admin, Fixtures fx)
-      throws IOException {
+  void aMissingPermissionIsReportedInTheReadyCondition(KubernetesClient admin, Fixtures fx) {
     String system = fx.namespace("dynlog-crippled");
     List<PolicyRule> rules = new ArrayList<>(rules("operator-rules.yaml"));
     rules.removeIf(r -> r.getResources().equals(List.of("tracepointassignments")));
@@ -217,12 +133,7 @@ class RbacTest {
     }
   }
 
-  private static List<PolicyRule> rules(String file) throws IOException {
-    Path path =
-        Path.of(System.getProperty("dynlog.repo.dir", ".."))
-            .resolve("charts/dynlog-operator/files")
-            .resolve(file);
-    return new ObjectMapper(new YAMLFactory())
-        .readValue(path.toFile(), new TypeReference<List<PolicyRule>>() {});
+  private static List<PolicyRule> rules(String file) {
+    return ServiceAccounts.chartRules(file);
   }
 }

@@ -1,13 +1,21 @@
 package dev.dynlog.operator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import dev.dynlog.api.v1alpha1.Capture;
 import dev.dynlog.api.v1alpha1.Limits;
 import dev.dynlog.api.v1alpha1.Phase;
 import dev.dynlog.api.v1alpha1.Tracepoint;
+import dev.dynlog.api.v1alpha1.TracepointAssignment;
+import dev.dynlog.api.v1alpha1.TracepointAssignmentSpec;
+import dev.dynlog.api.v1alpha1.TracepointAssignmentStatus;
+import dev.dynlog.api.v1alpha1.TracepointSpec;
+import dev.dynlog.api.v1alpha1.TracepointStatus;
+import dev.dynlog.api.v1alpha1.Ttl;
 import dev.dynlog.operator.reconcile.SpecValidator;
 import dev.dynlog.operator.testing.ApiServerTest;
 import dev.dynlog.operator.testing.Await;
@@ -143,6 +151,107 @@ class ValidationTest {
     assertTrue(explain.contains("expr"), explain);
     String ttl = TestApiServer.get().kubectl("explain", "tracepoint.spec.ttl");
     assertTrue(ttl.contains("Between 5s and 24h"), ttl);
+  }
+
+  /**
+   * A ttl too large for a CEL duration used to fail with "type conversion error ... to
+   * 'google.protobuf.Duration'": now the rule reports the bounds, through a real kubectl apply.
+   */
+  @Test
+  void hugeTtlIsRejectedWithTheBounds() {
+    TestApiServer.Outcome applied =
+        TestApiServer.get()
+            .kubectlOutcome(
+                tracepointYaml("huge-ttl", "99999999999h"), "apply", "-f", "-", "-n", ns);
+    assertTrue(applied.exitCode() != 0, applied.output());
+    assertTrue(applied.output().contains("ttl must be between 5s and 24h"), applied.output());
+    assertFalse(applied.output().contains("type conversion"), applied.output());
+    assertEquals(1, applied.output().strip().lines().count(), applied.output());
+  }
+
+  /** The API server (schema + CEL) and {@code Ttl.parse} (operator, dynlog run) agree. */
+  @Test
+  void apiServerAndTtlParseAgree() {
+    List<String> texts =
+        List.of(
+            "5s",
+            "4999ms",
+            "24h",
+            "24h1ms",
+            "86400000ms",
+            "86400001ms",
+            "086400s",
+            "1440m",
+            "1441m",
+            "23h59m59s999ms",
+            "1h30m",
+            "99999999999h",
+            "9223372036854775807s",
+            "999999999ms",
+            "99999m99999m",
+            "0".repeat(30) + "1h",
+            "0".repeat(31) + "1h",
+            "5 minutes",
+            "1d",
+            "-5m");
+    List<String> disagreements = new ArrayList<>();
+    for (int i = 0; i < texts.size(); i++) {
+      String text = texts.get(i);
+      Tracepoint tp = Fixtures.tracepoint(ns, "ttl-" + i, "v");
+      tp.getSpec().setTtl(text);
+      String server;
+      try {
+        client.resource(tp).dryRun().create();
+        server = "accepted";
+      } catch (KubernetesClientException e) {
+        assertEquals(422, e.getCode(), e.getMessage());
+        assertFalse(e.getMessage().contains("type conversion"), text + ": " + e.getMessage());
+        server = "rejected";
+      }
+      String parse;
+      try {
+        Ttl.parse(text);
+        parse = "accepted";
+      } catch (IllegalArgumentException e) {
+        parse = "rejected";
+      }
+      if (!server.equals(parse)) {
+        disagreements.add(text + ": API server " + server + ", Ttl.parse " + parse);
+      }
+    }
+    assertEquals(List.of(), disagreements);
+  }
+
+  /** kubectl explain shows the descriptions of both kinds, their spec and their status. */
+  @Test
+  void kubectlExplainDescribesKindsSpecsAndStatuses() {
+    Map<String, Class<?>> described =
+        Map.of(
+            "tracepoint", Tracepoint.class,
+            "tracepoint.spec", TracepointSpec.class,
+            "tracepoint.status", TracepointStatus.class,
+            "tracepointassignment", TracepointAssignment.class,
+            "tracepointassignment.spec", TracepointAssignmentSpec.class,
+            "tracepointassignment.status", TracepointAssignmentStatus.class);
+    described.forEach(
+        (path, type) -> {
+          String explain = TestApiServer.get().kubectl("explain", path).replaceAll("\\s+", " ");
+          String description = type.getAnnotation(JsonClassDescription.class).value();
+          assertTrue(explain.contains("DESCRIPTION: " + description), path + ": " + explain);
+        });
+  }
+
+  private static String tracepointYaml(String name, String ttl) {
+    return String.join(
+        "\n",
+        "apiVersion: dynlog.dev/v1alpha1",
+        "kind: Tracepoint",
+        "metadata: {name: " + name + "}",
+        "spec:",
+        "  target: {selector: {matchLabels: {app: v}}}",
+        "  function: main.f",
+        "  ttl: \"" + ttl + "\"",
+        "");
   }
 
   private static void rejected(String name, Consumer<Tracepoint> breakIt, String expected) {

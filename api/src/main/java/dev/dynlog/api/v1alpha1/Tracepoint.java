@@ -1,5 +1,6 @@
 package dev.dynlog.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
@@ -13,6 +14,12 @@ import io.fabric8.kubernetes.model.annotation.Version;
  * this function in the pods selected here, for this long". The operator turns it into one {@link
  * TracepointAssignment} per node and reports progress in {@link TracepointStatus}.
  */
+@JsonClassDescription(
+    "A question asked of running Go and C/C++ programs: capture the arguments, results and "
+        + "latency of every call to one function (spec.function) in the pods selected by "
+        + "spec.target, for spec.ttl. The dynlog operator turns it into one TracepointAssignment "
+        + "per node running a selected pod, whose node agent attaches the probe, and reports "
+        + "progress in status.")
 @Group(Tracepoint.GROUP)
 @Version(Tracepoint.VERSION)
 @ShortNames("tp")

@@ -1,5 +1,6 @@
 package dev.dynlog.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crd.generator.annotation.AdditionalSelectableField;
 import io.fabric8.kubernetes.api.model.Namespaced;
@@ -13,6 +14,11 @@ import io.fabric8.kubernetes.model.annotation.Version;
  * that node to apply it to. Owned by its Tracepoint, labelled {@value #NODE_LABEL}=node and {@value
  * #TRACEPOINT_LABEL}=tracepoint name. The operator writes the spec; the agent writes the status.
  */
+@JsonClassDescription(
+    "A work order for the dynlog node agent of one node, written by the operator: the probe of "
+        + "one Tracepoint (its owner, same namespace) and the pods on that node to apply it to. "
+        + "Agents find their own with the label dynlog.dev/node=<node> or the field selector "
+        + "spec.nodeName=<node>; the agent reports in status.")
 @Group(Tracepoint.GROUP)
 @Version(Tracepoint.VERSION)
 @ShortNames("tpa")

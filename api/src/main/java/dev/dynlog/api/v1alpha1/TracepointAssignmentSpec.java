@@ -1,11 +1,16 @@
 package dev.dynlog.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
 import java.util.ArrayList;
 import java.util.List;
 
 /** The probe to apply and the pods of one node to apply it to. Written only by the operator. */
+@JsonClassDescription(
+    "Written only by the operator: the node, the Tracepoint and its generation, the probe to "
+        + "attach (function, captures, limits), the pods and container IDs, and when to detach "
+        + "(expiresAt).")
 public class TracepointAssignmentSpec {
 
   @Required

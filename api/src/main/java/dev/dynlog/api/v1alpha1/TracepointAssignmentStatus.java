@@ -1,10 +1,14 @@
 package dev.dynlog.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.ArrayList;
 import java.util.List;
 
 /** What the node agent did with an assignment. Written only by the agent. */
+@JsonClassDescription(
+    "Written only by the node agent: the state of the probe in each pod (Pending, Attached or "
+        + "Failed, with a message), for the spec generation named by observedGeneration.")
 public class TracepointAssignmentStatus {
 
   @JsonPropertyDescription(

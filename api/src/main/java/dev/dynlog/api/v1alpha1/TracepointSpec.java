@@ -1,5 +1,6 @@
 package dev.dynlog.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
@@ -10,6 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** What to probe, where, what to capture and for how long. Written only by the user. */
+@JsonClassDescription(
+    "The question, written only by the user (the operator never changes it): which function to "
+        + "probe, in which pods (target), what to capture at each call, whether to measure "
+        + "latency, for how long (ttl) and within which limits.")
 public class TracepointSpec {
 
   /** Pattern of a function name: Go ({@code main.(*Server).Handle}) or C++ qualified names. */
@@ -54,19 +59,12 @@ public class TracepointSpec {
   private Boolean latency;
 
   @Default("1h")
+  @Size(max = Ttl.MAX_LENGTH)
   @Pattern(Ttl.PATTERN)
-  @ValidationRule(
-      value =
-          "duration(self) >= duration('"
-              + Ttl.MIN_TEXT
-              + "') && duration(self) <= "
-              + "duration('"
-              + Ttl.MAX_TEXT
-              + "')",
-      message = "ttl must be between " + Ttl.MIN_TEXT + " and " + Ttl.MAX_TEXT)
+  @ValidationRule(value = Ttl.RULE, message = Ttl.RULE_MESSAGE)
   @JsonPropertyDescription(
       "How long the probe stays attached, counted from the last change of "
-          + "this spec, e.g. '30m', '1h30m'. Between "
+          + "this spec, e.g. '30m', '1h30m' (units ms, s, m, h). Between "
           + Ttl.MIN_TEXT
           + " and "
           + Ttl.MAX_TEXT

@@ -1,5 +1,6 @@
 package dev.dynlog.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -7,6 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Progress of a Tracepoint, written only by the operator. */
+@JsonClassDescription(
+    "Progress, written only by the operator: phase, the conditions Valid, Ready and Expired, "
+        + "when the probes expire, how many selected pods have the probe attached or failed, and "
+        + "per-pod states.")
 public class TracepointStatus {
 
   /** Most pods listed in {@link #getPods()}; failed pods are listed first. */

@@ -10,6 +10,7 @@ import dev.dynlog.api.v1alpha1.TracepointStatus;
 import dev.dynlog.operator.k8s.EventRecorder;
 import dev.dynlog.operator.metrics.OperatorMetrics;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -55,6 +56,10 @@ public class TracepointReconciler implements Reconciler<Tracepoint>, Cleaner<Tra
 
   /** Field manager of the operator's server-side applies. */
   public static final String FIELD_MANAGER = "dynlog-operator";
+
+  /** The custom resources the reconciler reads and writes (their CRDs must be installed). */
+  public static final List<Class<? extends HasMetadata>> CUSTOM_RESOURCES =
+      List.of(Tracepoint.class, TracepointAssignment.class);
 
   private static final Logger LOG = LoggerFactory.getLogger(TracepointReconciler.class);
   private static final String POD_UID_INDEX = "podUid";

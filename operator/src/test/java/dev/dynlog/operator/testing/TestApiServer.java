@@ -23,8 +23,9 @@ import java.util.stream.Stream;
 
 /**
  * One real kube-apiserver + etcd per test JVM, started by fabric8 kube-api-test from the binaries
- * that {@code scripts/k8s-test-binaries.sh} builds, with dynlog's CRDs installed. Missing binaries
- * fail the test with the command that builds them; nothing is downloaded.
+ * that {@code scripts/k8s-test-binaries.sh} builds, with dynlog's CRDs installed ({@link #get()});
+ * a test that needs a server without them starts its own ({@link #startWithoutCrds()}). Missing
+ * binaries fail the test with the command that builds them; nothing is downloaded.
  */
 public final class TestApiServer {
 
@@ -40,7 +41,7 @@ public final class TestApiServer {
   private final Path kubectl;
   private final KubernetesClient client;
 
-  private TestApiServer() throws IOException {
+  private TestApiServer(boolean withCrds) throws IOException {
     Path repo = Path.of(System.getProperty("dynlog.repo.dir", "..")).toAbsolutePath().normalize();
     String version = pinnedVersion(repo.resolve("scripts/k8s-test-binaries.sh"));
     String cacheDir =
@@ -73,31 +74,99 @@ public final class TestApiServer {
                 .withWaitForEtcdHealthCheckOnStartup(true)
                 .build());
     server.start();
-    Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "kube-apiserver-stop"));
+    if (withCrds) {
+      Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "kube-apiserver-stop"));
+    }
     kubeConfigYaml = server.getKubeConfigYaml();
     kubeConfigFile = testDir.resolve("kubeconfig.yaml");
     Files.writeString(kubeConfigFile, kubeConfigYaml);
     this.binaries = binaries;
     kubectl = binaries.resolve("kubectl");
     client = newClient(null);
-    installCrds(repo.resolve("crds"));
+    if (withCrds) {
+      installCrds(repo.resolve("crds"));
+    }
   }
 
   /** The shared server, started on first use. */
   public static synchronized TestApiServer get() {
-    if (Boolean.getBoolean("dynlog.quick")) {
-      throw new IllegalStateException(
-          "this test needs a kube-apiserver but is in the quick tier"
-              + " (dynlog.quick=true): tag it apiserver");
-    }
+    requireApiServerTier();
     if (instance == null) {
       try {
-        instance = new TestApiServer();
+        instance = new TestApiServer(true);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
     }
     return instance;
+  }
+
+  /**
+   * Starts another API server, without dynlog's CRDs (the shared one has them), for a test that
+   * needs their absence; the caller stops it with {@link #stop()}.
+   */
+  public static TestApiServer startWithoutCrds() {
+    requireApiServerTier();
+    try {
+      return new TestApiServer(false);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void requireApiServerTier() {
+    if (Boolean.getBoolean("dynlog.quick")) {
+      throw new IllegalStateException(
+          "this test needs a kube-apiserver but is in the quick tier"
+              + " (dynlog.quick=true): tag it apiserver");
+    }
+  }
+
+  /** Stops a server from {@link #startWithoutCrds()} (the shared one stops with the JVM). */
+  public void stop() {
+    if (this == instance) {
+      throw new IllegalStateException("the shared API server stops with the test JVM");
+    }
+    client.close();
+    server.stop();
+  }
+
+  /** The admin kubeconfig (client certificate). */
+  public String adminKubeconfig() {
+    return kubeConfigYaml;
+  }
+
+  /** A kubeconfig for this server's URL and CA that authenticates with a bearer token. */
+  public String tokenKubeconfig(String token) {
+    return tokenKubeconfig(Config.fromKubeconfig(kubeConfigYaml).getMasterUrl(), token);
+  }
+
+  /**
+   * A kubeconfig for {@code url} with this server's CA and a bearer token (e.g. a URL where no
+   * server listens); no credentials at all when {@code token} is null.
+   */
+  public String tokenKubeconfig(String url, String token) {
+    Config admin = Config.fromKubeconfig(kubeConfigYaml);
+    String ca =
+        admin.getCaCertFile() != null
+            ? "    certificate-authority: " + admin.getCaCertFile() + "\n"
+            : "    certificate-authority-data: " + admin.getCaCertData() + "\n";
+    return "apiVersion: v1\n"
+        + "kind: Config\n"
+        + "clusters:\n"
+        + "- name: test\n"
+        + "  cluster:\n"
+        + "    server: "
+        + url
+        + "\n"
+        + ca
+        + "users:\n"
+        + "- name: test\n"
+        + (token == null ? "  user: {}\n" : "  user:\n    token: " + token + "\n")
+        + "contexts:\n"
+        + "- name: test\n"
+        + "  context: {cluster: test, user: test}\n"
+        + "current-context: test\n";
   }
 
   /** The admin client of the tests. */
@@ -146,6 +215,17 @@ public final class TestApiServer {
     return run(command, input);
   }
 
+  /** What a command printed (stdout and stderr together) and its exit status. */
+  public record Outcome(int exitCode, String output) {}
+
+  /** Runs kubectl with {@code input} on its standard input; a non-zero exit is returned. */
+  public Outcome kubectlOutcome(String input, String... args) {
+    List<String> command =
+        new ArrayList<>(List.of(kubectl.toString(), "--kubeconfig", kubeConfigFile.toString()));
+    command.addAll(List.of(args));
+    return execute(command, input);
+  }
+
   /**
    * Runs a tool cached next to the server binaries (e.g. helm), failing with the build command when
    * it is missing.
@@ -162,6 +242,14 @@ public final class TestApiServer {
   }
 
   private static String run(List<String> command, String input) {
+    Outcome outcome = execute(command, input);
+    if (outcome.exitCode() != 0) {
+      throw new AssertionError(String.join(" ", command) + " failed:\n" + outcome.output());
+    }
+    return outcome.output();
+  }
+
+  private static Outcome execute(List<String> command, String input) {
     try {
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
       try (var stdin = p.getOutputStream()) {
@@ -171,11 +259,11 @@ public final class TestApiServer {
       try (InputStream in = p.getInputStream()) {
         out = in.readAllBytes();
       }
-      if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        throw new AssertionError(
-            String.join(" ", command) + " failed:\n" + new String(out, StandardCharsets.UTF_8));
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError(String.join(" ", command) + " did not finish within 60 s");
       }
-      return new String(out, StandardCharsets.UTF_8);
+      return new Outcome(p.exitValue(), new String(out, StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

@@ -37,7 +37,8 @@ public final class TestOperator implements AutoCloseable {
                 Duration.ofSeconds(2),
                 Duration.ofMillis(500),
                 false,
-                0));
+                0,
+                OperatorSettings.DEFAULT_STARTUP_TIMEOUT));
   }
 
   /** Starts an operator (admin credentials) competing for the given Lease in "default". */
