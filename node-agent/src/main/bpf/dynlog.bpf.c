@@ -45,6 +45,8 @@ enum limits {
 	MAX_VALUE_BYTES = 512,	 /* bytes one read delivers (fixed size or string cap) */
 	MAX_ROOT_BYTES = 512,	 /* root buffer a read assembles from its pieces */
 	MAX_LATENCY_BOUNDS = 32, /* latency histogram bounds */
+	MAX_GROUPS = 1024,	 /* process groups (containers) a filtered probe may allow */
+	MAX_PROCESSES = 65536,	 /* processes that belong to a group */
 };
 
 #define DATA_MASK	  1023	/* verifier bound of one read's data (> MAX_VALUE_BYTES) */
@@ -56,7 +58,7 @@ enum piece_source { SRC_REGISTER = 0, SRC_STACK = 1 };
 enum read_kind { K_BYTES = 0, K_GO_STRING = 1, K_GO_SLICE = 2, K_C_STRING = 3, K_STD_STRING = 4 };
 /* F_RETSITE: the return program sits on RET instructions (sp points at the return address, as at
  * entry) rather than in a uretprobe (return address already popped). */
-enum probe_flags { F_ACTIVE = 1, F_GO = 2, F_PAIRED = 4, F_RETSITE = 8 };
+enum probe_flags { F_ACTIVE = 1, F_GO = 2, F_PAIRED = 4, F_RETSITE = 8, F_FILTERED = 16 };
 enum site { SITE_ENTRY = 0, SITE_RETURN = 1 };
 enum event_type { EV_ENTRY = 1, EV_RETURN = 2 };
 enum event_flags { EVF_COMPLETE = 1, EVF_ERROR = 2 };
@@ -113,7 +115,8 @@ struct probe_stats {
 	u64 restarts;
 	u64 unpaired;
 	u64 hits;
-	u64 run_ns; /* time spent in this probe's program runs */
+	u64 run_ns;   /* time spent in this probe's program runs */
+	u64 filtered; /* runs in a process outside the probe's groups (a trap, no row) */
 	u64 hist[MAX_LATENCY_BOUNDS + 1];
 };
 
@@ -213,6 +216,30 @@ struct {
 	__type(key, u32);
 	__type(value, u64);
 } seqs SEC(".maps");
+
+/*
+ * Process groups: a probe attached to every process of a binary (an inode-wide uprobe) with
+ * F_FILTERED runs only in the processes of its allowed groups (a group is typically one
+ * container). procs maps a process (tgid) to its group; the fork program below puts a new process
+ * in its parent's group before it runs its first instruction, and the exit program removes it.
+ */
+struct group_set {
+	u64 bits[MAX_GROUPS / 64];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_PROCESSES);
+	__type(key, u32);   /* tgid */
+	__type(value, u32); /* group */
+} procs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_PROBES);
+	__type(key, u32);
+	__type(value, struct group_set);
+} probe_groups SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -593,6 +620,24 @@ static __always_inline int go_restarted(struct probe_cfg *cfg, u64 g, u64 entry)
 	return c.result;
 }
 
+/* True when the probe runs in this process: unfiltered, or the process is in an allowed group. */
+static __always_inline int allowed(struct probe_cfg *cfg, u32 probe, u32 tgid)
+{
+	struct group_set *set;
+	u32 *group, g;
+
+	if (!(cfg->flags & F_FILTERED))
+		return 1;
+	group = bpf_map_lookup_elem(&procs, &tgid);
+	if (!group)
+		return 0;
+	set = bpf_map_lookup_elem(&probe_groups, &probe);
+	if (!set)
+		return 0;
+	g = *group & (MAX_GROUPS - 1);
+	return (set->bits[g / 64] >> (g % 64)) & 1;
+}
+
 static __always_inline void go_frame(struct probe_cfg *cfg, struct pt_regs *ctx, u64 *goid,
 				     u64 *stack_hi)
 {
@@ -617,6 +662,10 @@ static __always_inline int on_entry(struct pt_regs *ctx, u32 probe, struct probe
 	if (!cfg || !st || !(cfg->flags & F_ACTIVE))
 		return 0;
 	st->hits++;
+	if (!allowed(cfg, probe, pid_tgid >> 32)) {
+		st->filtered++;
+		return 0;
+	}
 	if (cfg->flags & F_GO)
 		go_frame(cfg, ctx, &goid, &stack_hi);
 	if (cfg->flags & F_PAIRED) {
@@ -705,6 +754,10 @@ static __always_inline int on_return(struct pt_regs *ctx, u32 probe, struct prob
 	if (!cfg || !st || !(cfg->flags & F_ACTIVE) || !(cfg->flags & F_PAIRED))
 		return 0;
 	st->hits++;
+	if (!allowed(cfg, probe, pid_tgid >> 32)) {
+		st->filtered++;
+		return 0;
+	}
 	key.tgid = pid_tgid >> 32;
 	key.probe = probe;
 	if (cfg->flags & F_GO) {
@@ -789,6 +842,47 @@ int dynlog_return(struct pt_regs *ctx)
 	on_return(ctx, probe, st, start);
 	if (st)
 		st->run_ns += bpf_ktime_get_ns() - start;
+	return 0;
+}
+
+/*
+ * The few task_struct fields the process-group programs read; libbpf relocates their offsets
+ * (CO-RE) against the running kernel's BTF when it loads the object.
+ */
+struct task_struct {
+	int pid;
+	int tgid;
+} __attribute__((preserve_access_index));
+
+/* A new process (not a thread) of a grouped process joins its parent's group, before it runs. */
+SEC("tp_btf/sched_process_fork")
+int dynlog_fork(u64 *ctx)
+{
+	struct task_struct *parent = (struct task_struct *)ctx[0];
+	struct task_struct *child = (struct task_struct *)ctx[1];
+	u32 ptgid = parent->tgid, ctgid = child->tgid, group;
+	u32 *g;
+
+	if (ctgid == ptgid)
+		return 0;
+	g = bpf_map_lookup_elem(&procs, &ptgid);
+	if (!g)
+		return 0;
+	group = *g;
+	bpf_map_update_elem(&procs, &ctgid, &group, BPF_ANY);
+	return 0;
+}
+
+/* A process leaves its group when its main thread exits (its pid may be reused). */
+SEC("tp_btf/sched_process_exit")
+int dynlog_exit(u64 *ctx)
+{
+	struct task_struct *task = (struct task_struct *)ctx[0];
+	u32 tgid = task->tgid;
+
+	if (task->pid != task->tgid)
+		return 0;
+	bpf_map_delete_elem(&procs, &tgid);
 	return 0;
 }
 

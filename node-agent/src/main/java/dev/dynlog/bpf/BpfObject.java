@@ -154,6 +154,27 @@ public final class BpfObject implements AutoCloseable {
     }
   }
 
+  /**
+   * Attaches a program where its section says (e.g. a {@code tp_btf/} program to its kernel
+   * tracepoint, through BTF: no tracefs needed).
+   */
+  public ProgramLink attach(String program) throws BpfException {
+    Pointer prog = program(program);
+    synchronized (BpfObject.class) {
+      log.mark();
+      Pointer link = lib.bpf_program__attach(prog);
+      if (link == null) {
+        throw new BpfException(
+            "cannot attach the BPF program "
+                + program
+                + ": "
+                + BpfException.errno(Native.getLastError()),
+            log.recent(5));
+      }
+      return new ProgramLink(lib, link, program);
+    }
+  }
+
   /** Number of possible CPUs (the per-CPU value count of per-CPU maps). */
   public int possibleCpus() {
     return lib.libbpf_num_possible_cpus();

@@ -16,6 +16,7 @@ package dev.dynlog.bpf;
  * @param unpaired returns without an entry (attached mid-call, or evicted by the sweeper)
  * @param hits program runs (entry and return)
  * @param runNs time spent in this probe's program runs, measured in the kernel per run
+ * @param filtered runs in a process outside the probe's allowed groups (a trap, but no call)
  * @param latencyBuckets per-bucket counts (non-cumulative) for each latency bound, then +Inf
  */
 public record KernelCounters(
@@ -31,6 +32,7 @@ public record KernelCounters(
     long unpaired,
     long hits,
     long runNs,
+    long filtered,
     long[] latencyBuckets) {
 
   public KernelCounters {

@@ -4,6 +4,7 @@ import com.sun.jna.Memory;
 import dev.dynlog.recipe.Read;
 import dev.dynlog.recipe.RecipeLimits;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -52,6 +53,7 @@ public final class KernelProbe implements AutoCloseable {
         BpfMap.intKey(id),
         ProbeTable.zeroed((long) Layout.STATS_SIZE * table.object.possibleCpus()));
     table.rates.update(BpfMap.intKey(id), ProbeTable.zeroed(Layout.RATE_SIZE));
+    table.groups.update(BpfMap.intKey(id), ProbeTable.zeroed(Layout.GROUP_SET_SIZE));
     table.configs.update(BpfMap.intKey(id), config.encode());
   }
 
@@ -80,6 +82,20 @@ public final class KernelProbe implements AutoCloseable {
       throw new IllegalStateException("probe " + id + " is closed");
     }
     links.add(link);
+  }
+
+  /**
+   * The process groups a filtered probe runs in ({@link ProcessGroups}): replaces the previous set
+   * at once, without detaching anything.
+   */
+  public void allow(BitSet groups) throws BpfException {
+    if (groups.length() > RecipeLimits.MAX_GROUPS) {
+      throw new IllegalArgumentException("group " + (groups.length() - 1) + " out of range");
+    }
+    Memory bits = ProbeTable.zeroed(Layout.GROUP_SET_SIZE);
+    long[] words = groups.toLongArray();
+    for (int i = 0; i < words.length; i++) bits.setLong(8L * i, words[i]);
+    table.groups.update(BpfMap.intKey(id), bits);
   }
 
   /** Uprobes attached now. */
@@ -118,6 +134,7 @@ public final class KernelProbe implements AutoCloseable {
         s[Layout.STAT_UNPAIRED],
         s[Layout.STAT_HITS],
         s[Layout.STAT_RUN_NS],
+        s[Layout.STAT_FILTERED],
         hist);
   }
 

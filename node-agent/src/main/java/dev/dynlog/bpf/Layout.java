@@ -14,7 +14,7 @@ public final class Layout {
   // enum piece_source
   public static final int SRC_REGISTER = 0, SRC_STACK = 1;
   // enum probe_flags
-  public static final int F_ACTIVE = 1, F_GO = 2, F_PAIRED = 4, F_RETSITE = 8;
+  public static final int F_ACTIVE = 1, F_GO = 2, F_PAIRED = 4, F_RETSITE = 8, F_FILTERED = 16;
   // enum site
   public static final int SITE_ENTRY = 0, SITE_RETURN = 1;
   // enum event_type
@@ -75,8 +75,12 @@ public final class Layout {
       STAT_UNPAIRED = 9,
       STAT_HITS = 10,
       STAT_RUN_NS = 11,
-      STAT_HIST = 12;
+      STAT_FILTERED = 12,
+      STAT_HIST = 13;
   public static final int STATS_SIZE = (STAT_HIST + RecipeLimits.MAX_LATENCY_BOUNDS + 1) * 8;
+
+  // struct group_set: a bitmap of MAX_GROUPS bits
+  public static final int GROUP_SET_SIZE = RecipeLimits.MAX_GROUPS / 8;
 
   // struct rate_state
   public static final int RATE_SIZE = 8;

@@ -37,6 +37,8 @@ interface LibBpf extends Library {
   Pointer bpf_program__attach_uprobe_opts(
       Pointer prog, int pid, String binaryPath, long fileOffset, Pointer opts);
 
+  Pointer bpf_program__attach(Pointer prog);
+
   int bpf_link__destroy(Pointer link);
 
   int bpf_map_update_elem(int fd, Pointer key, Pointer value, long flags);

@@ -9,6 +9,8 @@ import dev.dynlog.recipe.RecipeLimits;
  * @param go Go pairing (goroutine frame from R14's g) rather than thread frames
  * @param paired entry and return are paired (latency or values read at return)
  * @param retSites the return program sits on RET instructions rather than in a uretprobe
+ * @param filtered the probe runs only in the processes of its allowed groups ({@link
+ *     KernelProbe#allow}); its uprobes are attached to every process of the binary
  * @param goidOffset offset of {@code goid} in runtime.g (Go only)
  * @param stackHiOffset offset of {@code stack.hi} in runtime.g (Go only)
  * @param schedPcOffset offset of {@code sched.pc} in runtime.g, or -1 when unknown
@@ -21,6 +23,7 @@ public record ProbeConfig(
     boolean go,
     boolean paired,
     boolean retSites,
+    boolean filtered,
     long goidOffset,
     long stackHiOffset,
     long schedPcOffset,
@@ -44,7 +47,8 @@ public record ProbeConfig(
         Layout.F_ACTIVE
             | (go ? Layout.F_GO : 0)
             | (paired ? Layout.F_PAIRED : 0)
-            | (retSites ? Layout.F_RETSITE : 0);
+            | (retSites ? Layout.F_RETSITE : 0)
+            | (filtered ? Layout.F_FILTERED : 0);
     m.setInt(Layout.CFG_FLAGS, flags);
     m.setInt(Layout.CFG_NBOUNDS, latencyBoundsNs.length);
     m.setLong(Layout.CFG_GOID_OFF, goidOffset);

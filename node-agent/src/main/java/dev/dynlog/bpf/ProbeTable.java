@@ -22,6 +22,7 @@ public final class ProbeTable {
   final BpfMap recipes;
   final BpfMap stats;
   final BpfMap rates;
+  final BpfMap groups;
   private final boolean[] used = new boolean[RecipeLimits.MAX_PROBES];
   private int next;
 
@@ -31,6 +32,7 @@ public final class ProbeTable {
     recipes = object.map("recipes");
     stats = object.map("stats");
     rates = object.map("rates");
+    groups = object.map("probe_groups");
   }
 
   /**

@@ -31,4 +31,10 @@ public final class RecipeLimits {
 
   /** Upper bounds of the latency histogram counted in the kernel. */
   public static final int MAX_LATENCY_BOUNDS = 32;
+
+  /** Process groups (typically containers) that a filtered probe may allow, at a time. */
+  public static final int MAX_GROUPS = 1024;
+
+  /** Processes that belong to a process group, at a time. */
+  public static final int MAX_PROCESSES = 65536;
 }

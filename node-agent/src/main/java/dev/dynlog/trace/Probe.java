@@ -6,6 +6,8 @@ import dev.dynlog.bpf.KernelProbe;
 import dev.dynlog.plan.ProbePlan;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.BitSet;
+import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
@@ -66,6 +68,31 @@ public final class Probe implements AutoCloseable {
     return assembler;
   }
 
+  /**
+   * The process groups a probe of {@link Target#groups} runs in from now on (the previous set is
+   * replaced at once; nothing is detached or re-attached).
+   */
+  public void allow(List<ProcessGroup> groups) throws TracerException {
+    if (!target.filtered())
+      throw new IllegalStateException(name + " traces " + target + ", not groups");
+    BitSet bits = new BitSet();
+    for (ProcessGroup g : groups) bits.set(g.id());
+    try {
+      kernel.allow(bits);
+    } catch (BpfException e) {
+      throw new TracerException(name + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The kernel's counters of this probe as they are now (filtered runs included). */
+  public KernelCounters kernelCounters() throws TracerException {
+    try {
+      return kernel.counters();
+    } catch (BpfException e) {
+      throw new TracerException(name + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Uprobes currently attached (entry + one per RET for Go and C++, entry + uretprobe for C). */
   public synchronized int attachedProbes() {
     return closed ? 0 : kernel.attached();
@@ -73,7 +100,7 @@ public final class Probe implements AutoCloseable {
 
   /** False once a traced single process has exited (tracing it further yields nothing). */
   public boolean targetAlive() {
-    return target.allProcesses() || Files.isDirectory(Path.of("/proc/" + target.pid()));
+    return target.pid() == -1 || Files.isDirectory(Path.of("/proc/" + target.pid()));
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.dynlog.bpf.KernelProbe;
 import dev.dynlog.bpf.Layout;
 import dev.dynlog.bpf.ProbeConfig;
 import dev.dynlog.bpf.ProbeTable;
+import dev.dynlog.bpf.ProcessGroups;
 import dev.dynlog.bpf.RingBuffer;
 import dev.dynlog.plan.Decoder;
 import dev.dynlog.plan.ProbePlan;
@@ -57,6 +58,7 @@ public final class Tracer implements AutoCloseable {
 
   private final BpfObject obj;
   private final ProbeTable table;
+  private final ProcessGroups groups;
   private final RingBuffer ring;
   private final long wallOffsetNs = WallClock.monotonicToEpochOffsetNs();
   private final AtomicReferenceArray<CallAssembler> assemblers =
@@ -69,6 +71,7 @@ public final class Tracer implements AutoCloseable {
   private Tracer(BpfObject obj, boolean startReader) throws BpfException {
     this.obj = obj;
     table = new ProbeTable(obj);
+    groups = new ProcessGroups(obj);
     ring = new RingBuffer(obj.map("events"));
     sweeper = new PairingSweeper(obj.map("pairs"));
     reader = new Thread(this::readLoop, "dynlog-ring-reader");
@@ -145,6 +148,7 @@ public final class Tracer implements AutoCloseable {
             go,
             paired,
             retSites,
+            target.filtered(),
             rt == null ? 0 : rt.goidOffset(),
             rt == null ? 0 : rt.stackHiOffset(),
             rt == null ? -1 : rt.schedPcOffset(),
@@ -172,6 +176,7 @@ public final class Tracer implements AutoCloseable {
           recipes.returnReads(),
           recipes.errorRead(),
           config);
+      if (target.filtered()) probe.allow(target.groups());
       sweeper.watch(id, opts.pairingTimeout().toNanos());
       assemblers.set(id, assembler);
       String path = plan.binaryPath();
@@ -181,10 +186,11 @@ public final class Tracer implements AutoCloseable {
       } else if (paired) {
         kernel.attachReturn(target.pid(), path, plan.entryFileOffset(), true);
       }
-    } catch (BpfException | RuntimeException e) {
+    } catch (BpfException | TracerException | RuntimeException e) {
       probe.close();
       if (e instanceof BpfException b)
         throw new TracerException(plan.function() + ": " + b.getMessage(), b);
+      if (e instanceof TracerException t) throw t;
       throw (RuntimeException) e;
     }
     synchronized (this) {
@@ -195,7 +201,7 @@ public final class Tracer implements AutoCloseable {
 
   private static void check(ProbePlan plan, Target target, boolean go, boolean paired)
       throws TracerException {
-    if (!target.allProcesses() && !Files.isDirectory(Path.of("/proc/" + target.pid()))) {
+    if (target.pid() > 0 && !Files.isDirectory(Path.of("/proc/" + target.pid()))) {
       throw new TracerException("no process with pid " + target.pid());
     }
     if (!Files.isRegularFile(Path.of(plan.binaryPath()))) {
@@ -242,6 +248,20 @@ public final class Tracer implements AutoCloseable {
         ret.add(plan.errorResult());
       }
       return new Recipes(entry, ret, errorRead);
+    }
+  }
+
+  /**
+   * A new, empty process group for filtered probes ({@link Target#groups}). The first one attaches
+   * the object's fork and exit programs, which keep every group's membership up to date.
+   *
+   * @throws TracerException when the kernel refuses the programs, or too many groups are in use
+   */
+  public ProcessGroup newGroup() throws TracerException {
+    try {
+      return new ProcessGroup(groups, groups.allocate());
+    } catch (BpfException e) {
+      throw new TracerException(e.getMessage(), e);
     }
   }
 
@@ -334,6 +354,7 @@ public final class Tracer implements AutoCloseable {
     }
     for (Probe p : toClose) p.close();
     running = false;
+    groups.close();
     sweeper.close();
     try {
       reader.join(5000);

@@ -136,6 +136,8 @@ class LayoutTest {
     offset("probe_stats.unpaired", 8 * Layout.STAT_UNPAIRED);
     offset("probe_stats.hits", 8 * Layout.STAT_HITS);
     offset("probe_stats.run_ns", 8 * Layout.STAT_RUN_NS);
+    offset("probe_stats.filtered", 8 * Layout.STAT_FILTERED);
+    assertEquals(Layout.GROUP_SET_SIZE, SIZES.get("group_set"));
     offset("probe_stats.hist", 8 * Layout.STAT_HIST);
     assertEquals(Layout.RATE_SIZE, SIZES.get("rate_state"));
     assertEquals(Layout.PAIR_KEY_SIZE, SIZES.get("pair_key"));
@@ -211,7 +213,9 @@ class LayoutTest {
             "F_PAIRED",
             Layout.F_PAIRED,
             "F_RETSITE",
-            Layout.F_RETSITE));
+            Layout.F_RETSITE,
+            "F_FILTERED",
+            Layout.F_FILTERED));
     enumEquals("site", Map.of("SITE_ENTRY", Layout.SITE_ENTRY, "SITE_RETURN", Layout.SITE_RETURN));
     enumEquals("event_type", Map.of("EV_ENTRY", Layout.EV_ENTRY, "EV_RETURN", Layout.EV_RETURN));
     enumEquals(
