@@ -78,4 +78,23 @@ public record ProbePlan(
     retFileOffsets = List.copyOf(retFileOffsets);
     values = List.copyOf(values);
   }
+
+  /**
+   * The same plan for the same file reached by another path (the file is identified by the caller,
+   * e.g. the same inode opened through another container's root).
+   */
+  public ProbePlan withBinaryPath(String path) {
+    return new ProbePlan(
+        path,
+        buildId,
+        function,
+        language,
+        entryAddress,
+        entryFileOffset,
+        retAddresses,
+        retFileOffsets,
+        values,
+        goRuntime,
+        errorResult);
+  }
 }

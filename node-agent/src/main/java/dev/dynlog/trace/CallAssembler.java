@@ -40,6 +40,7 @@ final class CallAssembler {
 
   private final String tracepoint;
   private final String function;
+  private final Row.Source source;
   private final boolean latency;
   private final String[] names;
   private final ValueDecoder.Node[]
@@ -68,6 +69,7 @@ final class CallAssembler {
       String tracepoint, ProbePlan plan, TraceOptions opts, long wallOffsetNs, Consumer<Row> sink) {
     this.tracepoint = tracepoint;
     this.function = plan.function();
+    this.source = opts.source();
     this.latency = opts.latency();
     List<ValuePlan> values = plan.values();
     this.names = values.stream().map(ValuePlan::name).toArray(String[]::new);
@@ -217,7 +219,8 @@ final class CallAssembler {
             function,
             lat,
             new CaptureMap(names, vals),
-            errors == null ? Map.of() : Collections.unmodifiableMap(errors));
+            errors == null ? Map.of() : Collections.unmodifiableMap(errors),
+            source);
     increment(rows);
     try {
       sink.accept(row);

@@ -16,6 +16,8 @@ import java.util.Map;
  * @param captures capture name to value: Long/BigInteger, Double, String, Boolean, Map, List or
  *     null
  * @param errors capture name to message, for values that could not be read
+ * @param source where the call ran in a cluster (namespace, pod, container, node), or null outside
+ *     Kubernetes
  */
 public record Row(
     String tracepoint,
@@ -26,4 +28,30 @@ public record Row(
     String function,
     long latencyNs,
     Map<String, Object> captures,
-    Map<String, String> errors) {}
+    Map<String, String> errors,
+    Source source) {
+
+  /** A row of a process outside Kubernetes. */
+  public Row(
+      String tracepoint,
+      long epochNanos,
+      int pid,
+      int tid,
+      long goid,
+      String function,
+      long latencyNs,
+      Map<String, Object> captures,
+      Map<String, String> errors) {
+    this(tracepoint, epochNanos, pid, tid, goid, function, latencyNs, captures, errors, null);
+  }
+
+  /**
+   * Where a call ran in a cluster.
+   *
+   * @param namespace the pod's namespace
+   * @param pod the pod's name
+   * @param container the container's name
+   * @param node the node's name
+   */
+  public record Source(String namespace, String pod, String container, String node) {}
+}

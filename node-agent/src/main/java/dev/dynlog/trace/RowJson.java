@@ -61,6 +61,13 @@ public final class RowJson {
     g.writeNumberField("tid", row.tid());
     if (row.goid() != -1) g.writeNumberField("goid", row.goid());
     g.writeStringField("function", row.function());
+    Row.Source s = row.source();
+    if (s != null) {
+      g.writeStringField("namespace", s.namespace());
+      g.writeStringField("pod", s.pod());
+      g.writeStringField("container", s.container());
+      g.writeStringField("node", s.node());
+    }
     if (row.latencyNs() != -1) g.writeNumberField("latency_ns", row.latencyNs());
     g.writeObjectFieldStart("captures");
     if (row.captures() != null) {
@@ -172,7 +179,14 @@ public final class RowJson {
         node.get("function").asText(),
         node.has("latency_ns") ? node.get("latency_ns").asLong() : -1,
         captures,
-        errors);
+        errors,
+        node.has("pod")
+            ? new Row.Source(
+                node.path("namespace").asText(null),
+                node.path("pod").asText(null),
+                node.path("container").asText(null),
+                node.path("node").asText(null))
+            : null);
   }
 
   private static Object toValue(JsonNode n) {

@@ -17,6 +17,8 @@ import java.util.function.LongFunction;
  *     histogram counted in the kernel
  * @param symbolizer names an address of the target (Go itabs, for {@code error} values); null =
  *     show the address. Typically {@code dev.dynlog.symbols.Binary::symbolize}.
+ * @param source where the traced processes run in a cluster, carried by every row; null outside
+ *     Kubernetes
  */
 public record TraceOptions(
     String name,
@@ -25,7 +27,8 @@ public record TraceOptions(
     double sampleRatio,
     Duration pairingTimeout,
     long[] latencyBucketBoundsNs,
-    LongFunction<String> symbolizer) {
+    LongFunction<String> symbolizer,
+    Row.Source source) {
 
   /** 1 µs .. 10 s in 1-2.5-5 steps. */
   private static final long[] DEFAULT_BOUNDS_NS = defaultBounds();
@@ -50,7 +53,8 @@ public record TraceOptions(
 
   /** Entry captures only, no latency, unlimited, pairing timeout 5 minutes. */
   public static TraceOptions defaults() {
-    return new TraceOptions(null, false, 0, 1.0, Duration.ofMinutes(5), DEFAULT_BOUNDS_NS, null);
+    return new TraceOptions(
+        null, false, 0, 1.0, Duration.ofMinutes(5), DEFAULT_BOUNDS_NS, null, null);
   }
 
   public TraceOptions withName(String n) {
@@ -61,7 +65,7 @@ public record TraceOptions(
         sampleRatio,
         pairingTimeout,
         latencyBucketBoundsNs,
-        symbolizer);
+        symbolizer, source);
   }
 
   public TraceOptions withLatency(boolean l) {
@@ -72,27 +76,32 @@ public record TraceOptions(
         sampleRatio,
         pairingTimeout,
         latencyBucketBoundsNs,
-        symbolizer);
+        symbolizer, source);
   }
 
   public TraceOptions withMaxEventsPerSecond(long m) {
     return new TraceOptions(
-        name, latency, m, sampleRatio, pairingTimeout, latencyBucketBoundsNs, symbolizer);
+        name, latency, m, sampleRatio, pairingTimeout, latencyBucketBoundsNs, symbolizer, source);
   }
 
   public TraceOptions withSampleRatio(double r) {
     return new TraceOptions(
-        name, latency, maxEventsPerSecond, r, pairingTimeout, latencyBucketBoundsNs, symbolizer);
+        name, latency, maxEventsPerSecond, r, pairingTimeout, latencyBucketBoundsNs, symbolizer, source);
   }
 
   public TraceOptions withPairingTimeout(Duration t) {
     return new TraceOptions(
-        name, latency, maxEventsPerSecond, sampleRatio, t, latencyBucketBoundsNs, symbolizer);
+        name, latency, maxEventsPerSecond, sampleRatio, t, latencyBucketBoundsNs, symbolizer, source);
   }
 
   public TraceOptions withSymbolizer(LongFunction<String> s) {
     return new TraceOptions(
-        name, latency, maxEventsPerSecond, sampleRatio, pairingTimeout, latencyBucketBoundsNs, s);
+        name, latency, maxEventsPerSecond, sampleRatio, pairingTimeout, latencyBucketBoundsNs, s, source);
+  }
+
+  public TraceOptions withSource(Row.Source s) {
+    return new TraceOptions(
+        name, latency, maxEventsPerSecond, sampleRatio, pairingTimeout, latencyBucketBoundsNs, symbolizer, s);
   }
 
   /** The default latency histogram bounds: 1 µs .. 10 s in 1-2.5-5 steps (a copy). */
