@@ -75,6 +75,14 @@ class HostileClientsTest {
     metrics.close();
   }
 
+  /** Closes every raw connection; the server must count none open soon after. */
+  private void closeAllAndAssertReleased() throws Exception {
+    for (RawClient s : sockets) s.close();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    while (server.openConnections() > 0 && System.nanoTime() < deadline) Thread.sleep(20);
+    assertEquals(0, server.openConnections(), "connections still counted after all closed");
+  }
+
   private RawClient connect(String fromIp) throws IOException {
     RawClient c = RawClient.connect(fromIp, port);
     sockets.add(c);
@@ -117,6 +125,11 @@ class HostileClientsTest {
     // Warm up the client and the server's code paths before the load.
     for (String p : List.of("/metrics", "/healthz", query))
       assertEquals(200, timedGet(p, Duration.ofSeconds(30)).status());
+    Map<String, List<Long>> quiet = new TreeMap<>();
+    for (int round = 0; round < 5; round++)
+      for (String p : List.of("/metrics", "/healthz", query))
+        quiet.computeIfAbsent(p, k -> new ArrayList<>()).add(timedGet(p).nanos());
+    print("without load", quiet);
 
     List<HttpResponse<Stream<String>>> follows = new ArrayList<>();
     for (int i = 0; i < AgentHttpServer.MAX_FOLLOWS; i++) {
@@ -182,22 +195,24 @@ class HostileClientsTest {
       assertTrue(
           elapsed < AgentHttpServer.HEADER_TIMEOUT.toSeconds(), "the rounds took " + elapsed);
       for (RawClient c : slow) assertTrue(c.isOpen(), "a slow client was dropped early");
-      times.forEach(
-          (p, ns) -> {
-            Collections.sort(ns);
-            System.out.printf(
-                "under %d slow clients and %d follows: %s median %.1f ms, max %.1f ms%n",
-                SLOW_CLIENTS,
-                AgentHttpServer.MAX_FOLLOWS,
-                p,
-                ns.get(ns.size() / 2) / 1e6,
-                ns.get(ns.size() - 1) / 1e6);
-          });
+      print(
+          "under " + SLOW_CLIENTS + " slow clients and " + AgentHttpServer.MAX_FOLLOWS + " follows",
+          times);
     } finally {
       trickle.shutdownNow();
     }
     registry.stop(NAME, TracepointState.STOPPED, "test over");
     for (HttpResponse<Stream<String>> f : follows) f.body().close();
+  }
+
+  private static void print(String when, Map<String, List<Long>> times) {
+    times.forEach(
+        (p, ns) -> {
+          Collections.sort(ns);
+          System.out.printf(
+              "%s: %s median %.1f ms, max %.1f ms%n",
+              when, p, ns.get(ns.size() / 2) / 1e6, ns.get(ns.size() - 1) / 1e6);
+        });
   }
 
   @Test
@@ -249,6 +264,7 @@ class HostileClientsTest {
       }
     } while (status != 200 && System.nanoTime() < deadline);
     assertEquals(200, status, "the client got no slot back after closing a connection");
+    closeAllAndAssertReleased();
   }
 
   @Test
@@ -298,6 +314,7 @@ class HostileClientsTest {
       }
     }
     assertEquals(200, status, "no new connection was served after others closed");
+    closeAllAndAssertReleased();
   }
 
   @Test
