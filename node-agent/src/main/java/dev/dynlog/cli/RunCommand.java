@@ -38,7 +38,8 @@ public final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--http",
       paramLabel = "ADDR",
-      description = "Serve /metrics and the query API (/api/v1) on ADDR, e.g. :9464.")
+      description =
+          "Serve /metrics, /healthz and the query API (/api/v1) on ADDR, HOST:PORT or [IPv6]:PORT; a port alone (:9464) listens on 127.0.0.1 only, 0.0.0.0:PORT or [::]:PORT on every interface.")
   String http;
 
   @Mixin StoreOptions store;

@@ -1,10 +1,6 @@
 package dev.dynlog.http;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import dev.dynlog.query.BadQueryException;
 import dev.dynlog.query.Order;
 import dev.dynlog.query.Query;
 import dev.dynlog.query.QueryEngine;
@@ -14,7 +10,6 @@ import dev.dynlog.store.Subscription;
 import dev.dynlog.store.TracepointRegistry;
 import dev.dynlog.trace.Row;
 import dev.dynlog.trace.RowJson;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Instant;
@@ -22,8 +17,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.stream.Collectors;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 
 /**
  * The JSON query API under {@code /api/v1/} (see docs/query-api.md):
@@ -34,49 +36,44 @@ import java.util.stream.Collectors;
  *   <li>{@code GET /api/v1/tracepoints/{name}/events?...} — its rows ({@link QueryParser}
  *       parameters, plus {@code format=json|jsonl|sse} and {@code follow=true}).
  * </ul>
+ *
+ * <p>Plain answers are built on the request thread and written without blocking; a live follow is
+ * handed to the follow executor (at most {@code maxFollows} at once, more get 503), which writes it
+ * with blocking writes until it ends.
  */
-final class ApiHandler implements HttpHandler {
+final class ApiHandler {
 
   static final String PREFIX = "/api/v1/tracepoints";
 
-  private static final JsonFactory JSON = new JsonFactory();
   private static final Set<String> HTTP_PARAMETERS = Set.of("follow", "format");
 
   private final TracepointRegistry registry;
   private final Semaphore follows;
   private final long keepAliveNanos;
+  private final ExecutorService followExecutor;
 
-  ApiHandler(TracepointRegistry registry, int maxFollows, long keepAliveNanos) {
+  ApiHandler(
+      TracepointRegistry registry,
+      int maxFollows,
+      long keepAliveNanos,
+      ExecutorService followExecutor) {
     this.registry = registry;
     this.follows = new Semaphore(maxFollows);
     this.keepAliveNanos = keepAliveNanos;
+    this.followExecutor = followExecutor;
   }
 
-  @Override
-  public void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      try {
-        if (!exchange.getRequestMethod().equals("GET")) {
-          exchange.getResponseHeaders().set("Allow", "GET");
-          throw new HttpError(405, "only GET is supported");
-        }
-        route(exchange);
-      } catch (HttpError e) {
-        sendError(exchange, e.status, e.getMessage());
-      } catch (BadQueryException e) {
-        sendError(exchange, 400, e.getMessage());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  private void route(HttpExchange exchange) throws IOException, InterruptedException {
-    String path = exchange.getRequestURI().getRawPath();
+  /**
+   * Answers one request (its method is GET); completes {@code callback} or throws {@link HttpError}
+   * / {@code BadQueryException} before answering.
+   */
+  void handle(Request request, Response response, Callback callback) throws IOException {
+    String path = request.getHttpURI().getPath();
     if (path.equals(PREFIX) || path.equals(PREFIX + "/")) {
-      noParameters(exchange);
-      sendJson(
-          exchange,
+      noParameters(request);
+      Answer.json(
+          response,
+          callback,
           200,
           g -> {
             g.writeStartObject();
@@ -89,16 +86,7 @@ final class ApiHandler implements HttpHandler {
     }
     if (!path.startsWith(PREFIX + "/")) {
       throw new HttpError(
-          404,
-          "no such endpoint '"
-              + path
-              + "'; endpoints: /metrics, "
-              + PREFIX
-              + ", "
-              + PREFIX
-              + "/{name}, "
-              + PREFIX
-              + "/{name}/events");
+          404, "no such endpoint '" + path + "'; endpoints: " + RootHandler.ENDPOINTS);
     }
     String[] rest = path.substring(PREFIX.length() + 1).split("/", -1);
     if (rest.length > 2 || (rest.length == 2 && !rest[1].equals("events")) || rest[0].isEmpty()) {
@@ -114,10 +102,10 @@ final class ApiHandler implements HttpHandler {
     }
     StoredTracepoint tp = tracepoint(QueryString.decodeSegment(rest[0]));
     if (rest.length == 1) {
-      noParameters(exchange);
-      sendJson(exchange, 200, g -> TracepointJson.write(g, tp));
+      noParameters(request);
+      Answer.json(response, callback, 200, g -> TracepointJson.write(g, tp));
     } else {
-      events(exchange, tp);
+      events(request, response, callback, tp);
     }
   }
 
@@ -139,30 +127,31 @@ final class ApiHandler implements HttpHandler {
             });
   }
 
-  private static void noParameters(HttpExchange exchange) {
-    Map<String, List<String>> params = QueryString.parse(exchange.getRequestURI().getRawQuery());
+  private static void noParameters(Request request) {
+    Map<String, List<String>> params = QueryString.parse(request.getHttpURI().getQuery());
     if (!params.isEmpty()) {
       throw new HttpError(400, "this endpoint takes no query parameters, got " + params.keySet());
     }
   }
 
-  private void events(HttpExchange exchange, StoredTracepoint tp)
-      throws IOException, InterruptedException {
+  private void events(Request request, Response response, Callback callback, StoredTracepoint tp)
+      throws IOException {
     Map<String, List<String>> params =
-        new HashMap<>(QueryString.parse(exchange.getRequestURI().getRawQuery()));
+        new HashMap<>(QueryString.parse(request.getHttpURI().getQuery()));
     Query query = QueryParser.parse(params, Instant.now(), HTTP_PARAMETERS);
     query.validate(tp.info());
     boolean follow = flag(params, "follow");
-    String format = format(exchange, params, follow);
+    String format = format(request, params, follow);
     if (!follow) {
       List<Row> rows = QueryEngine.run(tp, query);
       if (format.equals("jsonl")) {
-        send(
-            exchange,
+        Answer.send(
+            response,
+            callback,
             200,
             "application/x-ndjson",
             out -> {
-              try (JsonGenerator g = JSON.createGenerator(out)) {
+              try (JsonGenerator g = Answer.JSON.createGenerator(out)) {
                 g.setRootValueSeparator(null);
                 for (Row row : rows) {
                   RowJson.write(g, row);
@@ -171,8 +160,9 @@ final class ApiHandler implements HttpHandler {
               }
             });
       } else {
-        sendJson(
-            exchange,
+        Answer.json(
+            response,
+            callback,
             200,
             g -> {
               g.writeStartObject();
@@ -193,21 +183,48 @@ final class ApiHandler implements HttpHandler {
     if (!follows.tryAcquire()) {
       throw new HttpError(503, "too many live follows at once; try again later");
     }
+    boolean sse = format.equals("sse");
+    Subscription sub = null;
     try {
-      boolean sse = format.equals("sse");
       // Subscribe before answering, so that a client that sees the headers misses no row.
-      Subscription sub = tp.buffer().subscribe(query, FollowStream.QUEUE_CAPACITY);
-      exchange
-          .getResponseHeaders()
-          .set("Content-Type", sse ? "text/event-stream" : "application/x-ndjson");
-      exchange.getResponseHeaders().set("Cache-Control", "no-cache");
-      try {
-        exchange.sendResponseHeaders(200, 0);
-      } catch (IOException e) {
-        sub.close();
-        throw e;
+      sub = tp.buffer().subscribe(query, FollowStream.QUEUE_CAPACITY);
+      response.setStatus(200);
+      response
+          .getHeaders()
+          .put(HttpHeader.CONTENT_TYPE, sse ? "text/event-stream" : "application/x-ndjson");
+      response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+      Subscription subscribed = sub;
+      followExecutor.execute(() -> follow(tp, query, subscribed, sse, response, callback));
+    } catch (RuntimeException e) {
+      if (sub != null) sub.close();
+      follows.release();
+      if (e instanceof RejectedExecutionException) {
+        throw new HttpError(503, "the server is shutting down");
       }
-      new FollowStream(sse, keepAliveNanos).run(tp, query, sub, exchange.getResponseBody());
+      throw e;
+    }
+  }
+
+  /** Runs on the follow executor: streams until the follow ends, then completes the answer. */
+  private void follow(
+      StoredTracepoint tp,
+      Query query,
+      Subscription sub,
+      boolean sse,
+      Response response,
+      Callback callback) {
+    try (sub) {
+      OutputStream out = Content.Sink.asOutputStream(response);
+      out.flush(); // the status and headers, now: the client knows it is following
+      new FollowStream(sse, keepAliveNanos).run(tp, query, sub, out);
+      out.close();
+      callback.succeeded();
+    } catch (IOException e) {
+      callback.failed(e); // the client went away or stopped reading
+    } catch (InterruptedException e) {
+      callback.failed(e); // the server is closing
+    } catch (RuntimeException e) {
+      callback.failed(e);
     } finally {
       follows.release();
     }
@@ -227,8 +244,7 @@ final class ApiHandler implements HttpHandler {
     };
   }
 
-  private static String format(
-      HttpExchange exchange, Map<String, List<String>> params, boolean follow) {
+  private static String format(Request request, Map<String, List<String>> params, boolean follow) {
     List<String> values = params.get("format");
     String format;
     if (values != null) {
@@ -236,7 +252,7 @@ final class ApiHandler implements HttpHandler {
         throw new HttpError(400, "query parameter 'format' is given " + values.size() + " times");
       format = values.get(0);
     } else {
-      String accept = exchange.getRequestHeaders().getFirst("Accept");
+      String accept = request.getHeaders().get(HttpHeader.ACCEPT);
       if (accept != null && accept.contains("text/event-stream")) format = "sse";
       else if (accept != null && accept.contains("application/x-ndjson")) format = "jsonl";
       else format = follow ? "jsonl" : "json";
@@ -250,46 +266,5 @@ final class ApiHandler implements HttpHandler {
           400, "format must be json or jsonl (sse needs follow=true), got '" + format + "'");
     }
     return format;
-  }
-
-  private interface Body {
-    void write(OutputStream out) throws IOException;
-  }
-
-  private interface JsonBody {
-    void write(JsonGenerator g) throws IOException;
-  }
-
-  private static void sendJson(HttpExchange exchange, int status, JsonBody body)
-      throws IOException {
-    send(
-        exchange,
-        status,
-        "application/json",
-        out -> {
-          try (JsonGenerator g = JSON.createGenerator(out)) {
-            body.write(g);
-          }
-        });
-  }
-
-  private static void send(HttpExchange exchange, int status, String contentType, Body body)
-      throws IOException {
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    body.write(buf);
-    exchange.getResponseHeaders().set("Content-Type", contentType);
-    exchange.sendResponseHeaders(status, buf.size() == 0 ? -1 : buf.size());
-    buf.writeTo(exchange.getResponseBody());
-  }
-
-  static void sendError(HttpExchange exchange, int status, String message) throws IOException {
-    sendJson(
-        exchange,
-        status,
-        g -> {
-          g.writeStartObject();
-          g.writeStringField("error", message);
-          g.writeEndObject();
-        });
   }
 }

@@ -1,13 +1,13 @@
 package dev.dynlog.http;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import dev.dynlog.metrics.DynlogMetrics;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 
 /** {@code GET /metrics}: every metric in the Prometheus text format. */
-final class MetricsHandler implements HttpHandler {
+final class MetricsHandler {
 
   private final DynlogMetrics metrics;
 
@@ -15,28 +15,8 @@ final class MetricsHandler implements HttpHandler {
     this.metrics = metrics;
   }
 
-  @Override
-  public void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      if (!exchange.getRequestURI().getPath().equals("/metrics")) {
-        ApiHandler.sendError(
-            exchange,
-            404,
-            "no such endpoint '"
-                + exchange.getRequestURI().getPath()
-                + "'; endpoints: /metrics, "
-                + ApiHandler.PREFIX);
-        return;
-      }
-      if (!exchange.getRequestMethod().equals("GET")) {
-        exchange.getResponseHeaders().set("Allow", "GET");
-        ApiHandler.sendError(exchange, 405, "only GET is supported");
-        return;
-      }
-      byte[] body = metrics.scrape().getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", DynlogMetrics.CONTENT_TYPE);
-      exchange.sendResponseHeaders(200, body.length);
-      exchange.getResponseBody().write(body);
-    }
+  void handle(Request request, Response response, Callback callback) {
+    byte[] body = metrics.scrape().getBytes(StandardCharsets.UTF_8);
+    Answer.bytes(response, callback, 200, DynlogMetrics.CONTENT_TYPE, body);
   }
 }

@@ -255,7 +255,7 @@ class HttpApiTest {
   @Test
   void addressParsing() {
     assertEquals(new InetSocketAddress("127.0.0.1", 9464), HttpAddress.parse("127.0.0.1:9464"));
-    assertEquals(new InetSocketAddress(9464), HttpAddress.parse(":9464"));
+    assertEquals(new InetSocketAddress("127.0.0.1", 9464), HttpAddress.parse(":9464"));
     assertEquals(new InetSocketAddress("::1", 80), HttpAddress.parse("[::1]:80"));
     assertTrue(assertMessage("9464").contains("needs a port"));
     assertTrue(assertMessage("localhost:http").contains("port 'http' is not a number"));
