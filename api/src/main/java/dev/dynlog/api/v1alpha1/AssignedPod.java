@@ -3,6 +3,8 @@ package dev.dynlog.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** A pod an agent must probe: its identity and the runtime IDs of the containers to probe. */
 public class AssignedPod {
@@ -17,6 +19,10 @@ public class AssignedPod {
       "Runtime IDs of the containers to probe, as in the pod status "
           + "(e.g. 'containerd://4f1c...'); they change when a container restarts.")
   private List<String> containerIDs = new ArrayList<>();
+
+  @JsonPropertyDescription(
+      "Name of each container to probe, by runtime ID (rows and metrics name the container).")
+  private Map<String, String> containerNames = new TreeMap<>();
 
   public AssignedPod() {}
 
@@ -48,5 +54,13 @@ public class AssignedPod {
 
   public void setContainerIDs(List<String> containerIDs) {
     this.containerIDs = containerIDs;
+  }
+
+  public Map<String, String> getContainerNames() {
+    return containerNames;
+  }
+
+  public void setContainerNames(Map<String, String> containerNames) {
+    this.containerNames = containerNames;
   }
 }

@@ -58,21 +58,23 @@ public final class AssignmentPlanner {
           pod.getStatus().getContainerStatuses() == null
               ? List.of()
               : pod.getStatus().getContainerStatuses();
-      List<String> ids =
+      List<ContainerStatus> probed =
           statuses.stream()
               .filter(
                   s -> target.getContainer() == null || target.getContainer().equals(s.getName()))
-              .map(ContainerStatus::getContainerID)
-              .filter(id -> id != null && !id.isEmpty())
-              .sorted()
+              .filter(s -> s.getContainerID() != null && !s.getContainerID().isEmpty())
               .toList();
+      List<String> ids = probed.stream().map(ContainerStatus::getContainerID).sorted().toList();
+      Map<String, String> names = new TreeMap<>();
+      for (ContainerStatus s : probed) names.put(s.getContainerID(), s.getName());
       if (!ids.isEmpty()) {
         pods.add(
             new PlannedPod(
                 pod.getMetadata().getName(),
                 pod.getMetadata().getUid(),
                 pod.getSpec().getNodeName(),
-                ids));
+                ids,
+                names));
       }
     }
     pods.sort(Comparator.comparing(PlannedPod::node).thenComparing(PlannedPod::name));
@@ -122,7 +124,14 @@ public final class AssignmentPlanner {
     spec.setExpiresAt(expiresAt.toString());
     spec.setProbe(probe);
     spec.setPods(
-        pods.stream().map(p -> new AssignedPod(p.name(), p.uid(), p.containerIDs())).toList());
+        pods.stream()
+            .map(
+                p -> {
+                  AssignedPod assigned = new AssignedPod(p.name(), p.uid(), p.containerIDs());
+                  assigned.setContainerNames(new TreeMap<>(p.containerNames()));
+                  return assigned;
+                })
+            .toList());
     a.setSpec(spec);
     return a;
   }
