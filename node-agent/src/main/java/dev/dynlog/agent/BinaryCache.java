@@ -64,7 +64,8 @@ public final class BinaryCache implements AutoCloseable {
    *
    * @throws ResolveException naming the binary by its path in the container
    */
-  public synchronized ProbePlan plan(Key key, SafeOpen.OpenFile file, ProbeSpec probe) throws ResolveException {
+  public synchronized ProbePlan plan(Key key, SafeOpen.OpenFile file, ProbeSpec probe)
+      throws ResolveException {
     Entry e = binaries.get(key);
     if (e == null) throw new IllegalStateException("unknown binary " + key);
     String planKey = planKey(probe);
@@ -72,7 +73,9 @@ public final class BinaryCache implements AutoCloseable {
     if (plan == null) {
       lookups++;
       try {
-        plan = new ProbePlanner(e.binary, ProbeSettings.planOptions(probe)).plan(probe.getFunction(), probe.getCapture());
+        plan =
+            new ProbePlanner(e.binary, ProbeSettings.planOptions(probe))
+                .plan(probe.getFunction(), probe.getCapture());
       } catch (ResolveException ex) {
         throw new ResolveException(ex.getMessage().replace(e.binary.path(), file.name()), ex);
       }
@@ -99,7 +102,8 @@ public final class BinaryCache implements AutoCloseable {
 
   private static String planKey(ProbeSpec p) {
     StringBuilder sb = new StringBuilder(p.getFunction()).append('\0');
-    for (Capture c : p.getCapture()) sb.append(c.getName()).append('=').append(c.getExpr()).append('\0');
+    for (Capture c : p.getCapture())
+      sb.append(c.getName()).append('=').append(c.getExpr()).append('\0');
     sb.append(ProbeSettings.planOptions(p));
     return sb.toString();
   }
@@ -122,11 +126,14 @@ public final class BinaryCache implements AutoCloseable {
 
   /** Forgets every binary not among {@code inUse}. */
   public synchronized void retain(List<Key> inUse) {
-    binaries.entrySet().removeIf(e -> {
-      if (inUse.contains(e.getKey())) return false;
-      close(e.getValue().binary);
-      return true;
-    });
+    binaries
+        .entrySet()
+        .removeIf(
+            e -> {
+              if (inUse.contains(e.getKey())) return false;
+              close(e.getValue().binary);
+              return true;
+            });
   }
 
   @Override

@@ -15,10 +15,10 @@ public final class StoredTracepoint {
   private static final ProbeCounters NO_COUNTERS =
       new ProbeCounters(0, 0, 0, new long[0], new long[] {0}, 0, 0, 0, 0, 0, 0, 0, 0);
 
-  private final TracepointInfo info;
+  private volatile TracepointInfo info;
   private final RowBuffer buffer;
   private final Supplier<ProbeCounters> countersSource;
-  private final LabelCounts labels;
+  private volatile LabelCounts labels;
   private final Instant startedAt;
   private volatile TracepointState state = TracepointState.RUNNING;
   private volatile Instant stoppedAt;
@@ -66,6 +66,21 @@ public final class StoredTracepoint {
     stoppedAt = now;
     state = newState;
     buffer.endSubscriptions();
+  }
+
+  /**
+   * Describes the tracepoint anew (a new generation of its spec: other captures, other labels); its
+   * rows so far stay in the buffer.
+   */
+  public void update(TracepointInfo newInfo) {
+    if (!newInfo.name().equals(info.name())) {
+      throw new IllegalArgumentException(
+          "tracepoint " + info.name() + " cannot be renamed " + newInfo.name());
+    }
+    if (!newInfo.labels().equals(info.labels())) {
+      labels = newInfo.labels().isEmpty() ? null : new LabelCounts(newInfo.labels());
+    }
+    info = newInfo;
   }
 
   public TracepointInfo info() {

@@ -1,5 +1,7 @@
 package dev.dynlog.trace;
 
+import java.util.Arrays;
+
 /**
  * Cumulative counters of one tracepoint, read from the BPF program's per-probe maps (exact, counted
  * in the kernel for every call, whether or not its row was emitted) plus the user-space side.
@@ -33,4 +35,52 @@ public record ProbeCounters(
     long droppedDecodeFailed,
     long probeRunTimeNs,
     long probeRunCount,
-    int attachedProbes) {}
+    int attachedProbes) {
+
+  /** No calls yet, with these latency bounds. */
+  public static ProbeCounters none(long[] latencyBucketBoundsNs) {
+    return new ProbeCounters(
+        0,
+        0,
+        0,
+        latencyBucketBoundsNs,
+        new long[latencyBucketBoundsNs.length + 1],
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0);
+  }
+
+  /**
+   * The counters of two probes of one tracepoint added up (say, its probes in several pods); null
+   * stands for none. Both must have the same latency bounds.
+   */
+  public static ProbeCounters sum(ProbeCounters a, ProbeCounters b) {
+    if (a == null) return b;
+    if (b == null) return a;
+    if (!Arrays.equals(a.latencyBucketBoundsNs, b.latencyBucketBoundsNs)) {
+      throw new IllegalArgumentException("counters with different latency bounds cannot be added");
+    }
+    long[] hist = a.latencyBucketCounts.clone();
+    for (int i = 0; i < hist.length && i < b.latencyBucketCounts.length; i++)
+      hist[i] += b.latencyBucketCounts[i];
+    return new ProbeCounters(
+        a.calls + b.calls,
+        a.returns + b.returns,
+        a.errors + b.errors,
+        a.latencyBucketBoundsNs,
+        hist,
+        a.latencySumNs + b.latencySumNs,
+        a.droppedRingFull + b.droppedRingFull,
+        a.droppedRateLimited + b.droppedRateLimited,
+        a.droppedPairingEvicted + b.droppedPairingEvicted,
+        a.droppedDecodeFailed + b.droppedDecodeFailed,
+        a.probeRunTimeNs + b.probeRunTimeNs,
+        a.probeRunCount + b.probeRunCount,
+        a.attachedProbes + b.attachedProbes);
+  }
+}

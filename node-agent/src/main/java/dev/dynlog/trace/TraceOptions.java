@@ -65,7 +65,8 @@ public record TraceOptions(
         sampleRatio,
         pairingTimeout,
         latencyBucketBoundsNs,
-        symbolizer, source);
+        symbolizer,
+        source);
   }
 
   public TraceOptions withLatency(boolean l) {
@@ -76,7 +77,8 @@ public record TraceOptions(
         sampleRatio,
         pairingTimeout,
         latencyBucketBoundsNs,
-        symbolizer, source);
+        symbolizer,
+        source);
   }
 
   public TraceOptions withMaxEventsPerSecond(long m) {
@@ -86,22 +88,50 @@ public record TraceOptions(
 
   public TraceOptions withSampleRatio(double r) {
     return new TraceOptions(
-        name, latency, maxEventsPerSecond, r, pairingTimeout, latencyBucketBoundsNs, symbolizer, source);
+        name,
+        latency,
+        maxEventsPerSecond,
+        r,
+        pairingTimeout,
+        latencyBucketBoundsNs,
+        symbolizer,
+        source);
   }
 
   public TraceOptions withPairingTimeout(Duration t) {
     return new TraceOptions(
-        name, latency, maxEventsPerSecond, sampleRatio, t, latencyBucketBoundsNs, symbolizer, source);
+        name,
+        latency,
+        maxEventsPerSecond,
+        sampleRatio,
+        t,
+        latencyBucketBoundsNs,
+        symbolizer,
+        source);
   }
 
   public TraceOptions withSymbolizer(LongFunction<String> s) {
     return new TraceOptions(
-        name, latency, maxEventsPerSecond, sampleRatio, pairingTimeout, latencyBucketBoundsNs, s, source);
+        name,
+        latency,
+        maxEventsPerSecond,
+        sampleRatio,
+        pairingTimeout,
+        latencyBucketBoundsNs,
+        s,
+        source);
   }
 
   public TraceOptions withSource(Row.Source s) {
     return new TraceOptions(
-        name, latency, maxEventsPerSecond, sampleRatio, pairingTimeout, latencyBucketBoundsNs, symbolizer, s);
+        name,
+        latency,
+        maxEventsPerSecond,
+        sampleRatio,
+        pairingTimeout,
+        latencyBucketBoundsNs,
+        symbolizer,
+        s);
   }
 
   /** The default latency histogram bounds: 1 µs .. 10 s in 1-2.5-5 steps (a copy). */

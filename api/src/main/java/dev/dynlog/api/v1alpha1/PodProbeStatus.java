@@ -1,6 +1,7 @@
 package dev.dynlog.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.Objects;
 
 /** The agent's report for one assigned pod. */
 public class PodProbeStatus {
@@ -56,5 +57,19 @@ public class PodProbeStatus {
 
   public void setMessage(String message) {
     this.message = message;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof PodProbeStatus p
+        && Objects.equals(name, p.name)
+        && Objects.equals(uid, p.uid)
+        && state == p.state
+        && Objects.equals(message, p.message);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(name, uid, state, message);
   }
 }

@@ -13,7 +13,11 @@ import java.util.Map;
  * @param containerNames the name of each of those containers, by runtime ID
  */
 public record PlannedPod(
-    String name, String uid, String node, List<String> containerIDs, Map<String, String> containerNames) {
+    String name,
+    String uid,
+    String node,
+    List<String> containerIDs,
+    Map<String, String> containerNames) {
 
   public PlannedPod {
     containerIDs = List.copyOf(containerIDs);
