@@ -17,7 +17,13 @@ import picocli.CommandLine.Command;
       "Errors are one line; with DYNLOG_DEBUG=1 in the environment they are followed by libbpf's and the",
       "kernel verifier's log, when there is one, and the stack trace."
     },
-    subcommands = {InspectCommand.class, TraceCommand.class, RunCommand.class, EventsCommand.class})
+    subcommands = {
+      InspectCommand.class,
+      TraceCommand.class,
+      RunCommand.class,
+      EventsCommand.class,
+      AgentCommand.class
+    })
 public final class Main implements Runnable {
 
   /** The environment variable that turns on error details. */

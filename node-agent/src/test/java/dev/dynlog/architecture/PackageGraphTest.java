@@ -49,13 +49,14 @@ class PackageGraphTest {
     ALLOWED.put("store", Set.of("trace"));
     ALLOWED.put("query", Set.of("store", "trace"));
     ALLOWED.put("metrics", Set.of("store", "trace"));
-    ALLOWED.put("agent", Set.of("api", "dwarf", "plan", "store", "symbols", "trace"));
+    ALLOWED.put("agent", Set.of("api", "dwarf", "plan", "proc", "store", "symbols", "trace"));
+    ALLOWED.put("kube", Set.of("agent", "api"));
     ALLOWED.put("http", Set.of("agent", "metrics", "query", "store", "trace"));
     ALLOWED.put(
         "cli",
         Set.of(
-            "abi", "agent", "api", "dwarf", "http", "metrics", "plan", "query", "recipe", "store",
-            "symbols", "trace", "types"));
+            "abi", "agent", "api", "dwarf", "http", "kube", "metrics", "plan", "proc", "query",
+            "recipe", "store", "symbols", "trace", "types"));
   }
 
   private static final Map<String, Set<String>> GRAPH = new TreeMap<>();

@@ -1,0 +1,154 @@
+package dev.dynlog.cli;
+
+import dev.dynlog.agent.NodeAgent;
+import dev.dynlog.http.AgentHttpServer;
+import dev.dynlog.http.HttpAddress;
+import dev.dynlog.kube.AssignmentWatcher;
+import dev.dynlog.kube.StatusWriter;
+import dev.dynlog.metrics.DynlogMetrics;
+import dev.dynlog.proc.ProcessTable;
+import dev.dynlog.query.Durations;
+import dev.dynlog.store.TracepointRegistry;
+import dev.dynlog.trace.Tracer;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code dynlog agent}: the node agent of a Kubernetes node. It watches the TracepointAssignments
+ * of its node, traces the processes of the assigned pods' containers, reports each pod's state in
+ * the assignments' status, and serves rows and metrics; SIGTERM detaches everything.
+ */
+@Command(
+    name = "agent",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run as the node agent of a Kubernetes node: watch the TracepointAssignments of --node, trace",
+      "the processes of the assigned pods' containers (the host's /proc; run in the host's PID",
+      "namespace), report each pod's state in the assignment's status, and serve /metrics and the",
+      "query API (tracepoints named NAMESPACE/NAME). SIGTERM detaches everything."
+    })
+public final class AgentCommand implements Callable<Integer> {
+
+  @Option(
+      names = "--node",
+      paramLabel = "NAME",
+      defaultValue = "${env:NODE_NAME}",
+      description = "This node's name (default: the NODE_NAME environment variable).")
+  String node;
+
+  @Option(
+      names = "--kubeconfig",
+      paramLabel = "PATH",
+      description =
+          "Kubeconfig file (default: in a pod, its service account; else KUBECONFIG or ~/.kube/config).")
+  Path kubeconfig;
+
+  @Option(
+      names = "--http",
+      paramLabel = "ADDR",
+      description =
+          "Serve /metrics, /healthz and the query API on ADDR; :PORT is 127.0.0.1:PORT, give"
+              + " 0.0.0.0:PORT to serve every interface (as in a pod).")
+  String http;
+
+  @Option(
+      names = "--proc",
+      paramLabel = "DIR",
+      defaultValue = "/proc",
+      description = "The host's /proc (default ${DEFAULT-VALUE}).")
+  Path proc;
+
+  @Option(
+      names = "--tick",
+      paramLabel = "DURATION",
+      defaultValue = "1s",
+      hidden = true,
+      description = "How often expiry and new or exited processes are checked.")
+  String tick;
+
+  @Mixin StoreOptions store;
+
+  private final CountDownLatch stop = new CountDownLatch(1);
+  private final CountDownLatch stopped = new CountDownLatch(1);
+
+  @Override
+  public Integer call() throws Exception {
+    if (node == null || node.isBlank()) {
+      throw new IllegalArgumentException(
+          "--node is required (or set NODE_NAME, as the DaemonSet does)");
+    }
+    if (!Files.isDirectory(proc))
+      throw new IllegalArgumentException("--proc " + proc + " is not a directory");
+    Duration tickEvery = Duration.ofNanos(Durations.parseNanos(tick, "--tick"));
+    Thread hook = new Thread(this::onSignal, "dynlog-agent-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    TracepointRegistry registry = new TracepointRegistry(store.config());
+    try (KubernetesClient client = client();
+        Tracer tracer = Tracer.open();
+        DynlogMetrics metrics = new DynlogMetrics(registry);
+        AgentHttpServer server =
+            http == null
+                ? null
+                : AgentHttpServer.start(HttpAddress.parse(http), registry, metrics);
+        StatusWriter status = new StatusWriter(client, System.err);
+        NodeAgent agent =
+            new NodeAgent(
+                new NodeAgent.Options(node, tickEvery, System.err),
+                tracer,
+                registry,
+                new ProcessTable(proc),
+                status,
+                Clock.systemUTC());
+        AssignmentWatcher watcher =
+            AssignmentWatcher.start(
+                client, node, agent, Duration.ofMinutes(5), Duration.ofMinutes(1))) {
+      System.err.println(
+          "dynlog agent: node "
+              + node
+              + ", watching its TracepointAssignments at "
+              + client.getMasterUrl()
+              + (server == null ? "" : "; serving /metrics and /api/v1 on " + server.baseUri()));
+      stop.await();
+      System.err.println("dynlog agent: stopping; detaching everything");
+    } finally {
+      stopped.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running and waits for us
+      }
+    }
+    return 0;
+  }
+
+  private KubernetesClient client() throws Exception {
+    if (kubeconfig == null) return new KubernetesClientBuilder().build();
+    if (!Files.isRegularFile(kubeconfig)) {
+      throw new IllegalArgumentException("--kubeconfig " + kubeconfig + " is not a file");
+    }
+    Config config =
+        Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString());
+    return new KubernetesClientBuilder().withConfig(config).build();
+  }
+
+  /** SIGTERM or Ctrl-C: stop, and wait (bounded) until everything is detached. */
+  private void onSignal() {
+    stop.countDown();
+    try {
+      stopped.await(20, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
