@@ -330,6 +330,8 @@ class TraceBehaviourIT {
       assertTrue(err.lines().anyMatch(l -> l.startsWith("libbpf: ")), "libbpf's log:\n" + err);
       assertTrue(err.contains("at dev.dynlog."), "the stack trace:\n" + err);
     }
+    Files.delete(readable);
+    Files.delete(open);
   }
 
   /**
@@ -405,11 +407,16 @@ class TraceBehaviourIT {
     Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rwx------"));
     List<String> inspect = new ArrayList<>(nobody());
     inspect.addAll(List.of("inspect", secret.toString()));
-    expectExact(
-        inspect,
-        "dynlog inspect: permission denied reading "
-            + secret
-            + " (run dynlog as a user who may read it)");
+    try {
+      expectExact(
+          inspect,
+          "dynlog inspect: permission denied reading "
+              + secret
+              + " (run dynlog as a user who may read it)");
+    } finally {
+      Files.delete(secret);
+      Files.delete(shared);
+    }
   }
 
   /** A Go binary without DWARF is told Go's remedy (not the C compiler's -g) and where to look. */
