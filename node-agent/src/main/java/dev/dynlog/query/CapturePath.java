@@ -54,12 +54,12 @@ public record CapturePath(List<String> segments) {
   public static CapturePath parse(String text) {
     if (text.length() > MAX_LENGTH) {
       throw new BadQueryException(
-          "path "
-              + Excerpt.of(text)
-              + " is "
+          "path is "
               + text.length()
               + " characters long; at most "
-              + MAX_LENGTH);
+              + MAX_LENGTH
+              + ": "
+              + Excerpt.prefix(text));
     }
     long steps = text.chars().filter(c -> c == '.').count();
     if (steps > MAX_STEPS) {

@@ -20,6 +20,14 @@ final class Excerpt {
     return "'" + escape(text.substring(0, end)) + "…' (" + text.length() + " characters)";
   }
 
+  /** {@code 'text'}, or {@code 'first 60 characters…'} when the caller states the length. */
+  static String prefix(String text) {
+    if (text.length() <= MAX_CHARS) return "'" + escape(text) + "'";
+    int end = MAX_CHARS;
+    if (Character.isLowSurrogate(text.charAt(end))) end--;
+    return "'" + escape(text.substring(0, end)) + "…'";
+  }
+
   /** Control characters as {@code \n}, {@code \t}, {@code \r} or {@code \u001b}. */
   static String escape(String s) {
     StringBuilder sb = new StringBuilder(s.length());

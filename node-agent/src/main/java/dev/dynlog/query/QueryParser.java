@@ -74,7 +74,7 @@ public final class QueryParser {
                   + " characters long; at most "
                   + MAX_VALUE_LENGTH
                   + ": "
-                  + Excerpt.of(value));
+                  + Excerpt.prefix(value));
         }
       }
     }

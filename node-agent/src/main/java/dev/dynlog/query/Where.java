@@ -60,12 +60,12 @@ public final class Where implements Predicate<Row> {
   public static Where parse(String text) {
     if (text.length() > MAX_LENGTH) {
       throw new BadQueryException(
-          "where "
-              + Excerpt.of(text)
-              + " is "
+          "where is "
               + text.length()
               + " characters long; at most "
-              + MAX_LENGTH);
+              + MAX_LENGTH
+              + ": "
+              + Excerpt.prefix(text));
     }
     int i = skipSpaces(text, 0);
     int pathStart = i;
