@@ -33,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -176,22 +177,29 @@ public final class SpecFile {
     Set<String> names = new HashSet<>();
     try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(text)) {
       int index = 0;
-      while (docs.hasNext()) {
-        index++;
-        if (index > MAX_DOCUMENTS) {
-          throw new SpecException(
-              file
-                  + ": more than "
-                  + MAX_DOCUMENTS
-                  + " YAML documents (document "
-                  + index
-                  + " starts at line "
-                  + docs.getParser().currentTokenLocation().getLineNr()
-                  + "); a spec file holds at most "
-                  + MAX_DOCUMENTS);
+      while (true) {
+        JsonNode doc;
+        int line;
+        try {
+          if (!docs.hasNext()) break;
+          index++;
+          line = docs.getParser().currentTokenLocation().getLineNr();
+          if (index > MAX_DOCUMENTS) {
+            throw new SpecException(
+                file
+                    + ": more than "
+                    + MAX_DOCUMENTS
+                    + " YAML documents (document "
+                    + index
+                    + " starts at line "
+                    + line
+                    + "); a spec file holds at most "
+                    + MAX_DOCUMENTS);
+          }
+          doc = docs.next();
+        } catch (RuntimeException e) { // the iterator wraps the parser's errors
+          throw new SpecException(file + ": not valid YAML" + yamlProblem(e, text));
         }
-        int line = docs.getParser().currentTokenLocation().getLineNr();
-        JsonNode doc = docs.next();
         if (isEmpty(doc)) continue;
         if (out.size() == MAX_TRACEPOINTS) {
           throw new SpecException(
@@ -211,7 +219,7 @@ public final class SpecFile {
           throw new SpecException(file + ": two tracepoints are named " + quote(t.name()));
         out.add(t);
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException e) {
       throw new SpecException(file + ": not valid YAML" + yamlProblem(e, text));
     }
     if (out.isEmpty()) throw new SpecException(file + ": no tracepoint in the file");
@@ -421,7 +429,11 @@ public final class SpecFile {
     if (target.has("executable")) {
       String e = text(target, "executable", at + " spec.target");
       if (e == null || e.isBlank()) throw error(at + " spec.target.executable", "must be a path");
-      exe = Path.of(e);
+      try {
+        exe = Path.of(e);
+      } catch (InvalidPathException bad) {
+        throw error(at + " spec.target.executable", "is not a path: " + oneLine(bad.getReason()));
+      }
     }
     if ((pid > 0) == (exe != null))
       throw error(at + " spec.target", "give exactly one of pid or executable");

@@ -385,6 +385,14 @@ class SpecFileTest {
   }
 
   @Test
+  void anExecutableWithANulCharacterIsNotAPath() {
+    String e = error("spec: {target: {executable: \"/bin/\\0true\"}, function: main.F}\n");
+    assertTrue(
+        e.endsWith("document 1 spec.target.executable is not a path: Nul character not allowed"),
+        e);
+  }
+
+  @Test
   void manyProblemsAreCountedNotListed() {
     StringBuilder caps = new StringBuilder("  capture:\n");
     for (int i = 0; i < 10; i++)
