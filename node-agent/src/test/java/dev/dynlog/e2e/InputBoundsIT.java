@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * device, a directory, a 50 MB file of 375,000 documents, 1,000 tracepoints on hot functions and
  * random spec files each give one line on stderr (no stack trace) and exit 1 promptly with a small
  * peak RSS ({@code VmHWM} of the dynlog process, sampled while it runs); and many tracepoints on a
- * hot function keep all their rows within {@code --buffer-total-bytes}. Figures are printed.
+ * hot function keep all their rows within {@code --buffer-total-bytes}, and hostile queries to
+ * their agent are answered 400. Figures are printed.
  */
 @Tag("bpf")
 class InputBoundsIT {
@@ -284,6 +285,17 @@ class InputBoundsIT {
         evicted += tp.path("counts").path("dropped").path("buffer_evicted").asLong();
         assertEquals(budget, tp.path("buffer").path("max_bytes").asLong(), "capped by the total");
       }
+      // hostile queries to the same agent: a 400 with one short line, never a dead worker
+      String events = "http://127.0.0.1:" + port + "/api/v1/tracepoints/t0/events?";
+      String deep = "where=a" + ".a".repeat(3_000) + "%3D1";
+      HttpResponse<String> r = send(events + deep);
+      assertEquals(400, r.statusCode(), r.body());
+      assertTrue(r.body().contains("6003 characters long; at most 1024"), r.body());
+      assertTrue(r.body().length() < 300, r.body());
+      r = send(events + "limit=99999999999");
+      assertEquals(400, r.statusCode(), r.body());
+      assertTrue(r.body().contains("limit must be at most 1000000, got 99999999999"), r.body());
+      assertEquals(200, send(events + "limit=1").statusCode(), "the agent still answers");
       peak = Math.max(peak, vmHwmKb(dynlog.process.pid()));
       long t1 = System.nanoTime();
       dynlog.process.destroy();
@@ -310,12 +322,15 @@ class InputBoundsIT {
   }
 
   private static String get(String url) throws Exception {
-    HttpResponse<String> r =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = send(url);
     assertEquals(200, r.statusCode(), r.body());
     return r.body();
+  }
+
+  private static HttpResponse<String> send(String url) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 }
