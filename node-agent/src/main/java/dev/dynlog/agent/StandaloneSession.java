@@ -18,6 +18,7 @@ import dev.dynlog.trace.Tracer;
 import dev.dynlog.trace.TracerException;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -102,12 +103,8 @@ public final class StandaloneSession {
     List<Resolved> out = new ArrayList<>();
     try {
       for (StandaloneTracepoint t : tracepoints) {
-        if (t.pid() > 0 && !Files.isDirectory(Path.of("/proc/" + t.pid()))) {
-          throw new ResolveException("no process with pid " + t.pid());
-        }
-        if (t.executable() != null && !Files.isRegularFile(t.executable())) {
-          throw new ResolveException("no such executable: " + t.executable());
-        }
+        if (t.pid() > 0) checkProcess(t.pid());
+        if (t.executable() != null) checkExecutable(t.executable());
         Binary binary = opener.open(t.binary());
         try {
           ProbePlan plan =
@@ -124,6 +121,94 @@ public final class StandaloneSession {
       out.forEach(r -> close(r.binary()));
       throw e;
     }
+  }
+
+  /**
+   * Fails unless {@code pid} is a process whose executable can be read: it exists, is not a kernel
+   * thread or a zombie, and its {@code /proc/PID/exe} may be read by this process.
+   */
+  static void checkProcess(int pid) throws ResolveException {
+    Path dir = Path.of("/proc", Integer.toString(pid));
+    String problem = processProblem(pid, stat(dir));
+    if (problem != null) throw new ResolveException(problem);
+    try {
+      Files.readSymbolicLink(dir.resolve("exe"));
+    } catch (AccessDeniedException e) {
+      throw new ResolveException(
+          "permission denied reading "
+              + dir.resolve("exe")
+              + (effectiveUid() == 0
+                  ? " (dynlog runs as root but lacks CAP_SYS_PTRACE over pid " + pid + ")"
+                  : " (run as root or grant CAP_SYS_PTRACE)"));
+    } catch (IOException e) {
+      // it exited, or became a zombie, since its stat was read
+      problem = processProblem(pid, stat(dir));
+      throw new ResolveException(problem != null ? problem : "no process with pid " + pid);
+    }
+  }
+
+  /** The text of /proc/PID/stat, or null when there is no such process. */
+  private static String stat(Path dir) {
+    try {
+      return Files.readString(dir.resolve("stat"));
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** The kernel's flag on its own threads (include/linux/sched.h). */
+  private static final long PF_KTHREAD = 0x00200000L;
+
+  /**
+   * Why the process whose /proc/PID/stat reads {@code stat} cannot be traced, or null when nothing
+   * in it forbids it.
+   *
+   * @param stat the file's text, or null when the process does not exist
+   */
+  static String processProblem(int pid, String stat) {
+    if (stat == null) return "no process with pid " + pid;
+    // pid (comm) state ppid pgrp session tty_nr tpgid flags ...; comm may hold spaces and ')'
+    int close = stat.lastIndexOf(')');
+    String[] fields = close < 0 ? new String[0] : stat.substring(close + 1).trim().split(" ");
+    if (fields.length < 7 || fields[0].isEmpty()) return null;
+    long flags;
+    try {
+      flags = Long.parseUnsignedLong(fields[6]);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+    if ((flags & PF_KTHREAD) != 0) {
+      return "pid " + pid + " is a kernel thread (no executable to trace)";
+    }
+    return switch (fields[0].charAt(0)) {
+      case 'Z' ->
+          "pid "
+              + pid
+              + " is a zombie: it has exited and only waits for its parent to collect its status;"
+              + " there is nothing left to trace";
+      case 'X' -> "no process with pid " + pid + " (it has exited)";
+      default -> null;
+    };
+  }
+
+  /** The effective user id of this process, or -1 when it cannot be read. */
+  private static int effectiveUid() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("Uid:")) return Integer.parseInt(line.split("\\s+")[2]);
+      }
+    } catch (IOException | RuntimeException e) {
+      // unknown
+    }
+    return -1;
+  }
+
+  /** Fails unless {@code executable} is a regular file. */
+  private static void checkExecutable(Path executable) throws ResolveException {
+    if (Files.notExists(executable))
+      throw new ResolveException("no such executable: " + executable);
+    String problem = DwarfBinary.fileProblem(executable);
+    if (problem != null) throw new ResolveException(problem);
   }
 
   private static void close(Binary b) {
@@ -162,8 +247,12 @@ public final class StandaloneSession {
             why = "process " + run.tracepoint.pid() + " exited";
             targetExited = true;
           } else if (System.nanoTime() - run.deadline >= 0) {
-            why = "ttl of " + human(run.tracepoint.ttl()) + " elapsed";
-            state = TracepointState.EXPIRED;
+            if (run.tracepoint.duration()) {
+              why = "duration of " + human(run.tracepoint.ttl()) + " elapsed";
+            } else {
+              why = "ttl of " + human(run.tracepoint.ttl()) + " elapsed";
+              state = TracepointState.EXPIRED;
+            }
           }
           if (why != null) {
             run.probe.close();

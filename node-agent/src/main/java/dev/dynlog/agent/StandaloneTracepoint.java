@@ -14,12 +14,18 @@ import java.time.Duration;
  * @param executable the binary whose processes (present and future) are traced, or null
  * @param probe function, captures, latency, effective limits, metric labels
  * @param ttl how long to trace; null = until stopped
+ * @param duration true when {@code ttl} is a requested duration ({@code dynlog trace --duration}):
+ *     when it elapses the tracepoint is {@code stopped}; false when it is the spec's ttl, whose end
+ *     makes it {@code expired}
  */
 public record StandaloneTracepoint(
-    String name, int pid, Path executable, ProbeSpec probe, Duration ttl) {
+    String name, int pid, Path executable, ProbeSpec probe, Duration ttl, boolean duration) {
 
   public StandaloneTracepoint {
-    if ((pid > 0) == (executable != null)) {
+    if (executable == null && pid <= 0) {
+      throw new IllegalArgumentException("pid must be a positive process id, not " + pid);
+    }
+    if (pid > 0 && executable != null) {
       throw new IllegalArgumentException("give exactly one target: a pid or an executable");
     }
     if (probe == null || probe.getFunction() == null || probe.getFunction().isBlank()) {
@@ -28,6 +34,12 @@ public record StandaloneTracepoint(
     if (probe.getLimits() == null)
       throw new IllegalArgumentException("the probe's limits are not filled in");
     if (name == null || name.isBlank()) name = probe.getFunction();
+  }
+
+  /** A tracepoint of a spec: it expires when its ttl elapses. */
+  public StandaloneTracepoint(
+      String name, int pid, Path executable, ProbeSpec probe, Duration ttl) {
+    this(name, pid, executable, probe, ttl, false);
   }
 
   /** The binary to read debug information from: the executable, or the process's /proc/PID/exe. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dynlog.query.BadQueryException;
 import dev.dynlog.query.Durations;
 import dev.dynlog.query.Order;
+import dev.dynlog.query.Timestamps;
 import dev.dynlog.query.Where;
 import dev.dynlog.trace.Row;
 import dev.dynlog.trace.RowJson;
@@ -15,18 +16,24 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLEncoder;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -119,17 +126,14 @@ public final class EventsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     URI url = url();
-    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
     HttpRequest request =
         HttpRequest.newBuilder(url).header("Accept", "application/x-ndjson").GET().build();
     HttpResponse<InputStream> response;
     try {
       response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-    } catch (ConnectException e) {
-      throw new IllegalStateException(
-          "cannot reach the agent at " + agent + " (connection refused)");
     } catch (IOException e) {
-      throw new IllegalStateException("cannot reach the agent at " + agent + ": " + e);
+      throw new IllegalStateException("cannot reach the agent at " + agent + " (" + why(e) + ")");
     }
     try (BufferedReader in =
         new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
@@ -142,7 +146,7 @@ public final class EventsCommand implements Callable<Integer> {
       String line;
       while ((line = in.readLine()) != null) {
         if (line.isBlank()) continue;
-        JsonNode node = JSON.readTree(line);
+        JsonNode node = row(line);
         if (node.has("dropped") && !node.has("ts")) {
           printer.err.println(
               "dynlog events: missed "
@@ -167,28 +171,104 @@ public final class EventsCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** Why a request failed, in words: refused, unknown host, no answer, or the system's reason. */
+  private String why(IOException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
+        return "unknown host " + agentUri().getHost();
+      }
+    }
+    if (e instanceof HttpTimeoutException) return "no answer within " + TIMEOUT.toSeconds() + " s";
+    if (e instanceof ConnectException) return "connection refused";
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = t.getMessage();
+      if (m != null && !m.isBlank() && !CLASS_NAME.matcher(m).lookingAt()) return m;
+    }
+    return "the connection failed";
+  }
+
+  /** How long to wait for the agent to accept the connection. */
+  private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+  /** {@code HOST:PORT} without a scheme. */
+  private static final Pattern HOST_PORT =
+      Pattern.compile("(?:[\\w.-]+|\\[[0-9a-fA-F:.]+\\]):\\d+/?");
+
+  /** A message that starts with an exception's class name, e.g. {@code java.io.EOFException}. */
+  private static final Pattern CLASS_NAME =
+      Pattern.compile("(?:[a-z_$][\\w$]*\\.)+[A-Z][\\w$]*(?::|$)");
+
+  /** One line of the agent's JSONL answer as JSON. */
+  private JsonNode row(String line) {
+    try {
+      JsonNode node = JSON.readTree(line);
+      if (node != null && node.isObject()) return node;
+    } catch (IOException e) {
+      // said below
+    }
+    throw new IllegalStateException(
+        "the answer of "
+            + agent
+            + " is not rows of a dynlog agent; give --agent the address of an agent or of"
+            + " dynlog trace --http, e.g. http://127.0.0.1:9464");
+  }
+
+  /** {@code --agent} as an http(s) URL with a host, or an error saying what to write. */
+  URI agentUri() {
+    String text = agent.strip();
+    String example = "write http://HOST:PORT, e.g. http://127.0.0.1:9464";
+    if (!text.contains("://")) {
+      throw new IllegalArgumentException(
+          "--agent '"
+              + agent
+              + "' is not a URL; "
+              + (HOST_PORT.matcher(text).matches() ? "write http://" + text : example));
+    }
+    URI uri;
+    try {
+      uri = new URI(text);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("--agent '" + agent + "' is not a URL; " + example);
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      throw new IllegalArgumentException(
+          "--agent '" + agent + "' must be an http:// or https:// URL; " + example);
+    }
+    if (uri.getHost() == null || uri.getHost().isEmpty()) {
+      throw new IllegalArgumentException("--agent '" + agent + "' has no host; " + example);
+    }
+    if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      throw new IllegalArgumentException(
+          "--agent '" + agent + "' must be the agent's base URL, without ? or #; " + example);
+    }
+    return uri;
+  }
+
   /** The events URL, after checking every option locally so that mistakes are caught early. */
   URI url() {
     if (agent == null || agent.isBlank()) {
       throw new IllegalArgumentException(
           "--agent URL is required (or set DYNLOG_AGENT), e.g. --agent http://127.0.0.1:9464");
     }
+    URI agentUri = agentUri();
     if (!output.equals("table") && !output.equals("jsonl")) {
-      throw new IllegalArgumentException("--output must be table or jsonl, got '" + output + "'");
+      throw new IllegalArgumentException("--output must be table or jsonl, not '" + output + "'");
     }
     if (limit != null && limit < 0)
-      throw new IllegalArgumentException("--limit must be 0 or more, got " + limit);
+      throw new IllegalArgumentException("--limit must be 0 or more, not " + limit);
     if (pid != null && pid <= 0)
-      throw new IllegalArgumentException("--pid must be a positive process id, got " + pid);
+      throw new IllegalArgumentException("--pid must be a positive process id, not " + pid);
     StringJoiner q = new StringJoiner("&");
     try {
-      if (follow && Order.parse(order) == Order.NEWEST) {
+      Order o = Order.parse(order);
+      if (follow && o == Order.NEWEST) {
         q.add("follow=true");
       } else if (follow) {
         throw new IllegalArgumentException(
             "--follow shows the newest rows then new ones; it cannot be combined with --order oldest");
       } else {
-        q.add("order=" + Order.parse(order).name().toLowerCase(Locale.ROOT));
+        q.add("order=" + o.name().toLowerCase(Locale.ROOT));
       }
       for (String w : where) {
         Where.parse(w);
@@ -198,21 +278,29 @@ public final class EventsCommand implements Callable<Integer> {
         Durations.parseNanos(minLatency, "--min-latency");
         q.add("min_latency=" + encode(minLatency));
       }
+      Instant now = Instant.now();
+      if (since != null) Timestamps.parseEpochNanos(since, now, "--since");
+      if (until != null) Timestamps.parseEpochNanos(until, now, "--until");
     } catch (BadQueryException e) {
-      throw new IllegalArgumentException(e.getMessage());
+      throw new IllegalArgumentException(inOptionWords(e.getMessage()));
     }
     if (since != null) q.add("since=" + encode(since));
     if (until != null) q.add("until=" + encode(until));
     if (pid != null) q.add("pid=" + pid);
     if (limit != null) q.add("limit=" + limit);
     q.add("format=jsonl");
-    String base = agent.endsWith("/") ? agent.substring(0, agent.length() - 1) : agent;
-    try {
-      return URI.create(base + "/api/v1/tracepoints/" + encode(tracepoint) + "/events?" + q);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "--agent '" + agent + "' is not a URL (e.g. http://127.0.0.1:9464)");
-    }
+    String base = agentUri.toString();
+    if (base.endsWith("/")) base = base.substring(0, base.length() - 1);
+    return URI.create(base + "/api/v1/tracepoints/" + encode(tracepoint) + "/events?" + q);
+  }
+
+  /**
+   * A query parameter's message in the words of its option ({@code where 'x'} → {@code --where
+   * 'x'}).
+   */
+  private static String inOptionWords(String message) {
+    if (message.startsWith("where ") || message.startsWith("order ")) return "--" + message;
+    return message;
   }
 
   private static String encode(String s) {

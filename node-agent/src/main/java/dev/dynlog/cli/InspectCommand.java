@@ -6,6 +6,9 @@ import dev.dynlog.abi.CallLayout;
 import dev.dynlog.abi.Location;
 import dev.dynlog.api.v1alpha1.Capture;
 import dev.dynlog.api.v1alpha1.Limits;
+import dev.dynlog.api.v1alpha1.SpecChecks;
+import dev.dynlog.api.v1alpha1.SpecProblem;
+import dev.dynlog.api.v1alpha1.TracepointSpec;
 import dev.dynlog.dwarf.DwarfBinary;
 import dev.dynlog.plan.Decoder;
 import dev.dynlog.plan.PlanOptions;
@@ -20,7 +23,6 @@ import dev.dynlog.symbols.ResolveException;
 import dev.dynlog.symbols.Variable;
 import java.io.PrintWriter;
 import java.lang.reflect.RecordComponent;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -113,16 +115,9 @@ public final class InspectCommand implements Callable<Integer> {
     if (!output.equals("text") && !output.equals("json")) {
       throw new IllegalArgumentException("--output must be text or json, not `" + output + "`");
     }
-    if (!Files.isRegularFile(binary)) throw new ResolveException("no such file: " + binary);
-    if (stringCap < 1 || stringCap > Limits.MAX_STRING_BYTES) {
-      throw new IllegalArgumentException(
-          "--max-string-bytes must be from 1 to "
-              + Limits.MAX_STRING_BYTES
-              + " (the BPF program copies at most "
-              + Limits.MAX_STRING_BYTES
-              + " bytes per string), not "
-              + stringCap);
-    }
+    check();
+    String problem = DwarfBinary.fileProblem(binary);
+    if (problem != null) throw new ResolveException(problem);
     PlanOptions options = PlanOptions.defaults().withStringCap(stringCap);
     PrintWriter out = spec.commandLine().getOut();
     try (DwarfBinary bin = DwarfBinary.open(binary)) {
@@ -139,6 +134,26 @@ public final class InspectCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /**
+   * Checks {@code --expr} and {@code --max-string-bytes} as {@code dynlog trace} checks {@code
+   * --capture} and its limits: as a Tracepoint spec, in the options' words. FUNCTION is looked up
+   * as given (any name the binary has, also one a Tracepoint's pattern does not admit).
+   */
+  void check() {
+    TraceCommand.requireNames(expressions, "--expr");
+    TracepointSpec s = new TracepointSpec();
+    s.setCapture(expressions.stream().map(Capture::parse).toList());
+    s.setLimits(new Limits(null, stringCap, null, null));
+    List<SpecProblem> problems =
+        SpecChecks.problems(s).stream()
+            .filter(p -> !p.message().startsWith("spec.function"))
+            .toList();
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(
+          TraceCommand.inOptionWords(problems, "--expr", expressions, List.of()));
+    }
   }
 
   private void list(DwarfBinary bin, PrintWriter out) throws Exception {

@@ -1,12 +1,14 @@
 package dev.dynlog.cli;
 
 import dev.dynlog.query.Durations;
+import dev.dynlog.store.RowBuffer;
 import dev.dynlog.store.StoreConfig;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /**
- * Bounds of the in-memory row buffer that {@code --http} queries read (shared by trace and run).
+ * Bounds of the in-memory row buffers that {@code --http} queries read (shared by trace and run):
+ * per tracepoint, and for all tracepoints together.
  */
 final class StoreOptions {
 
@@ -21,6 +23,14 @@ final class StoreOptions {
       paramLabel = "BYTES",
       description = "Bytes of rows kept per tracepoint at most (default 64 MiB).")
   Long bytes;
+
+  @Option(
+      names = "--buffer-total-bytes",
+      paramLabel = "BYTES",
+      description =
+          "Bytes of rows kept by all tracepoints together at most (default 256 MiB, at least 1 MiB);"
+              + " when full, the tracepoint holding the most gives up its oldest rows.")
+  Long totalBytes;
 
   @Option(
       names = "--retention",
@@ -40,13 +50,34 @@ final class StoreOptions {
         : Duration.ofNanos(Durations.parseNanos(linger, "--linger"));
   }
 
+  /**
+   * The bounds, checked in the options' words.
+   *
+   * @throws IllegalArgumentException naming the option and its bound
+   */
   StoreConfig config() {
     StoreConfig d = StoreConfig.DEFAULT;
+    if (rows != null && rows < 1)
+      throw new IllegalArgumentException("--buffer-rows must be at least 1, got " + rows);
+    if (bytes != null && bytes < RowBuffer.MIN_BYTES) {
+      throw new IllegalArgumentException(
+          "--buffer-bytes must be at least " + RowBuffer.MIN_BYTES + " (64 KiB), got " + bytes);
+    }
+    if (totalBytes != null && totalBytes < StoreConfig.MIN_TOTAL_BYTES) {
+      throw new IllegalArgumentException(
+          "--buffer-total-bytes must be at least "
+              + StoreConfig.MIN_TOTAL_BYTES
+              + " (1 MiB), got "
+              + totalBytes);
+    }
     Duration keep =
         retention == null
             ? d.retention()
             : Duration.ofNanos(Durations.parseNanos(retention, "--retention"));
     return new StoreConfig(
-        rows == null ? d.maxRows() : rows, bytes == null ? d.maxBytes() : bytes, keep);
+        rows == null ? d.maxRows() : rows,
+        bytes == null ? d.maxBytes() : bytes,
+        totalBytes == null ? d.totalBytes() : totalBytes,
+        keep);
   }
 }

@@ -8,11 +8,14 @@ import dev.dynlog.api.v1alpha1.ProbeSpec;
 import dev.dynlog.api.v1alpha1.SpecChecks;
 import dev.dynlog.api.v1alpha1.SpecProblem;
 import dev.dynlog.api.v1alpha1.TracepointSpec;
+import dev.dynlog.api.v1alpha1.Ttl;
+import dev.dynlog.query.BadQueryException;
 import dev.dynlog.query.Durations;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -73,7 +76,12 @@ public final class TraceCommand implements Callable<Integer> {
   @Option(
       names = "--duration",
       paramLabel = "DURATION",
-      description = "Detach after this long, e.g. 30s, 10m (default: until Ctrl-C).")
+      description =
+          "Detach after this long, "
+              + Ttl.MIN_TEXT
+              + " to "
+              + Ttl.MAX_TEXT
+              + " as a Tracepoint's ttl, e.g. 30s, 10m (default: until Ctrl-C).")
   String duration;
 
   @Option(
@@ -140,38 +148,64 @@ public final class TraceCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Duration ttl = null;
-    if (duration != null) ttl = Duration.ofNanos(Durations.parseNanos(duration, "--duration"));
-    ProbeSpec probe = probe();
-    return Sessions.run(
-        List.of(
-            new StandaloneTracepoint(
-                name,
-                target.executable == null ? target.pid : -1,
-                target.executable == null ? null : target.executable.toAbsolutePath(),
-                probe,
-                ttl)),
-        http,
-        store,
-        output,
-        spec);
+    return Sessions.run(List.of(tracepoint()), http, store, output, spec);
   }
+
+  /** The options as a standalone tracepoint, every option checked first. */
+  StandaloneTracepoint tracepoint() {
+    if (target.executable == null && target.pid <= 0) {
+      throw new IllegalArgumentException("--pid must be a positive process id, not " + target.pid);
+    }
+    Duration ttl = duration();
+    ProbeSpec probe = probe();
+    return new StandaloneTracepoint(
+        name,
+        target.executable == null ? target.pid : -1,
+        target.executable == null ? null : target.executable.toAbsolutePath(),
+        probe,
+        ttl,
+        true);
+  }
+
+  /**
+   * {@code --duration} within a Tracepoint's ttl bounds ({@link Ttl#MIN} to {@link Ttl#MAX}), or
+   * null without it; {@code 0} is a duration too (zero, so out of bounds), as in Go.
+   */
+  Duration duration() {
+    if (duration == null) return null;
+    String text = duration.trim();
+    Duration d;
+    try {
+      d =
+          text.equals("0")
+              ? Duration.ZERO
+              : Duration.ofNanos(Durations.parseNanos(text, "--duration"));
+    } catch (BadQueryException e) {
+      if (!DURATION.matcher(text).matches()) throw new IllegalArgumentException(e.getMessage());
+      d = null; // well formed but beyond any bound
+    }
+    if (d == null || d.compareTo(Ttl.MIN) < 0 || d.compareTo(Ttl.MAX) > 0) {
+      throw new IllegalArgumentException(
+          "--duration must be from "
+              + Ttl.MIN_TEXT
+              + " to "
+              + Ttl.MAX_TEXT
+              + " (a Tracepoint's ttl), not "
+              + text);
+    }
+    return d;
+  }
+
+  /** A duration's form, whatever its size. */
+  private static final Pattern DURATION =
+      Pattern.compile("(?:\\d+(?:\\.\\d+)?(?:ns|us|µs|ms|s|m|h|d))+");
 
   /**
    * The options as a Tracepoint spec, checked as the operator and {@code dynlog run} check one;
    * only an unlimited rate ({@code --max-events-per-second 0}) goes beyond the spec's bounds.
    */
   ProbeSpec probe() {
-    for (String c : captures) {
-      if (c.indexOf('=') <= 0 && !c.trim().matches(Capture.NAME_REGEX)) {
-        throw new IllegalArgumentException(
-            "--capture "
-                + c
-                + ": name it, e.g. --capture v="
-                + c.trim()
-                + " (a capture's name is an identifier; a bare EXPR is named after itself only when it is one)");
-      }
-    }
+    requireNames(captures, "--capture");
     TracepointSpec s = new TracepointSpec();
     s.setFunction(function);
     s.setCapture(captures.stream().map(Capture::parse).toList());
@@ -185,28 +219,79 @@ public final class TraceCommand implements Callable<Integer> {
     s.setMetricLabels(labels.stream().map(TraceCommand::label).toList());
     List<SpecProblem> problems = SpecChecks.problems(s);
     if (!problems.isEmpty()) {
-      throw new IllegalArgumentException(
-          problems.stream().map(p -> option(p.message())).collect(Collectors.joining("; ")));
+      throw new IllegalArgumentException(inOptionWords(problems, "--capture", captures, labels));
     }
     ProbeSpec probe = ProbeSpec.of(s);
     if (maxEventsPerSecond == 0) probe.getLimits().setMaxEventsPerSecond(0);
     return probe;
   }
 
-  /** A spec field in a message, as the option that sets it. */
-  private String option(String message) {
+  /**
+   * Fails on a capture given without a name where its expression is not an identifier either
+   * ({@code --capture req.User}), or given empty.
+   *
+   * @param option {@code --capture}, or inspect's {@code --expr}
+   */
+  static void requireNames(List<String> given, String option) {
+    for (String c : given) {
+      if (c.isBlank()) {
+        throw new IllegalArgumentException(
+            option + " needs NAME=EXPR, e.g. " + option + " user=req.User.Name");
+      }
+      if (c.indexOf('=') <= 0 && !c.trim().matches(Capture.NAME_REGEX)) {
+        throw new IllegalArgumentException(
+            option
+                + " "
+                + c
+                + ": name it, e.g. "
+                + option
+                + " v="
+                + c.trim()
+                + " (a capture's name is an identifier; a bare EXPR is named after itself only when it is one)");
+      }
+    }
+  }
+
+  /**
+   * Spec problems as one line in the command line's words: each spec field becomes the option that
+   * sets it ({@code spec.capture[1] (n)} → {@code --capture n=x}, {@code
+   * spec.metricLabels[0].maxValues} → {@code --label n:0: MAX}); a problem said twice is said once.
+   *
+   * @param captureOption the option that gives captures ({@code --capture}, or inspect's {@code
+   *     --expr})
+   */
+  static String inOptionWords(
+      List<SpecProblem> problems,
+      String captureOption,
+      List<String> captures,
+      List<String> labels) {
+    return problems.stream()
+        .map(p -> inOptionWords(p.message(), captureOption, captures, labels))
+        .distinct()
+        .collect(Collectors.joining("; "));
+  }
+
+  private static String inOptionWords(
+      String message, String captureOption, List<String> captures, List<String> labels) {
     Matcher m = INDEXED.matcher(message);
     StringBuilder sb = new StringBuilder();
     while (m.find()) {
       int i = Integer.parseInt(m.group(2));
-      String given =
-          m.group(1).equals("capture")
-              ? "--capture " + captures.get(i)
-              : "--label " + labels.get(i);
+      boolean capture = m.group(1).equals("capture");
+      String given = capture ? captureOption + " " + captures.get(i) : "--label " + labels.get(i);
+      String part = m.group(4);
+      if (part != null) given += ": " + PARTS.getOrDefault(part, part);
       m.appendReplacement(sb, Matcher.quoteReplacement(given));
     }
     m.appendTail(sb);
-    return sb.toString()
+    return COUNTED
+        .matcher(sb.toString())
+        .replaceAll(
+            r ->
+                (r.group(1).equals("capture") ? captureOption : "--label")
+                    + " is given "
+                    + r.group(2)
+                    + " times")
         .replace("spec.limits.maxEventsPerSecond", "--max-events-per-second")
         .replace("spec.limits.maxStringBytes", "--max-string-bytes")
         .replace("spec.limits.maxCollectionElements", "--max-collection-elements")
@@ -214,9 +299,21 @@ public final class TraceCommand implements Callable<Integer> {
         .replace("spec.function", "FUNCTION");
   }
 
-  /** {@code spec.capture[2] (name)} or {@code spec.metricLabels[0]} in a message. */
+  /**
+   * {@code spec.capture[2] (name)}, {@code spec.metricLabels[0]} or {@code
+   * spec.metricLabels[0].maxValues} in a message.
+   */
   private static final Pattern INDEXED =
-      Pattern.compile("spec\\.(capture|metricLabels)\\[(\\d+)\\]( \\([^)]*\\))?");
+      Pattern.compile(
+          "spec\\.(capture|metricLabels)\\[(\\d+)\\]( \\([^)]*\\))?(?:\\.(name|expr|capture|maxValues))?");
+
+  /** The part of a capture or label option a spec field is. */
+  private static final Map<String, String> PARTS =
+      Map.of("name", "NAME", "expr", "EXPR", "capture", "CAPTURE", "maxValues", "MAX");
+
+  /** {@code spec.capture has 17 entries} in a message. */
+  private static final Pattern COUNTED =
+      Pattern.compile("spec\\.(capture|metricLabels) has (\\d+) entries");
 
   private static MetricLabel label(String text) {
     int colon = text.lastIndexOf(':');

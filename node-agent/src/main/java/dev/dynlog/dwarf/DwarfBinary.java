@@ -11,7 +11,11 @@ import dev.dynlog.symbols.Language;
 import dev.dynlog.symbols.ResolveException;
 import dev.dynlog.types.Type;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -28,10 +32,18 @@ import java.util.stream.Collectors;
 public final class DwarfBinary implements Binary {
   private static final int SUGGESTIONS = 8;
 
+  /** A process's executable, {@code /proc/PID/exe}. */
+  private static final Pattern PROC_EXE = Pattern.compile("/proc/\\d+/exe");
+
   private final Path path;
+
+  /** The path in messages: {@code /proc/PID/exe} with the executable it links to. */
+  private final String shown;
+
   private final ElfFile elf;
   private final ElfFile debugElf;
   private final List<String> debugSearch;
+  private final DebugFileLocator locator;
   private DebugInfo info;
   private NameIndex index;
   private TypeResolver types;
@@ -43,11 +55,19 @@ public final class DwarfBinary implements Binary {
 
   private NameIndex goTypesIndex;
 
-  private DwarfBinary(Path path, ElfFile elf, ElfFile debugElf, List<String> debugSearch) {
+  private DwarfBinary(
+      Path path,
+      String name,
+      ElfFile elf,
+      ElfFile debugElf,
+      List<String> debugSearch,
+      DebugFileLocator locator) {
     this.path = path;
+    this.shown = name;
     this.elf = elf;
     this.debugElf = debugElf;
     this.debugSearch = debugSearch;
+    this.locator = locator;
   }
 
   /** Opens a binary, looking for separate debug files under {@code /usr/lib/debug}. */
@@ -57,29 +77,115 @@ public final class DwarfBinary implements Binary {
 
   /** Opens a binary, looking for separate debug files with the given locator. */
   public static DwarfBinary open(Path path, DebugFileLocator locator) throws ResolveException {
+    String problem = fileProblem(path);
+    if (problem != null) throw new ResolveException(problem);
+    String name = displayName(path);
     ElfFile elf;
     try {
       elf = ElfFile.open(path);
     } catch (IOException e) {
-      throw new ResolveException("cannot open " + path + ": " + e, e);
+      throw new ResolveException(cannotRead(path, name, e), e);
     } catch (ElfFormatException e) {
-      throw new ResolveException("cannot read " + path + " as ELF: " + e.getMessage(), e);
+      throw new ResolveException("cannot read " + name + " as ELF: " + e.getMessage(), e);
     } catch (RuntimeException e) {
-      throw new ResolveException("cannot read " + path + " as ELF: " + e, e);
+      throw new ResolveException("cannot read " + name + " as ELF: " + reason(e), e);
     }
     List<String> search = new ArrayList<>();
     ElfFile debug = null;
+    Optional<Path> found = Optional.empty();
     try {
       if (!elf.hasDwarf()) {
-        Optional<Path> p = locator.locate(elf, search);
-        if (p.isPresent()) debug = ElfFile.open(p.get());
+        found = locator.locate(elf, search);
+        if (found.isPresent()) debug = ElfFile.open(found.get());
         else search.add(describeSearch(elf, locator));
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException e) {
       throw new ResolveException(
-          path + ": cannot read its separate debug file: " + e.getMessage(), e);
+          name
+              + ": cannot read its separate debug file "
+              + found.map(Path::toString).orElse("")
+              + ": "
+              + DebugFileLocator.describe(e),
+          e);
+    } catch (RuntimeException e) {
+      throw new ResolveException(name + ": cannot read its separate debug file: " + reason(e), e);
     }
-    return new DwarfBinary(path, elf, debug, search);
+    return new DwarfBinary(path, name, elf, debug, search, locator);
+  }
+
+  /**
+   * Why {@code path} cannot be opened as a binary before trying: it does not exist, is not a
+   * regular file (a directory, a device...), or cannot be looked at; null when it is a regular
+   * file.
+   */
+  public static String fileProblem(Path path) {
+    if (Files.isRegularFile(path)) return null;
+    try {
+      if (!Files.exists(path)) {
+        Files.readAttributes(path, BasicFileAttributes.class); // says why: missing, or denied
+        return "no such file: " + path;
+      }
+      return path + " is not a regular file (it is " + kind(path) + ")";
+    } catch (NoSuchFileException e) {
+      return "no such file: " + path;
+    } catch (AccessDeniedException e) {
+      return permissionDenied(path, path.toString());
+    } catch (IOException e) {
+      return "cannot read " + path + ": " + DebugFileLocator.describe(e);
+    }
+  }
+
+  /** What a file that is not a regular file is, for messages. */
+  private static String kind(Path path) {
+    if (Files.isDirectory(path)) return "a directory";
+    try {
+      int type = (Integer) Files.getAttribute(path, "unix:mode") & 0170000;
+      switch (type) {
+        case 0020000:
+          return "a character device";
+        case 0060000:
+          return "a block device";
+        case 0010000:
+          return "a named pipe";
+        case 0140000:
+          return "a socket";
+        default:
+          break;
+      }
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+      // the kind stays unnamed
+    }
+    return "a special file";
+  }
+
+  /** The path for messages; {@code /proc/PID/exe} also names the executable it links to. */
+  private static String displayName(Path path) {
+    return DebugFileLocator.processExecutable(path)
+        .map(e -> path + " (" + e + ")")
+        .orElse(path.toString());
+  }
+
+  private static String cannotRead(Path path, String name, IOException e) {
+    if (e instanceof NoSuchFileException) return "no such file: " + name;
+    if (e instanceof AccessDeniedException) return permissionDenied(path, name);
+    return "cannot read " + name + ": " + DebugFileLocator.describe(e);
+  }
+
+  /**
+   * Permission denied: another process's executable needs ptrace access to it, any other file read
+   * access.
+   */
+  private static String permissionDenied(Path path, String name) {
+    return "permission denied reading "
+        + name
+        + (PROC_EXE.matcher(path.toString()).matches()
+            ? " (run as root or grant CAP_SYS_PTRACE)"
+            : " (run dynlog as a user who may read it)");
+  }
+
+  /** A runtime failure's own words; never its class name. */
+  private static String reason(RuntimeException e) {
+    return e.getMessage() == null || e.getMessage().isBlank() ? "malformed data" : e.getMessage();
   }
 
   private static String describeSearch(ElfFile elf, DebugFileLocator locator) {
@@ -95,6 +201,59 @@ public final class DwarfBinary implements Binary {
     if (id == null && link == null)
       sb.append(": the binary has neither a build-id nor a .gnu_debuglink");
     return sb.toString();
+  }
+
+  /**
+   * What to do about a binary without DWARF: rebuild it with debug information (in the words of its
+   * language's toolchain), or put its separate debug file where the search looks.
+   */
+  private static String advice(ElfFile elf, DebugFileLocator locator) {
+    StringBuilder sb = new StringBuilder();
+    if (isGo(elf)) {
+      sb.append(
+          "It is a Go binary built without DWARF: build it without -ldflags=-s or -w and do not"
+              + " strip it (go build keeps DWARF by default)");
+    } else {
+      sb.append("Rebuild it with -g");
+    }
+    String id = elf.buildId();
+    var link = elf.debugLink();
+    List<String> places = new ArrayList<>();
+    if (id != null && id.length() > 2 && !locator.roots().isEmpty()) {
+      places.add(
+          locator
+              .roots()
+              .get(0)
+              .resolve(".build-id")
+              .resolve(id.substring(0, 2))
+              .resolve(id.substring(2) + ".debug")
+              .toString());
+    }
+    if (link != null) {
+      // beside the executable, in the words of its own processes for /proc/PID/exe
+      places.add(
+          DebugFileLocator.processExecutable(elf.path())
+              .map(e -> Path.of(e).resolveSibling(link.fileName()).toString())
+              .orElseGet(
+                  () ->
+                      locator.debugLinkCandidates(elf.path(), link.fileName()).get(0).toString()));
+    }
+    if (!places.isEmpty()) {
+      sb.append(", or put its debug file (objcopy --only-keep-debug) at ")
+          .append(String.join(" or ", places));
+      if (id != null)
+        sb.append("; debuginfod-find debuginfo ")
+            .append(id)
+            .append(" fetches it from a debuginfod server");
+    }
+    return sb.append('.').toString();
+  }
+
+  /** True for a binary written by the Go linker (its build-info, build-id note or pclntab). */
+  private static boolean isGo(ElfFile elf) {
+    return elf.section(".go.buildinfo") != null
+        || elf.section(".note.go.buildid") != null
+        || elf.section(".gopclntab") != null;
   }
 
   /** The ELF file holding the code. */
@@ -127,10 +286,13 @@ public final class DwarfBinary implements Binary {
     ElfFile dwarfElf = debugElf != null ? debugElf : elf;
     if (!dwarfElf.hasDwarf()) {
       throw new ResolveException(
-          path
+          shown
               + " has no DWARF debug information (.debug_info)"
               + (debugSearch.isEmpty() ? "" : "; " + String.join("; ", debugSearch))
-              + ". Rebuild with -g, or install its debug file.");
+              + ". "
+              + (debugElf != null
+                  ? "Its debug file " + debugElf.path() + " has none either: rebuild it with -g."
+                  : advice(elf, locator)));
     }
     try {
       info = new DebugInfo(path.toString(), dwarfElf::sectionData);
@@ -138,7 +300,7 @@ public final class DwarfBinary implements Binary {
         | ElfFormatException
         | IndexOutOfBoundsException
         | IllegalArgumentException e) {
-      throw new ResolveException(path + ": malformed debug information: " + e.getMessage(), e);
+      throw new ResolveException(shown + ": malformed debug information: " + e.getMessage(), e);
     }
   }
 
@@ -155,7 +317,7 @@ public final class DwarfBinary implements Binary {
         | IndexOutOfBoundsException
         | IllegalArgumentException e) {
       index = null;
-      throw new ResolveException(path + ": malformed debug information: " + e.getMessage(), e);
+      throw new ResolveException(shown + ": malformed debug information: " + e.getMessage(), e);
     }
   }
 
@@ -240,7 +402,7 @@ public final class DwarfBinary implements Binary {
           "function name `"
               + q.name()
               + "` is ambiguous in "
-              + path
+              + shown
               + "; it matches: "
               + String.join(", ", names));
     }
@@ -251,7 +413,7 @@ public final class DwarfBinary implements Binary {
       }
     } catch (DwarfFormatException | IndexOutOfBoundsException e) {
       throw new ResolveException(
-          path + ": malformed debug information for `" + name + "`: " + e.getMessage(), e);
+          shown + ": malformed debug information for `" + name + "`: " + e.getMessage(), e);
     }
     if (q.parameterTypes() == null) return List.copyOf(out);
     List<String> wanted = q.parameterTypes().stream().map(NameMatcher::normalizeType).toList();
@@ -261,7 +423,7 @@ public final class DwarfBinary implements Binary {
           "no overload of `"
               + q.name()
               + "` in "
-              + path
+              + shown
               + " takes ("
               + String.join(", ", q.parameterTypes())
               + "); candidates: "
@@ -300,7 +462,8 @@ public final class DwarfBinary implements Binary {
   }
 
   private ResolveException notFound(String name) {
-    StringBuilder sb = new StringBuilder("no function `").append(name).append("` in ").append(path);
+    StringBuilder sb =
+        new StringBuilder("no function `").append(name).append("` in ").append(shown);
     boolean declared = false;
     for (var e : index.abstractNames.entrySet()) {
       if (!e.getValue().equals(name)) continue;

@@ -16,6 +16,9 @@ public final class Durations {
   private static final Pattern WHOLE =
       Pattern.compile("(?:\\d+(?:\\.\\d+)?(?:ns|us|µs|ms|s|m|h|d))+");
 
+  /** Longest accepted duration text, in characters (regular expressions only see this much). */
+  public static final int MAX_LENGTH = 64;
+
   private Durations() {}
 
   /**
@@ -25,10 +28,22 @@ public final class Durations {
    * @throws BadQueryException when {@code text} is not a duration
    */
   public static long parseNanos(String text, String what) {
+    if (text.length() > MAX_LENGTH) {
+      throw new BadQueryException(
+          what
+              + ": "
+              + Excerpt.of(text)
+              + " is too long for a duration (at most "
+              + MAX_LENGTH
+              + " characters); write e.g. 100us, 10ms, 1.5s, 5m, 1h30m");
+    }
     String s = text.trim();
     if (!WHOLE.matcher(s).matches()) {
       throw new BadQueryException(
-          what + ": '" + text + "' is not a duration; write e.g. 100us, 10ms, 1.5s, 5m, 1h30m");
+          what
+              + ": "
+              + Excerpt.of(text)
+              + " is not a duration; write e.g. 100us, 10ms, 1.5s, 5m, 1h30m");
     }
     BigDecimal total = BigDecimal.ZERO;
     Matcher m = TERM.matcher(s);
@@ -39,7 +54,7 @@ public final class Durations {
     try {
       return total.setScale(0, RoundingMode.HALF_UP).longValueExact();
     } catch (ArithmeticException e) {
-      throw new BadQueryException(what + ": '" + text + "' is too long a duration");
+      throw new BadQueryException(what + ": " + Excerpt.of(text) + " is too long a duration");
     }
   }
 

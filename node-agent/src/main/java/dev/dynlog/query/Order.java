@@ -10,7 +10,8 @@ public enum Order {
     return switch (s) {
       case "newest" -> NEWEST;
       case "oldest" -> OLDEST;
-      default -> throw new BadQueryException("order must be 'newest' or 'oldest', got '" + s + "'");
+      default ->
+          throw new BadQueryException("order must be 'newest' or 'oldest', got " + Excerpt.of(s));
     };
   }
 }

@@ -29,8 +29,13 @@ public record Query(
   /** Limit when none is given. */
   public static final int DEFAULT_LIMIT = 1000;
 
+  /** The largest limit: one answer holds at most a million rows. */
+  public static final int MAX_LIMIT = 1_000_000;
+
   public Query {
     if (limit < 0) throw new BadQueryException("limit must be 0 or more, got " + limit);
+    if (limit > MAX_LIMIT)
+      throw new BadQueryException("limit must be at most " + MAX_LIMIT + ", got " + limit);
     where = List.copyOf(where);
   }
 
@@ -49,11 +54,11 @@ public record Query(
       String name = w.path().capture();
       if (!info.captures().contains(name)) {
         throw new BadQueryException(
-            "unknown field '"
-                + name
-                + "' in where '"
-                + w
-                + "': tracepoint '"
+            "unknown field "
+                + Excerpt.of(name)
+                + " in where "
+                + Excerpt.of(w.toString())
+                + ": tracepoint '"
                 + info.name()
                 + "' captures "
                 + (info.captures().isEmpty() ? "nothing" : String.join(", ", info.captures())));

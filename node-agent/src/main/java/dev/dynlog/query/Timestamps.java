@@ -18,16 +18,25 @@ public final class Timestamps {
    * @param what names the parameter in the error message
    */
   public static long parseEpochNanos(String text, Instant now, String what) {
+    if (text.length() > Durations.MAX_LENGTH) {
+      throw new BadQueryException(
+          what
+              + ": "
+              + Excerpt.of(text)
+              + " is too long for a time (at most "
+              + Durations.MAX_LENGTH
+              + " characters); write e.g. 2026-01-02T15:04:05Z or 5m");
+    }
     String s = text.trim();
     if (!s.isEmpty() && Character.isDigit(s.charAt(0)) && s.length() > 4 && s.charAt(4) == '-') {
       try {
-        return toNanos(OffsetDateTime.parse(s).toInstant());
+        return clampedNanos(OffsetDateTime.parse(s).toInstant());
       } catch (DateTimeParseException e) {
         throw new BadQueryException(
             what
-                + ": '"
-                + text
-                + "' is not an RFC 3339 time (e.g. 2026-01-02T15:04:05.123456789Z)");
+                + ": "
+                + Excerpt.of(text)
+                + " is not an RFC 3339 time (e.g. 2026-01-02T15:04:05.123456789Z)");
       }
     }
     try {
@@ -35,10 +44,23 @@ public final class Timestamps {
     } catch (BadQueryException e) {
       throw new BadQueryException(
           what
-              + ": '"
-              + text
-              + "' is neither an RFC 3339 time (e.g. 2026-01-02T15:04:05Z)"
+              + ": "
+              + Excerpt.of(text)
+              + " is neither an RFC 3339 time (e.g. 2026-01-02T15:04:05Z)"
               + " nor a duration ago (e.g. 5m, 1h30m)");
+    }
+  }
+
+  /**
+   * Nanoseconds since the Unix epoch, or {@link Long#MAX_VALUE} / {@link Long#MIN_VALUE} for a time
+   * after 2262 / before 1677 (no row is that late or early: such a bound keeps or excludes every
+   * row).
+   */
+  private static long clampedNanos(Instant instant) {
+    try {
+      return toNanos(instant);
+    } catch (ArithmeticException outOfRange) {
+      return instant.isBefore(Instant.EPOCH) ? Long.MIN_VALUE : Long.MAX_VALUE;
     }
   }
 

@@ -6,8 +6,6 @@ import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A predicate on a captured value: {@code PATH OP VALUE} with OP one of {@code = != < <= > >=} or
@@ -22,11 +20,8 @@ import java.util.regex.Pattern;
  */
 public final class Where implements Predicate<Row> {
 
-  private static final String PATH = "[A-Za-z_][A-Za-z0-9_]*(?:\\.[A-Za-z0-9_]+)*";
-  private static final Pattern SYMBOLIC =
-      Pattern.compile("\\s*(" + PATH + ")\\s*(!=|<=|>=|=|<|>)\\s*(.*?)\\s*");
-  private static final Pattern WORD =
-      Pattern.compile("\\s*(" + PATH + ")\\s+contains\\s+(.*?)\\s*");
+  /** Longest accepted predicate text, in characters. */
+  public static final int MAX_LENGTH = 1024;
 
   private static final int NOT_COMPARABLE = Integer.MIN_VALUE;
 
@@ -57,19 +52,79 @@ public final class Where implements Predicate<Row> {
   }
 
   /**
-   * Parses one predicate.
+   * Parses one predicate: a {@link CapturePath}, an operator, a value. A scanner, not a regular
+   * expression, so no input can exhaust the stack; at most {@link #MAX_LENGTH} characters.
    *
    * @throws BadQueryException naming what is wrong
    */
   public static Where parse(String text) {
-    Matcher m = WORD.matcher(text);
-    if (m.matches()) return create(text, m.group(1), Op.CONTAINS, m.group(2));
-    m = SYMBOLIC.matcher(text);
-    if (m.matches()) return create(text, m.group(1), symbol(m.group(2)), m.group(3));
-    throw new BadQueryException(
-        "where '"
-            + text
-            + "' is not NAME OP VALUE: OP is one of = != < <= > >= contains"
+    if (text.length() > MAX_LENGTH) {
+      throw new BadQueryException(
+          "where is "
+              + text.length()
+              + " characters long; at most "
+              + MAX_LENGTH
+              + ": "
+              + Excerpt.prefix(text));
+    }
+    int i = skipSpaces(text, 0);
+    int pathStart = i;
+    while (i < text.length() && isPathChar(text.charAt(i))) i++;
+    String path = text.substring(pathStart, i);
+    if (path.isEmpty() || !isNameStart(path.charAt(0))) throw notPredicate(text);
+    int afterPath = i;
+    i = skipSpaces(text, i);
+    if (i > afterPath && text.startsWith("contains", i)) {
+      int afterWord = i + "contains".length();
+      int value = skipSpaces(text, afterWord);
+      if (value > afterWord) return create(text, path, Op.CONTAINS, operand(text, value));
+    }
+    for (String symbol : SYMBOLS) {
+      if (text.startsWith(symbol, i)) {
+        int value = skipSpaces(text, i + symbol.length());
+        return create(text, path, symbol(symbol), operand(text, value));
+      }
+    }
+    throw notPredicate(text);
+  }
+
+  /** Two-character operators first, so that {@code <=} is not read as {@code <}. */
+  private static final List<String> SYMBOLS = List.of("!=", "<=", ">=", "=", "<", ">");
+
+  private static boolean isPathChar(char c) {
+    return (c >= 'A' && c <= 'Z')
+        || (c >= 'a' && c <= 'z')
+        || (c >= '0' && c <= '9')
+        || c == '_'
+        || c == '.';
+  }
+
+  private static boolean isNameStart(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+  }
+
+  /** Whitespace as in regular expressions' {@code \s}. */
+  private static boolean isSpace(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
+  }
+
+  private static int skipSpaces(String text, int i) {
+    while (i < text.length() && isSpace(text.charAt(i))) i++;
+    return i;
+  }
+
+  /** The rest of the text from {@code start}, without trailing whitespace. */
+  private static String operand(String text, int start) {
+    int end = text.length();
+    while (end > start && isSpace(text.charAt(end - 1))) end--;
+    return text.substring(start, end);
+  }
+
+  private static BadQueryException notPredicate(String text) {
+    return new BadQueryException(
+        "where "
+            + Excerpt.of(text)
+            + " is not NAME OP VALUE: OP is one of = != < <= > >= contains"
             + " (e.g. username=alice, l.Units>100, path contains /api)");
   }
 
@@ -84,23 +139,28 @@ public final class Where implements Predicate<Row> {
     String operand = unquote(rawOperand);
     if (operand.isEmpty() && !rawOperand.startsWith("\"")) {
       throw new BadQueryException(
-          "where '"
-              + text
-              + "' has no value after '"
+          "where "
+              + Excerpt.of(text)
+              + " has no value after '"
               + op.symbol()
               + "' (use \"\" for an empty string)");
     }
     if (op.numeric() && number(operand) == null) {
       throw new BadQueryException(
-          "where '"
-              + text
-              + "': operator "
+          "where "
+              + Excerpt.of(text)
+              + ": operator "
               + op.symbol()
-              + " needs a number, got '"
-              + operand
-              + "'");
+              + " needs a number, got "
+              + Excerpt.of(operand));
     }
-    return new Where(CapturePath.parse(path), op, operand);
+    CapturePath parsed;
+    try {
+      parsed = CapturePath.parse(path);
+    } catch (BadQueryException e) {
+      throw new BadQueryException("where " + Excerpt.of(text) + ": " + e.getMessage());
+    }
+    return new Where(parsed, op, operand);
   }
 
   private static String unquote(String s) {

@@ -9,8 +9,11 @@ import java.util.function.Predicate;
 /**
  * The rows of one tracepoint: a ring bounded by row count and by estimated bytes ({@link RowSizer}
  * for rows, plus {@link #SLOT_BYTES} per allocated slot). Appending evicts the oldest rows until
- * the new one fits; evictions are counted. Thread-safe: one lock, held only for the append itself,
- * for copying references out ({@link #snapshot()}) and for (un)subscribing.
+ * the new one fits; evictions are counted. A buffer of a {@link TracepointRegistry} also counts its
+ * bytes in the registry's {@link StoreBudget}, which may make it give up its oldest rows when all
+ * buffers together hold too much ({@link StoreConfig#totalBytes()}). Thread-safe: one lock, held
+ * only for the append itself, for an eviction, for copying references out ({@link #snapshot()}) and
+ * for (un)subscribing.
  *
  * <p>Invariant: {@code appended() == size() + evicted()}.
  */
@@ -28,6 +31,11 @@ public final class RowBuffer {
   private final long maxBytes;
   private final List<Subscription> subscribers = new CopyOnWriteArrayList<>();
 
+  /**
+   * Where this buffer's bytes are also counted, or null (a buffer on its own, or one forgotten).
+   */
+  private StoreBudget budget;
+
   private Row[] rows;
   private int[] sizes;
   private int head;
@@ -36,7 +44,13 @@ public final class RowBuffer {
   private long appended;
   private long evicted;
 
+  /** A buffer on its own, bounded only by its own rows and bytes. */
   public RowBuffer(int maxRows, long maxBytes) {
+    this(maxRows, maxBytes, null);
+  }
+
+  /** A buffer whose bytes also count in {@code budget} (null for none). */
+  RowBuffer(int maxRows, long maxBytes, StoreBudget budget) {
     if (maxRows < 1)
       throw new IllegalArgumentException("maxRows must be at least 1, got " + maxRows);
     if (maxBytes < MIN_BYTES)
@@ -46,6 +60,8 @@ public final class RowBuffer {
     int initial = Math.min(maxRows, INITIAL_SLOTS);
     this.rows = new Row[initial];
     this.sizes = new int[initial];
+    this.budget = budget;
+    if (budget != null) budget.join(this, memoryBytes());
   }
 
   /**
@@ -54,29 +70,60 @@ public final class RowBuffer {
    */
   public void append(Row row) {
     long estimate = RowSizer.estimate(row);
+    StoreBudget shared;
     synchronized (this) {
-      appended++;
-      for (Subscription s : subscribers) s.offer(row);
-      if (estimate + (long) SLOT_BYTES * rows.length > maxBytes) {
-        evicted++;
-        return;
-      }
-      while (size > 0 && (size >= maxRows || memoryAfter(rows.length, estimate) > maxBytes))
-        evictOldest();
-      if (size == rows.length) {
-        int grown = (int) Math.min(maxRows, 2L * rows.length);
-        if (memoryAfter(grown, estimate) <= maxBytes) {
-          grow(grown);
-        } else {
-          evictOldest();
-        }
-      }
-      int slot = (head + size) % rows.length;
-      rows[slot] = row;
-      sizes[slot] = (int) Math.min(Integer.MAX_VALUE, estimate);
-      rowBytes += estimate;
-      size++;
+      long before = memoryBytes();
+      appendLocked(row, estimate);
+      shared = budget;
+      if (shared != null) shared.add(memoryBytes() - before);
     }
+    if (shared != null) shared.enforce();
+  }
+
+  private void appendLocked(Row row, long estimate) {
+    appended++;
+    for (Subscription s : subscribers) s.offer(row);
+    if (estimate + (long) SLOT_BYTES * rows.length > maxBytes) {
+      evicted++;
+      return;
+    }
+    while (size > 0 && (size >= maxRows || memoryAfter(rows.length, estimate) > maxBytes))
+      evictOldest();
+    if (size == rows.length) {
+      int grown = (int) Math.min(maxRows, 2L * rows.length);
+      if (memoryAfter(grown, estimate) <= maxBytes) {
+        grow(grown);
+      } else {
+        evictOldest();
+      }
+    }
+    int slot = (head + size) % rows.length;
+    rows[slot] = row;
+    sizes[slot] = (int) Math.min(Integer.MAX_VALUE, estimate);
+    rowBytes += estimate;
+    size++;
+  }
+
+  /**
+   * Gives up the oldest rows until at least {@code bytes} are freed or none is left (each counted
+   * as evicted), then releases slots no longer needed. Called by the {@link StoreBudget}.
+   *
+   * @return the bytes freed (0 when there was nothing to free)
+   */
+  synchronized long shed(long bytes) {
+    long before = memoryBytes();
+    while (size > 0 && before - memoryBytes() < bytes) evictOldest();
+    int wanted = Math.max(Math.min(maxRows, INITIAL_SLOTS), size + size / 2);
+    if (rows.length > 2L * wanted) resize(wanted);
+    long freed = before - memoryBytes();
+    if (budget != null) budget.add(-freed);
+    return freed;
+  }
+
+  /** Stops counting in the budget; returns the bytes that were counted there. */
+  synchronized long leaveBudget() {
+    budget = null;
+    return memoryBytes();
   }
 
   private long memoryAfter(int slots, long extraRowBytes) {
@@ -92,6 +139,11 @@ public final class RowBuffer {
   }
 
   private void grow(int slots) {
+    resize(slots);
+  }
+
+  /** Moves the rows, oldest first, into new arrays of {@code slots} slots ({@code >= size}). */
+  private void resize(int slots) {
     Row[] newRows = new Row[slots];
     int[] newSizes = new int[slots];
     for (int i = 0; i < size; i++) {

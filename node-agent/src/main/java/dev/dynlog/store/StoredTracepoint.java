@@ -28,10 +28,11 @@ public final class StoredTracepoint {
   StoredTracepoint(
       TracepointInfo info,
       StoreConfig config,
+      StoreBudget budget,
       Supplier<ProbeCounters> countersSource,
       Instant now) {
     this.info = info;
-    this.buffer = new RowBuffer(config.maxRows(), config.maxBytes());
+    this.buffer = new RowBuffer(config.maxRows(), config.bufferBytes(), budget);
     this.countersSource = countersSource;
     this.labels = info.labels().isEmpty() ? null : new LabelCounts(info.labels());
     this.startedAt = now;

@@ -15,12 +15,15 @@ import java.util.function.Supplier;
  * All tracepoints of this agent, by name. The tracer {@link #register registers} a tracepoint when
  * it attaches, {@link StoredTracepoint#append appends} its rows, and {@link #stop stops} it when it
  * detaches, <em>before</em> closing its BPF maps (the counters are read one last time then). A
- * stopped tracepoint stays queryable for {@link StoreConfig#retention()}, then disappears.
+ * stopped tracepoint stays queryable for {@link StoreConfig#retention()}, then disappears. All
+ * buffers together hold at most {@link StoreConfig#totalBytes()} (a {@link StoreBudget}: the
+ * largest buffer gives up its oldest rows first), however many tracepoints there are.
  */
 public final class TracepointRegistry {
 
   private final StoreConfig config;
   private final Clock clock;
+  private final StoreBudget budget;
   private final Map<String, StoredTracepoint> tracepoints = new ConcurrentHashMap<>();
 
   public TracepointRegistry(StoreConfig config) {
@@ -30,6 +33,17 @@ public final class TracepointRegistry {
   public TracepointRegistry(StoreConfig config, Clock clock) {
     this.config = config;
     this.clock = clock;
+    this.budget = new StoreBudget(config.totalBytes());
+  }
+
+  /** The bounds this registry keeps. */
+  public StoreConfig config() {
+    return config;
+  }
+
+  /** Estimated bytes held by all buffers together; at most {@link StoreConfig#totalBytes()}. */
+  public long memoryBytes() {
+    return budget.used();
   }
 
   /**
@@ -40,21 +54,24 @@ public final class TracepointRegistry {
    */
   public StoredTracepoint register(TracepointInfo info, Supplier<ProbeCounters> counters) {
     sweep();
-    StoredTracepoint fresh = new StoredTracepoint(info, config, counters, clock.instant());
-    StoredTracepoint previous =
-        tracepoints.compute(
-            info.name(),
-            (name, old) -> {
-              if (old != null && old.state() == TracepointState.RUNNING) return old;
-              return fresh;
-            });
-    if (previous != fresh) {
+    StoredTracepoint[] replaced = new StoredTracepoint[1];
+    StoredTracepoint[] fresh = new StoredTracepoint[1];
+    tracepoints.compute(
+        info.name(),
+        (name, old) -> {
+          if (old != null && old.state() == TracepointState.RUNNING) return old;
+          replaced[0] = old;
+          fresh[0] = new StoredTracepoint(info, config, budget, counters, clock.instant());
+          return fresh[0];
+        });
+    if (fresh[0] == null) {
       throw new IllegalStateException(
           "a tracepoint named '"
               + info.name()
               + "' is already running; give this one another name");
     }
-    return fresh;
+    if (replaced[0] != null) budget.leave(replaced[0].buffer());
+    return fresh[0];
   }
 
   /** Appends a row to the tracepoint named by {@link Row#tracepoint()}. */
@@ -95,6 +112,13 @@ public final class TracepointRegistry {
   /** Forgets the tracepoints stopped longer ago than the retention. */
   private void sweep() {
     Instant horizon = clock.instant().minus(config.retention());
-    tracepoints.values().removeIf(tp -> tp.stoppedAt() != null && tp.stoppedAt().isBefore(horizon));
+    tracepoints
+        .values()
+        .removeIf(
+            tp -> {
+              if (tp.stoppedAt() == null || !tp.stoppedAt().isBefore(horizon)) return false;
+              budget.leave(tp.buffer());
+              return true;
+            });
   }
 }

@@ -10,7 +10,9 @@
  * low-cardinality labels, {@link dev.dynlog.store.LabelSpec}). A {@link
  * dev.dynlog.store.Subscription} receives new matching rows through a bounded queue and counts what
  * it missed, so a slow follower never slows the tracer. Bounds: {@link
- * dev.dynlog.store.StoreConfig}.
+ * dev.dynlog.store.StoreConfig}, per tracepoint and for all tracepoints together (a {@code
+ * StoreBudget} shared by a registry's buffers: when they hold too much, the largest gives up its
+ * oldest rows).
  *
  * <p>May use: {@code dev.dynlog.trace} (for {@code Row} and {@code ProbeCounters}).
  */

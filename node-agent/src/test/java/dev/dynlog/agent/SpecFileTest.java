@@ -13,7 +13,10 @@ import dev.dynlog.api.v1alpha1.Limits;
 import dev.dynlog.api.v1alpha1.MetricLabel;
 import dev.dynlog.api.v1alpha1.ProbeSpec;
 import dev.dynlog.plan.PlanOptions;
+import dev.dynlog.recipe.RecipeLimits;
 import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -228,5 +231,174 @@ class SpecFileTest {
     } catch (SpecException ex) {
       assertTrue(ex.getMessage().contains("no tracepoint"), ex.getMessage());
     }
+  }
+
+  // ---- bounded input ----
+
+  private String errorOf(Path f) {
+    return assertThrows(SpecException.class, () -> SpecFile.read(f), f.toString()).getMessage();
+  }
+
+  @Test
+  void onlyRegularFilesAreRead() throws Exception {
+    String zero = errorOf(Path.of("/dev/zero"));
+    assertEquals(
+        "/dev/zero: is not a regular file (a device, pipe or socket); give a YAML file", zero);
+    assertTrue(errorOf(Path.of("/dev/urandom")).contains("is not a regular file"));
+    assertEquals(dir + ": is a directory, not a spec file", errorOf(dir));
+    assertEquals(dir.resolve("nope.yaml") + ": no such file", errorOf(dir.resolve("nope.yaml")));
+    Path real = dir.resolve("real.yaml");
+    Files.writeString(real, doc(""));
+    Path link = Files.createSymbolicLink(dir.resolve("link.yaml"), real);
+    assertEquals(1, SpecFile.read(link).size(), "a symbolic link to a regular file is fine");
+  }
+
+  @Test
+  void filesAboveOneMebibyteAreRefusedUnread() throws Exception {
+    String body = doc("");
+    Path exact = dir.resolve("exact.yaml");
+    Files.writeString(
+        exact, body + "#" + "x".repeat(SpecFile.MAX_FILE_BYTES - body.length() - 2) + "\n");
+    assertEquals(SpecFile.MAX_FILE_BYTES, Files.size(exact));
+    assertEquals(1, SpecFile.read(exact).size(), "exactly 1 MiB is fine");
+    Path big = dir.resolve("big.yaml");
+    try (var f = new RandomAccessFile(big.toFile(), "rw")) {
+      f.setLength(8L << 30); // 8 GiB, sparse: reading it would take long and all memory
+    }
+    long t0 = System.nanoTime();
+    assertEquals(
+        big + ": is 8589934592 bytes; a spec file may have at most 1048576 bytes (1 MiB)",
+        errorOf(big));
+    assertTrue(System.nanoTime() - t0 < 1_000_000_000L, "refused without reading it");
+  }
+
+  @Test
+  void atMostAsManyTracepointsAsTheTracerHasProbeIds() throws Exception {
+    assertEquals(RecipeLimits.MAX_PROBES, SpecFile.MAX_TRACEPOINTS);
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < SpecFile.MAX_TRACEPOINTS; i++) {
+      sb.append("---\nmetadata: {name: t").append(i).append("}\n");
+      sb.append("spec: {target: {pid: 1}, function: main.F}\n");
+    }
+    assertEquals(512, read(sb.toString()).size());
+    sb.append("---\nmetadata: {name: last}\nspec: {target: {pid: 1}, function: main.F}\n");
+    String e = error(sb.toString());
+    assertTrue(
+        e.endsWith(
+            ": more than 512 tracepoints (the next one is document 513 at line 1538);"
+                + " dynlog runs at most 512 at a time: split the file"),
+        e);
+  }
+
+  @Test
+  void atMostAThousandDocuments() throws Exception {
+    String e = error(doc("") + "---\n".repeat(SpecFile.MAX_DOCUMENTS + 5));
+    assertTrue(e.contains(": more than 1024 YAML documents (document 1025 starts at line"), e);
+    assertEquals(1, read(doc("") + "---\n".repeat(SpecFile.MAX_DOCUMENTS - 2)).size());
+  }
+
+  @Test
+  void malformedYamlSaysLineAndColumn() {
+    String e = error("spec:\n  function: a\n  capture: b: c\n");
+    assertTrue(
+        e.endsWith(": not valid YAML at line 3, column 13: mapping values are not allowed here"),
+        e);
+    e = error("spec:\n  function: 'main.F\n");
+    assertTrue(
+        e.endsWith(
+            ": not valid YAML at line 3, column 1: found unexpected end of stream"
+                + " (while scanning a quoted scalar at line 2, column 13)"),
+        e);
+    e = error("spec:\n  function: main.F\n  function: main.G\n");
+    assertTrue(e.contains(": not valid YAML at line 3, column "), e);
+    assertTrue(e.endsWith("Duplicate field 'function'"), e);
+    e = error("spec:\n\tfunction: main.F\n");
+    assertTrue(e.contains(": not valid YAML at line 2, column 1: found character '\\t(TAB)'"), e);
+  }
+
+  @Test
+  void bytesThatAreNotUtf8SayWhere() throws Exception {
+    Path f = dir.resolve("latin1.yaml");
+    Files.write(f, "spec:\n  function: caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+    assertTrue(
+        errorOf(f).endsWith(": is not UTF-8 text: byte 0xe9 at line 2, column 16"), errorOf(f));
+    Files.write(
+        f, ("\uFEFF" + doc("")).getBytes(StandardCharsets.UTF_8)); // a byte-order mark is fine
+    assertEquals(1, SpecFile.read(f).size());
+  }
+
+  @Test
+  void deepNestingIsRefusedNotFollowed() throws Exception {
+    String e = error("spec: " + "[".repeat(5_000) + "]".repeat(5_000) + "\n");
+    assertTrue(
+        e.endsWith(": not valid YAML at line 1: mappings and lists nested deeper than 64 levels"),
+        e);
+    StringBuilder block = new StringBuilder("spec:\n");
+    for (int i = 1; i < 200; i++) block.append("  ".repeat(i)).append("k").append(i).append(":\n");
+    e = error(block.toString());
+    assertTrue(e.contains("nested deeper than 64 levels"), e);
+  }
+
+  /** Each field has one length limit whatever the input's size, and nothing huge is echoed. */
+  @Test
+  void longStringsAreRefusedWithoutEchoingThem() {
+    String huge = "a".repeat(10_000);
+    List<String[]> cases =
+        List.of(
+            new String[] {
+              doc("  capture: [{name: " + huge + ", expr: a}]\n"),
+              "document 1 spec.capture[0].name is 10000 characters long; at most 63"
+            },
+            new String[] {
+              doc("  capture: [{name: x, expr: " + huge + "}]\n"),
+              "document 1 spec.capture[0].expr is 10000 characters long; at most 256"
+            },
+            new String[] {
+              doc("  capture: [{name: x, expr: " + "b".repeat(300) + "}]\n"),
+              "document 1 spec.capture[0].expr is 300 characters long; at most 256"
+            },
+            new String[] {
+              doc("  ttl: " + "1s".repeat(5_000) + "\n"),
+              "document 1 spec.ttl is 10000 characters long; at most 32"
+            },
+            new String[] {
+              "metadata: {name: " + huge + "}\nspec: {target: {pid: 1}, function: main.F}\n",
+              "document 1 metadata.name is 10000 characters long; at most 253"
+            },
+            new String[] {
+              "spec: {target: {executable: /" + huge + "}, function: main.F}\n",
+              "document 1 spec.target.executable is 10001 characters long; at most 4096"
+            },
+            new String[] {
+              doc("  function2: x\n").replace("function2", "f".repeat(300)),
+              "document 1 spec has a field name of 300 characters: 'ffffffffff"
+            },
+            new String[] {
+              "kind: " + "k".repeat(100) + "\nspec: {target: {pid: 1}, function: main.F}\n",
+              "document 1 kind is '" + "k".repeat(60) + "…' (100 characters), expected Tracepoint"
+            });
+    for (String[] c : cases) {
+      String e = error(c[0]);
+      assertTrue(e.contains(c[1]), "expected '" + c[1] + "' in: " + e);
+      assertTrue(e.length() < 300, "a short line, not the input: " + e.length() + " chars");
+    }
+  }
+
+  @Test
+  void anExecutableWithANulCharacterIsNotAPath() {
+    String e = error("spec: {target: {executable: \"/bin/\\0true\"}, function: main.F}\n");
+    assertTrue(
+        e.endsWith("document 1 spec.target.executable is not a path: Nul character not allowed"),
+        e);
+  }
+
+  @Test
+  void manyProblemsAreCountedNotListed() {
+    StringBuilder caps = new StringBuilder("  capture:\n");
+    for (int i = 0; i < 10; i++)
+      caps.append("    - {name: c").append(i).append(", expr: 'a..b'}\n");
+    String e = error(doc(caps.toString()));
+    assertEquals(3, e.split("expected field name").length - 1, e);
+    assertTrue(e.endsWith("; and 7 more problems"), e);
   }
 }

@@ -3,6 +3,7 @@ package dev.dynlog.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.dynlog.http.AgentHttpServer;
 import dev.dynlog.metrics.DynlogMetrics;
 import dev.dynlog.query.Dataset;
@@ -180,6 +181,95 @@ class EventsCommandTest {
     assertError("since: 'yesterday' is neither", "--since", "yesterday");
     Result r = run("events", "nope", "--agent", agent);
     assertTrue(r.err().contains("no tracepoint 'nope'; tracepoints: main.Sum"), r.err());
+  }
+
+  /** Each mistake in an option is said in that option's words before the agent is asked. */
+  @Test
+  void optionMistakesAreSaidInTheOptionsWords() {
+    assertExact("--where 'n>>1': operator > needs a number, got '>1'", "--where", "n>>1");
+    assertExact(
+        "--where 'n is 1' is not NAME OP VALUE: OP is one of = != < <= > >= contains"
+            + " (e.g. username=alice, l.Units>100, path contains /api)",
+        "--where",
+        "n is 1");
+    assertExact("--order must be 'newest' or 'oldest', got 'new'", "--order", "new");
+    assertExact(
+        "--since: 'yesterday' is neither an RFC 3339 time (e.g. 2026-01-02T15:04:05Z)"
+            + " nor a duration ago (e.g. 5m, 1h30m)",
+        "--since",
+        "yesterday");
+    assertExact(
+        "--until: '2026-13-01T00:00:00Z' is not an RFC 3339 time (e.g. 2026-01-02T15:04:05.123456789Z)",
+        "--until",
+        "2026-13-01T00:00:00Z");
+    assertExact(
+        "--min-latency: '10' is not a duration; write e.g. 100us, 10ms, 1.5s, 5m, 1h30m",
+        "--min-latency",
+        "10");
+    assertExact("--limit must be 0 or more, not -1", "--limit", "-1");
+    assertExact("--pid must be a positive process id, not 0", "--pid", "0");
+  }
+
+  /** {@code --agent} must be an http(s) URL with a host; the message says what to write. */
+  @Test
+  void theAgentMustBeAnHttpUrl() {
+    assertAgent(
+        "--agent 'nonsense' is not a URL; write http://HOST:PORT, e.g. http://127.0.0.1:9464",
+        "nonsense");
+    assertAgent(
+        "--agent '127.0.0.1:9464' is not a URL; write http://127.0.0.1:9464", "127.0.0.1:9464");
+    assertAgent(
+        "--agent 'http://' is not a URL; write http://HOST:PORT, e.g. http://127.0.0.1:9464",
+        "http://");
+    assertAgent(
+        "--agent 'ftp://x' must be an http:// or https:// URL; write http://HOST:PORT,"
+            + " e.g. http://127.0.0.1:9464",
+        "ftp://x");
+    assertAgent(
+        "--agent 'http:///x' has no host; write http://HOST:PORT, e.g. http://127.0.0.1:9464",
+        "http:///x");
+    assertAgent(
+        "cannot reach the agent at http://no-such-host.invalid:9464 (unknown host"
+            + " no-such-host.invalid)",
+        "http://no-such-host.invalid:9464");
+  }
+
+  /** Something else than an agent at the address is named as such, not as a JSON parse error. */
+  @Test
+  void anAnswerThatIsNotRowsSaysSo() throws Exception {
+    HttpServer other = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    other.createContext(
+        "/",
+        exchange -> {
+          byte[] page = "<html>hello</html>\n".getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(200, page.length);
+          exchange.getResponseBody().write(page);
+          exchange.close();
+        });
+    other.start();
+    try {
+      String url = "http://127.0.0.1:" + other.getAddress().getPort();
+      assertAgent(
+          "the answer of "
+              + url
+              + " is not rows of a dynlog agent; give --agent the address of an agent or of"
+              + " dynlog trace --http, e.g. http://127.0.0.1:9464",
+          url);
+    } finally {
+      other.stop(0);
+    }
+  }
+
+  private static void assertAgent(String message, String agentUrl) {
+    Result r = run("events", NAME, "--agent", agentUrl);
+    assertEquals(new Result(1, "", "dynlog events: " + message + "\n"), r);
+  }
+
+  private void assertExact(String message, String... options) {
+    List<String> args = new ArrayList<>(List.of("events", NAME, "--agent", agent));
+    args.addAll(List.of(options));
+    Result r = run(args.toArray(String[]::new));
+    assertEquals(new Result(1, "", "dynlog events: " + message + "\n"), r);
   }
 
   private void assertError(String message, String... options) {

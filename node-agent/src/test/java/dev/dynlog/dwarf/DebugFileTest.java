@@ -1,6 +1,7 @@
 package dev.dynlog.dwarf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,10 +12,14 @@ import dev.dynlog.symbols.ResolveException;
 import dev.dynlog.testing.Compiler;
 import dev.dynlog.testing.CppVariant;
 import dev.dynlog.testing.ElfVariant;
+import dev.dynlog.testing.GoVariant;
 import dev.dynlog.testing.TargetBinary;
+import dev.dynlog.testing.TargetProcess;
 import dev.dynlog.testing.Targets;
+import dev.dynlog.testing.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -121,6 +126,75 @@ class DebugFileTest {
     Files.write(d4.resolve(debug.getFileName()), bytes);
     String msg = failure(bin4, noRoot);
     assertTrue(msg.contains("CRC-32") && msg.contains("differs"), msg);
+  }
+
+  /**
+   * A running process traced by pid: its binary is {@code /proc/PID/exe}, and the debug file named
+   * by .gnu_debuglink is found beside the executable that link points to (through {@code
+   * /proc/PID/root}), not in {@code /proc/PID/}.
+   */
+  @Test
+  void debugLinkBesideAProcesssExecutableIsFoundThroughItsPid() throws Exception {
+    TargetBinary t = Targets.build(ElfVariant.CPP_DEBUGLINK);
+    Path d = Files.createDirectories(dir.resolve("cpp"));
+    Path bin = Files.copy(t.binary(), d.resolve("cpptarget"));
+    Path debug = Files.copy(t.debugFile().orElseThrow(), d.resolve("cpptarget.debug"));
+    assertFoundThroughPid(bin, debug, "shop::price", 3);
+  }
+
+  /** The same for a Go binary whose DWARF was moved into a debug file beside it. */
+  @Test
+  void debugLinkBesideAGoProcesssExecutableIsFoundThroughItsPid() throws Exception {
+    Path go =
+        Targets.build(new GoVariant(Targets.GO_VERSIONS.get(Targets.GO_VERSIONS.size() - 1), true));
+    Path d = Files.createDirectories(dir.resolve("go"));
+    Path full = Files.copy(go, d.resolve("gotarget.full"));
+    Path debug = d.resolve("gotarget.debug");
+    Path bin = d.resolve("gotarget");
+    String objcopy = Tools.find("objcopy").toString();
+    ElfReadelfOracle.run(objcopy, "--only-keep-debug", full.toString(), debug.toString());
+    ElfReadelfOracle.run(
+        objcopy, "--strip-debug", "--add-gnu-debuglink=" + debug, full.toString(), bin.toString());
+    Files.delete(full);
+    try (ElfFile elf = ElfFile.open(bin)) {
+      assertFalse(elf.hasDwarf(), "stripped");
+    }
+    assertFoundThroughPid(bin, debug, "dynlog.dev/targets/shop.Sum", 1);
+  }
+
+  private void assertFoundThroughPid(Path bin, Path debug, String function, int count)
+      throws Exception {
+    DebugFileLocator noRoot = new DebugFileLocator(List.of(dir.resolve("no-root")));
+    try (TargetProcess p = TargetProcess.start(bin, "-wait-stdin")) {
+      p.awaitReady(Duration.ofSeconds(30));
+      Path exe = Path.of("/proc/" + p.pid() + "/exe");
+      Path reached = Path.of("/proc/" + p.pid() + "/root" + debug.toAbsolutePath());
+      try (DwarfBinary b = DwarfBinary.open(exe, noRoot)) {
+        assertEquals(reached, b.debugFile().orElseThrow());
+        assertTrue(Files.isSameFile(debug, b.debugFile().orElseThrow()));
+        assertEquals(count, b.lookup(function).size(), function);
+      }
+      // Without it, the error names the executable behind /proc/PID/exe and where it looked.
+      Files.move(debug, dir.resolve("elsewhere.debug"));
+      String msg = failure(exe, noRoot);
+      assertTrue(
+          msg.startsWith(
+              exe
+                  + " ("
+                  + bin.toAbsolutePath()
+                  + ") has no DWARF debug information (.debug_info); looked for a separate debug"
+                  + " file"),
+          msg);
+      assertTrue(msg.contains("\" in [" + reached + ", "), msg);
+      assertTrue(
+          msg.contains(", or put its debug file (objcopy --only-keep-debug) at "),
+          "advice: " + msg);
+      assertTrue(
+          msg.contains(" " + debug.toAbsolutePath() + ".")
+              || msg.contains(" " + debug.toAbsolutePath() + ";"),
+          "beside the executable, as its process sees it: " + msg);
+      p.release();
+    }
   }
 
   private static void assertFound(Path binary, DebugFileLocator locator, Path expected)

@@ -2,15 +2,26 @@ package dev.dynlog.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dynlog.testing.ElfVariant;
 import dev.dynlog.testing.GoVariant;
+import dev.dynlog.testing.TargetBinary;
 import dev.dynlog.testing.TargetProcess;
 import dev.dynlog.testing.Targets;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -26,8 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code dynlog trace} end to end on the newest optimised Go target: goroutine crowds with stack
- * growth, recovered panics, a million traced calls the target never notices, clean detaching, and
- * one clear line for each kind of bad input.
+ * growth, recovered panics, a million traced calls the target never notices, clean detaching, a
+ * duration's and a ttl's end, a debug file beside a process's executable, and one clear line for
+ * each kind of bad input.
  */
 @Tag("bpf")
 class TraceBehaviourIT {
@@ -206,7 +219,7 @@ class TraceBehaviourIT {
               "u=l.Units",
               "--latency",
               "--duration",
-              "3s",
+              "5s",
               "--output",
               "jsonl")) {
         dynlog.awaitStderr("dynlog: tracing", 1, Duration.ofSeconds(60));
@@ -297,20 +310,8 @@ class TraceBehaviourIT {
     Files.copy(gotarget, readable);
     Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.setPosixFilePermissions(readable, PosixFilePermissions.fromString("rwxr-xr-x"));
-    List<String> asNobody =
-        new ArrayList<>(
-            List.of(
-                "setpriv",
-                "--reuid=65534",
-                "--regid=65534",
-                "--clear-groups",
-                DynlogCli.javaBinary(),
-                "-jar",
-                DynlogCli.jar().toAbsolutePath().toString(),
-                "trace",
-                "--executable",
-                readable.toString(),
-                sum));
+    List<String> asNobody = new ArrayList<>(nobody());
+    asNobody.addAll(List.of("trace", "--executable", readable.toString(), sum));
     try (DynlogCli dynlog = DynlogCli.start(work, asNobody)) {
       int exit = dynlog.await(Duration.ofSeconds(60));
       String err = dynlog.stderrText().strip();
@@ -328,6 +329,329 @@ class TraceBehaviourIT {
       assertTrue(err.lines().findFirst().orElse("").contains("root"), err);
       assertTrue(err.lines().anyMatch(l -> l.startsWith("libbpf: ")), "libbpf's log:\n" + err);
       assertTrue(err.contains("at dev.dynlog."), "the stack trace:\n" + err);
+    }
+    Files.delete(readable);
+    Files.delete(open);
+  }
+
+  /**
+   * Targets that cannot be traced are named for what they are, in the words the issue asks for:
+   * never a Java exception's name.
+   */
+  @Test
+  void untraceableTargetsAreNamedForWhatTheyAre() throws Exception {
+    String sum = PKG + "shop.Sum";
+    long kthread = kernelThread();
+    expectExact(
+        List.of("trace", "--pid", Long.toString(kthread), sum),
+        "dynlog trace: pid " + kthread + " is a kernel thread (no executable to trace)");
+    Path spec = work.resolve("kthread.yaml");
+    Files.writeString(spec, "spec:\n  target: {pid: " + kthread + "}\n  function: '" + sum + "'\n");
+    expectExact(
+        List.of("run", "-f", spec.toString()),
+        "dynlog run: pid " + kthread + " is a kernel thread (no executable to trace)");
+    expectExact(
+        List.of("trace", "--pid", "0", sum),
+        "dynlog trace: --pid must be a positive process id, not 0");
+    Process parent = new ProcessBuilder("sh", "-c", "sleep 0 & exec sleep 120").start();
+    try {
+      long zombie = zombieChildOf(parent.pid());
+      expectExact(
+          List.of("trace", "--pid", Long.toString(zombie), sum),
+          "dynlog trace: pid "
+              + zombie
+              + " is a zombie: it has exited and only waits for its parent to collect its status;"
+              + " there is nothing left to trace");
+    } finally {
+      parent.destroy();
+      parent.waitFor();
+    }
+    expectExact(
+        List.of("trace", "--executable", work.toString(), sum),
+        "dynlog trace: " + work + " is not a regular file (it is a directory)");
+    expectExact(
+        List.of("trace", "--executable", "/dev/zero", sum),
+        "dynlog trace: /dev/zero is not a regular file (it is a character device)");
+    expectExact(
+        List.of("inspect", work.toString()),
+        "dynlog inspect: " + work + " is not a regular file (it is a directory)");
+    for (String d : List.of("0", "0s", "1ns")) {
+      expectExact(
+          List.of("trace", "--pid", "1", sum, "--duration", d),
+          "dynlog trace: --duration must be from 5s to 24h (a Tracepoint's ttl), not " + d);
+    }
+    expectExact(
+        List.of("trace", "--pid", "1", sum, "--max-string-bytes", "100000"),
+        "dynlog trace: --max-string-bytes must be from 1 to 512, not 100000");
+    expectExact(
+        List.of("events", "login", "--agent", "nonsense"),
+        "dynlog events: --agent 'nonsense' is not a URL; write http://HOST:PORT,"
+            + " e.g. http://127.0.0.1:9464");
+    // another user's process, as an unprivileged user
+    try (TargetProcess target =
+        TargetProcess.start(gotarget, "-scenario=basic", "-iterations=1", "-wait-stdin")) {
+      target.awaitReady(Duration.ofSeconds(30));
+      List<String> cmd = new ArrayList<>(nobody());
+      cmd.addAll(List.of("trace", "--pid", Long.toString(target.pid()), sum));
+      expectExact(
+          cmd,
+          "dynlog trace: permission denied reading /proc/"
+              + target.pid()
+              + "/exe (run as root or grant CAP_SYS_PTRACE)");
+      target.terminate();
+    }
+    // a binary only root may read, inspected as an unprivileged user
+    Path shared = Files.createTempDirectory(Path.of("/tmp"), "dynlog-private");
+    Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path secret = Files.copy(gotarget, shared.resolve("gotarget"));
+    Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rwx------"));
+    List<String> inspect = new ArrayList<>(nobody());
+    inspect.addAll(List.of("inspect", secret.toString()));
+    try {
+      expectExact(
+          inspect,
+          "dynlog inspect: permission denied reading "
+              + secret
+              + " (run dynlog as a user who may read it)");
+    } finally {
+      Files.delete(secret);
+      Files.delete(shared);
+    }
+  }
+
+  /** A Go binary without DWARF is told Go's remedy (not the C compiler's -g) and where to look. */
+  @Test
+  void aStrippedGoBinaryIsToldGosRemedy() throws Exception {
+    Path stripped = work.resolve("stripped");
+    Files.copy(gotarget, stripped);
+    assertEquals(
+        0, new ProcessBuilder("strip", "--strip-debug", stripped.toString()).start().waitFor());
+    Process readelf = new ProcessBuilder("readelf", "-n", stripped.toString()).start();
+    String notes = new String(readelf.getInputStream().readAllBytes());
+    assertEquals(0, readelf.waitFor(), notes);
+    Matcher m = Pattern.compile("Build ID: ([0-9a-f]+)").matcher(notes);
+    assertTrue(m.find(), "the Go target carries a GNU build-id:\n" + notes);
+    String id = m.group(1);
+    expectExact(
+        List.of("trace", "--executable", stripped.toString(), PKG + "shop.Sum"),
+        "dynlog trace: "
+            + stripped
+            + " has no DWARF debug information (.debug_info); looked for a separate debug file by"
+            + " build-id "
+            + id
+            + " under [/usr/lib/debug]. It is a Go binary built without DWARF: build it without"
+            + " -ldflags=-s or -w and do not strip it (go build keeps DWARF by default), or put its"
+            + " debug file (objcopy --only-keep-debug) at /usr/lib/debug/.build-id/"
+            + id.substring(0, 2)
+            + "/"
+            + id.substring(2)
+            + ".debug; debuginfod-find debuginfo "
+            + id
+            + " fetches it from a debuginfod server.");
+  }
+
+  /**
+   * A stripped C++ program with its debug file beside it (.gnu_debuglink), traced by pid: the debug
+   * file is found beside the executable, and every row equals the program's own record.
+   */
+  @Test
+  void theDebugFileBesideAProcesssExecutableIsUsed() throws Exception {
+    TargetBinary built = Targets.build(ElfVariant.CPP_DEBUGLINK);
+    Path dir = Files.createDirectories(work.resolve("app"));
+    Path bin =
+        Files.copy(built.binary(), dir.resolve("cpptarget"), StandardCopyOption.COPY_ATTRIBUTES);
+    Files.copy(built.debugFile().orElseThrow(), dir.resolve("cpptarget.debug"));
+    List<Check> checks = List.of(Check.arg("a"), Check.arg("b"), Check.result(0, "$0"));
+    try (TargetProcess target =
+        TargetProcess.start(bin, "-scenario=abi", "-iterations=3", "-wait-stdin")) {
+      target.awaitReady(Duration.ofSeconds(30));
+      List<String> cmd =
+          new ArrayList<>(
+              List.of(
+                  "trace",
+                  "--pid",
+                  Long.toString(target.pid()),
+                  "shop::addMoney",
+                  "--output",
+                  "jsonl"));
+      for (Check c : checks) cmd.addAll(List.of("--capture", c.name() + "=" + c.expr()));
+      try (DynlogCli dynlog = DynlogCli.start(work, cmd.toArray(String[]::new))) {
+        dynlog.awaitStderr("dynlog: tracing", 1, Duration.ofSeconds(60));
+        target.release();
+        TargetProcess.ProcessOutput out = target.finishRaw(Duration.ofMinutes(2));
+        assertEquals(0, out.exitCode(), out.stderr());
+        assertEquals(0, dynlog.await(Duration.ofSeconds(60)), dynlog.stderrText());
+        List<JsonNode> truth = new ArrayList<>();
+        for (String line : out.stdoutLines()) {
+          JsonNode t = JSON.readTree(line);
+          if ("shop::addMoney".equals(t.path("fn").asText())) truth.add(t);
+        }
+        List<String> rows = dynlog.stdoutLines();
+        assertEquals(3, truth.size(), "the target's own calls");
+        assertEquals(
+            truth.size(), rows.size(), "one row per call; stderr:\n" + dynlog.stderrText());
+        for (int i = 0; i < rows.size(); i++) {
+          JsonNode row = JSON.readTree(rows.get(i));
+          for (Check c : checks) assertNull(c.compare(row, truth.get(i)), c.name() + ": " + row);
+        }
+      }
+    }
+  }
+
+  /**
+   * As docs/query-api.md says: a tracepoint whose --duration elapsed is {@code stopped}, one whose
+   * ttl elapsed is {@code expired}.
+   */
+  @Test
+  void aDurationStopsATracepointAndATtlExpiresIt() throws Exception {
+    try (TargetProcess target =
+        TargetProcess.start(
+            gotarget,
+            "-scenario=basic",
+            "-iterations=0",
+            "-duration=60s",
+            "-sleep=10ms",
+            "-quiet")) {
+      target.awaitReady(Duration.ofSeconds(30));
+      String pid = Long.toString(target.pid());
+      int byDuration = freePort();
+      int byTtl = freePort();
+      Path spec = work.resolve("ttl.yaml");
+      Files.writeString(
+          spec,
+          "metadata: {name: byttl}\nspec:\n  target: {pid: "
+              + pid
+              + "}\n  function: '"
+              + PKG
+              + "shop.Sum'\n  ttl: 5s\n");
+      try (DynlogCli duration =
+              DynlogCli.start(
+                  work,
+                  "trace",
+                  "--pid",
+                  pid,
+                  PKG + "shop.Sum",
+                  "--name",
+                  "byduration",
+                  "--duration",
+                  "5s",
+                  "--http",
+                  "127.0.0.1:" + byDuration,
+                  "--linger",
+                  "60s",
+                  "--output",
+                  "jsonl");
+          DynlogCli ttl =
+              DynlogCli.start(
+                  work,
+                  "run",
+                  "-f",
+                  spec.toString(),
+                  "--http",
+                  "127.0.0.1:" + byTtl,
+                  "--linger",
+                  "60s",
+                  "--output",
+                  "jsonl")) {
+        duration.awaitStderr("serving queries", 1, Duration.ofSeconds(90));
+        ttl.awaitStderr("serving queries", 1, Duration.ofSeconds(90));
+        assertTrue(
+            duration.stderrText().contains("dynlog: duration of 5s elapsed; detached byduration"),
+            duration.stderrText());
+        assertTrue(
+            ttl.stderrText().contains("dynlog: ttl of 5s elapsed; detached byttl"),
+            ttl.stderrText());
+        JsonNode stopped = get(byDuration, "byduration");
+        assertEquals("stopped", stopped.path("state").asText(), stopped.toString());
+        assertEquals("duration of 5s elapsed", stopped.path("stop_reason").asText());
+        JsonNode expired = get(byTtl, "byttl");
+        assertEquals("expired", expired.path("state").asText(), expired.toString());
+        assertEquals("ttl of 5s elapsed", expired.path("stop_reason").asText());
+      }
+      target.terminate();
+    }
+  }
+
+  private static JsonNode get(int port, String tracepoint) throws Exception {
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(
+                            "http://127.0.0.1:" + port + "/api/v1/tracepoints/" + tracepoint))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+    return JSON.readTree(r.body());
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** The command prefix that runs the packaged dynlog as user nobody. */
+  private static List<String> nobody() {
+    return List.of(
+        "setpriv",
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        DynlogCli.javaBinary(),
+        "-jar",
+        DynlogCli.jar().toAbsolutePath().toString());
+  }
+
+  /** A kernel thread's pid: /proc/PID/status says {@code Kthread: 1}. */
+  private static long kernelThread() throws Exception {
+    List<Long> pids = new ArrayList<>();
+    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      procs
+          .map(p -> p.getFileName().toString())
+          .filter(n -> n.matches("\\d+"))
+          .forEach(n -> pids.add(Long.parseLong(n)));
+    }
+    pids.sort(null);
+    for (long pid : pids) {
+      try {
+        if (Files.readAllLines(Path.of("/proc/" + pid + "/status")).contains("Kthread:\t1"))
+          return pid;
+      } catch (IOException gone) {
+        // exited meanwhile
+      }
+    }
+    return fail("no kernel thread in /proc (none whose status says Kthread: 1)");
+  }
+
+  /** The child of {@code parent} once it is a zombie (State: Z in its status). */
+  private static long zombieChildOf(long parent) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      Path children = Path.of("/proc/" + parent + "/task/" + parent + "/children");
+      String list = Files.isRegularFile(children) ? Files.readString(children).strip() : "";
+      if (!list.isEmpty()) {
+        long child = Long.parseLong(list.split("\\s+")[0]);
+        Path status = Path.of("/proc/" + child + "/status");
+        if (Files.readAllLines(status).stream().anyMatch(l -> l.startsWith("State:\tZ")))
+          return child;
+      }
+      Thread.sleep(20);
+    }
+    return fail("pid " + parent + " has no zombie child within 30 s");
+  }
+
+  /** The command fails with exactly this one line on stderr. */
+  private void expectExact(List<String> args, String line) throws Exception {
+    try (DynlogCli dynlog =
+        args.get(0).equals("setpriv")
+            ? DynlogCli.start(work, args)
+            : DynlogCli.start(work, args.toArray(String[]::new))) {
+      int exit = dynlog.await(Duration.ofSeconds(60));
+      String err = dynlog.stderrText().strip();
+      assertTrue(exit != 0, args + ": exit status " + exit);
+      assertEquals(line, err, args.toString());
+      assertFalse(err.contains("Exception"), err);
     }
   }
 

@@ -13,7 +13,11 @@ package dev.dynlog.api.expr;
  * </pre>
  *
  * Nesting is bounded by {@link #MAX_DEPTH} and the text by {@link #MAX_LENGTH}, so hostile input
- * cannot exhaust the stack.
+ * cannot exhaust the stack. This is the only parser of capture expressions: the operator and {@code
+ * dynlog run -f} (through {@code SpecChecks}), {@code dynlog trace} and {@code dynlog inspect}
+ * (through the planner) all accept exactly the texts it accepts, up to the same length. Errors
+ * quote at most a short excerpt of the text around the fault, with control characters escaped, so a
+ * message stays one short line whatever the input.
  */
 public final class ExprParser {
 
@@ -38,13 +42,10 @@ public final class ExprParser {
    */
   public static CaptureExpr parse(String text) throws ExprSyntaxException {
     if (text == null) {
-      throw new ExprSyntaxException("", 0, "missing expression");
+      throw ExprSyntaxException.at("", 0, "missing expression");
     }
     if (text.length() > MAX_LENGTH) {
-      throw new ExprSyntaxException(
-          text.substring(0, 40) + "...",
-          MAX_LENGTH,
-          "expression longer than " + MAX_LENGTH + " characters");
+      throw ExprSyntaxException.tooLong(text, MAX_LENGTH);
     }
     ExprParser parser = new ExprParser(text);
     parser.skipSpaces();
@@ -54,7 +55,7 @@ public final class ExprParser {
     CaptureExpr expr = parser.expr();
     parser.skipSpaces();
     if (!parser.atEnd()) {
-      throw parser.error("unexpected '" + text.charAt(parser.pos) + "'");
+      throw parser.error("unexpected " + ExprSyntaxException.quote(text, parser.pos));
     }
     return expr;
   }
@@ -135,7 +136,7 @@ public final class ExprParser {
       throw error(
           atEnd()
               ? "expected " + expected + " but the expression ended"
-              : "expected " + expected + " but found '" + peek() + "'");
+              : "expected " + expected + " but found " + ExprSyntaxException.quote(text, pos));
     }
     while (!atEnd() && (Character.isLetterOrDigit(peek()) || peek() == '_' || peek() == '~')) {
       pos++;
@@ -152,12 +153,15 @@ public final class ExprParser {
       throw error(
           atEnd()
               ? "expected " + expected + " but the expression ended"
-              : "expected " + expected + " but found '" + peek() + "'");
+              : "expected " + expected + " but found " + ExprSyntaxException.quote(text, pos));
     }
     String digits = text.substring(start, pos);
     if (digits.length() > 9) {
       pos = start;
-      throw error("number " + digits + " is too large");
+      throw error(
+          "number "
+              + (digits.length() > 12 ? digits.substring(0, 12) + "…" : digits)
+              + " is too large");
     }
     return Long.parseLong(digits);
   }
@@ -167,7 +171,7 @@ public final class ExprParser {
       throw error(
           atEnd()
               ? "expected '" + c + "' but the expression ended"
-              : "expected '" + c + "' but found '" + peek() + "'");
+              : "expected '" + c + "' but found " + ExprSyntaxException.quote(text, pos));
     }
     pos++;
   }
@@ -193,6 +197,6 @@ public final class ExprParser {
   }
 
   private ExprSyntaxException error(String problem) {
-    return new ExprSyntaxException(text, pos, problem);
+    return ExprSyntaxException.at(text, pos, problem);
   }
 }

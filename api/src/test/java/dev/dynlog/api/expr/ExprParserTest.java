@@ -1,7 +1,9 @@
 package dev.dynlog.api.expr;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dynlog.api.expr.CaptureExpr.Deref;
 import dev.dynlog.api.expr.CaptureExpr.Field;
@@ -80,6 +82,54 @@ class ExprParserTest {
     String longName = "a".repeat(ExprParser.MAX_LENGTH + 1);
     assertThrows(ExprSyntaxException.class, () -> ExprParser.parse(longName));
     assertThrows(ExprSyntaxException.class, () -> ExprParser.parse(null));
+  }
+
+  /** One limit for every reader (CRD, operator, dynlog run/trace/inspect): ExprParser's. */
+  @Test
+  void theLengthLimitIsExactlyMaxLength() throws ExprSyntaxException {
+    assertEquals(256, ExprParser.MAX_LENGTH, "the CRD's maxLength and the docs say 256");
+    String atLimit = "a".repeat(ExprParser.MAX_LENGTH);
+    assertEquals(new Name(atLimit), ExprParser.parse(atLimit));
+    ExprSyntaxException e =
+        assertThrows(ExprSyntaxException.class, () -> ExprParser.parse(atLimit + "b"));
+    assertTrue(
+        e.getMessage().startsWith("expression is 257 characters long; at most 256: 'aaaa"),
+        e.getMessage());
+  }
+
+  /** A 10 kB expression is refused without echoing it: the message quotes a short prefix. */
+  @Test
+  void aHugeExpressionIsNotEchoed() {
+    String huge = "x.".repeat(5_000) + "y";
+    ExprSyntaxException e = assertThrows(ExprSyntaxException.class, () -> ExprParser.parse(huge));
+    String m = e.getMessage();
+    assertTrue(m.contains("10001 characters long; at most 256"), m);
+    assertTrue(m.length() < 150, "a short line, not the input: " + m.length() + " chars: " + m);
+    assertEquals(huge, e.expression(), "the whole text stays available to callers");
+  }
+
+  /** An error late in a long (but allowed) expression quotes the part around the fault. */
+  @Test
+  void errorsInLongExpressionsQuoteAnExcerptAroundTheColumn() {
+    String text = "a".repeat(200) + ".%" + "b".repeat(40);
+    ExprSyntaxException e = assertThrows(ExprSyntaxException.class, () -> ExprParser.parse(text));
+    assertEquals(201, e.column());
+    String quoted = e.getMessage().substring(e.getMessage().indexOf(" of '") + 4);
+    assertEquals(
+        "'…" + "a".repeat(29) + ".%" + "b".repeat(29) + "…'",
+        quoted,
+        "60 characters around column 202: " + e.getMessage());
+    assertTrue(e.getMessage().startsWith("expected field name after '.' but found '%' at column"));
+  }
+
+  /** Control characters in the input never break the one-line message. */
+  @Test
+  void controlCharactersAreEscaped() {
+    assertError("a\nb", 1, "unexpected '\\n' at column 2 of 'a\\nb'");
+    assertError("a\u001b[2Jb", 1, "unexpected '\\u001b' at column 2 of 'a\\u001b[2Jb'");
+    ExprSyntaxException e =
+        assertThrows(ExprSyntaxException.class, () -> ExprParser.parse("ab\r\n" + "c".repeat(80)));
+    assertFalse(e.getMessage().contains("\n") || e.getMessage().contains("\r"), e.getMessage());
   }
 
   private static void assertError(String text, int column, String message) {
