@@ -46,7 +46,11 @@ class PlanningTest {
             pod("e", "n2", "Running", Map.of("app", "web"), "sidecar", "containerd://5"),
             pod("f", "n0", "Running", Map.of("app", "web"), "app", null));
     List<PlannedPod> planned = AssignmentPlanner.probeablePods(tp, pods);
-    assertEquals(List.of(new PlannedPod("a", "uid-a", "n1", List.of("containerd://1"))), planned);
+    assertEquals(
+        List.of(
+            new PlannedPod(
+                "a", "uid-a", "n1", List.of("containerd://1"), Map.of("containerd://1", "app"))),
+        planned);
   }
 
   @Test
