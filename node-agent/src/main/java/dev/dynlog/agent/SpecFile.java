@@ -1,6 +1,7 @@
 package dev.dynlog.agent;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -16,6 +17,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.dynlog.api.expr.ExprParser;
 import dev.dynlog.api.v1alpha1.Capture;
 import dev.dynlog.api.v1alpha1.ProbeSpec;
@@ -171,8 +173,32 @@ public final class SpecFile {
     return new SpecFile(file).read();
   }
 
+  /**
+   * Refuses YAML aliases ({@code *name}): the reader would take them for the anchor's name, a
+   * silently wrong value, and the API server does not accept them in a resource either.
+   */
+  private void refuseAliases(String text) throws SpecException {
+    try (JsonParser p = YAML.getFactory().createParser(text)) {
+      while (p.nextToken() != null) {
+        if (p instanceof YAMLParser y && y.isCurrentAlias()) {
+          JsonLocation at = p.currentTokenLocation();
+          throw new SpecException(
+              file
+                  + ": line "
+                  + at.getLineNr()
+                  + ", column "
+                  + at.getColumnNr()
+                  + ": YAML aliases (*name) are not supported; write the value out");
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not valid YAML: the reader below says where
+    }
+  }
+
   private List<StandaloneTracepoint> read() throws SpecException {
     String text = decode(load());
+    refuseAliases(text);
     List<StandaloneTracepoint> out = new ArrayList<>();
     Set<String> names = new HashSet<>();
     try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(text)) {

@@ -23,8 +23,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -93,33 +98,52 @@ public final class StandaloneSession {
   public record Resolved(StandaloneTracepoint tracepoint, ProbePlan plan, Binary binary) {}
 
   /**
-   * Resolves every tracepoint's probe plan (no root needed). The caller closes the returned
-   * binaries; on failure every binary opened so far is closed.
+   * Resolves every tracepoint's probe plan (no root needed). A file traced by several tracepoints
+   * (the same device and inode, whatever the path) is opened once. The caller closes the returned
+   * binaries ({@link #closeAll}); on failure every binary opened so far is closed.
    *
    * @throws ResolveException naming the process, binary, function or expression at fault
    */
   public static List<Resolved> resolve(List<StandaloneTracepoint> tracepoints, BinaryOpener opener)
       throws ResolveException {
     List<Resolved> out = new ArrayList<>();
+    Map<Object, Binary> opened = new HashMap<>();
     try {
       for (StandaloneTracepoint t : tracepoints) {
         if (t.pid() > 0) checkProcess(t.pid());
         if (t.executable() != null) checkExecutable(t.executable());
-        Binary binary = opener.open(t.binary());
-        try {
-          ProbePlan plan =
-              new ProbePlanner(binary, ProbeSettings.planOptions(t.probe()))
-                  .plan(t.probe().getFunction(), t.probe().getCapture());
-          out.add(new Resolved(t, plan, binary));
-        } catch (ResolveException | RuntimeException e) {
-          close(binary);
-          throw e;
+        Object identity = fileIdentity(t.binary());
+        Binary binary = opened.get(identity);
+        if (binary == null) {
+          binary = opener.open(t.binary());
+          opened.put(identity, binary);
         }
+        ProbePlan plan =
+            new ProbePlanner(binary, ProbeSettings.planOptions(t.probe()))
+                .plan(t.probe().getFunction(), t.probe().getCapture());
+        out.add(new Resolved(t, plan, binary));
       }
       return out;
     } catch (ResolveException | RuntimeException e) {
-      out.forEach(r -> close(r.binary()));
+      opened.values().forEach(StandaloneSession::close);
       throw e;
+    }
+  }
+
+  /** The file's device and inode (following links, e.g. /proc/PID/exe), else its path. */
+  private static Object fileIdentity(Path file) {
+    try {
+      return List.of(Files.getAttribute(file, "unix:dev"), Files.getAttribute(file, "unix:ino"));
+    } catch (IOException | RuntimeException e) {
+      return file.toString();
+    }
+  }
+
+  /** Closes the binaries of resolved tracepoints, each once. */
+  public static void closeAll(List<Resolved> resolved) {
+    Set<Binary> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Resolved r : resolved) {
+      if (seen.add(r.binary())) close(r.binary());
     }
   }
 
@@ -276,8 +300,11 @@ public final class StandaloneSession {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
+      // detach every probe first, then collect the rows once: not one flush per probe while the
+      // others still write
+      for (Running run : running) run.probe.detach();
       for (Running run : running) run.probe.close();
-      resolved.forEach(r -> close(r.binary()));
+      closeAll(resolved);
       finished.countDown();
       if (!interrupted) {
         try {

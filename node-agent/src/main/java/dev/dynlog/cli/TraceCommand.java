@@ -196,6 +196,15 @@ public final class TraceCommand implements Callable<Integer> {
     return d;
   }
 
+  /** Most characters of a value a message repeats. */
+  static final int EXCERPT = 60;
+
+  /** A value as a message repeats it: whole when short, else its start and its length. */
+  static String excerpt(String value) {
+    if (value.length() <= EXCERPT) return value;
+    return value.substring(0, EXCERPT - 1) + "…(" + value.length() + " characters)";
+  }
+
   /** A duration's form, whatever its size. */
   private static final Pattern DURATION =
       Pattern.compile("(?:\\d+(?:\\.\\d+)?(?:ns|us|µs|ms|s|m|h|d))+");
@@ -242,11 +251,11 @@ public final class TraceCommand implements Callable<Integer> {
         throw new IllegalArgumentException(
             option
                 + " "
-                + c
+                + excerpt(c)
                 + ": name it, e.g. "
                 + option
                 + " v="
-                + c.trim()
+                + excerpt(c.trim())
                 + " (a capture's name is an identifier; a bare EXPR is named after itself only when it is one)");
       }
     }
@@ -278,7 +287,10 @@ public final class TraceCommand implements Callable<Integer> {
     while (m.find()) {
       int i = Integer.parseInt(m.group(2));
       boolean capture = m.group(1).equals("capture");
-      String given = capture ? captureOption + " " + captures.get(i) : "--label " + labels.get(i);
+      String given =
+          capture
+              ? captureOption + " " + excerpt(captures.get(i))
+              : "--label " + excerpt(labels.get(i));
       String part = m.group(4);
       if (part != null) given += ": " + PARTS.getOrDefault(part, part);
       m.appendReplacement(sb, Matcher.quoteReplacement(given));

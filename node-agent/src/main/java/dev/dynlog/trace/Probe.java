@@ -150,6 +150,14 @@ public final class Probe implements AutoCloseable {
   }
 
   /**
+   * Detaches every uprobe of this probe without collecting its last rows yet (to detach many probes
+   * at once before one {@link #close()} each). Idempotent.
+   */
+  public synchronized void detach() {
+    if (!closed) kernel.detach();
+  }
+
+  /**
    * Detaches every uprobe of this probe, waits until the rows of calls captured so far are
    * delivered, and frees its kernel state. Counters stay readable. Idempotent.
    */

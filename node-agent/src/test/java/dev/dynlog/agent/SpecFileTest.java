@@ -401,4 +401,11 @@ class SpecFileTest {
     assertEquals(3, e.split("expected field name").length - 1, e);
     assertTrue(e.endsWith("; and 7 more problems"), e);
   }
+
+  @Test
+  void yamlAliasesAreRefusedNotMisread() {
+    String e = error(doc("  capture: [{name: &n user, expr: *n}]\n"));
+    assertTrue(
+        e.contains("line 8, column 35") && e.contains("YAML aliases (*name) are not supported"), e);
+  }
 }

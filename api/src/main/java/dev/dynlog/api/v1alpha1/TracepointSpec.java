@@ -18,7 +18,7 @@ import java.util.List;
 public class TracepointSpec {
 
   /** Pattern of a function name: Go ({@code main.(*Server).Handle}) or C++ qualified names. */
-  public static final String FUNCTION_PATTERN = "^[A-Za-z_][A-Za-z0-9_.:/()*~<>\\[\\], -]*$";
+  public static final String FUNCTION_PATTERN = "^[A-Za-z_][A-Za-z0-9_.:/()*&~<>\\[\\], -]*$";
 
   /** Longest function name. */
   public static final int MAX_FUNCTION_LENGTH = 512;
