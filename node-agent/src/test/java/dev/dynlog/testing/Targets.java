@@ -94,7 +94,10 @@ public final class Targets {
   public static Path sourceDir() {
     Path cwd = Path.of(System.getProperty("user.dir"));
     for (Path candidate :
-        List.of(cwd.resolve("src/test/targets"), cwd.resolve("node-agent/src/test/targets"))) {
+        List.of(
+            cwd.resolve("src/test/targets"),
+            cwd.resolve("node-agent/src/test/targets"),
+            cwd.resolve("../node-agent/src/test/targets"))) {
       if (Files.isDirectory(candidate.resolve("go"))
           && Files.isDirectory(candidate.resolve("cpp"))) {
         return candidate.toAbsolutePath().normalize();

@@ -1,0 +1,197 @@
+package dev.dynlog.integration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dynlog.testing.Require;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The node agent as it runs on a node: the packaged {@code dynlog.jar agent}, a separate process,
+ * against the test API server, serving its HTTP API on a free loopback port. Its stderr (one line
+ * per change) goes to a file that failures quote.
+ */
+final class AgentProcess implements AutoCloseable {
+
+  private static final Pattern SERVING = Pattern.compile("serving /metrics and /api/v1 on (\\S+)");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Process process;
+  private final Path stderr;
+  private final URI base;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  private AgentProcess(Process process, Path stderr, URI base) {
+    this.process = process;
+    this.stderr = stderr;
+    this.base = base;
+  }
+
+  /** The shaded jar built by {@code mvn package} of the node-agent module. */
+  static Path jar() {
+    Path jar = Path.of(System.getProperty("dynlog.jar", "../node-agent/target/dynlog.jar"));
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(
+          "no dynlog jar at "
+              + jar.toAbsolutePath()
+              + ": run the integration tests with `mvn verify`");
+    }
+    return jar;
+  }
+
+  /** Starts {@code dynlog agent --node NODE --kubeconfig FILE} and waits until it serves. */
+  static AgentProcess start(String node, Path kubeconfig, String... extra) throws IOException {
+    Require.root();
+    Path err = Files.createTempFile("dynlog-agent", ".err");
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                jar().toAbsolutePath().toString(),
+                "agent",
+                "--node",
+                node,
+                "--kubeconfig",
+                kubeconfig.toString(),
+                "--http",
+                "127.0.0.1:0"));
+    cmd.addAll(List.of(extra));
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(err.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .start();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      Matcher m = SERVING.matcher(Files.readString(err));
+      if (m.find()) return new AgentProcess(p, err, URI.create(m.group(1)));
+      if (!p.isAlive()) break;
+      sleep(50);
+    }
+    p.destroyForcibly();
+    throw new AssertionError(
+        "the agent did not start serving; its stderr:\n" + Files.readString(err));
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** Everything the agent wrote to stderr so far. */
+  String log() {
+    try {
+      return Files.readString(stderr);
+    } catch (IOException e) {
+      return "<unreadable: " + e + ">";
+    }
+  }
+
+  /** GET of a path of the agent's HTTP API: status code and body. */
+  Answer get(String pathAndQuery) {
+    try {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(base.resolve(pathAndQuery))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return new Answer(r.statusCode(), r.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The rows of tracepoint {@code namespace/name} (JSON objects), oldest first. */
+  List<JsonNode> rows(String namespace, String name, String query) {
+    Answer a =
+        get(
+            "/api/v1/tracepoints/"
+                + URLEncoder.encode(namespace + "/" + name, StandardCharsets.UTF_8)
+                + "/events?format=jsonl&order=oldest&limit=1000000"
+                + (query.isEmpty() ? "" : "&" + query));
+    if (a.status() == 404) return List.of();
+    if (a.status() != 200) throw new AssertionError("events: " + a + "\nagent log:\n" + log());
+    List<JsonNode> rows = new ArrayList<>();
+    for (String line : a.body().split("\n")) {
+      if (line.isBlank()) continue;
+      try {
+        rows.add(JSON.readTree(line));
+      } catch (IOException e) {
+        throw new AssertionError("not a JSON row: " + line, e);
+      }
+    }
+    return rows;
+  }
+
+  /** The agent's /metrics text. */
+  String metrics() {
+    Answer a = get("/metrics");
+    if (a.status() != 200) throw new AssertionError("/metrics: " + a);
+    return a.body();
+  }
+
+  /** The resident set size of the agent's process, in KiB. */
+  long rssKiB() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+      if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+    }
+    throw new IllegalStateException("no VmRSS for the agent");
+  }
+
+  /** kill -9: the process gets no chance to clean up. */
+  void kill9() throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) throw new AssertionError("kill -9 did not end it");
+  }
+
+  /** SIGTERM, and waits for it to exit; returns the exit code. */
+  int terminate() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("the agent did not stop within 60 s of SIGTERM:\n" + log());
+    }
+    return process.exitValue();
+  }
+
+  boolean alive() {
+    return process.isAlive();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) terminate();
+  }
+
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** An HTTP answer. */
+  record Answer(int status, String body) {}
+}
