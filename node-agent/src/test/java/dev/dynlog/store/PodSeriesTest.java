@@ -64,9 +64,8 @@ class PodSeriesTest {
   @Test
   void standaloneCountersPassUnchangedAndAPodNamedOtherIsOther() {
     PodSeries series = new PodSeries(1);
-    assertEquals(
-        List.of(new PodCounters(null, calls(3)).pod()),
-        names(series.bound(List.of(new PodCounters(null, calls(3))))));
+    PodCounters standalone = new PodCounters(null, calls(3));
+    assertEquals(List.of(standalone), series.bound(List.of(standalone)));
     List<PodCounters> out =
         series.bound(List.of(new PodCounters("other", calls(1)), new PodCounters("x", calls(2))));
     assertEquals(List.of("x", "other"), names(out));
