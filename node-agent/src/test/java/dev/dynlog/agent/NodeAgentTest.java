@@ -323,10 +323,11 @@ class NodeAgentTest {
         total(inA), (long) text.value("dynlog_calls_total", with(tp, "pod", "web-1")), "web-1");
     assertEquals(
         total(inB), (long) text.value("dynlog_calls_total", with(tp, "pod", "web-2")), "web-2");
-    assertEquals(
-        total(inA),
-        (long) text.value("dynlog_probe_runs_total", with(tp, "pod", "web-1")),
-        "one run per call: no latency, no return probe");
+    // a pod's probe runs on every hit of the binary's uprobes on this node and filters in the
+    // kernel: its runs include the other pod's calls (filtered; and those of any other process of
+    // the same binary, e.g. a concurrent test's)
+    double runs = text.value("dynlog_probe_runs_total", with(tp, "pod", "web-1"));
+    assertTrue(runs >= total(inA) + total(inB), "web-1's probe ran for both pods: " + runs);
     assertEquals(1.0, text.value("dynlog_attached_probes", with(tp, "pod", "web-2")));
     assertEquals(total(inA) + total(inB), (long) text.value("dynlog_rows_total", tp));
 
