@@ -12,6 +12,8 @@ import dev.dynlog.proc.ContainerRef;
 import dev.dynlog.proc.ProcessInfo;
 import dev.dynlog.proc.ProcessTable;
 import dev.dynlog.proc.SafeOpen;
+import dev.dynlog.store.Placement;
+import dev.dynlog.store.PodCounters;
 import dev.dynlog.store.StoredTracepoint;
 import dev.dynlog.store.TracepointInfo;
 import dev.dynlog.store.TracepointRegistry;
@@ -124,7 +126,7 @@ public final class NodeAgent implements AutoCloseable {
 
   /** The key of an assignment, and the name its rows are stored and queried under. */
   public static String key(String namespace, String name) {
-    return namespace + "/" + name;
+    return Placement.key(namespace, name);
   }
 
   /** An assignment appeared or changed (or the informer re-listed it). */
@@ -183,8 +185,11 @@ public final class NodeAgent implements AutoCloseable {
     final Map<String, PodRun> pods = new LinkedHashMap<>();
     StoredTracepoint stored;
 
-    /** Counters of probes already detached, so that the stored counters only grow. */
-    ProbeCounters retired;
+    /**
+     * Counters of probes already detached, by pod name, so that every pod's counters only grow
+     * (also after the pod left the assignment, or came back under the same name).
+     */
+    final Map<String, ProbeCounters> retired = new TreeMap<>();
 
     List<PodProbeStatus> lastReport;
     long lastReportGeneration = -1;
@@ -284,25 +289,44 @@ public final class NodeAgent implements AutoCloseable {
             ProbeSettings.labels(run.probe));
     AssignmentRun r = run;
     if (run.stored == null || run.stored.state() != TracepointState.RUNNING) {
-      run.stored = registry.register(info, () -> counters(r));
+      run.stored =
+          registry.register(
+              info,
+              new Placement(run.namespace, run.tracepoint, options.node()),
+              () -> counters(r));
     } else {
       run.stored.update(info);
     }
   }
 
-  /** The counters of all of an assignment's probes, attached and detached, summed. */
-  private ProbeCounters counters(AssignmentRun run) {
-    ProbeCounters sum = run.retired;
-    for (PodRun pod : List.copyOf(run.pods.values())) {
-      for (ProbeRun p : List.copyOf(pod.probes)) {
+  /**
+   * The counters of an assignment's probes per pod name: the pods assigned now (zero until
+   * attached) and the pods that left, each with its attached and detached probes summed. Runs on
+   * scrape threads; the loop changes the pods and probes under the same lock, so a detached probe
+   * is counted exactly once, in {@code retired}, and no pod's counters go backwards.
+   */
+  private List<PodCounters> counters(AssignmentRun run) {
+    synchronized (run) {
+      return countersLocked(run);
+    }
+  }
+
+  private List<PodCounters> countersLocked(AssignmentRun run) {
+    Map<String, ProbeCounters> byPod = new TreeMap<>(run.retired);
+    for (PodRun pod : run.pods.values()) {
+      String name = pod.pod.getName();
+      byPod.putIfAbsent(name, ProbeCounters.none(TraceOptions.defaultLatencyBoundsNs()));
+      for (ProbeRun p : pod.probes) {
         try {
-          sum = ProbeCounters.sum(sum, p.probe.counters());
+          byPod.put(name, ProbeCounters.sum(byPod.get(name), p.probe.counters()));
         } catch (TracerException e) {
           // the probe is being detached; its final counters go to retired
         }
       }
     }
-    return sum == null ? ProbeCounters.none(TraceOptions.defaultLatencyBoundsNs()) : sum;
+    List<PodCounters> out = new ArrayList<>(byPod.size());
+    byPod.forEach((pod, c) -> out.add(new PodCounters(pod, c)));
+    return out;
   }
 
   /** Brings the assignment's pods to the list: attaches new ones, detaches those that left. */
@@ -315,11 +339,17 @@ public final class NodeAgent implements AutoCloseable {
       if (now == null
           || !Objects.equals(now.getContainerIDs(), e.getValue().pod.getContainerIDs())) {
         detach(run, e.getValue());
-        it.remove();
+        synchronized (run) {
+          it.remove();
+        }
       }
     }
     for (AssignedPod p : byUid.values()) {
-      if (!run.pods.containsKey(p.getUid())) run.pods.put(p.getUid(), new PodRun(p));
+      if (!run.pods.containsKey(p.getUid())) {
+        synchronized (run) {
+          run.pods.put(p.getUid(), new PodRun(p));
+        }
+      }
     }
     for (PodRun pod : run.pods.values()) {
       if (pod.probes.isEmpty()) attach(run, pod);
@@ -453,7 +483,9 @@ public final class NodeAgent implements AutoCloseable {
           problems.add("container " + cname + ": " + e.getMessage());
           continue;
         }
-        pod.probes.add(new ProbeRun(b.containerId, probe, b.key));
+        synchronized (run) {
+          pod.probes.add(new ProbeRun(b.containerId, probe, b.key));
+        }
         pod.containers.add(b.containerId);
         processCount += b.procs.size();
       }
@@ -491,17 +523,23 @@ public final class NodeAgent implements AutoCloseable {
 
   // ---------------------------------------------------------------- detaching
 
+  /**
+   * Detaches a pod's probes; their final counters move to {@code retired} under the pod's name in
+   * one step with their removal, so a scrape sees them exactly once.
+   */
   private void detach(AssignmentRun run, PodRun pod) {
-    for (ProbeRun p : pod.probes) {
-      p.probe.close();
-      try {
-        run.retired = ProbeCounters.sum(run.retired, p.probe.counters());
-      } catch (TracerException e) {
-        // counters of a closed probe are kept in memory; this does not happen
+    for (ProbeRun p : pod.probes) p.probe.close();
+    synchronized (run) {
+      for (ProbeRun p : pod.probes) {
+        try {
+          run.retired.merge(pod.pod.getName(), p.probe.counters(), ProbeCounters::sum);
+        } catch (TracerException e) {
+          // counters of a closed probe are kept in memory; this does not happen
+        }
       }
-      groups.release(p.containerId);
+      for (ProbeRun p : pod.probes) groups.release(p.containerId);
+      pod.probes.clear();
     }
-    pod.probes.clear();
     pod.containers.clear();
   }
 

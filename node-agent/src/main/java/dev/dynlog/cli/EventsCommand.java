@@ -59,8 +59,24 @@ public final class EventsCommand implements Callable<Integer> {
   @Parameters(
       index = "0",
       paramLabel = "TRACEPOINT",
-      description = "Tracepoint name (its --name, or the function name).")
+      description =
+          "Tracepoint name: NAMESPACE/NAME (or NAME with -n) for a Kubernetes Tracepoint traced by"
+              + " `dynlog agent`; the --name or function name of `dynlog trace`/`run`.")
   String tracepoint;
+
+  @Option(
+      names = {"-n", "--namespace"},
+      paramLabel = "NAMESPACE",
+      description = "The Kubernetes namespace of the Tracepoint (or write NAMESPACE/NAME).")
+  String namespace;
+
+  /** A Kubernetes namespace: a DNS-1123 label. */
+  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+
+  /** A Kubernetes object name: a DNS-1123 subdomain. */
+  private static final Pattern DNS_SUBDOMAIN =
+      Pattern.compile(
+          "(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
   @Option(
       names = "--agent",
@@ -291,7 +307,66 @@ public final class EventsCommand implements Callable<Integer> {
     q.add("format=jsonl");
     String base = agentUri.toString();
     if (base.endsWith("/")) base = base.substring(0, base.length() - 1);
-    return URI.create(base + "/api/v1/tracepoints/" + encode(tracepoint) + "/events?" + q);
+    String[] placed = namespaced();
+    if (placed == null) {
+      return URI.create(base + "/api/v1/tracepoints/" + encode(tracepoint) + "/events?" + q);
+    }
+    return URI.create(
+        base
+            + "/api/v1/namespaces/"
+            + encode(placed[0])
+            + "/tracepoints/"
+            + encode(placed[1])
+            + "/events?"
+            + q);
+  }
+
+  /**
+   * The namespace and name of a Kubernetes Tracepoint ({@code -n NS NAME} or {@code NS/NAME}), or
+   * null for a standalone tracepoint's name. {@code NS/NAME} counts as namespaced only when both
+   * parts are valid Kubernetes names, so that a Go function such as {@code
+   * github.com/org/pkg.(*T).F} still names a standalone tracepoint.
+   */
+  String[] namespaced() {
+    if (namespace != null) {
+      if (!DNS_LABEL.matcher(namespace).matches()) {
+        throw new IllegalArgumentException(
+            "--namespace '"
+                + namespace
+                + "' is not a Kubernetes namespace (lower-case letters, digits and '-', at most 63)");
+      }
+      String name = tracepoint;
+      int slash = tracepoint.indexOf('/');
+      if (slash >= 0) {
+        String given = tracepoint.substring(0, slash);
+        if (!given.equals(namespace)) {
+          throw new IllegalArgumentException(
+              "tracepoint '"
+                  + tracepoint
+                  + "' names namespace '"
+                  + given
+                  + "' but --namespace is '"
+                  + namespace
+                  + "'; give one of them");
+        }
+        name = tracepoint.substring(slash + 1);
+      }
+      if (!DNS_SUBDOMAIN.matcher(name).matches()) {
+        throw new IllegalArgumentException(
+            "tracepoint '"
+                + name
+                + "' is not a Kubernetes Tracepoint name (lower-case letters, digits, '-' and '.')");
+      }
+      return new String[] {namespace, name};
+    }
+    int slash = tracepoint.indexOf('/');
+    if (slash < 0) return null;
+    String ns = tracepoint.substring(0, slash);
+    String name = tracepoint.substring(slash + 1);
+    if (DNS_LABEL.matcher(ns).matches() && DNS_SUBDOMAIN.matcher(name).matches()) {
+      return new String[] {ns, name};
+    }
+    return null;
   }
 
   /**
@@ -340,7 +415,7 @@ public final class EventsCommand implements Callable<Integer> {
         return;
       }
       if (rowTable == null) {
-        rowTable = new RowTable(out, row.goid() != -1, row.latencyNs() != -1);
+        rowTable = new RowTable(out, row.goid() != -1, row.latencyNs() != -1, row.source() != null);
         rowTable.printHeader();
       }
       rowTable.print(row);

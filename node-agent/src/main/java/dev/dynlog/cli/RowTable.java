@@ -11,9 +11,9 @@ import java.util.Map;
 
 /**
  * Prints rows as a live terminal table, one line per call, as they come: fixed columns TIME (UTC,
- * microseconds), PID, TID, GOID (Go only), LATENCY (when measured), then {@code name=value} for
- * each capture (values as compact JSON, cut to {@link #MAX_VALUE_WIDTH} characters) and {@code
- * name=!message} for values that could not be read.
+ * microseconds), POD (rows of a node agent), PID, TID, GOID (Go only), LATENCY (when measured),
+ * then {@code name=value} for each capture (values as compact JSON, cut to {@link #MAX_VALUE_WIDTH}
+ * characters) and {@code name=!message} for values that could not be read.
  */
 public final class RowTable {
 
@@ -26,21 +26,37 @@ public final class RowTable {
   private final PrintWriter out;
   private final boolean goid;
   private final boolean latency;
+  private final boolean pod;
+
+  /** Widest pod name shown in full (the column grows no wider). */
+  public static final int POD_WIDTH = 30;
 
   /**
    * @param goid show the GOID column (Go targets)
    * @param latency show the LATENCY column
    */
   public RowTable(PrintWriter out, boolean goid, boolean latency) {
+    this(out, goid, latency, false);
+  }
+
+  /**
+   * @param goid show the GOID column (Go targets)
+   * @param latency show the LATENCY column
+   * @param pod show the POD column (rows that carry where they ran, from a node agent)
+   */
+  public RowTable(PrintWriter out, boolean goid, boolean latency, boolean pod) {
     this.out = out;
     this.goid = goid;
     this.latency = latency;
+    this.pod = pod;
   }
 
   /** Prints the column headings. */
   public void printHeader() {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "%-15s %7s %7s", "TIME", "PID", "TID"));
+    b.append(String.format(Locale.ROOT, "%-15s", "TIME"));
+    if (pod) b.append(String.format(Locale.ROOT, " %-" + POD_WIDTH + "s", "POD"));
+    b.append(String.format(Locale.ROOT, " %7s %7s", "PID", "TID"));
     if (goid) b.append(String.format(Locale.ROOT, " %8s", "GOID"));
     if (latency) b.append(String.format(Locale.ROOT, " %10s", "LATENCY"));
     b.append("  CAPTURES");
@@ -61,7 +77,13 @@ public final class RowTable {
         Instant.ofEpochSecond(
             Math.floorDiv(row.epochNanos(), 1_000_000_000L),
             Math.floorMod(row.epochNanos(), 1_000_000_000L));
-    b.append(String.format(Locale.ROOT, "%-15s %7d %7d", TIME.format(t), row.pid(), row.tid()));
+    b.append(String.format(Locale.ROOT, "%-15s", TIME.format(t)));
+    if (pod) {
+      String name = row.source() == null ? "-" : row.source().pod();
+      if (name.length() > POD_WIDTH) name = name.substring(0, POD_WIDTH - 1) + "…";
+      b.append(String.format(Locale.ROOT, " %-" + POD_WIDTH + "s", name));
+    }
+    b.append(String.format(Locale.ROOT, " %7d %7d", row.pid(), row.tid()));
     if (goid)
       b.append(
           String.format(Locale.ROOT, " %8s", row.goid() == -1 ? "-" : Long.toString(row.goid())));

@@ -5,6 +5,7 @@ import dev.dynlog.query.Order;
 import dev.dynlog.query.Query;
 import dev.dynlog.query.QueryEngine;
 import dev.dynlog.query.QueryParser;
+import dev.dynlog.store.Placement;
 import dev.dynlog.store.StoredTracepoint;
 import dev.dynlog.store.Subscription;
 import dev.dynlog.store.TracepointRegistry;
@@ -34,7 +35,11 @@ import org.eclipse.jetty.util.Callback;
  *   <li>{@code GET /api/v1/tracepoints} — every tracepoint with its state and counts;
  *   <li>{@code GET /api/v1/tracepoints/{name}} — one of them;
  *   <li>{@code GET /api/v1/tracepoints/{name}/events?...} — its rows ({@link QueryParser}
- *       parameters, plus {@code format=json|jsonl|sse} and {@code follow=true}).
+ *       parameters, plus {@code format=json|jsonl|sse} and {@code follow=true});
+ *   <li>{@code GET /api/v1/namespaces/{namespace}/tracepoints}, {@code .../tracepoints/{name}} and
+ *       {@code .../tracepoints/{name}/events?...} — the same for a node agent's tracepoints, named
+ *       as the Kubernetes {@code Tracepoint} is: the paths the aggregated query API ({@code
+ *       /apis/query.dynlog.dev/v1alpha1/namespaces/NS/tracepoints/NAME/events}) forwards to.
  * </ul>
  *
  * <p>Plain answers are built on the request thread and written without blocking; a live follow is
@@ -44,6 +49,18 @@ import org.eclipse.jetty.util.Callback;
 final class ApiHandler {
 
   static final String PREFIX = "/api/v1/tracepoints";
+
+  /** The namespaced paths: {@code NAMESPACES/{namespace}/tracepoints/...}. */
+  static final String NAMESPACES = "/api/v1/namespaces";
+
+  /** The namespaced endpoints, for 404 messages. */
+  static final String NAMESPACED_ENDPOINTS =
+      NAMESPACES
+          + "/{namespace}/tracepoints, "
+          + NAMESPACES
+          + "/{namespace}/tracepoints/{name}, "
+          + NAMESPACES
+          + "/{namespace}/tracepoints/{name}/events";
 
   private static final Set<String> HTTP_PARAMETERS = Set.of("follow", "format");
 
@@ -69,19 +86,13 @@ final class ApiHandler {
    */
   void handle(Request request, Response response, Callback callback) throws IOException {
     String path = request.getHttpURI().getPath();
+    if (path.startsWith(NAMESPACES + "/")) {
+      namespaced(request, response, callback, path);
+      return;
+    }
     if (path.equals(PREFIX) || path.equals(PREFIX + "/")) {
       noParameters(request);
-      Answer.json(
-          response,
-          callback,
-          200,
-          g -> {
-            g.writeStartObject();
-            g.writeArrayFieldStart("tracepoints");
-            for (StoredTracepoint tp : registry.list()) TracepointJson.write(g, tp);
-            g.writeEndArray();
-            g.writeEndObject();
-          });
+      list(response, callback, registry.list());
       return;
     }
     if (!path.startsWith(PREFIX + "/")) {
@@ -107,6 +118,89 @@ final class ApiHandler {
     } else {
       events(request, response, callback, tp);
     }
+  }
+
+  private static void list(Response response, Callback callback, List<StoredTracepoint> list)
+      throws IOException {
+    Answer.json(
+        response,
+        callback,
+        200,
+        g -> {
+          g.writeStartObject();
+          g.writeArrayFieldStart("tracepoints");
+          for (StoredTracepoint tp : list) TracepointJson.write(g, tp);
+          g.writeEndArray();
+          g.writeEndObject();
+        });
+  }
+
+  /** {@code /api/v1/namespaces/{namespace}/tracepoints[/{name}[/events]]}. */
+  private void namespaced(Request request, Response response, Callback callback, String path)
+      throws IOException {
+    String[] rest = path.substring(NAMESPACES.length() + 1).split("/", -1);
+    boolean tracepoints = rest.length >= 2 && !rest[0].isEmpty() && rest[1].equals("tracepoints");
+    boolean shape =
+        tracepoints
+            && (rest.length <= 3
+                || (rest.length == 4 && !rest[2].isEmpty() && rest[3].equals("events")));
+    if (!shape) {
+      throw new HttpError(404, "no such endpoint '" + path + "'; use " + NAMESPACED_ENDPOINTS);
+    }
+    String namespace = QueryString.decodeSegment(rest[0]);
+    if (rest.length == 2 || rest[2].isEmpty()) {
+      noParameters(request);
+      list(response, callback, registry.list(namespace));
+      return;
+    }
+    String name = QueryString.decodeSegment(rest[2]);
+    StoredTracepoint tp =
+        registry
+            .find(Placement.key(namespace, name))
+            .filter(t -> t.placement() != null)
+            .orElseThrow(() -> notInNamespace(namespace, name));
+    if (rest.length == 3) {
+      noParameters(request);
+      Answer.json(response, callback, 200, g -> TracepointJson.write(g, tp));
+    } else {
+      events(request, response, callback, tp);
+    }
+  }
+
+  /** A 404 naming the tracepoints this agent has in that namespace, or the namespaces it has. */
+  private HttpError notInNamespace(String namespace, String name) {
+    String here =
+        registry.list(namespace).stream()
+            .map(tp -> tp.placement().tracepoint())
+            .collect(Collectors.joining(", "));
+    if (!here.isEmpty()) {
+      return new HttpError(
+          404,
+          "no tracepoint '"
+              + name
+              + "' in namespace '"
+              + namespace
+              + "' on this agent; tracepoints in "
+              + namespace
+              + ": "
+              + here);
+    }
+    String namespaces =
+        registry.list().stream()
+            .filter(tp -> tp.placement() != null)
+            .map(tp -> tp.placement().namespace())
+            .distinct()
+            .collect(Collectors.joining(", "));
+    return new HttpError(
+        404,
+        "no tracepoint '"
+            + name
+            + "' in namespace '"
+            + namespace
+            + "' on this agent; it has no tracepoint in that namespace (namespaces with"
+            + " tracepoints here: "
+            + (namespaces.isEmpty() ? "none" : namespaces)
+            + ")");
   }
 
   private StoredTracepoint tracepoint(String name) {
@@ -139,7 +233,7 @@ final class ApiHandler {
     Map<String, List<String>> params =
         new HashMap<>(QueryString.parse(request.getHttpURI().getQuery()));
     Query query = QueryParser.parse(params, Instant.now(), HTTP_PARAMETERS);
-    query.validate(tp.info());
+    query.validate(tp.info(), tp.placement() != null);
     boolean follow = flag(params, "follow");
     String format = format(request, params, follow);
     if (!follow) {
@@ -166,7 +260,7 @@ final class ApiHandler {
             200,
             g -> {
               g.writeStartObject();
-              g.writeStringField("tracepoint", tp.name());
+              TracepointJson.writeName(g, tp);
               g.writeStringField("state", tp.state().jsonName());
               g.writeNumberField("count", rows.size());
               g.writeArrayFieldStart("rows");

@@ -29,7 +29,8 @@ final class RootHandler extends Handler.Abstract {
           + ApiHandler.PREFIX
           + "/{name}, "
           + ApiHandler.PREFIX
-          + "/{name}/events";
+          + "/{name}/events, "
+          + ApiHandler.NAMESPACED_ENDPOINTS;
 
   private static final byte[] HEALTHY_BYTES = HEALTHY.getBytes(StandardCharsets.UTF_8);
 

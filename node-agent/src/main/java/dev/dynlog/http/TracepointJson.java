@@ -2,6 +2,8 @@ package dev.dynlog.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.dynlog.store.LabelSpec;
+import dev.dynlog.store.Placement;
+import dev.dynlog.store.PodCounters;
 import dev.dynlog.store.RowBuffer;
 import dev.dynlog.store.StoredTracepoint;
 import dev.dynlog.store.TracepointInfo;
@@ -10,7 +12,10 @@ import dev.dynlog.trace.RowJson;
 import java.io.IOException;
 import java.time.Instant;
 
-/** The JSON description of a tracepoint in the query API: what it is, its state and its counts. */
+/**
+ * The JSON description of a tracepoint in the query API: what it is, its state and its counts; for
+ * a node agent's tracepoint also its namespace, node and per-pod counts.
+ */
 final class TracepointJson {
 
   private TracepointJson() {}
@@ -21,6 +26,12 @@ final class TracepointJson {
     RowBuffer buffer = tp.buffer();
     g.writeStartObject();
     g.writeStringField("name", info.name());
+    Placement placement = tp.placement();
+    if (placement != null) {
+      g.writeStringField("namespace", placement.namespace());
+      g.writeStringField("tracepoint", placement.tracepoint());
+      g.writeStringField("node", placement.node());
+    }
     g.writeStringField("function", info.function());
     g.writeStringField("target", info.target());
     g.writeStringField("state", tp.state().jsonName());
@@ -56,6 +67,18 @@ final class TracepointJson {
     g.writeNumberField("buffer_evicted", buffer.evicted());
     g.writeEndObject();
     g.writeEndObject();
+    if (placement != null) {
+      g.writeArrayFieldStart("pods");
+      for (PodCounters p : tp.podCounters()) {
+        g.writeStartObject();
+        g.writeStringField("pod", p.pod());
+        g.writeNumberField("calls", p.counters().calls());
+        g.writeNumberField("errors", p.counters().errors());
+        g.writeNumberField("attached_probes", p.counters().attachedProbes());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+    }
     g.writeObjectFieldStart("buffer");
     g.writeNumberField("rows", buffer.size());
     g.writeNumberField("bytes", buffer.memoryBytes());
@@ -63,6 +86,21 @@ final class TracepointJson {
     g.writeNumberField("max_bytes", buffer.maxBytes());
     g.writeEndObject();
     g.writeEndObject();
+  }
+
+  /**
+   * The name fields of an events answer: {@code tracepoint} (without the namespace), {@code
+   * namespace} and {@code node} for a node agent's tracepoint, else {@code tracepoint} only.
+   */
+  static void writeName(JsonGenerator g, StoredTracepoint tp) throws IOException {
+    Placement placement = tp.placement();
+    if (placement == null) {
+      g.writeStringField("tracepoint", tp.name());
+      return;
+    }
+    g.writeStringField("tracepoint", placement.tracepoint());
+    g.writeStringField("namespace", placement.namespace());
+    g.writeStringField("node", placement.node());
   }
 
   private static String time(Instant t) {

@@ -1,6 +1,7 @@
 /**
  * The agent's HTTP server ({@code --http ADDR}): {@code GET /metrics}, {@code GET /healthz} and the
- * JSON query API under {@code /api/v1/tracepoints} (docs/query-api.md). {@link
+ * JSON query API under {@code /api/v1/tracepoints} and, for a node agent's tracepoints, {@code
+ * /api/v1/namespaces/{namespace}/tracepoints} (docs/query-api.md). {@link
  * dev.dynlog.http.AgentHttpServer} runs Jetty's non-blocking connector over a {@code
  * store.TracepointRegistry} and a {@code metrics.DynlogMetrics}, with its limits as constants: a
  * pool of request threads, live follows on an executor of their own, header and idle timeouts, caps

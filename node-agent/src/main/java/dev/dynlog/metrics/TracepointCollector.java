@@ -2,6 +2,8 @@ package dev.dynlog.metrics;
 
 import dev.dynlog.store.LabelCounts;
 import dev.dynlog.store.LabelSpec;
+import dev.dynlog.store.Placement;
+import dev.dynlog.store.PodCounters;
 import dev.dynlog.store.StoredTracepoint;
 import dev.dynlog.store.TracepointRegistry;
 import dev.dynlog.trace.ProbeCounters;
@@ -22,10 +24,14 @@ import java.util.Map;
 
 /**
  * Builds the tracepoint metrics at scrape time from the kernel's exact counters ({@link
- * ProbeCounters}) and the store's own counts. Labels are only {@code tracepoint} (and {@code
- * reason} for drops), plus the declared low-cardinality labels on {@code dynlog_rows_total}. The
- * latency histogram is the kernel's own histogram, bucket for bucket, so it is exact even when rows
- * are rate limited or sampled.
+ * ProbeCounters}) and the store's own counts. A standalone tracepoint's labels are only {@code
+ * tracepoint} (and {@code reason} for drops), plus the declared low-cardinality labels on {@code
+ * dynlog_rows_total}. A node agent's tracepoint (one with a {@link Placement}) carries {@code
+ * namespace}, {@code tracepoint} (the name without the namespace) and {@code node} on every metric,
+ * and the kernel's counters (calls, errors, kernel drops, probe CPU and runs, the latency
+ * histogram, attached probes) come per {@code pod}, bounded by {@link dev.dynlog.store.PodSeries}:
+ * the series of one tracepoint add up to its total. The latency histogram is the kernel's own
+ * histogram, bucket for bucket, so it is exact even when rows are rate limited or sampled.
  */
 final class TracepointCollector implements MultiCollector {
 
@@ -93,26 +99,30 @@ final class TracepointCollector implements MultiCollector {
                 "Estimated bytes held by this tracepoint's query buffer (bounded by the configured maximum)");
 
     for (StoredTracepoint tp : tracepoints.list()) {
-      Labels tl = Labels.of("tracepoint", tp.name());
-      ProbeCounters c = tp.counters();
-      calls.dataPoint(counter(tl, c.calls()));
-      errors.dataPoint(counter(tl, c.errors()));
-      long[] drops = {
-        c.droppedRingFull(),
-        c.droppedRateLimited(),
-        c.droppedPairingEvicted(),
-        c.droppedDecodeFailed(),
-        tp.buffer().evicted()
-      };
-      for (int i = 0; i < drops.length; i++) {
-        dropped.dataPoint(counter(tl.add("reason", DROP_REASONS.get(i)), drops[i]));
+      Labels tl = labels(tp);
+      for (PodCounters pc : tp.podCounters()) {
+        Labels pl = pc.pod() == null ? tl : tl.add("pod", pc.pod());
+        ProbeCounters c = pc.counters();
+        calls.dataPoint(counter(pl, c.calls()));
+        errors.dataPoint(counter(pl, c.errors()));
+        long[] drops = {
+          c.droppedRingFull(),
+          c.droppedRateLimited(),
+          c.droppedPairingEvicted(),
+          c.droppedDecodeFailed()
+        };
+        for (int i = 0; i < drops.length; i++) {
+          dropped.dataPoint(counter(pl.add("reason", DROP_REASONS.get(i)), drops[i]));
+        }
+        cpu.dataPoint(
+            CounterDataPointSnapshot.builder().labels(pl).value(c.probeRunTimeNs() / 1e9).build());
+        runs.dataPoint(counter(pl, c.probeRunCount()));
+        if (tp.info().latency()) duration.dataPoint(histogram(pl, c));
+        attached.dataPoint(gauge(pl, c.attachedProbes()));
       }
-      cpu.dataPoint(
-          CounterDataPointSnapshot.builder().labels(tl).value(c.probeRunTimeNs() / 1e9).build());
-      runs.dataPoint(counter(tl, c.probeRunCount()));
+      // The query buffer is the tracepoint's, not a pod's.
+      dropped.dataPoint(counter(tl.add("reason", "buffer_evicted"), tp.buffer().evicted()));
       addRows(rows, tp, tl);
-      if (tp.info().latency()) duration.dataPoint(histogram(tl, c));
-      attached.dataPoint(gauge(tl, c.attachedProbes()));
       bufferRows.dataPoint(gauge(tl, tp.buffer().size()));
       bufferBytes.dataPoint(gauge(tl, tp.buffer().memoryBytes()));
     }
@@ -127,6 +137,13 @@ final class TracepointCollector implements MultiCollector {
         attached.build(),
         bufferRows.build(),
         bufferBytes.build());
+  }
+
+  /** {@code tracepoint}, and for a node agent's tracepoint {@code namespace} and {@code node}. */
+  static Labels labels(StoredTracepoint tp) {
+    Placement p = tp.placement();
+    if (p == null) return Labels.of("tracepoint", tp.name());
+    return Labels.of("namespace", p.namespace(), "node", p.node(), "tracepoint", p.tracepoint());
   }
 
   private static void addRows(CounterSnapshot.Builder rows, StoredTracepoint tp, Labels tl) {

@@ -33,6 +33,12 @@ public record CapturePath(List<String> segments) {
         }
       };
 
+  /**
+   * The fields of a node agent's rows that a path may name besides captures: where the call ran
+   * ({@link Row.Source}). A capture of the same name takes precedence.
+   */
+  public static final List<String> SOURCE_FIELDS = List.of("namespace", "pod", "container", "node");
+
   public CapturePath {
     segments = List.copyOf(segments);
     if (segments.isEmpty()) throw new BadQueryException("a path needs at least a capture name");
@@ -105,7 +111,7 @@ public record CapturePath(List<String> segments) {
   /** The value at this path in {@code row}, or {@link #MISSING}. */
   public Object resolve(Row row) {
     Map<String, Object> captures = row.captures();
-    if (captures == null || !captures.containsKey(capture())) return MISSING;
+    if (captures == null || !captures.containsKey(capture())) return source(row);
     if (row.errors() != null && row.errors().containsKey(capture())) return MISSING;
     Object v = captures.get(capture());
     for (int i = 1; i < segments.size(); i++) {
@@ -121,6 +127,21 @@ public record CapturePath(List<String> segments) {
       }
     }
     return v;
+  }
+
+  /** A {@link #SOURCE_FIELDS source field} of the row, or {@link #MISSING}. */
+  private Object source(Row row) {
+    Row.Source s = row.source();
+    if (s == null || segments.size() != 1) return MISSING;
+    String v =
+        switch (capture()) {
+          case "namespace" -> s.namespace();
+          case "pod" -> s.pod();
+          case "container" -> s.container();
+          case "node" -> s.node();
+          default -> null;
+        };
+    return v == null ? MISSING : v;
   }
 
   private static boolean isIndex(String s) {

@@ -50,19 +50,56 @@ public record Query(
    * @throws BadQueryException naming the unknown field and listing the known capture names
    */
   public void validate(TracepointInfo info) {
+    validate(info, false);
+  }
+
+  /**
+   * Checks that every {@code where} names a capture of the tracepoint or, when its rows carry where
+   * they ran (a node agent's rows), one of {@link CapturePath#SOURCE_FIELDS}.
+   *
+   * @throws BadQueryException naming the unknown field and listing the known names
+   */
+  public void validate(TracepointInfo info, boolean rowsHaveSource) {
     for (Where w : where) {
       String name = w.path().capture();
-      if (!info.captures().contains(name)) {
-        throw new BadQueryException(
-            "unknown field "
-                + Excerpt.of(name)
-                + " in where "
-                + Excerpt.of(w.toString())
-                + ": tracepoint '"
-                + info.name()
-                + "' captures "
-                + (info.captures().isEmpty() ? "nothing" : String.join(", ", info.captures())));
+      if (info.captures().contains(name)) continue;
+      if (CapturePath.SOURCE_FIELDS.contains(name)) {
+        if (!rowsHaveSource) {
+          throw new BadQueryException(
+              "where "
+                  + Excerpt.of(w.toString())
+                  + ": rows of tracepoint '"
+                  + info.name()
+                  + "' have no "
+                  + name
+                  + ": it runs outside Kubernetes (only a node agent's rows carry "
+                  + String.join(", ", CapturePath.SOURCE_FIELDS)
+                  + ")");
+        }
+        if (w.path().segments().size() > 1) {
+          throw new BadQueryException(
+              "where "
+                  + Excerpt.of(w.toString())
+                  + ": "
+                  + name
+                  + " is a name, it has no fields; write e.g. "
+                  + name
+                  + "=NAME");
+        }
+        continue;
       }
+      throw new BadQueryException(
+          "unknown field "
+              + Excerpt.of(name)
+              + " in where "
+              + Excerpt.of(w.toString())
+              + ": tracepoint '"
+              + info.name()
+              + "' captures "
+              + (info.captures().isEmpty() ? "nothing" : String.join(", ", info.captures()))
+              + (rowsHaveSource
+                  ? "; rows also carry " + String.join(", ", CapturePath.SOURCE_FIELDS)
+                  : ""));
     }
   }
 

@@ -17,7 +17,7 @@ public final class QueryEngine {
    * @throws BadQueryException when a {@code where} names no capture of the tracepoint
    */
   public static List<Row> run(StoredTracepoint tracepoint, Query query) {
-    query.validate(tracepoint.info());
+    query.validate(tracepoint.info(), tracepoint.placement() != null);
     if (query.limit() == 0) return List.of();
     Row[] rows = tracepoint.buffer().snapshot();
     List<Row> out = new ArrayList<>(Math.min(query.limit(), 1024));

@@ -1,5 +1,7 @@
 package dev.dynlog.store;
 
+import java.util.Set;
+
 /**
  * A capture declared as a low-cardinality metric label: rows are counted per value of that capture
  * in {@code dynlog_rows_total}, with at most {@code maxValues} distinct values; later values are
@@ -19,6 +21,13 @@ public record LabelSpec(String capture, int maxValues) {
   /** Hard upper bound on {@code maxValues}, whatever the spec says. */
   public static final int MAX_VALUES_LIMIT = 1000;
 
+  /**
+   * Label names the metrics use themselves (as {@code SpecChecks.RESERVED_LABELS} in the api
+   * module, which checks specs before they get here).
+   */
+  public static final Set<String> RESERVED =
+      Set.of("tracepoint", "reason", "namespace", "pod", "node");
+
   public LabelSpec {
     if (capture == null || !capture.matches("[A-Za-z_][A-Za-z0-9_]*")) {
       throw new IllegalArgumentException(
@@ -26,8 +35,13 @@ public record LabelSpec(String capture, int maxValues) {
               + capture
               + "'");
     }
-    if (capture.equals("tracepoint") || capture.equals("reason") || capture.startsWith("__")) {
-      throw new IllegalArgumentException("label name '" + capture + "' is reserved");
+    if (RESERVED.contains(capture) || capture.startsWith("__")) {
+      throw new IllegalArgumentException(
+          "label name '"
+              + capture
+              + "' is reserved (dynlog's metrics use "
+              + RESERVED.stream().sorted().toList()
+              + "); rename the capture");
     }
     if (maxValues < 1 || maxValues > MAX_VALUES_LIMIT) {
       throw new IllegalArgumentException(

@@ -3,12 +3,14 @@ package dev.dynlog.store;
 import dev.dynlog.trace.ProbeCounters;
 import dev.dynlog.trace.Row;
 import java.time.Instant;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * One tracepoint in the store: its description, its row buffer, its life-cycle state and the source
- * of its kernel counters. The tracer appends rows with {@link #append(Row)}; queries read {@link
- * #buffer()}; metrics read {@link #counters()} at scrape time.
+ * One tracepoint in the store: its description, its row buffer, its life-cycle state, where it
+ * comes from in a cluster ({@link #placement()}) and the source of its kernel counters, per pod in
+ * a node agent. The tracer appends rows with {@link #append(Row)}; queries read {@link #buffer()};
+ * metrics read {@link #podCounters()} at scrape time.
  */
 public final class StoredTracepoint {
 
@@ -17,21 +19,25 @@ public final class StoredTracepoint {
 
   private volatile TracepointInfo info;
   private final RowBuffer buffer;
-  private final Supplier<ProbeCounters> countersSource;
+  private final Placement placement;
+  private final Supplier<List<PodCounters>> countersSource;
+  private final PodSeries series = new PodSeries();
   private volatile LabelCounts labels;
   private final Instant startedAt;
   private volatile TracepointState state = TracepointState.RUNNING;
   private volatile Instant stoppedAt;
   private volatile String stopReason;
-  private volatile ProbeCounters lastCounters = NO_COUNTERS;
+  private volatile List<PodCounters> lastCounters = List.of();
 
   StoredTracepoint(
       TracepointInfo info,
+      Placement placement,
       StoreConfig config,
       StoreBudget budget,
-      Supplier<ProbeCounters> countersSource,
+      Supplier<List<PodCounters>> countersSource,
       Instant now) {
     this.info = info;
+    this.placement = placement;
     this.buffer = new RowBuffer(config.maxRows(), config.bufferBytes(), budget);
     this.countersSource = countersSource;
     this.labels = info.labels().isEmpty() ? null : new LabelCounts(info.labels());
@@ -49,10 +55,24 @@ public final class StoredTracepoint {
    * moment of stopping. If the tracer's source fails, the last values read are returned.
    */
   public ProbeCounters counters() {
+    return PodCounters.total(read(), NO_COUNTERS);
+  }
+
+  /**
+   * The kernel counters per pod, as metric series: at most {@link PodSeries#MAX_PODS} pods by name,
+   * the others summed as {@link PodCounters#OTHER}; they add up to {@link #counters()}. A
+   * standalone tracepoint has one entry without a pod.
+   */
+  public List<PodCounters> podCounters() {
+    return series.bound(read());
+  }
+
+  /** Reads the source while running; once stopped (or if the source fails), the last values. */
+  private List<PodCounters> read() {
     if (state != TracepointState.RUNNING) return lastCounters;
     try {
-      ProbeCounters c = countersSource.get();
-      if (c != null) lastCounters = c;
+      List<PodCounters> c = countersSource.get();
+      if (c != null) lastCounters = List.copyOf(c);
     } catch (RuntimeException e) {
       // The tracer is tearing down its maps; keep the last values read.
     }
@@ -62,7 +82,7 @@ public final class StoredTracepoint {
   /** Freezes the counters, records why it stopped and ends every live follow. */
   synchronized void stop(TracepointState newState, String reason, Instant now) {
     if (state != TracepointState.RUNNING) return;
-    counters();
+    read();
     stopReason = reason;
     stoppedAt = now;
     state = newState;
@@ -90,6 +110,11 @@ public final class StoredTracepoint {
 
   public String name() {
     return info.name();
+  }
+
+  /** The Kubernetes Tracepoint and node it belongs to, or null for a standalone tracepoint. */
+  public Placement placement() {
+    return placement;
   }
 
   public RowBuffer buffer() {

@@ -53,6 +53,31 @@ public final class TracepointRegistry {
    * @throws IllegalStateException when a running tracepoint already has that name
    */
   public StoredTracepoint register(TracepointInfo info, Supplier<ProbeCounters> counters) {
+    return register(
+        info,
+        null,
+        () -> {
+          ProbeCounters c = counters.get();
+          return c == null ? null : List.of(new PodCounters(null, c));
+        });
+  }
+
+  /**
+   * Adds a running tracepoint of a node agent, stored under {@link Placement#key()} (which must be
+   * {@code info.name()}), with its counters per pod. A stopped tracepoint of the same name is
+   * replaced.
+   *
+   * @param placement the Kubernetes Tracepoint and node, or null for a standalone tracepoint
+   * @param counters read at scrape time while running, one entry per pod (never fewer pods than
+   *     before, so that every series only grows); may throw once the tracer tears down
+   * @throws IllegalStateException when a running tracepoint already has that name
+   */
+  public StoredTracepoint register(
+      TracepointInfo info, Placement placement, Supplier<List<PodCounters>> counters) {
+    if (placement != null && !placement.key().equals(info.name())) {
+      throw new IllegalArgumentException(
+          "tracepoint '" + info.name() + "' must be stored as '" + placement.key() + "'");
+    }
     sweep();
     StoredTracepoint[] replaced = new StoredTracepoint[1];
     StoredTracepoint[] fresh = new StoredTracepoint[1];
@@ -61,7 +86,8 @@ public final class TracepointRegistry {
         (name, old) -> {
           if (old != null && old.state() == TracepointState.RUNNING) return old;
           replaced[0] = old;
-          fresh[0] = new StoredTracepoint(info, config, budget, counters, clock.instant());
+          fresh[0] =
+              new StoredTracepoint(info, placement, config, budget, counters, clock.instant());
           return fresh[0];
         });
     if (fresh[0] == null) {
@@ -99,6 +125,13 @@ public final class TracepointRegistry {
   public Optional<StoredTracepoint> find(String name) {
     sweep();
     return Optional.ofNullable(tracepoints.get(name));
+  }
+
+  /** The placed tracepoints of a namespace still known, by name (none: an empty list). */
+  public List<StoredTracepoint> list(String namespace) {
+    return list().stream()
+        .filter(tp -> tp.placement() != null && tp.placement().namespace().equals(namespace))
+        .toList();
   }
 
   /** Every tracepoint still known, by name. */

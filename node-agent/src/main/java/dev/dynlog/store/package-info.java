@@ -12,7 +12,9 @@
  * it missed, so a slow follower never slows the tracer. Bounds: {@link
  * dev.dynlog.store.StoreConfig}, per tracepoint and for all tracepoints together (a {@code
  * StoreBudget} shared by a registry's buffers: when they hold too much, the largest gives up its
- * oldest rows).
+ * oldest rows). A node agent's tracepoint has a {@link dev.dynlog.store.Placement} (namespace,
+ * Tracepoint name, node) and counters per pod ({@link dev.dynlog.store.PodCounters}), whose {@code
+ * pod} metric label {@link dev.dynlog.store.PodSeries} bounds.
  *
  * <p>May use: {@code dev.dynlog.trace} (for {@code Row} and {@code ProbeCounters}).
  */

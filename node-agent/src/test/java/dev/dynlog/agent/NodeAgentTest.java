@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dynlog.api.v1alpha1.AssignedPod;
 import dev.dynlog.api.v1alpha1.Capture;
 import dev.dynlog.api.v1alpha1.Limits;
@@ -12,6 +14,10 @@ import dev.dynlog.api.v1alpha1.PodState;
 import dev.dynlog.api.v1alpha1.ProbeSpec;
 import dev.dynlog.api.v1alpha1.TracepointAssignment;
 import dev.dynlog.api.v1alpha1.TracepointAssignmentSpec;
+import dev.dynlog.http.AgentHttpServer;
+import dev.dynlog.http.Http;
+import dev.dynlog.metrics.DynlogMetrics;
+import dev.dynlog.metrics.PromText;
 import dev.dynlog.proc.ProcessTable;
 import dev.dynlog.store.StoreConfig;
 import dev.dynlog.store.StoredTracepoint;
@@ -24,6 +30,8 @@ import dev.dynlog.testing.Targets;
 import dev.dynlog.trace.Row;
 import dev.dynlog.trace.Tracer;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -271,6 +279,93 @@ class NodeAgentTest {
       assertEquals(inA.containsKey(r.pid()) ? 1L : 2L, r.captures().get("tag"));
     }
     assertEquals(5 * n, tp.counters().calls(), "kernel-counted calls of both pods");
+  }
+
+  /** Calls of every process of a target, from its own ground truth. */
+  static long total(Map<Integer, Long> calls) {
+    return calls.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  @Test
+  void metricsAndTheNamespacedApiArePerPodAndEqualEachPodsOwnCalls() throws Exception {
+    FakeContainer v1 = later(FakeContainer.create(Layout.V1));
+    FakeContainer v2 = later(FakeContainer.create(Layout.V2));
+    TargetProcess a = later(TargetProcess.startPlain(bin, "300", "1", "1"));
+    TargetProcess b = later(TargetProcess.startPlain(bin, "170", "0", "2"));
+    v1.place(a.pid());
+    v2.place(b.pid());
+    agent.apply(
+        assignment(
+            "perpod",
+            1,
+            probe("hot", null, new Capture("tag", "tag")),
+            null,
+            pod("web-1", v1),
+            pod("web-2", v2)));
+    agent.sync();
+    DynlogMetrics metrics = later(new DynlogMetrics(registry));
+    AgentHttpServer server =
+        later(AgentHttpServer.start(new InetSocketAddress("127.0.0.1", 0), registry, metrics));
+    URI base = server.baseUri();
+    PromText before = new PromText(Http.get(base, "/metrics").body());
+    assertEquals(0.0, before.value("dynlog_calls_total", "tracepoint", "perpod", "pod", "web-1"));
+    a.release();
+    b.release();
+    Map<Integer, Long> inA = calls(a.finishLines(RUN));
+    Map<Integer, Long> inB = calls(b.finishLines(RUN));
+    tracer.flush();
+    assertEquals(600, total(inA), "web-1: main and one child, 300 calls each");
+    assertEquals(170, total(inB));
+
+    PromText text = new PromText(Http.get(base, "/metrics").body());
+    String[] tp = {"namespace", "shop", "tracepoint", "perpod", "node", NODE};
+    assertEquals(
+        total(inA), (long) text.value("dynlog_calls_total", with(tp, "pod", "web-1")), "web-1");
+    assertEquals(
+        total(inB), (long) text.value("dynlog_calls_total", with(tp, "pod", "web-2")), "web-2");
+    // a pod's probe runs on every hit of the binary's uprobes on this node and filters in the
+    // kernel: its runs include the other pod's calls (filtered; and those of any other process of
+    // the same binary, e.g. a concurrent test's)
+    double runs = text.value("dynlog_probe_runs_total", with(tp, "pod", "web-1"));
+    assertTrue(runs >= total(inA) + total(inB), "web-1's probe ran for both pods: " + runs);
+    assertEquals(1.0, text.value("dynlog_attached_probes", with(tp, "pod", "web-2")));
+    assertEquals(total(inA) + total(inB), (long) text.value("dynlog_rows_total", tp));
+
+    ObjectMapper json = new ObjectMapper();
+    String events = "/api/v1/namespaces/shop/tracepoints/perpod/events?limit=100000&where=pod%3D";
+    for (String pod : List.of("web-1", "web-2")) {
+      Map<Integer, Long> truth = pod.equals("web-1") ? inA : inB;
+      JsonNode answer = json.readTree(Http.get(base, events + pod).body());
+      assertEquals("perpod", answer.get("tracepoint").asText());
+      assertEquals(total(truth), answer.get("count").asLong(), pod);
+      Map<Integer, Long> byPid = new HashMap<>();
+      for (JsonNode r : answer.get("rows")) {
+        assertEquals(pod, r.get("pod").asText());
+        assertEquals("shop", r.get("namespace").asText());
+        assertEquals("app", r.get("container").asText());
+        assertEquals(NODE, r.get("node").asText());
+        byPid.merge(r.get("pid").asInt(), 1L, Long::sum);
+      }
+      assertEquals(truth, byPid, pod + ": every call of its processes, per process");
+    }
+
+    // web-2 leaves the assignment: its series stays, its counters do not go back
+    agent.apply(
+        assignment(
+            "perpod", 1, probe("hot", null, new Capture("tag", "tag")), null, pod("web-1", v1)));
+    agent.sync();
+    PromText after = new PromText(Http.get(base, "/metrics").body());
+    assertEquals(
+        total(inB), (long) after.value("dynlog_calls_total", with(tp, "pod", "web-2")), "retired");
+    assertEquals(0.0, after.value("dynlog_attached_probes", with(tp, "pod", "web-2")));
+    assertEquals(
+        total(inA), (long) after.value("dynlog_calls_total", with(tp, "pod", "web-1")), "web-1");
+  }
+
+  static String[] with(String[] labels, String... more) {
+    String[] out = Arrays.copyOf(labels, labels.length + more.length);
+    System.arraycopy(more, 0, out, labels.length, more.length);
+    return out;
   }
 
   @Test

@@ -11,6 +11,8 @@ import dev.dynlog.http.Http;
 import dev.dynlog.metrics.DynlogMetrics;
 import dev.dynlog.metrics.PromText;
 import dev.dynlog.store.LabelSpec;
+import dev.dynlog.store.Placement;
+import dev.dynlog.store.PodCounters;
 import dev.dynlog.store.StoreConfig;
 import dev.dynlog.store.TracepointInfo;
 import dev.dynlog.store.TracepointRegistry;
@@ -96,6 +98,16 @@ class DashboardTest {
                 10,
                 6,
                 2));
+    // and a node agent's, whose metrics carry namespace, node and pod
+    registry.register(
+        new TracepointInfo("shop/hot", "hot", "node n", List.of(), true, List.of()),
+        new Placement("shop", "hot", "n"),
+        () ->
+            List.of(
+                new PodCounters(
+                    "web-1",
+                    new ProbeCounters(
+                        1, 1, 0, new long[] {1000}, new long[] {1, 0}, 10, 0, 0, 0, 0, 1, 1, 1))));
     try (DynlogMetrics metrics = new DynlogMetrics(registry);
         AgentHttpServer server =
             AgentHttpServer.start(new InetSocketAddress("127.0.0.1", 0), registry, metrics)) {
@@ -154,7 +166,35 @@ class DashboardTest {
     String all = dashboard.get("panels").toString();
     assertTrue(all.contains("histogram_quantile(0.99"), "p99 latency");
     assertTrue(all.contains("histogram_quantile(0.5"), "p50 latency");
-    assertTrue(all.contains("sum by (tracepoint, reason)"), "drops by reason");
+    assertTrue(all.contains("sum by (namespace, tracepoint, reason)"), "drops by reason");
+  }
+
+  /**
+   * Grafana filters by namespace, tracepoint, node and pod: the variables exist, match standalone
+   * agents' series too (All is .*), and every query of a per-pod metric uses all four.
+   */
+  @Test
+  void everyQueryFiltersByNamespaceTracepointNodeAndPod() throws Exception {
+    JsonNode dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
+    List<String> names = new ArrayList<>();
+    for (JsonNode v : dashboard.path("templating").path("list")) {
+      names.add(v.get("name").asText());
+      if (List.of("namespace", "node", "pod").contains(v.get("name").asText())) {
+        assertEquals(".*", v.path("allValue").asText(), v.get("name").asText());
+      }
+    }
+    assertEquals(List.of("datasource", "namespace", "tracepoint", "node", "pod"), names);
+    for (Map.Entry<String, List<String>> e : expressions(dashboard).entrySet()) {
+      if (e.getKey().startsWith("variable")) continue;
+      for (String expr : e.getValue()) {
+        if (!expr.contains("dynlog_")) continue;
+        for (String variable : List.of("$namespace", "$tracepoint", "$node")) {
+          assertTrue(expr.contains(variable), e.getKey() + ": no " + variable + " in " + expr);
+        }
+        boolean perPod = !expr.contains("dynlog_buffer_") && !expr.contains("dynlog_rows_total");
+        assertEquals(perPod, expr.contains("pod=~\"$pod\""), e.getKey() + ": " + expr);
+      }
+    }
   }
 
   @Test

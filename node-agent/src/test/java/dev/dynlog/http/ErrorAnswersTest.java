@@ -111,7 +111,10 @@ class ErrorAnswersTest {
     assertError(
         404,
         "no such endpoint '/nothing'; endpoints: /metrics, /healthz, /api/v1/tracepoints,"
-            + " /api/v1/tracepoints/{name}, /api/v1/tracepoints/{name}/events",
+            + " /api/v1/tracepoints/{name}, /api/v1/tracepoints/{name}/events,"
+            + " /api/v1/namespaces/{namespace}/tracepoints,"
+            + " /api/v1/namespaces/{namespace}/tracepoints/{name},"
+            + " /api/v1/namespaces/{namespace}/tracepoints/{name}/events",
         get("/nothing"));
   }
 }

@@ -30,7 +30,9 @@ public final class SpecChecks {
   public static final String INVALID_METRIC_LABEL = "InvalidMetricLabel";
 
   /** Label names the agents' metrics use themselves. */
-  private static final Set<String> RESERVED_LABELS = Set.of("tracepoint", "reason");
+  /** Label names dynlog's metrics use themselves (an agent's carry namespace, pod and node). */
+  public static final Set<String> RESERVED_LABELS =
+      Set.of("tracepoint", "reason", "namespace", "pod", "node");
 
   private static final Pattern FUNCTION = Pattern.compile(TracepointSpec.FUNCTION_PATTERN);
   private static final Pattern NAME = Pattern.compile(Capture.NAME_REGEX);
@@ -237,7 +239,12 @@ public final class SpecChecks {
         out.add(
             new SpecProblem(
                 INVALID_METRIC_LABEL,
-                where + ": '" + l.getCapture() + "' is a reserved label name; rename the capture"));
+                where
+                    + ": '"
+                    + l.getCapture()
+                    + "' is a reserved label name (dynlog's metrics use "
+                    + RESERVED_LABELS.stream().sorted().toList()
+                    + "); rename the capture"));
       } else if (!seen.add(l.getCapture())) {
         out.add(
             new SpecProblem(
