@@ -94,7 +94,7 @@ class AgentLoopIT {
 
   /** The labels that pick a tracepoint's series on the agent's /metrics. */
   static Map<String, String> series(String namespace, String name) {
-    return Map.of("tracepoint", namespace + "/" + name);
+    return Map.of("namespace", namespace, "tracepoint", name);
   }
 
   /** Waits until the agent holds {@code count} rows of the tracepoint; returns them. */
@@ -174,6 +174,13 @@ class AgentLoopIT {
         LongStream.range(0, 200).boxed().collect(Collectors.toSet()), args, "the arguments i");
     String metrics = agent.metrics();
     assertEquals(350, Prometheus.sum(metrics, "dynlog_calls_total", series(ns, "hot")));
+    assertEquals(
+        350,
+        Prometheus.sum(
+            metrics,
+            "dynlog_calls_total",
+            Map.of("namespace", ns, "tracepoint", "hot", "pod", "web-1", "node", NODE)),
+        "the pod's own series");
     assertEquals(
         350, Prometheus.sum(metrics, "dynlog_call_duration_seconds_count", series(ns, "hot")));
     assertEquals(0, Prometheus.sum(metrics, "dynlog_events_dropped_total", series(ns, "hot")));

@@ -7,11 +7,9 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -125,8 +123,10 @@ final class AgentProcess implements AutoCloseable {
   List<JsonNode> rows(String namespace, String name, String query) {
     Answer a =
         get(
-            "/api/v1/tracepoints/"
-                + URLEncoder.encode(namespace + "/" + name, StandardCharsets.UTF_8)
+            "/api/v1/namespaces/"
+                + namespace
+                + "/tracepoints/"
+                + name
                 + "/events?format=jsonl&order=oldest&limit=1000000"
                 + (query.isEmpty() ? "" : "&" + query));
     if (a.status() == 404) return List.of();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -12,9 +13,10 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What the kernel holds, as the tools an operator of a node would ask: {@code bpftool prog show},
- * {@code bpftool link show} (each object with the processes holding it) and the uprobes of tracefs'
- * {@code uprobe_events}.
+ * What the kernel holds, as the tools an operator of a node would ask: {@code bpftool prog show}
+ * and {@code bpftool link show}, the uprobes of tracefs' {@code uprobe_events}; and which of those
+ * objects a process holds (its fds' {@code /proc/PID/fdinfo}: this bpftool is built without the
+ * skeleton that would list the holding processes).
  */
 final class KernelObjects {
 
@@ -22,14 +24,14 @@ final class KernelObjects {
 
   private KernelObjects() {}
 
-  /** IDs of the BPF programs held by process {@code pid}. */
-  static Set<Long> programsOf(long pid) throws IOException, InterruptedException {
-    return heldBy(bpftool("prog", "show"), pid);
+  /** IDs of the BPF programs process {@code pid} holds open (its fds' {@code prog_id}). */
+  static Set<Long> programsOf(long pid) throws IOException {
+    return heldBy(pid, "prog_id:");
   }
 
-  /** IDs of the BPF links held by process {@code pid}. */
-  static Set<Long> linksOf(long pid) throws IOException, InterruptedException {
-    return heldBy(bpftool("link", "show"), pid);
+  /** IDs of the BPF links process {@code pid} holds open (its fds' {@code link_id}). */
+  static Set<Long> linksOf(long pid) throws IOException {
+    return heldBy(pid, "link_id:");
   }
 
   /** IDs of every BPF program loaded now. */
@@ -57,11 +59,21 @@ final class KernelObjects {
     return out;
   }
 
-  private static Set<Long> heldBy(JsonNode list, long pid) {
+  /** The IDs that the fdinfo of the process's open fds show after {@code key}. */
+  private static Set<Long> heldBy(long pid, String key) throws IOException {
     Set<Long> out = new TreeSet<>();
-    for (JsonNode o : list) {
-      for (JsonNode p : o.path("pids")) {
-        if (p.path("pid").asLong() == pid) out.add(o.path("id").asLong());
+    try (DirectoryStream<Path> fds =
+        Files.newDirectoryStream(Path.of("/proc/" + pid + "/fdinfo"))) {
+      for (Path fd : fds) {
+        List<String> lines;
+        try {
+          lines = Files.readAllLines(fd);
+        } catch (IOException closed) {
+          continue;
+        }
+        for (String line : lines) {
+          if (line.startsWith(key)) out.add(Long.parseLong(line.substring(key.length()).trim()));
+        }
       }
     }
     return out;

@@ -231,8 +231,10 @@ public final class NodeAgent implements AutoCloseable {
       return;
     }
     AssignmentRun run = assignments.get(key);
-    if (run != null && run.generation == generation && !run.expired) {
-      reconcilePods(run, spec.getPods());
+    if (run != null && run.generation == generation) {
+      // the same spec again (a resync, or the informer seeing our own status write): an expired
+      // generation stays detached; only a new generation (a renewed ttl) attaches again
+      if (!run.expired) reconcilePods(run, spec.getPods());
       report(run);
       return;
     }
@@ -288,7 +290,12 @@ public final class NodeAgent implements AutoCloseable {
             run.probe.isLatency(),
             ProbeSettings.labels(run.probe));
     AssignmentRun r = run;
-    if (run.stored == null || run.stored.state() != TracepointState.RUNNING) {
+    if (run.stored != null
+        && run.stored.state() != TracepointState.RUNNING
+        && registry.find(run.key()).orElse(null) == run.stored) {
+      // expired, then renewed: the rows so far stay queryable and the counters keep growing
+      registry.resume(run.key(), info);
+    } else if (run.stored == null || run.stored.state() != TracepointState.RUNNING) {
       run.stored =
           registry.register(
               info,

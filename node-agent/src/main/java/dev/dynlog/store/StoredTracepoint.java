@@ -90,6 +90,17 @@ public final class StoredTracepoint {
   }
 
   /**
+   * Runs again after a stop (a node agent's tracepoint whose ttl was renewed), described anew; the
+   * rows so far stay, the counters keep counting from where they were.
+   */
+  synchronized void resume(TracepointInfo newInfo) {
+    update(newInfo);
+    stopReason = null;
+    stoppedAt = null;
+    state = TracepointState.RUNNING;
+  }
+
+  /**
    * Describes the tracepoint anew (a new generation of its spec: other captures, other labels); its
    * rows so far stay in the buffer.
    */

@@ -100,6 +100,21 @@ public final class TracepointRegistry {
     return fresh[0];
   }
 
+  /**
+   * Runs a stopped tracepoint again under a new description, keeping its rows (a node agent's
+   * tracepoint whose ttl was renewed).
+   *
+   * @throws IllegalArgumentException when there is no tracepoint of that name (or it is past its
+   *     retention)
+   */
+  public StoredTracepoint resume(String name, TracepointInfo info) {
+    StoredTracepoint tp =
+        find(name)
+            .orElseThrow(() -> new IllegalArgumentException("no tracepoint named '" + name + "'"));
+    tp.resume(info);
+    return tp;
+  }
+
   /** Appends a row to the tracepoint named by {@link Row#tracepoint()}. */
   public void append(Row row) {
     StoredTracepoint tp = tracepoints.get(row.tracepoint());

@@ -477,4 +477,52 @@ class NodeAgentTest {
         Set.of(TracepointState.STOPPED, TracepointState.EXPIRED)
             .contains(registry.find("shop/life").orElseThrow().state()));
   }
+
+  /**
+   * Found by the integration test: after the ttl expired, the informer delivers the same generation
+   * again (a resync, or the agent's own status write) and the agent must not attach it again; a
+   * renewed ttl (a new generation) attaches and keeps the rows of before.
+   */
+  @Test
+  void anExpiredGenerationSeenAgainStaysDetachedAndARenewalKeepsTheRows() throws Exception {
+    FakeContainer c = later(FakeContainer.create(Layout.V2));
+    TargetProcess first = later(TargetProcess.startPlain(bin, "15", "0", "0", "5"));
+    c.place(first.pid());
+    Instant expires = now.plusSeconds(60);
+    TracepointAssignment gen1 = assignment("ttl", 1, probe("hot", null), expires, pod("p", c));
+    agent.apply(gen1);
+    agent.sync();
+    String key = "shop/ttl-" + NODE;
+    first.release();
+    assertEquals(15, calls(first.finishLines(RUN)).values().iterator().next());
+    tracer.flush();
+    now = expires.plusSeconds(1);
+    awaitReport(key, () -> reports.get(key).get(0).getMessage().contains("ttl expired"));
+    agent.apply(gen1); // the informer sees the same generation again
+    agent.sync();
+    TargetProcess second = later(TargetProcess.startPlain(bin, "25", "0"));
+    c.place(second.pid());
+    second.release();
+    second.finishLines(RUN);
+    tracer.flush();
+    StoredTracepoint tp = registry.find("shop/ttl").orElseThrow();
+    assertEquals(TracepointState.EXPIRED, tp.state());
+    assertEquals(15, tp.buffer().snapshot().length, "no row after expiry: " + reports.get(key));
+    assertTrue(reports.get(key).get(0).getMessage().contains("ttl expired"));
+
+    // renewed: a new generation with a later expiresAt attaches again and keeps the 15 rows
+    TargetProcess third = later(TargetProcess.startPlain(bin, "35", "0"));
+    c.place(third.pid());
+    agent.apply(assignment("ttl", 2, probe("hot", null), now.plusSeconds(60), pod("p", c)));
+    agent.sync();
+    assertEquals(
+        PodState.Attached, reports.get(key).get(0).getState(), reports.get(key).toString());
+    third.release();
+    third.finishLines(RUN);
+    tracer.flush();
+    StoredTracepoint renewed = registry.find("shop/ttl").orElseThrow();
+    assertEquals(TracepointState.RUNNING, renewed.state());
+    assertEquals(50, renewed.buffer().snapshot().length, "the rows of both ttls");
+    assertEquals(50, renewed.counters().calls(), "counters keep counting");
+  }
 }
