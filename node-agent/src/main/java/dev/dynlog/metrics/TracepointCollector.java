@@ -91,6 +91,17 @@ final class TracepointCollector implements MultiCollector {
             .unit(Unit.BYTES)
             .help(
                 "Estimated bytes held by this tracepoint's query buffer (bounded by the configured maximum)");
+    GaugeSnapshot.Builder cpuRatio =
+        GaugeSnapshot.builder()
+            .name("dynlog_probe_cpu_ratio")
+            .help(
+                "Estimated fraction of one core this tracepoint's probes cost on this node over the last second:"
+                    + " hits x the per-hit uprobe cost calibrated at agent start plus BPF run time (node agent only)");
+    CounterSnapshot.Builder budgetTrips =
+        CounterSnapshot.builder()
+            .name("dynlog_cpu_budget_trips")
+            .help(
+                "Times this tracepoint was detached on this node for exceeding limits.maxCpuPercent");
 
     for (StoredTracepoint tp : tracepoints.list()) {
       Labels tl = Labels.of("tracepoint", tp.name());
@@ -115,6 +126,10 @@ final class TracepointCollector implements MultiCollector {
       attached.dataPoint(gauge(tl, c.attachedProbes()));
       bufferRows.dataPoint(gauge(tl, tp.buffer().size()));
       bufferBytes.dataPoint(gauge(tl, tp.buffer().memoryBytes()));
+      if (!Double.isNaN(tp.cpuRatio())) {
+        cpuRatio.dataPoint(gauge(tl, tp.cpuRatio()));
+        budgetTrips.dataPoint(counter(tl, tp.budgetTrips()));
+      }
     }
     return MetricSnapshots.of(
         calls.build(),
@@ -126,7 +141,9 @@ final class TracepointCollector implements MultiCollector {
         duration.build(),
         attached.build(),
         bufferRows.build(),
-        bufferBytes.build());
+        bufferBytes.build(),
+        cpuRatio.build(),
+        budgetTrips.build());
   }
 
   private static void addRows(CounterSnapshot.Builder rows, StoredTracepoint tp, Labels tl) {
