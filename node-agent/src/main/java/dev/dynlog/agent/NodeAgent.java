@@ -2,6 +2,7 @@ package dev.dynlog.agent;
 
 import dev.dynlog.api.v1alpha1.AssignedPod;
 import dev.dynlog.api.v1alpha1.Capture;
+import dev.dynlog.api.v1alpha1.Limits;
 import dev.dynlog.api.v1alpha1.PodProbeStatus;
 import dev.dynlog.api.v1alpha1.PodState;
 import dev.dynlog.api.v1alpha1.ProbeSpec;
@@ -36,7 +37,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,8 +69,18 @@ import java.util.regex.PatternSyntaxException;
  * processes that entered a container without being forked by one of its processes (e.g. {@code
  * kubectl exec}), detaches the pods whose processes are all gone, and attaches pods whose processes
  * appeared.
+ *
+ * <p>Every tick also charges each assignment's probes their CPU cost on this node ({@link
+ * CpuBudget}, {@code limits.maxCpuPercent}): new hits × the per-hit trap cost the tracer calibrated
+ * on this node for each probe's instructions ({@code Probe.trapNsPerHit}) plus the BPF run time the
+ * kernel measured. Over budget for 3 consecutive seconds, the assignment is detached on this node
+ * and its pods fail with reason {@value #CPU_BUDGET_EXCEEDED} and the measured calls/s and CPU,
+ * until a new generation of its spec.
  */
 public final class NodeAgent implements AutoCloseable {
+
+  /** The {@code reason} of a pod detached by the CPU budget ({@code limits.maxCpuPercent}). */
+  public static final String CPU_BUDGET_EXCEEDED = "CpuBudgetExceeded";
 
   /** Where the agent reports what it did with an assignment (the assignment's status). */
   public interface StatusSink {
@@ -194,6 +207,16 @@ public final class NodeAgent implements AutoCloseable {
     List<PodProbeStatus> lastReport;
     long lastReportGeneration = -1;
 
+    /** The CPU budget of this generation; tripped, it keeps the pods detached until the next. */
+    CpuBudget budget;
+
+    String overBudget;
+
+    /** Per attached probe: hits, BPF run ns and calls at the previous tick. */
+    final Map<Probe, long[]> lastSeen = new IdentityHashMap<>();
+
+    long lastTickNs;
+
     AssignmentRun(String namespace, String name) {
       this.namespace = namespace;
       this.name = name;
@@ -209,6 +232,7 @@ public final class NodeAgent implements AutoCloseable {
     final AssignedPod pod;
     PodState state = PodState.Pending;
     String message = "not attached yet";
+    String reason;
     final List<ProbeRun> probes = new ArrayList<>();
     final Set<String> containers = new HashSet<>();
 
@@ -250,6 +274,10 @@ public final class NodeAgent implements AutoCloseable {
     run.probe = spec.getProbe();
     run.expired = false;
     run.specProblem = null;
+    run.budget = new CpuBudget(Limits.effective(run.probe.getLimits()).getMaxCpuPercent());
+    run.overBudget = null;
+    run.lastSeen.clear();
+    run.lastTickNs = System.nanoTime();
     run.expiresAt = null;
     try {
       if (spec.getExpiresAt() != null) run.expiresAt = Instant.parse(spec.getExpiresAt());
@@ -371,6 +399,13 @@ public final class NodeAgent implements AutoCloseable {
 
   private void attach(AssignmentRun run, PodRun pod) {
     if (closed) return;
+    pod.reason = null;
+    if (run.overBudget != null) {
+      pod.state = PodState.Failed;
+      pod.message = run.overBudget;
+      pod.reason = CPU_BUDGET_EXCEEDED;
+      return;
+    }
     if (run.expired) {
       pod.state = PodState.Pending;
       pod.message = "the ttl expired at " + run.expiresAt + "; detached";
@@ -590,7 +625,7 @@ public final class NodeAgent implements AutoCloseable {
         report(run);
         continue;
       }
-      if (run.expired) continue;
+      if (run.expired || run.overBudget != null) continue;
       if (byContainer == null) byContainer = containerProcesses();
       boolean changed = false;
       for (PodRun pod : run.pods.values()) {
@@ -618,8 +653,57 @@ public final class NodeAgent implements AutoCloseable {
           changed = true;
         }
       }
+      if (checkBudget(run)) changed = true;
       if (changed) report(run);
     }
+  }
+
+  /**
+   * Adds the cost of the run's probes since the previous tick to its CPU budget: per probe, new
+   * hits × {@link Probe#trapNsPerHit()} plus new BPF run time, both from the kernel's counters.
+   * When the budget trips, detaches every pod of the run on this node and fails them with the
+   * figures; returns whether it did.
+   */
+  private boolean checkBudget(AssignmentRun run) {
+    long now = System.nanoTime();
+    long elapsed = now - run.lastTickNs;
+    run.lastTickNs = now;
+    if (run.overBudget != null) return false;
+    long calls = 0;
+    double cpuNs = 0;
+    Set<Probe> live = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (PodRun pod : run.pods.values()) {
+      for (ProbeRun p : pod.probes) {
+        ProbeCounters c;
+        try {
+          c = p.probe.counters();
+        } catch (TracerException e) {
+          continue;
+        }
+        live.add(p.probe);
+        long[] now3 = {c.probeRunCount(), c.probeRunTimeNs(), c.calls()};
+        long[] before = run.lastSeen.put(p.probe, now3);
+        if (before == null) before = new long[3]; // counters start at zero when attached
+        cpuNs +=
+            (now3[0] - before[0]) * Math.max(0, p.probe.trapNsPerHit()) + (now3[1] - before[1]);
+        calls += now3[2] - before[2];
+      }
+    }
+    run.lastSeen.keySet().retainAll(live);
+    CpuBudget.Window w = run.budget.add(elapsed, calls, cpuNs);
+    if (w == null) return false;
+    if (run.stored != null) run.stored.cpuRatio(w.cpuRatio());
+    if (!w.trip()) return false;
+    run.overBudget = run.budget.message(w);
+    detachAll(run, "over its CPU budget");
+    for (PodRun pod : run.pods.values()) {
+      pod.state = PodState.Failed;
+      pod.message = run.overBudget;
+      pod.reason = CPU_BUDGET_EXCEEDED;
+    }
+    if (run.stored != null) run.stored.budgetTripped();
+    options.log().printf("dynlog agent: %s: %s%n", run.key(), run.overBudget);
+    return true;
   }
 
   private boolean anyProcess(PodRun pod, Map<String, Set<Integer>> byContainer) {
@@ -653,7 +737,7 @@ public final class NodeAgent implements AutoCloseable {
   private void report(AssignmentRun run) {
     List<PodProbeStatus> pods = new ArrayList<>();
     for (PodRun p : run.pods.values()) {
-      pods.add(new PodProbeStatus(p.pod.getName(), p.pod.getUid(), p.state, p.message));
+      pods.add(new PodProbeStatus(p.pod.getName(), p.pod.getUid(), p.state, p.message, p.reason));
     }
     if (pods.equals(run.lastReport) && run.generation == run.lastReportGeneration) return;
     run.lastReport = pods;

@@ -8,7 +8,9 @@
  * dynlog run -f} YAML file, strictly, with the CRD's defaults and bounds ({@code SpecChecks}).
  * {@link dev.dynlog.agent.StandaloneSession} resolves every tracepoint before attaching anything
  * ({@code dwarf.DwarfBinary}, {@code plan.ProbePlanner}), then attaches, registers each in the
- * {@code store.TracepointRegistry} and detaches on ttl, target exit or Ctrl-C.
+ * {@code store.TracepointRegistry} and detaches on ttl, target exit or Ctrl-C. {@link
+ * dev.dynlog.agent.NodeAgent} does the same for a node's {@code TracepointAssignment}s and enforces
+ * each one's CPU budget with a {@code CpuBudget} ({@code limits.maxCpuPercent}).
  *
  * <p>May use: {@code dev.dynlog.api}, {@code dev.dynlog.dwarf}, {@code dev.dynlog.plan}, {@code
  * dev.dynlog.store}, {@code dev.dynlog.symbols}, {@code dev.dynlog.trace}. Libraries: Jackson

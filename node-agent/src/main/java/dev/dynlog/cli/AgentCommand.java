@@ -10,6 +10,8 @@ import dev.dynlog.proc.ProcessTable;
 import dev.dynlog.query.Durations;
 import dev.dynlog.store.TracepointRegistry;
 import dev.dynlog.trace.Tracer;
+import dev.dynlog.trace.TracerException;
+import dev.dynlog.trace.TrapCosts;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -82,6 +84,28 @@ public final class AgentCommand implements Callable<Integer> {
   private final CountDownLatch stop = new CountDownLatch(1);
   private final CountDownLatch stopped = new CountDownLatch(1);
 
+  /**
+   * Measures the node's per-hit uprobe costs before anything is attached (they price every probe
+   * against its {@code limits.maxCpuPercent}) and logs them; when that fails, logs why and keeps
+   * the conservative defaults.
+   */
+  private static Tracer calibrated(Tracer tracer) {
+    long start = System.nanoTime();
+    try {
+      TrapCosts costs = tracer.calibrate(Path.of(System.getProperty("java.io.tmpdir")));
+      System.err.printf(
+          "dynlog agent: calibrated in %d ms: %s%n",
+          (System.nanoTime() - start) / 1_000_000, costs);
+    } catch (TracerException e) {
+      System.err.println(
+          "dynlog agent: cannot calibrate the uprobe cost ("
+              + e.getMessage()
+              + "); CPU budgets use "
+              + tracer.trapCosts());
+    }
+    return tracer;
+  }
+
   @Override
   public Integer call() throws Exception {
     if (node == null || node.isBlank()) {
@@ -95,7 +119,7 @@ public final class AgentCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     TracepointRegistry registry = new TracepointRegistry(store.config());
     try (KubernetesClient client = client();
-        Tracer tracer = Tracer.open();
+        Tracer tracer = calibrated(Tracer.open());
         DynlogMetrics metrics = new DynlogMetrics(registry);
         AgentHttpServer server =
             http == null

@@ -97,6 +97,17 @@ final class TracepointCollector implements MultiCollector {
             .unit(Unit.BYTES)
             .help(
                 "Estimated bytes held by this tracepoint's query buffer (bounded by the configured maximum)");
+    GaugeSnapshot.Builder cpuRatio =
+        GaugeSnapshot.builder()
+            .name("dynlog_probe_cpu_ratio")
+            .help(
+                "Estimated fraction of one core this tracepoint's probes cost on this node over the last second:"
+                    + " hits x the per-hit uprobe cost calibrated at agent start plus BPF run time (node agent only)");
+    CounterSnapshot.Builder budgetTrips =
+        CounterSnapshot.builder()
+            .name("dynlog_cpu_budget_trips")
+            .help(
+                "Times this tracepoint was detached on this node for exceeding limits.maxCpuPercent");
 
     for (StoredTracepoint tp : tracepoints.list()) {
       Labels tl = labels(tp);
@@ -125,6 +136,10 @@ final class TracepointCollector implements MultiCollector {
       addRows(rows, tp, tl);
       bufferRows.dataPoint(gauge(tl, tp.buffer().size()));
       bufferBytes.dataPoint(gauge(tl, tp.buffer().memoryBytes()));
+      if (!Double.isNaN(tp.cpuRatio())) {
+        cpuRatio.dataPoint(gauge(tl, tp.cpuRatio()));
+        budgetTrips.dataPoint(counter(tl, tp.budgetTrips()));
+      }
     }
     return MetricSnapshots.of(
         calls.build(),
@@ -136,7 +151,9 @@ final class TracepointCollector implements MultiCollector {
         duration.build(),
         attached.build(),
         bufferRows.build(),
-        bufferBytes.build());
+        bufferBytes.build(),
+        cpuRatio.build(),
+        budgetTrips.build());
   }
 
   /** {@code tracepoint}, and for a node agent's tracepoint {@code namespace} and {@code node}. */

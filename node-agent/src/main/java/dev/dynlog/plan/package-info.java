@@ -19,6 +19,10 @@
  * an index past it an error rather than the neighbouring memory; an index past an array's DWARF
  * bound is refused when planning.
  *
+ * <p>{@link dev.dynlog.plan.SiteKind} classifies the instruction at a probe site (push, NOP, {@code
+ * endbr64}, branch, RET, other), which decides whether the kernel emulates it or single-steps it on
+ * every hit, and so what a hit costs.
+ *
  * <p>Plans are checked against real target binaries by executing their reads in gdb at the real
  * probe sites ({@code PlanOracleTest}) and comparing with each program's own printed values.
  *

@@ -4,6 +4,7 @@ import dev.dynlog.trace.ProbeCounters;
 import dev.dynlog.trace.Row;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -28,6 +29,8 @@ public final class StoredTracepoint {
   private volatile Instant stoppedAt;
   private volatile String stopReason;
   private volatile List<PodCounters> lastCounters = List.of();
+  private volatile double cpuRatio = Double.NaN;
+  private final AtomicLong budgetTrips = new AtomicLong();
 
   StoredTracepoint(
       TracepointInfo info,
@@ -153,5 +156,28 @@ public final class StoredTracepoint {
   /** Why it stopped ("duration elapsed", "target exited"...), or null while running. */
   public String stopReason() {
     return stopReason;
+  }
+
+  /**
+   * Estimated fraction of one core the tracepoint's probes cost on this node over the last judged
+   * window (uprobe traps plus BPF run time), or NaN where no CPU budget is enforced (standalone).
+   */
+  public double cpuRatio() {
+    return cpuRatio;
+  }
+
+  /** Set by the node agent after each judged window of the CPU budget. */
+  public void cpuRatio(double ratio) {
+    cpuRatio = ratio;
+  }
+
+  /** How often the CPU budget detached this tracepoint on this node. */
+  public long budgetTrips() {
+    return budgetTrips.get();
+  }
+
+  /** Counts one trip of the CPU budget. */
+  public void budgetTripped() {
+    budgetTrips.incrementAndGet();
   }
 }

@@ -4,6 +4,7 @@ import dev.dynlog.bpf.BpfException;
 import dev.dynlog.bpf.KernelCounters;
 import dev.dynlog.bpf.KernelProbe;
 import dev.dynlog.plan.ProbePlan;
+import dev.dynlog.plan.SiteKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.BitSet;
@@ -25,6 +26,8 @@ public final class Probe implements AutoCloseable {
   private final long[] bounds;
   private final CallAssembler assembler;
   private final LongSupplier evicted;
+  private final SiteKind entryKind;
+  private final double trapNsPerHit;
   private boolean closed;
   private ProbeCounters finalCounters;
 
@@ -36,7 +39,9 @@ public final class Probe implements AutoCloseable {
       Target target,
       long[] bounds,
       CallAssembler assembler,
-      LongSupplier evicted) {
+      LongSupplier evicted,
+      SiteKind entryKind,
+      double trapNsPerHit) {
     this.tracer = tracer;
     this.kernel = kernel;
     this.name = name;
@@ -45,6 +50,24 @@ public final class Probe implements AutoCloseable {
     this.bounds = bounds.clone();
     this.assembler = assembler;
     this.evicted = evicted;
+    this.entryKind = entryKind;
+    this.trapNsPerHit = trapNsPerHit;
+  }
+
+  /** The kind of the instruction at the entry, which decides the cost of its traps. */
+  public SiteKind entryKind() {
+    return entryKind;
+  }
+
+  /**
+   * Estimated CPU ns that one hit of this probe's uprobes costs the traced thread outside the BPF
+   * program: the node's measured cost for the entry instruction's kind, averaged with the return
+   * site's when returns are probed too ({@link TrapCosts#perHit}). Multiply by the difference of
+   * {@link ProbeCounters#probeRunCount()} (every hit, filtered ones included) and add that of
+   * {@link ProbeCounters#probeRunTimeNs()} for the CPU the probe cost.
+   */
+  public double trapNsPerHit() {
+    return trapNsPerHit;
   }
 
   /** The name rows and metrics carry ({@code Row.tracepoint}). */

@@ -10,16 +10,20 @@ import dev.dynlog.bpf.ProcessGroups;
 import dev.dynlog.bpf.RingBuffer;
 import dev.dynlog.plan.Decoder;
 import dev.dynlog.plan.ProbePlan;
+import dev.dynlog.plan.SiteKind;
 import dev.dynlog.plan.ValuePlan;
 import dev.dynlog.recipe.Read;
 import dev.dynlog.recipe.RecipeLimits;
 import dev.dynlog.symbols.Language;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 
@@ -67,6 +71,8 @@ public final class Tracer implements AutoCloseable {
   private final Thread reader;
   private final List<Probe> open = new ArrayList<>();
   private volatile boolean running = true;
+  private final List<Thread> background = new CopyOnWriteArrayList<>();
+  private volatile TrapCosts trapCosts = TrapCosts.DEFAULTS;
 
   private Tracer(BpfObject obj, boolean startReader) throws BpfException {
     this.obj = obj;
@@ -167,8 +173,21 @@ public final class Tracer implements AutoCloseable {
     }
     int id = kernel.id();
     CallAssembler assembler = new CallAssembler(name, plan, opts, wallOffsetNs, sink);
+    SiteKind entryKind = entryKind(plan);
+    double perHitNs =
+        trapCosts.perHit(entryKind, paired && retSites ? SiteKind.RET : null, paired && !retSites);
     Probe probe =
-        new Probe(this, kernel, name, plan, target, bounds, assembler, () -> sweeper.evicted(id));
+        new Probe(
+            this,
+            kernel,
+            name,
+            plan,
+            target,
+            bounds,
+            assembler,
+            () -> sweeper.evicted(id),
+            entryKind,
+            perHitNs);
     try {
       kernel.load(
           plan.function(),
@@ -318,6 +337,43 @@ public final class Tracer implements AutoCloseable {
     }
   }
 
+  /**
+   * Measures the per-hit uprobe costs of this node ({@link TrapCalibration}) and uses them for the
+   * probes attached from now on ({@link Probe#trapNsPerHit()}).
+   *
+   * @param dir where the calibration page may be written and mapped executable
+   * @throws TracerException when calibration cannot run; the previous costs stay in use
+   */
+  public TrapCosts calibrate(Path dir) throws TracerException {
+    TrapCosts measured = TrapCalibration.measure(this, dir);
+    trapCosts = measured;
+    return measured;
+  }
+
+  /** The per-hit costs in use: measured by {@link #calibrate}, or {@link TrapCosts#DEFAULTS}. */
+  public TrapCosts trapCosts() {
+    return trapCosts;
+  }
+
+  /** The kind of the instruction at a plan's entry, read from the binary; OTHER if unreadable. */
+  private static SiteKind entryKind(ProbePlan plan) {
+    try (FileChannel ch = FileChannel.open(Path.of(plan.binaryPath()))) {
+      ByteBuffer buf = ByteBuffer.allocate(SiteKind.MAX_BYTES);
+      while (buf.hasRemaining()) {
+        int n = ch.read(buf, plan.entryFileOffset() + buf.position());
+        if (n <= 0) break;
+      }
+      return SiteKind.of(Arrays.copyOf(buf.array(), buf.position()));
+    } catch (IOException | RuntimeException e) {
+      return SiteKind.OTHER;
+    }
+  }
+
+  /** Work that must end before the object is unloaded (detaching the calibration's uprobes). */
+  void finishBeforeClose(Thread t) {
+    background.add(t);
+  }
+
   // ---- hooks for tests and benchmarks (same package) ----
 
   /** The loaded object (tests: program ids, the empty program, run-time statistics). */
@@ -353,6 +409,13 @@ public final class Tracer implements AutoCloseable {
       toClose = new ArrayList<>(open);
     }
     for (Probe p : toClose) p.close();
+    for (Thread t : background) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     running = false;
     groups.close();
     sweeper.close();

@@ -23,7 +23,13 @@
  * eventually counted as a return or a pairing eviction (a panic, a longjmp); when every call
  * returns, rows delivered + droppedRingFull + droppedRateLimited == calls, exactly.
  *
+ * <p>CPU cost: {@link dev.dynlog.trace.TrapCalibration} measures what one uprobe hit costs on this
+ * node for each {@code plan.SiteKind} of probed instruction ({@link dev.dynlog.trace.TrapCosts});
+ * {@code Tracer.attach} prices each probe's hits by its entry instruction and return sites ({@code
+ * Probe.trapNsPerHit}), which the node agent's CPU budget multiplies by the kernel-counted hits.
+ *
  * <p>May use: {@code dev.dynlog.bpf}, {@code dev.dynlog.plan}, {@code dev.dynlog.recipe}, {@code
- * dev.dynlog.symbols}. Libraries: JNA (clock_gettime), Jackson (JSON rows).
+ * dev.dynlog.symbols}. Libraries: JNA (clock_gettime; open, mmap for the calibration page), Jackson
+ * (JSON rows).
  */
 package dev.dynlog.trace;

@@ -110,7 +110,12 @@ class SpecFileTest {
       checked.add(f.getKey());
     }
     assertEquals(
-        List.of("maxCollectionElements", "maxEventsPerSecond", "maxStringBytes", "sampleRatio"),
+        List.of(
+            "maxCollectionElements",
+            "maxCpuPercent",
+            "maxEventsPerSecond",
+            "maxStringBytes",
+            "sampleRatio"),
         checked.stream().sorted().toList());
     JsonNode maxValues = schema.at("/properties/metricLabels/items/properties/maxValues");
     checkBounds(

@@ -70,6 +70,8 @@ class DynlogMetricsTest {
     tp.append(
         new Row("login", 1, 1, 1, -1, "f", 5, unreadable, Map.of("status", "unreadable memory")));
     for (int i = 0; i < 20; i++) tp.append(row("login", 200L));
+    tp.cpuRatio(0.0425);
+    tp.budgetTripped();
 
     try (DynlogMetrics metrics = new DynlogMetrics(registry);
         AgentHttpServer server =
@@ -105,6 +107,12 @@ class DynlogMetricsTest {
       assertEquals(
           1.23456789, p.value("dynlog_probe_cpu_seconds_total", "tracepoint", "login"), 1e-12);
       assertEquals(5555, p.value("dynlog_probe_runs_total", "tracepoint", "login"));
+      assertEquals(0.0425, p.value("dynlog_probe_cpu_ratio", "tracepoint", "login"), 1e-12);
+      assertEquals(1, p.value("dynlog_cpu_budget_trips_total", "tracepoint", "login"));
+      assertEquals(
+          List.of(),
+          p.find("dynlog_probe_cpu_ratio", "tracepoint", "nolat"),
+          "no budget, no ratio (standalone)");
       assertEquals(6, p.value("dynlog_attached_probes", "tracepoint", "login"));
       assertEquals(10, p.value("dynlog_buffer_rows", "tracepoint", "login"));
       assertEquals(

@@ -148,6 +148,45 @@ class TracepointLifecycleTest {
   }
 
   @Test
+  void aTrippedCpuBudgetDegradesWithItsOwnReasonAndEvent() {
+    String ns = fx.namespace("budget");
+    fx.node("cpu-a");
+    fx.runningPod(ns, "loop-1", "cpu-a", Map.of("app", "loop"));
+    fx.runningPod(ns, "calm-1", "cpu-a", Map.of("app", "calm"));
+    Tracepoint hot = Fixtures.tracepoint(ns, "hot", "loop");
+    hot.getSpec().setLimits(new Limits(null, null, null, null, 2.5));
+    fx.create(hot);
+    fx.create(Fixtures.tracepoint(ns, "calm", "calm"));
+    List<TracepointAssignment> assignments =
+        Await.until("assignments", WAIT, () -> fx.assignments(ns), l -> l.size() == 2);
+    TracepointAssignment onHot =
+        assignments.stream()
+            .filter(a -> a.getSpec().getTracepoint().equals("hot"))
+            .findFirst()
+            .get();
+    TracepointAssignment onCalm =
+        assignments.stream()
+            .filter(a -> a.getSpec().getTracepoint().equals("calm"))
+            .findFirst()
+            .get();
+    assertEquals(2.5, onHot.getSpec().getProbe().getLimits().getMaxCpuPercent());
+    assertEquals(
+        Limits.DEFAULT_MAX_CPU_PERCENT,
+        onCalm.getSpec().getProbe().getLimits().getMaxCpuPercent(),
+        "the default budget reaches the agent");
+    fx.agentReports(onHot, PodState.Attached, "attached in 1 process");
+    fx.awaitPhase(ns, "hot", Phase.Active);
+    String message =
+        "over its CPU budget: 182,000 calls/s cost 21.4% of a core (limit 2.5%) for 3 s; detached";
+    fx.agentReports(onHot, PodState.Failed, message, "CpuBudgetExceeded");
+    Tracepoint tp = fx.awaitPhase(ns, "hot", Phase.Degraded);
+    assertEquals(1, tp.getStatus().getFailedPods());
+    assertEquals(message, tp.getStatus().getPods().get(0).getMessage());
+    assertEquals("CpuBudgetExceeded", tp.getStatus().getPods().get(0).getReason());
+    fx.awaitEvent(ns, "hot", "CpuBudgetExceeded");
+  }
+
+  @Test
   void specChangeUpdatesAssignmentsInPlace() {
     String ns = fx.namespace("update");
     fx.node("upd-a");

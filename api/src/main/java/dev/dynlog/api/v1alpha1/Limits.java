@@ -13,6 +13,12 @@ public class Limits {
   public static final int DEFAULT_MAX_COLLECTION_ELEMENTS = 16;
   public static final double DEFAULT_SAMPLE_RATIO = 1.0;
 
+  /** CPU budget per node when unset: percent of one core (uprobe traps plus BPF run time). */
+  public static final double DEFAULT_MAX_CPU_PERCENT = 5.0;
+
+  /** Largest CPU budget: one whole core per node. The smallest is any value above 0. */
+  public static final double MAX_CPU_PERCENT = 100.0;
+
   /** Most rows per second a probe may emit. */
   public static final int MAX_EVENTS_PER_SECOND = 100_000;
 
@@ -51,6 +57,16 @@ public class Limits {
           + "kernel per call); every call is still counted. Default 1.")
   private Double sampleRatio;
 
+  @Min(value = 0, inclusive = false)
+  @Max(MAX_CPU_PERCENT)
+  @JsonPropertyDescription(
+      "CPU budget of this tracepoint on each node, in percent of one core, in (0, 100]: the "
+          + "uprobe traps (hits times the per-hit cost the agent measured on that node) plus the "
+          + "BPF run time. Above it for 3 seconds, the agent detaches the tracepoint on that node "
+          + "and reports its pods Failed (reason CpuBudgetExceeded) until the spec changes. "
+          + "Default 5.")
+  private Double maxCpuPercent;
+
   public Limits() {}
 
   public Limits(Integer maxEventsPerSecond, Integer maxStringBytes, Integer maxCollectionElements) {
@@ -68,6 +84,16 @@ public class Limits {
     this.sampleRatio = sampleRatio;
   }
 
+  public Limits(
+      Integer maxEventsPerSecond,
+      Integer maxStringBytes,
+      Integer maxCollectionElements,
+      Double sampleRatio,
+      Double maxCpuPercent) {
+    this(maxEventsPerSecond, maxStringBytes, maxCollectionElements, sampleRatio);
+    this.maxCpuPercent = maxCpuPercent;
+  }
+
   /** The limits with every unset field replaced by its default; {@code null} means all defaults. */
   public static Limits effective(Limits limits) {
     Limits given = limits == null ? new Limits() : limits;
@@ -75,7 +101,8 @@ public class Limits {
         orDefault(given.maxEventsPerSecond, DEFAULT_MAX_EVENTS_PER_SECOND),
         orDefault(given.maxStringBytes, DEFAULT_MAX_STRING_BYTES),
         orDefault(given.maxCollectionElements, DEFAULT_MAX_COLLECTION_ELEMENTS),
-        given.sampleRatio == null ? DEFAULT_SAMPLE_RATIO : given.sampleRatio);
+        given.sampleRatio == null ? DEFAULT_SAMPLE_RATIO : given.sampleRatio,
+        given.maxCpuPercent == null ? DEFAULT_MAX_CPU_PERCENT : given.maxCpuPercent);
   }
 
   private static Integer orDefault(Integer value, int fallback) {
@@ -114,17 +141,27 @@ public class Limits {
     this.sampleRatio = sampleRatio;
   }
 
+  public Double getMaxCpuPercent() {
+    return maxCpuPercent;
+  }
+
+  public void setMaxCpuPercent(Double maxCpuPercent) {
+    this.maxCpuPercent = maxCpuPercent;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof Limits l
         && Objects.equals(maxEventsPerSecond, l.maxEventsPerSecond)
         && Objects.equals(maxStringBytes, l.maxStringBytes)
         && Objects.equals(maxCollectionElements, l.maxCollectionElements)
-        && Objects.equals(sampleRatio, l.sampleRatio);
+        && Objects.equals(sampleRatio, l.sampleRatio)
+        && Objects.equals(maxCpuPercent, l.maxCpuPercent);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(maxEventsPerSecond, maxStringBytes, maxCollectionElements, sampleRatio);
+    return Objects.hash(
+        maxEventsPerSecond, maxStringBytes, maxCollectionElements, sampleRatio, maxCpuPercent);
   }
 }

@@ -18,6 +18,11 @@ public class PodProbeStatus {
   @JsonPropertyDescription("Details, e.g. why attaching failed.")
   private String message;
 
+  @JsonPropertyDescription(
+      "Why the pod is in this state, as a CamelCase word when the agent has a specific one "
+          + "(e.g. CpuBudgetExceeded); the operator's Warning Event carries it. Unset otherwise.")
+  private String reason;
+
   public PodProbeStatus() {}
 
   public PodProbeStatus(String name, String uid, PodState state, String message) {
@@ -25,6 +30,11 @@ public class PodProbeStatus {
     this.uid = uid;
     this.state = state;
     this.message = message;
+  }
+
+  public PodProbeStatus(String name, String uid, PodState state, String message, String reason) {
+    this(name, uid, state, message);
+    this.reason = reason;
   }
 
   public String getName() {
@@ -59,17 +69,26 @@ public class PodProbeStatus {
     this.message = message;
   }
 
+  public String getReason() {
+    return reason;
+  }
+
+  public void setReason(String reason) {
+    this.reason = reason;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof PodProbeStatus p
         && Objects.equals(name, p.name)
         && Objects.equals(uid, p.uid)
         && state == p.state
-        && Objects.equals(message, p.message);
+        && Objects.equals(message, p.message)
+        && Objects.equals(reason, p.reason);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, uid, state, message);
+    return Objects.hash(name, uid, state, message, reason);
   }
 }

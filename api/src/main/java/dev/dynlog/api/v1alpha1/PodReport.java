@@ -17,6 +17,11 @@ public class PodReport {
   @JsonPropertyDescription("Why the probe failed or is pending, from the node agent.")
   private String message;
 
+  @JsonPropertyDescription(
+      "The node agent's reason for this state when it has a specific one, e.g. CpuBudgetExceeded"
+          + " (limits.maxCpuPercent); unset otherwise.")
+  private String reason;
+
   public PodReport() {}
 
   public PodReport(String pod, String node, PodState state, String message) {
@@ -24,6 +29,11 @@ public class PodReport {
     this.node = node;
     this.state = state;
     this.message = message;
+  }
+
+  public PodReport(String pod, String node, PodState state, String message, String reason) {
+    this(pod, node, state, message);
+    this.reason = reason;
   }
 
   public String getPod() {
@@ -56,5 +66,13 @@ public class PodReport {
 
   public void setMessage(String message) {
     this.message = message;
+  }
+
+  public String getReason() {
+    return reason;
+  }
+
+  public void setReason(String reason) {
+    this.reason = reason;
   }
 }

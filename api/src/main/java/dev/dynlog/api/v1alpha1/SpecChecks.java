@@ -193,6 +193,16 @@ public final class SpecChecks {
           new SpecProblem(
               INVALID_LIMITS, "spec.limits.sampleRatio must be in (0, 1], not " + ratio));
     }
+    Double cpu = l.getMaxCpuPercent();
+    if (cpu != null && !(cpu > 0 && cpu <= Limits.MAX_CPU_PERCENT)) {
+      out.add(
+          new SpecProblem(
+              INVALID_LIMITS,
+              "spec.limits.maxCpuPercent must be in (0, "
+                  + (int) Limits.MAX_CPU_PERCENT
+                  + "] (percent of one core), not "
+                  + cpu));
+    }
   }
 
   private static void bound(String field, Integer value, int min, int max, List<SpecProblem> out) {

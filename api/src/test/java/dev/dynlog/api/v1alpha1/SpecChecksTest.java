@@ -38,4 +38,27 @@ class SpecChecksTest {
       assertTrue(p.get(0).message().startsWith("spec.function"), p.get(0).message());
     }
   }
+
+  @Test
+  void cpuBudgetIsAPercentOfOneCoreAboveZeroAndAtMost100() {
+    assertEquals(5.0, Limits.effective(null).getMaxCpuPercent());
+    assertEquals(0.5, Limits.effective(new Limits(null, null, null, null, 0.5)).getMaxCpuPercent());
+    for (double ok : new double[] {0.01, 5, 100}) {
+      TracepointSpec s = new TracepointSpec();
+      s.setFunction("main.F");
+      s.setLimits(new Limits(null, null, null, null, ok));
+      assertEquals(List.of(), SpecChecks.problems(s), "maxCpuPercent " + ok);
+    }
+    for (double bad : new double[] {0, -1, 100.5, Double.NaN}) {
+      TracepointSpec s = new TracepointSpec();
+      s.setFunction("main.F");
+      s.setLimits(new Limits(null, null, null, null, bad));
+      List<SpecProblem> p = SpecChecks.problems(s);
+      assertEquals(1, p.size(), "maxCpuPercent " + bad);
+      assertEquals(SpecChecks.INVALID_LIMITS, p.get(0).reason());
+      assertEquals(
+          "spec.limits.maxCpuPercent must be in (0, 100] (percent of one core), not " + bad,
+          p.get(0).message());
+    }
+  }
 }

@@ -54,7 +54,8 @@ public final class StatusAggregator {
       } else if (state == PodState.Failed) {
         failed++;
       }
-      reports.add(new PodReport(pod.name(), pod.node(), state, message));
+      String reason = report == null ? null : report.getReason();
+      reports.add(new PodReport(pod.name(), pod.node(), state, message, reason));
     }
     reports.sort(
         Comparator.comparingInt((PodReport r) -> listOrder(r.getState()))

@@ -323,7 +323,7 @@ public class TracepointReconciler implements Reconciler<Tracepoint>, Cleaner<Tra
           event(
               tp,
               EventRecorder.WARNING,
-              "AttachFailed",
+              degradedReason(status),
               status.getFailedPods()
                   + " of "
                   + status.getDesiredPods()
@@ -335,6 +335,15 @@ public class TracepointReconciler implements Reconciler<Tracepoint>, Cleaner<Tra
         // Pending, NoTargets: no event; Invalid is reported above
       }
     }
+  }
+
+  /**
+   * The reason of a Degraded event: the first failed pod's own reason when its agent gave one (e.g.
+   * {@code CpuBudgetExceeded}), else {@code AttachFailed}.
+   */
+  static String degradedReason(TracepointStatus status) {
+    String reason = status.getPods().isEmpty() ? null : status.getPods().get(0).getReason();
+    return reason == null || reason.isBlank() ? "AttachFailed" : reason;
   }
 
   private void event(Tracepoint tp, String type, String reason, String message) {

@@ -183,12 +183,18 @@ public final class Fixtures {
    * assignment's current generation.
    */
   public void agentReports(TracepointAssignment assignment, PodState state, String message) {
+    agentReports(assignment, state, message, null);
+  }
+
+  /** As a node agent reports every pod of an assignment, with the agent's reason for the state. */
+  public void agentReports(
+      TracepointAssignment assignment, PodState state, String message, String reason) {
     TracepointAssignment fresh = client.resource(assignment).get();
     TracepointAssignmentStatus status = new TracepointAssignmentStatus();
     status.setObservedGeneration(fresh.getMetadata().getGeneration());
     status.setPods(
         fresh.getSpec().getPods().stream()
-            .map(p -> new PodProbeStatus(p.getName(), p.getUid(), state, message))
+            .map(p -> new PodProbeStatus(p.getName(), p.getUid(), state, message, reason))
             .toList());
     fresh.setStatus(status);
     client.resource(fresh).updateStatus();
