@@ -372,6 +372,47 @@ class AgentLoopIT {
     assertEquals(Map.of(w.pid(), 25L), rowsByPid(awaitRows(ns, "hot", 25)));
   }
 
+  @Test
+  void theCpuBudgetDetachesAHotLoopAndTheOtherTracepointKeepsRunning() throws Exception {
+    String ns = cluster.fixtures.namespace("shop");
+    FakeContainer hotC = later(FakeContainer.create(Layout.V2));
+    FakeContainer calmC = later(FakeContainer.create(Layout.V1));
+    Workload hot = inContainer(hotC, 8);
+    Workload calm = inContainer(calmC, 9);
+    cluster.running(cluster.pod(ns, "loop-1", NODE, Map.of("app", "loop")), hotC, 0);
+    cluster.running(cluster.pod(ns, "calm-1", NODE, Map.of("app", "calm")), calmC, 0);
+    cluster.create(Cluster.tracepoint(ns, "steady", "calm", "cold", new Capture("i", "i")));
+    Tracepoint loop = Cluster.tracepoint(ns, "loop", "loop", "hot", new Capture("tag", "t"));
+    loop.getSpec().getLimits().setMaxEventsPerSecond(10); // rows are cheap; the traps are not
+    cluster.create(loop);
+    awaitActive(ns, "steady");
+    awaitActive(ns, "loop");
+    Instant spinning = Instant.now();
+    hot.spin();
+    Tracepoint degraded = cluster.fixtures.awaitPhase(ns, "loop", Phase.Degraded);
+    long tripMs = Duration.between(spinning, Instant.now()).toMillis();
+    PodReport report = degraded.getStatus().getPods().get(0);
+    System.out.printf(
+        "CPU budget: tripped %d ms after the hot loop started: %s%n", tripMs, report.getMessage());
+    assertEquals(PodState.Failed, report.getState());
+    assertEquals("CpuBudgetExceeded", report.getReason());
+    assertTrue(
+        report
+            .getMessage()
+            .matches(
+                "over its CPU budget: [0-9,]+ calls/s cost [0-9.]+% of a core \\(limit 5%\\).*"),
+        report.getMessage());
+    cluster.fixtures.awaitEvent(ns, "loop", "CpuBudgetExceeded");
+    String metrics = agent.metrics();
+    assertEquals(1, Prometheus.sum(metrics, "dynlog_cpu_budget_trips_total", series(ns, "loop")));
+    assertEquals(0, Prometheus.sum(metrics, "dynlog_attached_probes", series(ns, "loop")));
+    hot.call(10); // the traced program is unharmed and answers
+    // the other tracepoint keeps running, every call of its pod a row
+    assertEquals(Phase.Active, cluster.get(ns, "steady").getStatus().getPhase());
+    calm.callCold(300);
+    assertEquals(Map.of(calm.pid(), 300L), rowsByPid(awaitRows(ns, "steady", 300)));
+  }
+
   static Predicate<PodProbeStatus> state(PodState s) {
     return p -> p.getState() == s;
   }

@@ -38,6 +38,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -659,10 +660,10 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   /**
-   * Adds the cost of the run's probes since the previous tick to its CPU budget: per probe, new
-   * hits × {@link Probe#trapNsPerHit()} plus new BPF run time, both from the kernel's counters.
-   * When the budget trips, detaches every pod of the run on this node and fails them with the
-   * figures; returns whether it did.
+   * Adds the cost of the run's probes since the previous tick to its CPU budget: per binary, new
+   * hits × {@link Probe#trapNsPerHit()} (once, though each pod has its own probe there), plus every
+   * probe's new BPF run time, both from the kernel's counters. When the budget trips, detaches
+   * every pod of the run on this node and fails them with the figures; returns whether it did.
    */
   private boolean checkBudget(AssignmentRun run) {
     long now = System.nanoTime();
@@ -672,6 +673,7 @@ public final class NodeAgent implements AutoCloseable {
     long calls = 0;
     double cpuNs = 0;
     Set<Probe> live = Collections.newSetFromMap(new IdentityHashMap<>());
+    Map<BinaryCache.Key, Double> trapNs = new HashMap<>();
     for (PodRun pod : run.pods.values()) {
       for (ProbeRun p : pod.probes) {
         ProbeCounters c;
@@ -684,11 +686,15 @@ public final class NodeAgent implements AutoCloseable {
         long[] now3 = {c.probeRunCount(), c.probeRunTimeNs(), c.calls()};
         long[] before = run.lastSeen.put(p.probe, now3);
         if (before == null) before = new long[3]; // counters start at zero when attached
-        cpuNs +=
-            (now3[0] - before[0]) * Math.max(0, p.probe.trapNsPerHit()) + (now3[1] - before[1]);
+        cpuNs += now3[1] - before[1]; // each probe's BPF program runs on every hit
+        trapNs.merge(
+            p.binary, (now3[0] - before[0]) * Math.max(0, p.probe.trapNsPerHit()), Math::max);
         calls += now3[2] - before[2];
       }
     }
+    // The probes of one binary (one per pod) sit at the same instructions: a call traps once and
+    // every probe's program runs on that trap, so the trap is charged once per binary.
+    for (double t : trapNs.values()) cpuNs += t;
     run.lastSeen.keySet().retainAll(live);
     CpuBudget.Window w = run.budget.add(elapsed, calls, cpuNs);
     if (w == null) return false;
