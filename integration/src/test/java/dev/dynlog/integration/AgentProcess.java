@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,14 +30,31 @@ final class AgentProcess implements AutoCloseable {
   private static final Pattern SERVING = Pattern.compile("serving /metrics and /api/v1 on (\\S+)");
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * The environment of the agent in the DaemonSet (docs/operator.md, "Running the agent"): two
+   * malloc arenas, not one per thread, for native allocations (libbpf, JNA).
+   */
+  static final Map<String, String> ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "2");
+
+  /**
+   * The JVM options of the agent in the DaemonSet (docs/operator.md, "Running the agent"):
+   * overridable with {@code -Ddynlog.agent.jvm=...} to measure others.
+   */
+  static final String JVM_OPTIONS =
+      System.getProperty(
+          "dynlog.agent.jvm",
+          "-XX:+UseSerialGC -Xms16m -Xmx96m -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -Xss512k");
+
   private final Process process;
   private final Path stderr;
+  private final Path stdout;
   private final URI base;
   private final HttpClient http = HttpClient.newHttpClient();
 
-  private AgentProcess(Process process, Path stderr, URI base) {
+  private AgentProcess(Process process, Path stderr, Path stdout, URI base) {
     this.process = process;
     this.stderr = stderr;
+    this.stdout = stdout;
     this.base = base;
   }
 
@@ -56,30 +74,34 @@ final class AgentProcess implements AutoCloseable {
   static AgentProcess start(String node, Path kubeconfig, String... extra) throws IOException {
     Require.root();
     Path err = Files.createTempFile("dynlog-agent", ".err");
+    Path out = Files.createTempFile("dynlog-agent", ".out");
     List<String> cmd =
         new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar",
-                jar().toAbsolutePath().toString(),
-                "agent",
-                "--node",
-                node,
-                "--kubeconfig",
-                kubeconfig.toString(),
-                "--http",
-                "127.0.0.1:0"));
-    cmd.addAll(List.of(extra));
+            List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    cmd.addAll(List.of(JVM_OPTIONS.split(" ")));
+    cmd.addAll(
+        List.of(
+            "-jar",
+            jar().toAbsolutePath().toString(),
+            "agent",
+            "--node",
+            node,
+            "--kubeconfig",
+            kubeconfig.toString(),
+            "--http",
+            "127.0.0.1:0"));
+    for (String e : extra) if (!e.isEmpty()) cmd.add(e);
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().putAll(ENVIRONMENT);
     Process p =
-        new ProcessBuilder(cmd)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .redirectError(err.toFile())
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .start();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
       Matcher m = SERVING.matcher(Files.readString(err));
-      if (m.find()) return new AgentProcess(p, err, URI.create(m.group(1)));
+      if (m.find()) return new AgentProcess(p, err, out, URI.create(m.group(1)));
       if (!p.isAlive()) break;
       sleep(50);
     }
@@ -120,6 +142,11 @@ final class AgentProcess implements AutoCloseable {
   }
 
   /** The rows of tracepoint {@code namespace/name} (JSON objects), oldest first. */
+  List<JsonNode> rows(String namespace, String name) {
+    return rows(namespace, name, "");
+  }
+
+  /** The rows of tracepoint {@code namespace/name} (JSON objects) with more query parameters. */
   List<JsonNode> rows(String namespace, String name, String query) {
     Answer a =
         get(
@@ -165,13 +192,73 @@ final class AgentProcess implements AutoCloseable {
   }
 
   /** SIGTERM, and waits for it to exit; returns the exit code. */
-  int terminate() throws InterruptedException {
+  int terminate() throws InterruptedException, IOException {
     process.destroy();
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      // a JVM shutting down answers no jcmd; SIGQUIT prints its threads to stdout
+      new ProcessBuilder("kill", "-QUIT", Long.toString(pid())).start().waitFor();
+      sleep(2000);
+      String threads;
+      try {
+        threads = Files.readString(stdout);
+      } catch (IOException e) {
+        threads = "<unreadable: " + e + ">";
+      }
       process.destroyForcibly();
-      throw new AssertionError("the agent did not stop within 60 s of SIGTERM:\n" + log());
+      throw new AssertionError(
+          "the agent did not stop within 60 s of SIGTERM:\n"
+              + log()
+              + "\nits threads:\n"
+              + threads);
     }
     return process.exitValue();
+  }
+
+  /** Output of {@code jcmd PID COMMAND} (e.g. a thread dump, the native memory summary). */
+  String jcmd(String... command) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
+    cmd.add(Long.toString(pid()));
+    cmd.addAll(List.of(command));
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes());
+      p.waitFor(30, TimeUnit.SECONDS);
+      return out;
+    } catch (IOException e) {
+      return "<jcmd failed: " + e + ">";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "<interrupted>";
+    }
+  }
+
+  /**
+   * Where the agent's resident memory is: the largest mappings of {@code /proc/PID/smaps} and, when
+   * the JVM runs with {@code -XX:NativeMemoryTracking=summary}, its own account.
+   */
+  String memoryBreakdown() throws IOException {
+    StringBuilder out = new StringBuilder();
+    List<long[]> sizes = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    String name = "";
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "smaps"))) {
+      if (Character.isDigit(line.charAt(0)) || (line.charAt(0) >= 'a' && line.charAt(0) <= 'f')) {
+        String[] f = line.trim().split("\\s+");
+        name = f.length > 5 ? f[5] : "[anon]";
+      } else if (line.startsWith("Rss:")) {
+        sizes.add(new long[] {Long.parseLong(line.replaceAll("[^0-9]", "")), names.size()});
+        names.add(name);
+      }
+    }
+    sizes.sort((a, b) -> Long.compare(b[0], a[0]));
+    for (int i = 0; i < Math.min(8, sizes.size()); i++) {
+      out.append(
+          String.format("  %7d KiB %s%n", sizes.get(i)[0], names.get((int) sizes.get(i)[1])));
+    }
+    if (JVM_OPTIONS.contains("NativeMemoryTracking"))
+      out.append(jcmd("VM.native_memory", "summary"));
+    return out.toString();
   }
 
   boolean alive() {
@@ -179,7 +266,7 @@ final class AgentProcess implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() throws InterruptedException, IOException {
     if (process.isAlive()) terminate();
   }
 

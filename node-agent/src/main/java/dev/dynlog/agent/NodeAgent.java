@@ -37,6 +37,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -571,6 +572,7 @@ public final class NodeAgent implements AutoCloseable {
    * one step with their removal, so a scrape sees them exactly once.
    */
   private void detach(AssignmentRun run, PodRun pod) {
+    Probe.detachAll(pod.probes.stream().map(ProbeRun::probe).toList());
     for (ProbeRun p : pod.probes) p.probe.close();
     synchronized (run) {
       for (ProbeRun p : pod.probes) {
@@ -587,8 +589,18 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   private void detachAll(AssignmentRun run, String why) {
+    Probe.detachAll(probes(List.of(run)));
     for (PodRun pod : run.pods.values()) detach(run, pod);
     options.log().printf("dynlog agent: %s: detached (%s)%n", run.key(), why);
+  }
+
+  /** Every attached probe of these assignments. */
+  private static List<Probe> probes(Collection<AssignmentRun> runs) {
+    List<Probe> out = new ArrayList<>();
+    for (AssignmentRun r : runs) {
+      for (PodRun p : r.pods.values()) for (ProbeRun pr : p.probes) out.add(pr.probe);
+    }
+    return out;
   }
 
   private void remove(String key, String why) {
@@ -612,7 +624,20 @@ public final class NodeAgent implements AutoCloseable {
   private void tick() {
     if (closed) return;
     Instant now = clock.instant();
-    Map<String, Set<Integer>> byContainer = null;
+    Map<String, Set<Integer>> byContainer = containerProcesses();
+    // Every uprobe this tick removes (expired assignments, pods whose processes are gone) is
+    // detached in one batch first: detaching one waits for the kernel, many at once overlap.
+    List<Probe> leaving = new ArrayList<>();
+    for (AssignmentRun run : assignments.values()) {
+      if (run.expired || run.overBudget != null) continue;
+      boolean expiring = run.expiresAt != null && !now.isBefore(run.expiresAt);
+      for (PodRun pod : run.pods.values()) {
+        if (expiring || (!pod.probes.isEmpty() && !alive(pod, byContainer))) {
+          for (ProbeRun p : pod.probes) leaving.add(p.probe);
+        }
+      }
+    }
+    Probe.detachAll(leaving);
     for (AssignmentRun run : assignments.values()) {
       if (!run.expired && run.expiresAt != null && !now.isBefore(run.expiresAt)) {
         run.expired = true;
@@ -627,7 +652,6 @@ public final class NodeAgent implements AutoCloseable {
         continue;
       }
       if (run.expired || run.overBudget != null) continue;
-      if (byContainer == null) byContainer = containerProcesses();
       boolean changed = false;
       for (PodRun pod : run.pods.values()) {
         if (pod.probes.isEmpty()) {
@@ -637,12 +661,10 @@ public final class NodeAgent implements AutoCloseable {
           }
           continue;
         }
-        boolean alive = false;
+        boolean alive = alive(pod, byContainer);
         for (String c : pod.containers) {
-          Set<Integer> pids = byContainer.getOrDefault(c, Set.of());
-          if (!pids.isEmpty()) alive = true;
           try {
-            groups.add(c, pids);
+            groups.add(c, byContainer.getOrDefault(c, Set.of()));
           } catch (TracerException e) {
             options.log().println("dynlog agent: " + run.key() + ": " + e.getMessage());
           }
@@ -712,6 +734,14 @@ public final class NodeAgent implements AutoCloseable {
     return true;
   }
 
+  /** Whether a process is left in any of the containers an attached pod was attached in. */
+  private static boolean alive(PodRun pod, Map<String, Set<Integer>> byContainer) {
+    for (String c : pod.containers) {
+      if (!byContainer.getOrDefault(c, Set.of()).isEmpty()) return true;
+    }
+    return false;
+  }
+
   private boolean anyProcess(PodRun pod, Map<String, Set<Integer>> byContainer) {
     for (String status : pod.pod.getContainerIDs()) {
       try {
@@ -764,6 +794,8 @@ public final class NodeAgent implements AutoCloseable {
       loop.submit(
               () -> {
                 closed = true;
+                // every uprobe of every assignment at once: detaching waits for the kernel
+                Probe.detachAll(probes(assignments.values()));
                 for (AssignmentRun run : assignments.values()) {
                   detachAll(run, "the agent stopped");
                   if (run.stored != null && run.stored.state() == TracepointState.RUNNING) {

@@ -302,7 +302,7 @@ public final class StandaloneSession {
     } finally {
       // detach every probe first, then collect the rows once: not one flush per probe while the
       // others still write
-      for (Running run : running) run.probe.detach();
+      Probe.detachAll(running.stream().map(r -> r.probe).toList());
       for (Running run : running) run.probe.close();
       closeAll(resolved);
       finished.countDown();

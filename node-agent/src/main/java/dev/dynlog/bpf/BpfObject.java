@@ -92,6 +92,9 @@ public final class BpfObject implements AutoCloseable {
         throw new BpfException(
             "cannot load the BPF object into the kernel: " + BpfException.errno(rc) + hint, detail);
       }
+      // libbpf parsed the kernel's BTF to relocate the object (tens of MiB) and has freed it:
+      // give those pages back rather than keep them resident for the agent's lifetime
+      LibC.INSTANCE.malloc_trim(0);
       return new BpfObject(o, buf);
     }
   }

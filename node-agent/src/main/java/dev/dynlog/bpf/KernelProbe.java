@@ -5,6 +5,7 @@ import dev.dynlog.recipe.Read;
 import dev.dynlog.recipe.RecipeLimits;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -104,9 +105,21 @@ public final class KernelProbe implements AutoCloseable {
   }
 
   /** Detaches every uprobe of this probe; the maps keep their state. Idempotent. */
-  public synchronized void detach() {
-    for (UprobeLink l : links) l.close();
+  public void detach() {
+    UprobeLink.closeAll(takeLinks());
+  }
+
+  /** Detaches every uprobe of all these probes together ({@link UprobeLink#closeAll}). */
+  public static void detachAll(Collection<KernelProbe> probes) {
+    List<UprobeLink> all = new ArrayList<>();
+    for (KernelProbe p : probes) all.addAll(p.takeLinks());
+    UprobeLink.closeAll(all);
+  }
+
+  private synchronized List<UprobeLink> takeLinks() {
+    List<UprobeLink> taken = new ArrayList<>(links);
     links.clear();
+    return taken;
   }
 
   /** The counters, summed over CPUs. */

@@ -29,6 +29,9 @@ interface LibC extends Library {
 
   int close(int fd);
 
+  /** Gives free heap memory back to the kernel; returns 1 if some was released. */
+  int malloc_trim(long pad);
+
   int vsnprintf(byte[] buf, long size, String format, Pointer vaList);
 
   String strerror(int errnum);

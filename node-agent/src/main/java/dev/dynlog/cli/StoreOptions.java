@@ -28,8 +28,9 @@ final class StoreOptions {
       names = "--buffer-total-bytes",
       paramLabel = "BYTES",
       description =
-          "Bytes of rows kept by all tracepoints together at most (default 256 MiB, at least 1 MiB);"
-              + " when full, the tracepoint holding the most gives up its oldest rows.")
+          "Bytes of rows kept by all tracepoints together at most (default 256 MiB, or 40% of"
+              + " the JVM's maximum heap if less; at least 1 MiB); when full, the tracepoint holding"
+              + " the most gives up its oldest rows.")
   Long totalBytes;
 
   @Option(
@@ -77,7 +78,9 @@ final class StoreOptions {
     return new StoreConfig(
         rows == null ? d.maxRows() : rows,
         bytes == null ? d.maxBytes() : bytes,
-        totalBytes == null ? d.totalBytes() : totalBytes,
+        totalBytes == null
+            ? StoreConfig.defaultTotalBytes(Runtime.getRuntime().maxMemory())
+            : totalBytes,
         keep);
   }
 }

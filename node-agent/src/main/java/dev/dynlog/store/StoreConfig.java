@@ -18,6 +18,19 @@ public record StoreConfig(int maxRows, long maxBytes, long totalBytes, Duration 
   /** Bytes of all buffers together when not configured: 256 MiB. */
   public static final long DEFAULT_TOTAL_BYTES = 256L << 20;
 
+  /** The share of the JVM's maximum heap that the rows may take by default: 40%. */
+  public static final double HEAP_SHARE = 0.4;
+
+  /**
+   * The total when not configured: {@link #DEFAULT_TOTAL_BYTES}, or {@link #HEAP_SHARE} of the
+   * JVM's maximum heap if that is less (e.g. an agent given {@code -Xmx128m}, or a container-sized
+   * heap), so that full buffers never exhaust the heap; at least {@link #MIN_TOTAL_BYTES}.
+   */
+  public static long defaultTotalBytes(long maxHeapBytes) {
+    return Math.max(
+        MIN_TOTAL_BYTES, Math.min(DEFAULT_TOTAL_BYTES, (long) (maxHeapBytes * HEAP_SHARE)));
+  }
+
   /**
    * The smallest total: 1 MiB, so that even 512 tracepoints' empty buffers (about 1 KiB each) fit.
    */

@@ -7,7 +7,9 @@ import dev.dynlog.plan.ProbePlan;
 import dev.dynlog.plan.SiteKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Collection;
 import java.util.List;
 import java.util.function.LongSupplier;
 
@@ -178,6 +180,20 @@ public final class Probe implements AutoCloseable {
    */
   public synchronized void detach() {
     if (!closed) kernel.detach();
+  }
+
+  /**
+   * Detaches every uprobe of all these probes together, concurrently (detaching one uprobe waits
+   * for the kernel; many at once overlap the waits); {@link #close()} each afterwards.
+   */
+  public static void detachAll(Collection<Probe> probes) {
+    List<KernelProbe> kernels = new ArrayList<>();
+    for (Probe p : probes) {
+      synchronized (p) {
+        if (!p.closed) kernels.add(p.kernel);
+      }
+    }
+    KernelProbe.detachAll(kernels);
   }
 
   /**

@@ -408,6 +408,7 @@ public final class Tracer implements AutoCloseable {
       if (!running && open.isEmpty()) return;
       toClose = new ArrayList<>(open);
     }
+    Probe.detachAll(toClose);
     for (Probe p : toClose) p.close();
     for (Thread t : background) {
       try {
