@@ -43,7 +43,7 @@ final class AgentProcess implements AutoCloseable {
   static final String JVM_OPTIONS =
       System.getProperty(
           "dynlog.agent.jvm",
-          "-XX:+UseSerialGC -Xms16m -Xmx96m -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -Xss512k");
+          "-XX:+UseSerialGC -Xms16m -Xmx64m -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -Xss512k");
 
   private final Process process;
   private final Path stderr;

@@ -25,6 +25,8 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -167,6 +169,19 @@ class ValidationTest {
     assertTrue(applied.output().contains("ttl must be between 5s and 24h"), applied.output());
     assertFalse(applied.output().contains("type conversion"), applied.output());
     assertEquals(1, applied.output().strip().lines().count(), applied.output());
+  }
+
+  /** The example the README applies is accepted by the API server as it is (server dry run). */
+  @Test
+  void theExampleTracepointIsValid() throws Exception {
+    Path example =
+        Path.of(System.getProperty("dynlog.repo.dir", "..")).resolve("examples/tracepoint.yaml");
+    String yaml = Files.readString(example).replace("namespace: shop", "namespace: " + ns);
+    TestApiServer.Outcome applied =
+        TestApiServer.get().kubectlOutcome(yaml, "apply", "--dry-run=server", "-f", "-");
+    assertEquals(0, applied.exitCode(), applied.output());
+    assertTrue(
+        applied.output().contains("tracepoint.dynlog.dev/checkout-sum created"), applied.output());
   }
 
   /** The API server (schema + CEL) and {@code Ttl.parse} (operator, dynlog run) agree. */
