@@ -6,7 +6,11 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
-/** One attached uprobe or uretprobe (a libbpf {@code bpf_link}); {@link #close()} detaches it. */
+/**
+ * Attached uprobes or uretprobes of one program in one binary: a libbpf {@code bpf_link} (one
+ * perf-event uprobe at one offset), or a uprobe_multi link fd ({@link UprobeMulti}: one link for
+ * many offsets). {@link #close()} detaches them.
+ */
 public final class UprobeLink implements AutoCloseable {
 
   /**
@@ -18,14 +22,30 @@ public final class UprobeLink implements AutoCloseable {
 
   private final LibBpf lib;
   private final String binaryPath;
-  private final long fileOffset;
+  private final long[] fileOffsets;
   private Pointer link;
+  private int fd;
 
+  /** A libbpf perf-event link at one offset. */
   UprobeLink(LibBpf lib, Pointer link, String binaryPath, long fileOffset) {
     this.lib = lib;
     this.link = link;
+    this.fd = -1;
     this.binaryPath = binaryPath;
-    this.fileOffset = fileOffset;
+    this.fileOffsets = new long[] {fileOffset};
+  }
+
+  /** A uprobe_multi link (its fd) at these offsets. */
+  UprobeLink(int fd, String binaryPath, long[] fileOffsets) {
+    this.lib = null;
+    this.fd = fd;
+    this.binaryPath = binaryPath;
+    this.fileOffsets = fileOffsets.clone();
+  }
+
+  /** Number of uprobes this link holds (one per file offset). */
+  public int uprobes() {
+    return fileOffsets.length;
   }
 
   @Override
@@ -33,6 +53,10 @@ public final class UprobeLink implements AutoCloseable {
     if (link != null) {
       lib.bpf_link__destroy(link);
       link = null;
+    }
+    if (fd >= 0) {
+      LibC.INSTANCE.close(fd);
+      fd = -1;
     }
   }
 
@@ -75,6 +99,10 @@ public final class UprobeLink implements AutoCloseable {
 
   @Override
   public String toString() {
-    return binaryPath + "+0x" + Long.toHexString(fileOffset);
+    StringBuilder sb = new StringBuilder(binaryPath);
+    for (int i = 0; i < fileOffsets.length; i++) {
+      sb.append(i == 0 ? "+0x" : ",0x").append(Long.toHexString(fileOffsets[i]));
+    }
+    return sb.toString();
   }
 }
