@@ -257,19 +257,23 @@ public final class BpfObject implements AutoCloseable {
     if (fd < 0) {
       StringBuilder offs = new StringBuilder();
       for (long off : fileOffsets)
-        offs.append(offs.length() == 0 ? "0x" : ", 0x").append(Long.toHexString(off));
+        offs.append(offs.isEmpty() ? "0x" : ", 0x").append(Long.toHexString(off));
+      boolean one = fileOffsets.length == 1;
+      String what = retprobe ? "uretprobe" : "uprobe";
       throw new BpfException(
           "cannot attach "
-              + fileOffsets.length
-              + (retprobe ? " uretprobe" : " uprobe")
-              + (fileOffsets.length == 1 ? "" : "s")
-              + " (one uprobe_multi link) to "
+              + (one ? "a " + what : fileOffsets.length + " " + what + "s")
+              + " to "
               + binaryPath
               + " at file offset"
-              + (fileOffsets.length == 1 ? " " : "s ")
+              + (one ? " " : "s ")
               + offs
               + (pid >= 0 ? " in pid " + pid : "")
               + ": "
+              + BpfException.errno(fd),
+          "kernel: bpf(BPF_LINK_CREATE) of a uprobe_multi link of "
+              + program
+              + " failed: "
               + BpfException.errno(fd));
     }
     return new UprobeLink(fd, binaryPath, fileOffsets);
