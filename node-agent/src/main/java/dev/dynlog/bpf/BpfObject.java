@@ -6,7 +6,9 @@ import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -27,16 +29,32 @@ public final class BpfObject implements AutoCloseable {
   private static LibBpf lib;
   private static LibBpfLog log;
 
+  /**
+   * System property: {@code false} attaches one perf-event link per uprobe, as on kernels without
+   * uprobe_multi links.
+   */
+  public static final String MULTI_PROPERTY = "dynlog.uprobeMulti";
+
+  /** The programs attached as uprobes (SEC("uprobe") in dynlog.bpf.c). */
+  private static final String[] UPROBE_PROGRAMS = {
+    ProbeTable.EMPTY_PROGRAM, ProbeTable.ENTRY_PROGRAM, ProbeTable.RETURN_PROGRAM
+  };
+
+  private static final int ENOENT = 2;
+  private static boolean fallbackSaid;
+
   private final Pointer obj;
+  private final boolean multi;
   private final Memory elf; // libbpf may refer to the ELF image while the object lives
   private final Map<String, BpfMap> maps = new HashMap<>();
   private final Map<String, Pointer> programs = new HashMap<>();
   private int statsFd = -1;
   private boolean closed;
 
-  private BpfObject(Pointer obj, Memory elf) {
+  private BpfObject(Pointer obj, Memory elf, boolean multi) {
     this.obj = obj;
     this.elf = elf;
+    this.multi = multi;
   }
 
   /** libbpf, loaded once; fails with a message naming the missing library. */
@@ -62,7 +80,12 @@ public final class BpfObject implements AutoCloseable {
     return lib;
   }
 
-  /** Loads the embedded object into the kernel (verifier included). */
+  /**
+   * Loads the embedded object into the kernel (verifier included). Its uprobe programs are loaded
+   * for uprobe_multi links ({@link UprobeMulti}) where the kernel has them (Linux 6.6+), otherwise
+   * (or with {@code -D}{@value #MULTI_PROPERTY}{@code =false}) for one perf-event link per uprobe,
+   * said once on stderr.
+   */
   public static BpfObject loadEmbedded() throws BpfException {
     byte[] elf;
     try (InputStream in = BpfObject.class.getResourceAsStream(RESOURCE)) {
@@ -75,28 +98,72 @@ public final class BpfObject implements AutoCloseable {
     }
     LibBpf l = lib();
     synchronized (BpfObject.class) {
-      log.mark();
-      Memory buf = new Memory(elf.length);
-      buf.write(0, elf, 0, elf.length);
-      Pointer o = l.bpf_object__open_mem(buf, elf.length, null);
-      if (o == null) {
-        throw new BpfException(
-            "libbpf cannot open the BPF object: " + BpfException.errno(Native.getLastError()),
-            log.recent(10));
+      String why = "-D" + MULTI_PROPERTY + "=false";
+      if (!"false".equals(System.getProperty(MULTI_PROPERTY))) {
+        try {
+          BpfObject o = load(l, elf, true);
+          why = UprobeMulti.unsupportedReason(l.bpf_program__fd(o.program(UPROBE_PROGRAMS[0])));
+          if (why == null) return o;
+          o.close();
+        } catch (BpfException e) {
+          why = "the kernel refuses programs for them: " + e.getMessage();
+        }
       }
-      int rc = l.bpf_object__load(o);
-      if (rc != 0) {
-        String detail = log.recent(30);
-        l.bpf_object__close(o);
-        String hint = -rc == 1 || -rc == 13 ? " (BPF needs root or CAP_BPF + CAP_PERFMON)" : "";
-        throw new BpfException(
-            "cannot load the BPF object into the kernel: " + BpfException.errno(rc) + hint, detail);
+      BpfObject o = load(l, elf, false);
+      if (!fallbackSaid) {
+        fallbackSaid = true;
+        System.err.println(
+            "dynlog: no uprobe_multi links ("
+                + why
+                + "): one perf-event link per uprobe, each slow to detach");
       }
-      // libbpf parsed the kernel's BTF to relocate the object (tens of MiB) and has freed it:
-      // give those pages back rather than keep them resident for the agent's lifetime
-      LibC.INSTANCE.malloc_trim(0);
-      return new BpfObject(o, buf);
+      return o;
     }
+  }
+
+  private static BpfObject load(LibBpf l, byte[] elf, boolean multi) throws BpfException {
+    log.mark();
+    Memory buf = new Memory(elf.length);
+    buf.write(0, elf, 0, elf.length);
+    Pointer o = l.bpf_object__open_mem(buf, elf.length, null);
+    if (o == null) {
+      throw new BpfException(
+          "libbpf cannot open the BPF object: " + BpfException.errno(Native.getLastError()),
+          log.recent(10));
+    }
+    if (multi) {
+      for (String name : UPROBE_PROGRAMS) {
+        Pointer prog = l.bpf_object__find_program_by_name(o, name);
+        int rc = prog == null ? -ENOENT : 0;
+        if (rc == 0)
+          rc = l.bpf_program__set_expected_attach_type(prog, UprobeMulti.BPF_TRACE_UPROBE_MULTI);
+        if (rc != 0) {
+          l.bpf_object__close(o);
+          throw new BpfException(
+              "cannot prepare the BPF program "
+                  + name
+                  + " for uprobe_multi links: "
+                  + BpfException.errno(rc));
+        }
+      }
+    }
+    int rc = l.bpf_object__load(o);
+    if (rc != 0) {
+      String detail = log.recent(30);
+      l.bpf_object__close(o);
+      String hint = -rc == 1 || -rc == 13 ? " (BPF needs root or CAP_BPF + CAP_PERFMON)" : "";
+      throw new BpfException(
+          "cannot load the BPF object into the kernel: " + BpfException.errno(rc) + hint, detail);
+    }
+    // libbpf parsed the kernel's BTF to relocate the object (tens of MiB) and has freed it:
+    // give those pages back rather than keep them resident for the agent's lifetime
+    LibC.INSTANCE.malloc_trim(0);
+    return new BpfObject(o, buf, multi);
+  }
+
+  /** Whether uprobes are attached as uprobe_multi links (else one perf-event link each). */
+  public boolean multiUprobes() {
+    return multi;
   }
 
   /** A map of the object by name. */
@@ -130,6 +197,8 @@ public final class BpfObject implements AutoCloseable {
   public UprobeLink attachUprobe(
       String program, int pid, String binaryPath, long fileOffset, long cookie, boolean retprobe)
       throws BpfException {
+    if (multi)
+      return attachMulti(program, pid, binaryPath, new long[] {fileOffset}, cookie, retprobe);
     Pointer prog = program(program);
     Memory opts = new Memory(40);
     opts.clear();
@@ -155,6 +224,59 @@ public final class BpfObject implements AutoCloseable {
       }
       return new UprobeLink(lib, link, binaryPath, fileOffset);
     }
+  }
+
+  /**
+   * Attaches a program as uprobes (or uretprobes) at several file offsets of a binary, all with the
+   * same cookie: one uprobe_multi link, or one perf-event link per offset.
+   *
+   * @param pid the process to trace, or -1 for every process mapping the binary (also later ones)
+   */
+  public List<UprobeLink> attachUprobes(
+      String program, int pid, String binaryPath, long[] fileOffsets, long cookie, boolean retprobe)
+      throws BpfException {
+    if (fileOffsets.length == 0) return List.of();
+    if (multi) return List.of(attachMulti(program, pid, binaryPath, fileOffsets, cookie, retprobe));
+    List<UprobeLink> links = new ArrayList<>(fileOffsets.length);
+    try {
+      for (long off : fileOffsets)
+        links.add(attachUprobe(program, pid, binaryPath, off, cookie, retprobe));
+    } catch (BpfException | RuntimeException e) {
+      UprobeLink.closeAll(links);
+      throw e;
+    }
+    return links;
+  }
+
+  private UprobeLink attachMulti(
+      String program, int pid, String binaryPath, long[] fileOffsets, long cookie, boolean retprobe)
+      throws BpfException {
+    int progFd = lib.bpf_program__fd(program(program));
+    int fd =
+        UprobeMulti.create(progFd, binaryPath, fileOffsets, cookie, Math.max(pid, 0), retprobe);
+    if (fd < 0) {
+      StringBuilder offs = new StringBuilder();
+      for (long off : fileOffsets)
+        offs.append(offs.isEmpty() ? "0x" : ", 0x").append(Long.toHexString(off));
+      boolean one = fileOffsets.length == 1;
+      String what = retprobe ? "uretprobe" : "uprobe";
+      throw new BpfException(
+          "cannot attach "
+              + (one ? "a " + what : fileOffsets.length + " " + what + "s")
+              + " to "
+              + binaryPath
+              + " at file offset"
+              + (one ? " " : "s ")
+              + offs
+              + (pid >= 0 ? " in pid " + pid : "")
+              + ": "
+              + BpfException.errno(fd),
+          "kernel: bpf(BPF_LINK_CREATE) of a uprobe_multi link of "
+              + program
+              + " failed: "
+              + BpfException.errno(fd));
+    }
+    return new UprobeLink(fd, binaryPath, fileOffsets);
   }
 
   /**

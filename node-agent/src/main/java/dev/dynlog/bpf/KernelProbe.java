@@ -77,6 +77,19 @@ public final class KernelProbe implements AutoCloseable {
             ProbeTable.RETURN_PROGRAM, pid, binaryPath, fileOffset, id, uretprobe));
   }
 
+  /**
+   * Attaches the return program as plain uprobes on these RET instructions, together: one
+   * uprobe_multi link where the kernel has them ({@link BpfObject#attachUprobes}).
+   */
+  public synchronized void attachReturns(int pid, String binaryPath, long[] retFileOffsets)
+      throws BpfException {
+    List<UprobeLink> added =
+        table.object.attachUprobes(
+            ProbeTable.RETURN_PROGRAM, pid, binaryPath, retFileOffsets, id, false);
+    if (closed) UprobeLink.closeAll(added);
+    for (UprobeLink l : added) add(l);
+  }
+
   private void add(UprobeLink link) {
     if (closed) {
       link.close();
@@ -99,8 +112,15 @@ public final class KernelProbe implements AutoCloseable {
     table.groups.update(BpfMap.intKey(id), bits);
   }
 
-  /** Uprobes attached now. */
+  /** Uprobes attached now (a uprobe_multi link counts its offsets). */
   public synchronized int attached() {
+    int n = 0;
+    for (UprobeLink l : links) n += l.uprobes();
+    return n;
+  }
+
+  /** Links attached now (each detached by one kernel operation). */
+  public synchronized int links() {
     return links.size();
   }
 

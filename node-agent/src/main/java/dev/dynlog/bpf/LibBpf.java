@@ -34,6 +34,8 @@ interface LibBpf extends Library {
 
   int bpf_program__fd(Pointer prog);
 
+  int bpf_program__set_expected_attach_type(Pointer prog, int type);
+
   Pointer bpf_program__attach_uprobe_opts(
       Pointer prog, int pid, String binaryPath, long fileOffset, Pointer opts);
 

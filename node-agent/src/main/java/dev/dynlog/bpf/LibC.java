@@ -29,6 +29,9 @@ interface LibC extends Library {
 
   int close(int fd);
 
+  /** {@code syscall(2)} with three arguments; returns -1 and sets errno on failure. */
+  long syscall(long number, long arg1, Pointer arg2, long arg3);
+
   /** Gives free heap memory back to the kernel; returns 1 if some was released. */
   int malloc_trim(long pad);
 

@@ -12,9 +12,12 @@
  * dev.dynlog.bpf.RecipeEncoder}. {@link dev.dynlog.bpf.ProbeTable} hands out probe ids; a {@link
  * dev.dynlog.bpf.KernelProbe} writes one id's maps and attaches the programs {@code dynlog_entry}
  * and {@code dynlog_return} as uprobes with the id as attach cookie. Adding a probe is map writes
- * plus attaches, never a reload. Limits ({@link dev.dynlog.recipe.RecipeLimits}, the C side's
- * {@code enum limits}): 16 reads per site, 4 root pieces and 4 dereferences per read, 512 bytes per
- * read (longer strings are cut and marked truncated).
+ * plus attaches, never a reload. The uprobes of a site are one uprobe_multi link ({@code
+ * UprobeMulti}, Linux 6.6+: fast to detach), or one perf-event link each where the kernel lacks
+ * them; {@link dev.dynlog.bpf.UprobeLink} holds either. Limits ({@link
+ * dev.dynlog.recipe.RecipeLimits}, the C side's {@code enum limits}): 16 reads per site, 4 root
+ * pieces and 4 dereferences per read, 512 bytes per read (longer strings are cut and marked
+ * truncated).
  *
  * <h2>Pairing</h2>
  *

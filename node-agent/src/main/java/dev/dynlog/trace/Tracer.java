@@ -201,7 +201,8 @@ public final class Tracer implements AutoCloseable {
       String path = plan.binaryPath();
       kernel.attachEntry(target.pid(), path, plan.entryFileOffset());
       if (paired && retSites) {
-        for (long ret : plan.retFileOffsets()) kernel.attachReturn(target.pid(), path, ret, false);
+        long[] rets = plan.retFileOffsets().stream().mapToLong(Long::longValue).toArray();
+        kernel.attachReturns(target.pid(), path, rets);
       } else if (paired) {
         kernel.attachReturn(target.pid(), path, plan.entryFileOffset(), true);
       }

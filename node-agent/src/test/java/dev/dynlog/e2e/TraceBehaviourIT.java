@@ -229,7 +229,7 @@ class TraceBehaviourIT {
             ids.isEmpty(),
             "while tracing, bpftool lists dynlog's programs:\n" + bpftool("prog", "list"));
         assertTrue(
-            attachedTo(bpftool("perf", "list"), ids),
+            attachedTo(bpftool("perf", "list") + bpftool("link", "list"), ids),
             "while tracing, dynlog's uprobes are attached");
         assertEquals(0, dynlog.await(Duration.ofSeconds(30)));
         assertFalse(dynlog.stdoutLines().isEmpty(), "rows while tracing");

@@ -58,8 +58,12 @@ class TracerLifecycleTest {
               r -> {});
       int expected = 1 + plan.retFileOffsets().size();
       assertEquals(expected, tp.attachedProbes());
-      assertEquals(expected, countOurs("link", ours), "bpftool link list while attached");
-      assertEquals(expected, countOurs("perf", ours), "bpftool perf list while attached");
+      // uprobe_multi links: one for the entry, one for every RET; else one perf link per uprobe
+      boolean multi = tracer.object().multiUprobes();
+      assertEquals(
+          multi ? 2 : expected, countOurs("link", ours), "bpftool link list while attached");
+      assertEquals(
+          multi ? 0 : expected, countOurs("perf", ours), "bpftool perf list while attached");
       t.release();
       t.finishLines(RUN_TIMEOUT);
       tp.close();
@@ -191,7 +195,11 @@ class TracerLifecycleTest {
           kernel.getMessage());
       assertEquals(1, kernel.getMessage().lines().count(), kernel.getMessage());
       assertTrue(
-          kernel.details().startsWith("libbpf: "), "libbpf's own words: " + kernel.details());
+          kernel
+              .details()
+              .startsWith(
+                  tracer.object().multiUprobes() ? "kernel: bpf(BPF_LINK_CREATE)" : "libbpf: "),
+          "libbpf's or the kernel's own words: " + kernel.details());
     }
   }
 }
