@@ -19,6 +19,11 @@ public class TracepointAssignmentStatus {
   @JsonPropertyDescription("Per-pod probe state.")
   private List<PodProbeStatus> pods = new ArrayList<>();
 
+  @JsonPropertyDescription(
+      "Where the node agent serves its query API (e.g. http://10.0.0.5:9464): the aggregated "
+          + "query API reads this node's rows there.")
+  private String agent;
+
   public Long getObservedGeneration() {
     return observedGeneration;
   }
@@ -33,5 +38,13 @@ public class TracepointAssignmentStatus {
 
   public void setPods(List<PodProbeStatus> pods) {
     this.pods = pods;
+  }
+
+  public String getAgent() {
+    return agent;
+  }
+
+  public void setAgent(String agent) {
+    this.agent = agent;
   }
 }
