@@ -42,7 +42,7 @@ read_go_versions() {
 }
 read_go_versions
 PACKAGES=(clang-14 clang-format-14 llvm-14 llvm binutils g++ gdb zlib1g-dev libbpf-dev bpftool
-          make git curl ca-certificates openjdk-17-jdk-headless maven)
+          make git curl ca-certificates openssl openjdk-17-jdk-headless maven)
 
 log() { echo "install-deps: $*" >&2; }
 

@@ -40,6 +40,7 @@ public final class TestApiServer {
   private final Path binaries;
   private final Path kubectl;
   private final KubernetesClient client;
+  private final FrontProxy frontProxy;
 
   private TestApiServer(boolean withCrds) throws IOException {
     Path repo = Path.of(System.getProperty("dynlog.repo.dir", "..")).toAbsolutePath().normalize();
@@ -64,15 +65,16 @@ public final class TestApiServer {
     Path testDir = Files.createTempDirectory("dynlog-kube-api-test");
     Files.createDirectories(testDir.resolve("k8s"));
     Files.createSymbolicLink(testDir.resolve("k8s").resolve(version + "-linux-amd64"), binaries);
-    server =
-        new KubeAPIServer(
-            KubeAPIServerConfigBuilder.anAPIServerConfig()
-                .withTestDir(testDir.toString())
-                .withApiServerVersion(version)
-                .withOfflineMode(true)
-                .withStartupTimeout(120_000)
-                .withWaitForEtcdHealthCheckOnStartup(true)
-                .build());
+    frontProxy = FrontProxy.create(testDir.resolve("front-proxy"));
+    KubeAPIServerConfigBuilder config =
+        KubeAPIServerConfigBuilder.anAPIServerConfig()
+            .withTestDir(testDir.toString())
+            .withApiServerVersion(version)
+            .withOfflineMode(true)
+            .withStartupTimeout(120_000)
+            .withWaitForEtcdHealthCheckOnStartup(true);
+    for (String flag : frontProxy.apiServerFlags()) config.withApiServerFlag(flag); // --k=v
+    server = new KubeAPIServer(config.build());
     server.start();
     if (withCrds) {
       Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "kube-apiserver-stop"));
@@ -129,6 +131,87 @@ public final class TestApiServer {
     }
     client.close();
     server.stop();
+  }
+
+  /** The aggregation layer's request-header CA and front-proxy client certificate. */
+  public FrontProxy frontProxy() {
+    return frontProxy;
+  }
+
+  /**
+   * Registers an aggregated API served on this machine at {@code https://localhost:port}: an
+   * APIService for {@code version.group} backed by a Service of type ExternalName (the aggregator
+   * resolves it to localhost, as no cluster network exists here), TLS not verified (a test
+   * certificate); returns once the APIService is Available.
+   */
+  public void registerAggregatedApi(String group, String version, int port) {
+    String ns = "dynlog-aggregated";
+    String service = group.replace('.', '-');
+    kubectlWithInput(
+        "apiVersion: v1\n"
+            + "kind: Namespace\n"
+            + "metadata: {name: "
+            + ns
+            + "}\n"
+            + "---\n"
+            + "apiVersion: v1\n"
+            + "kind: Service\n"
+            + "metadata: {name: "
+            + service
+            + ", namespace: "
+            + ns
+            + "}\n"
+            + "spec:\n"
+            + "  type: ExternalName\n"
+            + "  externalName: localhost\n"
+            + "  ports: [{port: "
+            + port
+            + ", protocol: TCP}]\n"
+            + "---\n"
+            + "apiVersion: apiregistration.k8s.io/v1\n"
+            + "kind: APIService\n"
+            + "metadata: {name: "
+            + version
+            + "."
+            + group
+            + "}\n"
+            + "spec:\n"
+            + "  group: "
+            + group
+            + "\n"
+            + "  version: "
+            + version
+            + "\n"
+            + "  service: {name: "
+            + service
+            + ", namespace: "
+            + ns
+            + ", port: "
+            + port
+            + "}\n"
+            + "  insecureSkipTLSVerify: true\n"
+            + "  groupPriorityMinimum: 1000\n"
+            + "  versionPriority: 15\n",
+        "apply",
+        "-f",
+        "-");
+    Outcome available =
+        kubectlOutcome(
+            "",
+            "wait",
+            "--for=condition=Available",
+            "--timeout=60s",
+            "apiservice/" + version + "." + group);
+    if (available.exitCode() != 0) {
+      throw new IllegalStateException(
+          "the APIService "
+              + version
+              + "."
+              + group
+              + " did not become Available: "
+              + kubectlOutcome("", "get", "apiservice", version + "." + group, "-o", "yaml")
+                  .output());
+    }
   }
 
   /** The admin kubeconfig (client certificate). */
