@@ -147,16 +147,23 @@ final class AgentProcess implements AutoCloseable {
     }
   }
 
-  /** GET of a path of the agent's HTTP API: status code and body. */
+  /** The base URL of the agent's HTTP API, as it logged it. */
+  URI base() {
+    return base;
+  }
+
+  /** GET of a path of the agent's HTTP API with the allowed token: status code and body. */
   Answer get(String pathAndQuery) {
+    return get(pathAndQuery, token);
+  }
+
+  /** GET of a path of the agent's HTTP API with {@code bearer} (null: none): status and body. */
+  Answer get(String pathAndQuery, String bearer) {
     try {
-      HttpResponse<String> r =
-          http.send(
-              HttpRequest.newBuilder(base.resolve(pathAndQuery))
-                  .header("Authorization", "Bearer " + token)
-                  .timeout(Duration.ofSeconds(10))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(base.resolve(pathAndQuery)).timeout(Duration.ofSeconds(10));
+      if (bearer != null) request.header("Authorization", "Bearer " + bearer);
+      HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
       return new Answer(r.statusCode(), r.body());
     } catch (IOException e) {
       throw new UncheckedIOException(e);

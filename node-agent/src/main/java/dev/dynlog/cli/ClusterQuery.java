@@ -84,6 +84,8 @@ final class ClusterQuery implements AutoCloseable {
                           ", ",
                           config.getContexts().stream().map(c -> c.getName()).sorted().toList())));
     }
+    // A person waits: an error is said at once, as kubectl does, not after fabric8's backoff.
+    config.setRequestRetryBackoffLimit(0);
     return new ClusterQuery(new KubernetesClientBuilder().withConfig(config).build());
   }
 

@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -186,6 +187,14 @@ class EventsThroughApiServerTest {
     requests.add(uri + " " + auth);
     if (!"Bearer alice-token".equals(auth)) {
       send(x, 401, status(401, "Unauthorized", "Unauthorized"));
+      return;
+    }
+    if (x.getRequestURI().getRawPath().contains("/namespaces/busy/")) {
+      send(
+          x,
+          503,
+          status(
+              503, "ServiceUnavailable", "the server is currently unable to handle the request"));
       return;
     }
     if (x.getRequestURI().getRawPath().contains("/namespaces/secret/")) {
@@ -393,6 +402,38 @@ class EventsThroughApiServerTest {
     assertTrue(
         none.err().startsWith("dynlog events: --context 'nope' is not in the kubeconfig"),
         none.err());
+  }
+
+  @Test
+  void anUnreachableOrUnavailableApiServerIsOneLineAtOnce() throws Exception {
+    Path closed = Files.createTempFile("dynlog-kubeconfig", "");
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Files.writeString(
+        closed,
+        Files.readString(kubeconfig)
+            .replace(
+                "https://127.0.0.1:" + server.getAddress().getPort(), "https://127.0.0.1:" + port));
+    long start = System.nanoTime();
+    Result r = run("events", "-n", "shop", "login", "--kubeconfig", closed.toString());
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    assertEquals(1, r.exit(), r.err());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertTrue(
+        r.err()
+            .startsWith("dynlog events: cannot reach the API server at https://127.0.0.1:" + port),
+        r.err());
+    assertTrue(ms < 5_000, "said within 5 s, not after retries: " + ms + " ms");
+
+    start = System.nanoTime();
+    Result busy = run("events", "-n", "busy", "login", "--kubeconfig", kubeconfig.toString());
+    ms = (System.nanoTime() - start) / 1_000_000;
+    assertEquals(1, busy.exit(), busy.err());
+    assertEquals(
+        "dynlog events: the server is currently unable to handle the request\n", busy.err());
+    assertTrue(ms < 5_000, "said within 5 s, not after retries: " + ms + " ms");
   }
 
   @Test
