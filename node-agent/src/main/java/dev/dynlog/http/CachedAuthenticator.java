@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 import java.util.function.LongSupplier;
 
 /**
@@ -13,7 +14,9 @@ import java.util.function.LongSupplier;
  * of queries costs one review: allowed tokens for {@link #ALLOWED_TTL_NANOS}, refused ones for
  * {@link #DENIED_TTL_NANOS}, tokens that could not be reviewed not at all. Keyed by the token's
  * SHA-256 (the token itself is not kept), at most {@link #MAX_ENTRIES} (the least recently used
- * leaves first).
+ * leaves first). At most {@link #MAX_REVIEWS_IN_FLIGHT} reviews run at once: a flood of made-up
+ * tokens (each one new, so never cached) while the API server is slow gets 503s instead of holding
+ * every request thread, so {@code /metrics} and {@code /healthz} keep answering.
  */
 public final class CachedAuthenticator implements QueryAuthenticator {
 
@@ -25,6 +28,11 @@ public final class CachedAuthenticator implements QueryAuthenticator {
 
   /** Tokens remembered at most. */
   public static final int MAX_ENTRIES = 1024;
+
+  /** Reviews running at once at most; beyond them a new token is answered 503. */
+  public static final int MAX_REVIEWS_IN_FLIGHT = 4;
+
+  private final Semaphore inFlight = new Semaphore(MAX_REVIEWS_IN_FLIGHT);
 
   private record Entry(Verdict verdict, long expiresNanos) {}
 
@@ -53,7 +61,18 @@ public final class CachedAuthenticator implements QueryAuthenticator {
       if (e != null && now - e.expiresNanos() < 0) return e.verdict();
       if (e != null) entries.remove(key);
     }
-    Verdict verdict = reviewer.review(token);
+    if (!inFlight.tryAcquire()) {
+      return Verdict.unavailable(
+          "too many bearer tokens are being reviewed at once (at most "
+              + MAX_REVIEWS_IN_FLIGHT
+              + "); retry");
+    }
+    Verdict verdict;
+    try {
+      verdict = reviewer.review(token);
+    } finally {
+      inFlight.release();
+    }
     long ttl =
         switch (verdict.outcome()) {
           case ALLOWED -> ALLOWED_TTL_NANOS;

@@ -19,6 +19,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -155,6 +157,59 @@ class QueryAuthenticationTest {
     List<String> first = r.body().filter(l -> !l.isBlank()).limit(2).toList();
     assertEquals(2, first.size(), first.toString());
     r.body().close();
+  }
+
+  @Test
+  void aFloodOfSlowReviewsIsBoundedAndMetricsStillAnswer() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger started = new AtomicInteger();
+    CachedAuthenticator slow =
+        new CachedAuthenticator(
+            token -> {
+              started.incrementAndGet();
+              try {
+                release.await(30, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              return QueryAuthenticator.Verdict.denied("no");
+            },
+            System::nanoTime);
+    try (AgentHttpServer guarded =
+        AgentHttpServer.start(new InetSocketAddress("127.0.0.1", 0), registry, metrics, slow)) {
+      URI at = guarded.baseUri();
+      List<CompletableFuture<HttpResponse<String>>> flood = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        flood.add(
+            CLIENT.sendAsync(
+                HttpRequest.newBuilder(URI.create(at + EVENTS))
+                    .header("Authorization", "Bearer made-up-" + i)
+                    .build(),
+                HttpResponse.BodyHandlers.ofString()));
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      int refused = 0;
+      while (System.nanoTime() < deadline) {
+        refused = (int) flood.stream().filter(f -> f.isDone()).count();
+        if (refused == 12 - CachedAuthenticator.MAX_REVIEWS_IN_FLIGHT) break;
+        Thread.sleep(20);
+      }
+      assertEquals(CachedAuthenticator.MAX_REVIEWS_IN_FLIGHT, started.get(), "reviews at once");
+      assertEquals(12 - CachedAuthenticator.MAX_REVIEWS_IN_FLIGHT, refused, "answered 503 at once");
+      for (CompletableFuture<HttpResponse<String>> f : flood) {
+        if (f.isDone()) assertEquals(503, f.get().statusCode(), f.get().body());
+      }
+      HttpResponse<String> m =
+          CLIENT.send(
+              HttpRequest.newBuilder(URI.create(at + "/metrics")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, m.statusCode(), "/metrics answers while reviews hang");
+      release.countDown();
+      for (CompletableFuture<HttpResponse<String>> f : flood) {
+        int code = f.get(20, TimeUnit.SECONDS).statusCode();
+        assertTrue(code == 403 || code == 503, "403 or 503: " + code);
+      }
+    }
   }
 
   @Test
