@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsExchange;
+import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import dev.dynlog.trace.RowJson;
 import java.io.ByteArrayOutputStream;
@@ -18,7 +20,10 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.Key;
 import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -29,6 +34,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,10 +44,11 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * {@code dynlog events -n NS NAME} without {@code --agent}, against a local HTTPS server standing
- * for the API server (its own self-signed certificate in the kubeconfig, bearer tokens per user):
- * the aggregated path and parameters, the kubeconfig's credentials and {@code --context}, rows
- * printed as with an agent, warnings (headers and lines) on stderr, a follow printed line by line
- * while it streams, and the API server's Status messages on one line with exit status 1.
+ * for the API server (its own self-signed certificate in the kubeconfig): the aggregated path and
+ * parameters, the kubeconfig's credentials (a token, a client certificate, an exec plugin) picked
+ * by {@code --context}, rows printed as with an agent, warnings (headers and lines) on stderr, a
+ * follow printed line by line while it streams, and the API server's Status messages on one line
+ * with exit status 1.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class EventsThroughApiServerTest {
@@ -100,10 +109,52 @@ class EventsThroughApiServerTest {
     }
     KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     kmf.init(ks, PASSWORD.toCharArray());
+    // A client certificate for alice (CN=alice), trusted by the server as kind's CA would be.
+    Path clientStore = dir.resolve("client.p12");
+    keytool(
+        "-genkeypair",
+        "-alias",
+        "alice",
+        "-keyalg",
+        "RSA",
+        "-keysize",
+        "2048",
+        "-validity",
+        "2",
+        "-dname",
+        "CN=alice",
+        "-keystore",
+        clientStore.toString(),
+        "-storetype",
+        "PKCS12",
+        "-storepass",
+        PASSWORD,
+        "-keypass",
+        PASSWORD);
+    KeyStore client = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(clientStore)) {
+      client.load(in, PASSWORD.toCharArray());
+    }
+    Certificate aliceCert = client.getCertificate("alice");
+    Key aliceKey = client.getKey("alice", PASSWORD.toCharArray());
+    KeyStore trusted = KeyStore.getInstance("PKCS12");
+    trusted.load(null, null);
+    trusted.setCertificateEntry("alice", aliceCert);
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trusted);
     SSLContext tls = SSLContext.getInstance("TLS");
-    tls.init(kmf.getKeyManagers(), null, null);
+    tls.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
     server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-    server.setHttpsConfigurator(new HttpsConfigurator(tls));
+    server.setHttpsConfigurator(
+        new HttpsConfigurator(tls) {
+          @Override
+          public void configure(HttpsParameters params) {
+            SSLParameters p = tls.getDefaultSSLParameters();
+            p.setWantClientAuth(true);
+            params.setSSLParameters(p);
+          }
+        });
     server.setExecutor(Executors.newFixedThreadPool(4));
     server.createContext("/", EventsThroughApiServerTest::answer);
     server.start();
@@ -128,6 +179,20 @@ class EventsThroughApiServerTest {
             "- name: bob",
             "  user:",
             "    token: bob-token",
+            "- name: alice-cert",
+            "  user:",
+            "    client-certificate-data: " + pem("CERTIFICATE", aliceCert.getEncoded()),
+            "    client-key-data: " + pem("PRIVATE KEY", aliceKey.getEncoded()),
+            "- name: alice-exec",
+            "  user:",
+            "    exec:",
+            "      apiVersion: client.authentication.k8s.io/v1",
+            "      command: /bin/sh",
+            "      interactiveMode: Never",
+            "      args:",
+            "      - -c",
+            "      - echo '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":"
+                + "\"ExecCredential\",\"status\":{\"token\":\"alice-token\"}}'",
             "contexts:",
             "- name: test",
             "  context:",
@@ -137,6 +202,14 @@ class EventsThroughApiServerTest {
             "  context:",
             "    cluster: test",
             "    user: bob",
+            "- name: by-cert",
+            "  context:",
+            "    cluster: test",
+            "    user: alice-cert",
+            "- name: by-exec",
+            "  context:",
+            "    cluster: test",
+            "    user: alice-exec",
             "current-context: test",
             ""));
   }
@@ -144,6 +217,14 @@ class EventsThroughApiServerTest {
   @AfterAll
   static void stop() {
     if (server != null) server.stop(0);
+  }
+
+  /** DER bytes as base64 of a PEM block, as a kubeconfig's *-data fields hold them. */
+  private static String pem(String type, byte[] der) {
+    String body =
+        Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+    String text = "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";
+    return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.US_ASCII));
   }
 
   private static void keytool(String... args) throws Exception {
@@ -180,11 +261,22 @@ class EventsThroughApiServerTest {
         + "}\n";
   }
 
+  /** The subject of the client's certificate, or "" without one. */
+  private static String clientCn(HttpExchange x) {
+    try {
+      Certificate[] chain = ((HttpsExchange) x).getSSLSession().getPeerCertificates();
+      return ((X509Certificate) chain[0]).getSubjectX500Principal().getName();
+    } catch (SSLPeerUnverifiedException e) {
+      return "";
+    }
+  }
+
   /** The stand-in API server: alice may read shop, nobody may read secret, bob is unknown. */
   private static void answer(HttpExchange x) throws IOException {
     String uri = x.getRequestURI().getRawPath() + "?" + x.getRequestURI().getRawQuery();
     String auth = x.getRequestHeaders().getFirst("Authorization");
     requests.add(uri + " " + auth);
+    if (auth == null && clientCn(x).equals("CN=alice")) auth = "Bearer alice-token";
     if (!"Bearer alice-token".equals(auth)) {
       send(x, 401, status(401, "Unauthorized", "Unauthorized"));
       return;
@@ -372,6 +464,46 @@ class EventsThroughApiServerTest {
             + " namespace \"secret\"\n",
         r.err());
     assertEquals("", r.out());
+  }
+
+  @Test
+  void aClientCertificateAuthenticates() {
+    requests.clear();
+    Result r =
+        run(
+            "events",
+            "-n",
+            "shop",
+            "login",
+            "--kubeconfig",
+            kubeconfig.toString(),
+            "--context",
+            "by-cert",
+            "--output",
+            "jsonl");
+    assertEquals(0, r.exit(), r.err());
+    assertEquals(row(2, "web-1") + "\n" + row(3, "web-2") + "\n", r.out());
+    assertTrue(requests.get(0).endsWith(" null"), "no token, the certificate: " + requests);
+  }
+
+  @Test
+  void anExecPluginsTokenIsUsed() {
+    requests.clear();
+    Result r =
+        run(
+            "events",
+            "-n",
+            "shop",
+            "login",
+            "--kubeconfig",
+            kubeconfig.toString(),
+            "--context",
+            "by-exec",
+            "--output",
+            "jsonl");
+    assertEquals(0, r.exit(), r.err());
+    assertEquals(row(2, "web-1") + "\n" + row(3, "web-2") + "\n", r.out());
+    assertTrue(requests.get(0).endsWith(" Bearer alice-token"), requests.toString());
   }
 
   @Test
