@@ -150,6 +150,11 @@ class AgentLoopIT {
     assertEquals("web-1", report.getPod());
     assertEquals(NODE, report.getNode());
     assertEquals("attached in 1 process", report.getMessage());
+    for (TracepointAssignment a :
+        cluster.client.resources(TracepointAssignment.class).inNamespace(ns).list().getItems()) {
+      assertEquals(
+          agent.base().toString(), a.getStatus().getAgent(), "status.agent: where it serves");
+    }
 
     w.call(200);
     long child = w.fork(150);
@@ -172,6 +177,9 @@ class AgentLoopIT {
     }
     assertEquals(
         LongStream.range(0, 200).boxed().collect(Collectors.toSet()), args, "the arguments i");
+    String events = "/api/v1/namespaces/" + ns + "/tracepoints/hot/events";
+    assertEquals(401, agent.get(events, null).status(), "no token: refused");
+    assertEquals(403, agent.get(events, "garbage").status(), "a token that is none: refused");
     String metrics = agent.metrics();
     assertEquals(350, Prometheus.sum(metrics, "dynlog_calls_total", series(ns, "hot")));
     assertEquals(

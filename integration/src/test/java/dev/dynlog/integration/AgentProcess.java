@@ -3,6 +3,7 @@ package dev.dynlog.integration;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dynlog.testing.Require;
+import io.fabric8.kubernetes.client.Config;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +25,9 @@ import java.util.regex.Pattern;
 /**
  * The node agent as it runs on a node: the packaged {@code dynlog.jar agent}, a separate process,
  * against the test API server, serving its HTTP API on a free loopback port. Its stderr (one line
- * per change) goes to a file that failures quote.
+ * per change) goes to a file that failures quote. Its query API answers only the user of its own
+ * kubeconfig's token ({@code --query-clients}, the name the token's {@code sub} claim gives), so
+ * {@link #get} sends that token, as the operator sends its own.
  */
 final class AgentProcess implements AutoCloseable {
 
@@ -50,12 +54,30 @@ final class AgentProcess implements AutoCloseable {
   private final Path stdout;
   private final URI base;
   private final HttpClient http = HttpClient.newHttpClient();
+  private final String token;
 
-  private AgentProcess(Process process, Path stderr, Path stdout, URI base) {
+  private AgentProcess(Process process, Path stderr, Path stdout, URI base, String token) {
     this.process = process;
     this.stderr = stderr;
     this.stdout = stdout;
     this.base = base;
+    this.token = token;
+  }
+
+  /** The bearer token of a token kubeconfig. */
+  static String token(Path kubeconfig) throws IOException {
+    Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
+    String token =
+        config.getOauthToken() != null ? config.getOauthToken() : config.getAutoOAuthToken();
+    if (token == null) throw new IllegalStateException(kubeconfig + " has no bearer token");
+    return token;
+  }
+
+  /** The user a service-account token authenticates as: its JWT's {@code sub} claim. */
+  static String user(String token) throws IOException {
+    String[] parts = token.split("\\.");
+    if (parts.length != 3) throw new IllegalStateException("not a service-account token (JWT)");
+    return JSON.readTree(Base64.getUrlDecoder().decode(parts[1])).get("sub").asText();
   }
 
   /** The shaded jar built by {@code mvn package} of the node-agent module. */
@@ -89,7 +111,9 @@ final class AgentProcess implements AutoCloseable {
             "--kubeconfig",
             kubeconfig.toString(),
             "--http",
-            "127.0.0.1:0"));
+            "127.0.0.1:0",
+            "--query-clients",
+            user(token(kubeconfig))));
     for (String e : extra) if (!e.isEmpty()) cmd.add(e);
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().putAll(ENVIRONMENT);
@@ -101,7 +125,7 @@ final class AgentProcess implements AutoCloseable {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
       Matcher m = SERVING.matcher(Files.readString(err));
-      if (m.find()) return new AgentProcess(p, err, out, URI.create(m.group(1)));
+      if (m.find()) return new AgentProcess(p, err, out, URI.create(m.group(1)), token(kubeconfig));
       if (!p.isAlive()) break;
       sleep(50);
     }
@@ -123,15 +147,23 @@ final class AgentProcess implements AutoCloseable {
     }
   }
 
-  /** GET of a path of the agent's HTTP API: status code and body. */
+  /** The base URL of the agent's HTTP API, as it logged it. */
+  URI base() {
+    return base;
+  }
+
+  /** GET of a path of the agent's HTTP API with the allowed token: status code and body. */
   Answer get(String pathAndQuery) {
+    return get(pathAndQuery, token);
+  }
+
+  /** GET of a path of the agent's HTTP API with {@code bearer} (null: none): status and body. */
+  Answer get(String pathAndQuery, String bearer) {
     try {
-      HttpResponse<String> r =
-          http.send(
-              HttpRequest.newBuilder(base.resolve(pathAndQuery))
-                  .timeout(Duration.ofSeconds(10))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(base.resolve(pathAndQuery)).timeout(Duration.ofSeconds(10));
+      if (bearer != null) request.header("Authorization", "Bearer " + bearer);
+      HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
       return new Answer(r.statusCode(), r.body());
     } catch (IOException e) {
       throw new UncheckedIOException(e);

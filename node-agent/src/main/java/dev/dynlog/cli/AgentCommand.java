@@ -2,9 +2,11 @@ package dev.dynlog.cli;
 
 import dev.dynlog.agent.NodeAgent;
 import dev.dynlog.http.AgentHttpServer;
+import dev.dynlog.http.CachedAuthenticator;
 import dev.dynlog.http.HttpAddress;
 import dev.dynlog.kube.AssignmentWatcher;
 import dev.dynlog.kube.StatusWriter;
+import dev.dynlog.kube.TokenReviewAuthenticator;
 import dev.dynlog.metrics.DynlogMetrics;
 import dev.dynlog.proc.ProcessTable;
 import dev.dynlog.query.Durations;
@@ -15,10 +17,13 @@ import dev.dynlog.trace.TrapCosts;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +68,26 @@ public final class AgentCommand implements Callable<Integer> {
           "Serve /metrics, /healthz and the query API on ADDR; :PORT is 127.0.0.1:PORT, give"
               + " 0.0.0.0:PORT to serve every interface (as in a pod).")
   String http;
+
+  @Option(
+      names = "--advertise",
+      paramLabel = "URL",
+      description =
+          "Where the aggregated query API reaches this agent, written into every assignment's"
+              + " status.agent (default: http://$POD_IP:PORT when POD_IP is set and --http serves"
+              + " every interface, else the address --http serves). Needs --http.")
+  String advertise;
+
+  @Option(
+      names = "--query-clients",
+      paramLabel = "USER[,USER]",
+      split = ",",
+      defaultValue = TokenReviewAuthenticator.OPERATOR_USER,
+      description =
+          "The only users (as a TokenReview names them) whose bearer tokens the query API"
+              + " /api/v1/... answers (default: ${DEFAULT-VALUE}, the operator's service account)."
+              + " /metrics and /healthz need no token.")
+  List<String> queryClients;
 
   @Option(
       names = "--proc",
@@ -115,6 +140,19 @@ public final class AgentCommand implements Callable<Integer> {
     if (!Files.isDirectory(proc))
       throw new IllegalArgumentException("--proc " + proc + " is not a directory");
     Duration tickEvery = Duration.ofNanos(Durations.parseNanos(tick, "--tick"));
+    if (advertise != null && http == null) {
+      throw new IllegalArgumentException(
+          "--advertise needs --http: without it this agent serves no query API");
+    }
+    if (advertise != null) checkAdvertise(advertise);
+    List<String> clients = queryClients.stream().map(String::strip).toList();
+    if (clients.isEmpty() || clients.stream().anyMatch(String::isEmpty)) {
+      throw new IllegalArgumentException(
+          "--query-clients '"
+              + String.join(",", queryClients)
+              + "' has an empty user name; give e.g. "
+              + TokenReviewAuthenticator.OPERATOR_USER);
+    }
     Thread hook = new Thread(this::onSignal, "dynlog-agent-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     TracepointRegistry registry = new TracepointRegistry(store.config());
@@ -124,8 +162,17 @@ public final class AgentCommand implements Callable<Integer> {
         AgentHttpServer server =
             http == null
                 ? null
-                : AgentHttpServer.start(HttpAddress.parse(http), registry, metrics);
-        StatusWriter status = new StatusWriter(client, System.err);
+                : AgentHttpServer.start(
+                    HttpAddress.parse(http),
+                    registry,
+                    metrics,
+                    new CachedAuthenticator(
+                        new TokenReviewAuthenticator(client, clients), System::nanoTime));
+        StatusWriter status =
+            new StatusWriter(
+                client,
+                server == null ? null : advertised(advertise, System.getenv("POD_IP"), server),
+                System.err);
         NodeAgent agent =
             new NodeAgent(
                 new NodeAgent.Options(node, tickEvery, System.err),
@@ -142,7 +189,14 @@ public final class AgentCommand implements Callable<Integer> {
               + node
               + ", watching its TracepointAssignments at "
               + client.getMasterUrl()
-              + (server == null ? "" : "; serving /metrics and /api/v1 on " + server.baseUri()));
+              + (server == null
+                  ? ""
+                  : "; serving /metrics and /api/v1 on "
+                      + server.baseUri()
+                      + " (the query API for "
+                      + String.join(", ", clients)
+                      + "), advertised as "
+                      + advertised(advertise, System.getenv("POD_IP"), server)));
       stop.await();
       System.err.println("dynlog agent: stopping; detaching everything");
     } finally {
@@ -154,6 +208,45 @@ public final class AgentCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /**
+   * The URL written into {@code status.agent}: {@code --advertise} if given; else {@code
+   * http://POD_IP:PORT} when {@code podIp} is set and the server listens on every interface; else
+   * the server's own base URI.
+   */
+  static String advertised(String advertise, String podIp, AgentHttpServer server) {
+    if (advertise != null) return stripSlash(advertise.strip());
+    if (podIp != null && !podIp.isBlank() && server.allInterfaces()) {
+      String host = podIp.strip();
+      if (host.contains(":")) host = "[" + host + "]";
+      return "http://" + host + ":" + server.port();
+    }
+    return server.baseUri().toString();
+  }
+
+  private static String stripSlash(String url) {
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+
+  /** An http(s) URL with a host and nothing after the path, or an error saying what to write. */
+  static void checkAdvertise(String url) {
+    String example = "write the agent's base URL, e.g. http://10.0.0.5:9464";
+    URI uri;
+    try {
+      uri = new URI(url.strip());
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("--advertise '" + url + "' is not a URL; " + example);
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme();
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      throw new IllegalArgumentException(
+          "--advertise '" + url + "' must be an http:// or https:// URL; " + example);
+    }
+    if (uri.getHost() == null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      throw new IllegalArgumentException(
+          "--advertise '" + url + "' needs a host and no ? or #; " + example);
+    }
   }
 
   private KubernetesClient client() throws Exception {

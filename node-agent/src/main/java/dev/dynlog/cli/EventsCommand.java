@@ -25,6 +25,8 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,6 +35,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,15 +44,20 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code dynlog events}: rows of one tracepoint from an agent's query API, as a table or JSONL,
- * optionally following new rows live. Rows print oldest first; {@code --order} chooses whether the
- * {@code --limit} rows are the newest (default) or the oldest matching ones.
+ * {@code dynlog events}: rows of one tracepoint, as a table or JSONL, optionally following new rows
+ * live: from an agent's query API ({@code --agent}, with an optional bearer token), or without it
+ * from the aggregated query API through the API server the kubeconfig names ({@link ClusterQuery});
+ * warnings (headers and {@code {"warning": ...}} lines) go to stderr. Rows print oldest first;
+ * {@code --order} chooses whether the {@code --limit} rows are the newest (default) or the oldest
+ * matching ones.
  */
 @Command(
     name = "events",
     mixinStandardHelpOptions = true,
     description =
-        "Show the captured calls of a tracepoint from a running dynlog agent or `dynlog trace --http`.")
+        "Show the captured calls of a Kubernetes Tracepoint from every node through the API server"
+            + " (the aggregated query API, with the kubeconfig's credentials), or of any tracepoint"
+            + " from one agent or `dynlog trace --http` (--agent).")
 public final class EventsCommand implements Callable<Integer> {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -82,7 +90,10 @@ public final class EventsCommand implements Callable<Integer> {
       names = "--agent",
       paramLabel = "URL",
       defaultValue = "${env:DYNLOG_AGENT}",
-      description = "Agent base URL, e.g. http://127.0.0.1:9464 (default: $DYNLOG_AGENT).")
+      description =
+          "Ask this agent directly, e.g. http://127.0.0.1:9464 (default: $DYNLOG_AGENT); without"
+              + " it, a Kubernetes Tracepoint's rows come from every node through the API server"
+              + " (the kubeconfig's credentials).")
   String agent;
 
   @Option(
@@ -139,35 +150,114 @@ public final class EventsCommand implements Callable<Integer> {
       description = "table or jsonl.")
   String output;
 
+  @Option(
+      names = "--kubeconfig",
+      paramLabel = "PATH",
+      description =
+          "Without --agent: the kubeconfig to reach the API server with (default: KUBECONFIG,"
+              + " ~/.kube/config, or the pod's service account).")
+  Path kubeconfig;
+
+  @Option(
+      names = "--context",
+      paramLabel = "NAME",
+      description = "Without --agent: the kubeconfig context (default: its current context).")
+  String context;
+
+  @Option(
+      names = "--token-file",
+      paramLabel = "PATH",
+      description =
+          "With --agent: send the token in this file as Authorization: Bearer (a node agent's"
+              + " query API answers only the operator's token).")
+  Path tokenFile;
+
+  /** An answer being read: status, the texts of its Warning headers, and its body. */
+  record Answer(int status, List<String> warnings, InputStream body) {}
+
   @Override
   public Integer call() throws Exception {
+    if (agent == null || agent.isBlank()) return fromCluster();
     URI url = url();
     HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
-    HttpRequest request =
-        HttpRequest.newBuilder(url).header("Accept", "application/x-ndjson").GET().build();
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(url).header("Accept", "application/x-ndjson").GET();
+    if (tokenFile != null) request.header("Authorization", "Bearer " + token(tokenFile));
     HttpResponse<InputStream> response;
     try {
-      response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
     } catch (IOException e) {
       throw new IllegalStateException("cannot reach the agent at " + agent + " (" + why(e) + ")");
     }
+    return print(
+        new Answer(response.statusCode(), response.headers().allValues("Warning"), response.body()),
+        "the agent at " + agent);
+  }
+
+  /**
+   * Without {@code --agent}: the rows of a Kubernetes Tracepoint from every node, through the
+   * aggregated query API of the API server the kubeconfig names.
+   */
+  private int fromCluster() throws IOException {
+    if (tokenFile != null) {
+      throw new IllegalArgumentException(
+          "--token-file goes with --agent; through the API server the kubeconfig authenticates");
+    }
+    String query = query();
+    String[] placed = namespaced();
+    if (placed == null) {
+      throw new IllegalArgumentException(
+          "without --agent, events are read through the Kubernetes API server: name a Tracepoint"
+              + " as -n NAMESPACE NAME or NAMESPACE/NAME (or give --agent URL for `dynlog trace"
+              + " --http`)");
+    }
+    try (ClusterQuery cluster = ClusterQuery.connect(kubeconfig, context)) {
+      return print(
+          cluster.get(ClusterQuery.eventsPath(placed[0], placed[1], query), follow),
+          "the API server at " + cluster.server());
+    }
+  }
+
+  /** The token in {@code file}, stripped, or an error saying why it cannot be used. */
+  private static String token(Path file) {
+    String token;
+    try {
+      token = Files.readString(file).strip();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--token-file " + file + " cannot be read: " + e);
+    }
+    if (token.isEmpty() || token.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+      throw new IllegalArgumentException(
+          "--token-file " + file + " must hold one token (printable characters, no spaces)");
+    }
+    return token;
+  }
+
+  /** Prints an answer's warnings and rows (or its error); {@code from} names who answered. */
+  private int print(Answer answer, String from) throws IOException {
+    PrintWriter errOut = spec.commandLine().getErr();
+    for (String warning : answer.warnings()) {
+      errOut.println("dynlog events: warning: " + warningText(warning));
+    }
+    errOut.flush();
     try (BufferedReader in =
-        new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-      if (response.statusCode() != 200)
-        throw new IllegalStateException(errorMessage(response.statusCode(), in));
-      Printer printer =
-          new Printer(
-              spec.commandLine().getOut(), spec.commandLine().getErr(), output.equals("table"));
+        new BufferedReader(new InputStreamReader(answer.body(), StandardCharsets.UTF_8))) {
+      if (answer.status() != 200)
+        throw new IllegalStateException(errorMessage(answer.status(), in, from));
+      Printer printer = new Printer(spec.commandLine().getOut(), errOut, output.equals("table"));
       List<Row> rows = new ArrayList<>();
       String line;
       while ((line = in.readLine()) != null) {
         if (line.isBlank()) continue;
-        JsonNode node = row(line);
+        JsonNode node = row(line, from);
         if (node.has("dropped") && !node.has("ts")) {
           printer.err.println(
               "dynlog events: missed "
                   + node.get("dropped").asLong()
                   + " rows (reading too slowly)");
+          printer.err.flush();
+        } else if (node.has("warning") && !node.has("ts")) {
+          printer.err.println("dynlog events: warning: " + oneLine(node.get("warning").asText()));
           printer.err.flush();
         } else if (follow) {
           printer.print(RowJson.fromJson(node, tracepoint));
@@ -185,6 +275,31 @@ public final class EventsCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** The text of a {@code Warning: 299 - "text"} header (RFC 7234), or the header as it is. */
+  static String warningText(String header) {
+    Matcher m = WARNING.matcher(header.strip());
+    if (!m.matches()) return oneLine(header.strip());
+    return oneLine(m.group(1).replace("\\\"", "\"").replace("\\\\", "\\"));
+  }
+
+  /** {@code CODE AGENT "TEXT"} with an optional date after it. */
+  private static final Pattern WARNING =
+      Pattern.compile("\\d{3} \\S+ \"((?:[^\"\\\\]|\\\\.)*)\"(?: \"[^\"]*\")?");
+
+  /** {@code text} on one line: control characters as visible escapes. */
+  static String oneLine(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '\n') out.append("\\n");
+      else if (c == '\r') out.append("\\r");
+      else if (c == '\t') out.append("\\t");
+      else if (Character.isISOControl(c)) out.append(String.format("\\u%04x", (int) c));
+      else out.append(c);
+    }
+    return out.toString();
   }
 
   /** Why a request failed, in words: refused, unknown host, no answer, or the system's reason. */
@@ -214,13 +329,17 @@ public final class EventsCommand implements Callable<Integer> {
   private static final Pattern CLASS_NAME =
       Pattern.compile("(?:[a-z_$][\\w$]*\\.)+[A-Z][\\w$]*(?::|$)");
 
-  /** One line of the agent's JSONL answer as JSON. */
-  private JsonNode row(String line) {
+  /** One line of a JSONL answer as JSON; {@code from} names who answered. */
+  private JsonNode row(String line, String from) {
     try {
       JsonNode node = JSON.readTree(line);
       if (node != null && node.isObject()) return node;
     } catch (IOException e) {
       // said below
+    }
+    if (agent == null || agent.isBlank()) {
+      throw new IllegalStateException(
+          "the answer of " + from + " is not rows of the dynlog query API: " + excerpt(line));
     }
     throw new IllegalStateException(
         "the answer of "
@@ -261,13 +380,32 @@ public final class EventsCommand implements Callable<Integer> {
     return uri;
   }
 
-  /** The events URL, after checking every option locally so that mistakes are caught early. */
+  /** The agent's events URL, after checking every option locally (mistakes are said early). */
   URI url() {
     if (agent == null || agent.isBlank()) {
       throw new IllegalArgumentException(
           "--agent URL is required (or set DYNLOG_AGENT), e.g. --agent http://127.0.0.1:9464");
     }
     URI agentUri = agentUri();
+    String q = query();
+    String base = agentUri.toString();
+    if (base.endsWith("/")) base = base.substring(0, base.length() - 1);
+    String[] placed = namespaced();
+    if (placed == null) {
+      return URI.create(base + "/api/v1/tracepoints/" + encode(tracepoint) + "/events?" + q);
+    }
+    return URI.create(
+        base
+            + "/api/v1/namespaces/"
+            + encode(placed[0])
+            + "/tracepoints/"
+            + encode(placed[1])
+            + "/events?"
+            + q);
+  }
+
+  /** The query string of the options, checked locally so that mistakes are said early. */
+  String query() {
     if (!output.equals("table") && !output.equals("jsonl")) {
       throw new IllegalArgumentException("--output must be table or jsonl, not '" + output + "'");
     }
@@ -305,20 +443,7 @@ public final class EventsCommand implements Callable<Integer> {
     if (pid != null) q.add("pid=" + pid);
     if (limit != null) q.add("limit=" + limit);
     q.add("format=jsonl");
-    String base = agentUri.toString();
-    if (base.endsWith("/")) base = base.substring(0, base.length() - 1);
-    String[] placed = namespaced();
-    if (placed == null) {
-      return URI.create(base + "/api/v1/tracepoints/" + encode(tracepoint) + "/events?" + q);
-    }
-    return URI.create(
-        base
-            + "/api/v1/namespaces/"
-            + encode(placed[0])
-            + "/tracepoints/"
-            + encode(placed[1])
-            + "/events?"
-            + q);
+    return q.toString();
   }
 
   /**
@@ -382,17 +507,30 @@ public final class EventsCommand implements Callable<Integer> {
     return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
-  private String errorMessage(int status, BufferedReader in) throws IOException {
+  /**
+   * The one-line message of an error answer: the dynlog {@code {"error": ...}}, or the Kubernetes
+   * {@code Status}'s message (e.g. the API server's 403), else the status code.
+   */
+  private static String errorMessage(int status, BufferedReader in, String from)
+      throws IOException {
     StringBuilder body = new StringBuilder();
     String line;
-    while ((line = in.readLine()) != null) body.append(line);
+    while ((line = in.readLine()) != null && body.length() < 65_536) body.append(line);
     try {
       JsonNode node = JSON.readTree(body.toString());
-      if (node != null && node.has("error")) return node.get("error").asText();
+      if (node != null && node.hasNonNull("error")) return oneLine(node.get("error").asText());
+      if (node != null && "Status".equals(node.path("kind").asText()) && node.hasNonNull("message"))
+        return oneLine(node.get("message").asText());
     } catch (IOException e) {
-      // Not our agent's JSON error; show the status.
+      // Not JSON; show the status.
     }
-    return "the agent at " + agent + " answered HTTP " + status;
+    return from + " answered HTTP " + status;
+  }
+
+  /** At most 60 characters of {@code text}, on one line. */
+  private static String excerpt(String text) {
+    String one = oneLine(text);
+    return one.length() <= 60 ? "'" + one + "'" : "'" + one.substring(0, 60) + "…'";
   }
 
   /** Prints rows as a table (header on the first row) or as JSONL. */

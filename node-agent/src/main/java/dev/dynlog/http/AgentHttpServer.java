@@ -116,6 +116,21 @@ public final class AgentHttpServer implements AutoCloseable {
   public static AgentHttpServer start(
       InetSocketAddress address, TracepointRegistry registry, DynlogMetrics metrics)
       throws IOException {
+    return start(address, registry, metrics, null);
+  }
+
+  /**
+   * Binds and starts serving; with an {@code authenticator} (a node agent), the query API answers
+   * only requests whose bearer token it allows ({@code /metrics} and {@code /healthz} stay open).
+   *
+   * @throws IOException when the address cannot be bound (the message names it)
+   */
+  public static AgentHttpServer start(
+      InetSocketAddress address,
+      TracepointRegistry registry,
+      DynlogMetrics metrics,
+      QueryAuthenticator authenticator)
+      throws IOException {
     if (address.isUnresolved()) {
       throw new IOException("cannot listen on " + hostPort(address) + ": unknown host");
     }
@@ -164,7 +179,8 @@ public final class AgentHttpServer implements AutoCloseable {
             guard,
             MAX_CONNECTIONS_PER_CLIENT,
             new MetricsHandler(metrics),
-            new ApiHandler(registry, MAX_FOLLOWS, FOLLOW_KEEP_ALIVE.toNanos(), follows)));
+            new ApiHandler(registry, MAX_FOLLOWS, FOLLOW_KEEP_ALIVE.toNanos(), follows),
+            authenticator));
     try {
       server.start();
     } catch (Exception e) {
@@ -234,6 +250,11 @@ public final class AgentHttpServer implements AutoCloseable {
   /** Connections open now, as counted against {@link #MAX_CONNECTIONS}. */
   int openConnections() {
     return guard.open();
+  }
+
+  /** Whether the server listens on every interface ({@code 0.0.0.0} or {@code ::}). */
+  public boolean allInterfaces() {
+    return bound.isAnyLocalAddress();
   }
 
   /** {@code http://HOST:PORT} of this server (loopback when bound to all interfaces). */

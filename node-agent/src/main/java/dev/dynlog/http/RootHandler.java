@@ -38,12 +38,23 @@ final class RootHandler extends Handler.Abstract {
   private final int maxPerClient;
   private final MetricsHandler metrics;
   private final ApiHandler api;
+  private final QueryAuthenticator authenticator;
 
-  RootHandler(ConnectionGuard guard, int maxPerClient, MetricsHandler metrics, ApiHandler api) {
+  /**
+   * Routes to these handlers; with an {@code authenticator} (a node agent) every path but {@code
+   * /metrics} and {@code /healthz} needs a bearer token it allows, without one (null) none does.
+   */
+  RootHandler(
+      ConnectionGuard guard,
+      int maxPerClient,
+      MetricsHandler metrics,
+      ApiHandler api,
+      QueryAuthenticator authenticator) {
     this.guard = guard;
     this.maxPerClient = maxPerClient;
     this.metrics = metrics;
     this.api = api;
+    this.authenticator = authenticator;
   }
 
   @Override
@@ -81,7 +92,10 @@ final class RootHandler extends Handler.Abstract {
         case "/metrics" -> metrics.handle(request, response, callback);
         case "/healthz" ->
             Answer.bytes(response, callback, 200, "text/plain; charset=utf-8", HEALTHY_BYTES);
-        default -> api.handle(request, response, callback);
+        default -> {
+          authenticate(request, response);
+          api.handle(request, response, callback);
+        }
       }
     } catch (HttpError e) {
       answerError(response, callback, e.status, e.getMessage());
@@ -95,6 +109,37 @@ final class RootHandler extends Handler.Abstract {
     }
     return true;
   }
+
+  /**
+   * Lets the request through when there is no authenticator or its bearer token is allowed; else
+   * throws the 401 (no token), 403 (refused) or 503 (cannot review now) to answer. The token is
+   * never part of an answer.
+   */
+  private void authenticate(Request request, Response response) {
+    if (authenticator == null) return;
+    String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+    String token = null;
+    if (header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      token = header.substring(BEARER.length()).strip();
+    }
+    if (token == null || token.isEmpty()) {
+      response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
+      throw new HttpError(
+          401,
+          (header == null ? "no Authorization header" : "the Authorization header is not Bearer")
+              + ": this node agent's query API answers only the aggregated query API"
+              + " (/apis/query.dynlog.dev/v1alpha1/...); read rows with"
+              + " dynlog events -n NAMESPACE NAME or kubectl get --raw");
+    }
+    QueryAuthenticator.Verdict verdict = authenticator.review(token);
+    switch (verdict.outcome()) {
+      case ALLOWED -> {}
+      case DENIED -> throw new HttpError(403, verdict.message());
+      case UNAVAILABLE -> throw new HttpError(503, verdict.message());
+    }
+  }
+
+  private static final String BEARER = "Bearer ";
 
   private static boolean hasBody(Request request) {
     if (request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)) return true;

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * field manager {@value #FIELD_MANAGER} (forced: a report of a dead agent of the same node is
  * overwritten). Writes run on their own thread, latest report per assignment first; one that fails
  * (the API server is away) is retried every second until it succeeds or a newer report replaces it.
- * A report for an assignment that is gone is dropped.
+ * A report for an assignment that is gone is dropped. Every report also says where this agent
+ * serves its query API ({@code status.agent}), when it serves one.
  */
 public final class StatusWriter implements NodeAgent.StatusSink, AutoCloseable {
   /** The field manager of the agent's status writes. */
@@ -35,9 +36,20 @@ public final class StatusWriter implements NodeAgent.StatusSink, AutoCloseable {
   private final PrintStream log;
   private final Map<String, Report> pending = new LinkedHashMap<>();
   private final ScheduledExecutorService writer;
+  private final String agentUrl;
 
+  /** A writer whose reports carry no {@code status.agent} (the agent serves no query API). */
   public StatusWriter(KubernetesClient client, PrintStream log) {
+    this(client, null, log);
+  }
+
+  /**
+   * A writer whose reports carry {@code agentUrl} as {@code status.agent} (null: none), logging
+   * failed writes to {@code log}.
+   */
+  public StatusWriter(KubernetesClient client, String agentUrl, PrintStream log) {
     this.client = client;
+    this.agentUrl = agentUrl;
     this.log = log;
     this.writer =
         Executors.newSingleThreadScheduledExecutor(
@@ -81,6 +93,7 @@ public final class StatusWriter implements NodeAgent.StatusSink, AutoCloseable {
     TracepointAssignmentStatus status = new TracepointAssignmentStatus();
     status.setObservedGeneration(r.generation());
     status.setPods(r.pods());
+    status.setAgent(agentUrl);
     patch.setStatus(status);
     try {
       client

@@ -50,8 +50,8 @@ class PackageGraphTest {
     ALLOWED.put("query", Set.of("store", "trace"));
     ALLOWED.put("metrics", Set.of("store", "trace"));
     ALLOWED.put("agent", Set.of("api", "dwarf", "plan", "proc", "store", "symbols", "trace"));
-    ALLOWED.put("kube", Set.of("agent", "api"));
     ALLOWED.put("http", Set.of("agent", "metrics", "query", "store", "trace"));
+    ALLOWED.put("kube", Set.of("agent", "api", "http"));
     ALLOWED.put(
         "cli",
         Set.of(
