@@ -310,6 +310,16 @@ public final class TestApiServer {
   }
 
   /**
+   * Runs kubectl as the user of another kubeconfig (e.g. a token one); a non-zero exit is returned.
+   */
+  public Outcome kubectlAs(Path kubeconfig, String... args) {
+    List<String> command =
+        new ArrayList<>(List.of(kubectl.toString(), "--kubeconfig", kubeconfig.toString()));
+    command.addAll(List.of(args));
+    return execute(command, "");
+  }
+
+  /**
    * Runs a tool cached next to the server binaries (e.g. helm), failing with the build command when
    * it is missing.
    */
