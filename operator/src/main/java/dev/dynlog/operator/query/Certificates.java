@@ -23,6 +23,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Makes RSA key pairs and X.509 v3 certificates (SHA-256 with RSA): the self-signed serving
@@ -39,6 +40,9 @@ public final class Certificates {
   private static final DateTimeFormatter UTC_TIME =
       DateTimeFormatter.ofPattern("yyMMddHHmmss").withZone(ZoneOffset.UTC);
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Pattern IPV4 =
+      Pattern.compile(
+          "(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}");
 
   private Certificates() {}
 
@@ -58,7 +62,7 @@ public final class Certificates {
    * {@code issuerKey} in the name {@code issuerCn}, valid from an hour ago for {@code validity}.
    *
    * @param ca whether it may sign other certificates (basicConstraints CA:true)
-   * @param dnsNames subjectAltName DNS names, may be empty
+   * @param dnsNames subjectAltName DNS names or IPv4 addresses, may be empty
    */
   public static X509Certificate issue(
       String subjectCn,
@@ -78,7 +82,14 @@ public final class Certificates {
     if (!dnsNames.isEmpty()) {
       ByteArrayOutputStream names = new ByteArrayOutputStream();
       for (String dns : dnsNames) {
-        names.writeBytes(Der.tlv(0x82, dns.getBytes(StandardCharsets.US_ASCII)));
+        if (IPV4.matcher(dns).matches()) {
+          byte[] ip = new byte[4];
+          String[] octets = dns.split("\\.");
+          for (int i = 0; i < 4; i++) ip[i] = (byte) Integer.parseInt(octets[i]);
+          names.writeBytes(Der.tlv(0x87, ip));
+        } else {
+          names.writeBytes(Der.tlv(0x82, dns.getBytes(StandardCharsets.US_ASCII)));
+        }
       }
       extensions.add(
           Der.sequence(

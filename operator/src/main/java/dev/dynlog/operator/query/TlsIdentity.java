@@ -42,7 +42,8 @@ public record TlsIdentity(List<X509Certificate> chain, PrivateKey key, boolean s
   public static TlsIdentity generate() {
     KeyPair keys = Certificates.rsaKeyPair();
     X509Certificate cert =
-        Certificates.selfSigned("dynlog-operator", keys, List.of("localhost", "dynlog-operator"));
+        Certificates.selfSigned(
+            "dynlog-operator", keys, List.of("localhost", "127.0.0.1", "dynlog-operator"));
     return new TlsIdentity(List.of(cert), keys.getPrivate(), true);
   }
 

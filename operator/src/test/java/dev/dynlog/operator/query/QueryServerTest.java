@@ -10,6 +10,7 @@ import dev.dynlog.api.v1alpha1.TracepointAssignmentSpec;
 import dev.dynlog.api.v1alpha1.TracepointAssignmentStatus;
 import dev.dynlog.operator.testing.ApiServerTest;
 import dev.dynlog.operator.testing.Fixtures;
+import dev.dynlog.operator.testing.TestOperator;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
@@ -36,7 +37,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -290,6 +293,46 @@ class QueryServerTest {
     }
     admin.resource(tp).delete();
     reading.get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void theOperatorServesItWhenAsked() throws Exception {
+    try (TestOperator operator =
+        TestOperator.start("query-op", "query-op-lease", QuerySettings.onPort(0))) {
+      assertTrue(operator.queryPort() > 0);
+      SSLContext trustAll = SSLContext.getInstance("TLS");
+      trustAll.init(null, new TrustManager[] {new TrustAll()}, null);
+      HttpResponse<String> discovery =
+          HttpClient.newBuilder()
+              .sslContext(trustAll)
+              .build()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create(
+                              "https://127.0.0.1:"
+                                  + operator.queryPort()
+                                  + "/apis/query.dynlog.dev/v1alpha1"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, discovery.statusCode());
+      assertTrue(discovery.body().contains("tracepoints/events"), discovery.body());
+    }
+  }
+
+  /**
+   * Trusts the operator's self-signed certificate (as an APIService with insecureSkipTLSVerify).
+   */
+  private static final class TrustAll implements X509TrustManager {
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return new X509Certificate[0];
+    }
   }
 
   // --- helpers ---
