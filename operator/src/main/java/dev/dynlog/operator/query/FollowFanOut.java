@@ -18,6 +18,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
@@ -40,6 +41,12 @@ final class FollowFanOut implements AutoCloseable {
   /** How often the Tracepoint and its nodes are looked at. */
   static final long CHECK_MS = 1_000;
 
+  /**
+   * Most live follows at once: each holds one of the server's request threads, so the others stay
+   * free for queries.
+   */
+  static final int MAX_FOLLOWS = 8;
+
   private static final long MAX_BACKOFF_MS = 10_000;
   private static final long LONG_STREAM_MS = 5_000;
 
@@ -47,6 +54,7 @@ final class FollowFanOut implements AutoCloseable {
   private final AgentClient agents;
   private final ExecutorService executor;
   private final Set<AtomicBoolean> running = ConcurrentHashMap.newKeySet();
+  private final Semaphore follows = new Semaphore(MAX_FOLLOWS);
 
   FollowFanOut(EventsFanOut fanOut, AgentClient agents, ExecutorService executor) {
     this.fanOut = fanOut;
@@ -56,6 +64,20 @@ final class FollowFanOut implements AutoCloseable {
 
   /** Streams until the Tracepoint ends or the client goes away; the caller closes {@code ex}. */
   void stream(HttpExchange ex, String namespace, String name, EventsParameters params)
+      throws IOException {
+    if (!follows.tryAcquire()) {
+      QueryServer.status(
+          ex, 503, "too many live follows at once (" + MAX_FOLLOWS + "); try again later");
+      return;
+    }
+    try {
+      follow(ex, namespace, name, params);
+    } finally {
+      follows.release();
+    }
+  }
+
+  private void follow(HttpExchange ex, String namespace, String name, EventsParameters params)
       throws IOException {
     AtomicBoolean done = new AtomicBoolean();
     running.add(done);

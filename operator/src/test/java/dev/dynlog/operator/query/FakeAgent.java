@@ -22,15 +22,19 @@ final class FakeAgent implements AutoCloseable {
   /** One request as the agent saw it. */
   record Seen(String path, String query, String authorization) {}
 
-  private final HttpServer server;
-  private final List<String> rowsOldestFirst;
+  private HttpServer server;
+  private volatile List<String> rowsOldestFirst;
   private final boolean silent;
   final List<Seen> seen = new CopyOnWriteArrayList<>();
 
   private FakeAgent(List<String> rowsOldestFirst, boolean silent) throws IOException {
     this.rowsOldestFirst = List.copyOf(rowsOldestFirst);
     this.silent = silent;
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    listen(0);
+  }
+
+  private void listen(int port) throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
     server.setExecutor(
         Executors.newCachedThreadPool(
             r -> {
@@ -104,6 +108,13 @@ final class FakeAgent implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** Starts again on the same port (as a restarted agent), now holding {@code rows}. */
+  void restart(List<String> rows) throws IOException {
+    int port = server.getAddress().getPort();
+    rowsOldestFirst = List.copyOf(rows);
+    listen(port);
   }
 
   @Override

@@ -3,11 +3,13 @@ package dev.dynlog.operator.query;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.dynlog.api.v1alpha1.Phase;
 import dev.dynlog.api.v1alpha1.ProbeSpec;
 import dev.dynlog.api.v1alpha1.Tracepoint;
 import dev.dynlog.api.v1alpha1.TracepointAssignment;
 import dev.dynlog.api.v1alpha1.TracepointAssignmentSpec;
 import dev.dynlog.api.v1alpha1.TracepointAssignmentStatus;
+import dev.dynlog.api.v1alpha1.TracepointStatus;
 import dev.dynlog.operator.testing.ApiServerTest;
 import dev.dynlog.operator.testing.Fixtures;
 import dev.dynlog.operator.testing.TestOperator;
@@ -35,6 +37,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
@@ -333,6 +336,87 @@ class QueryServerTest {
     public X509Certificate[] getAcceptedIssuers() {
       return new X509Certificate[0];
     }
+  }
+
+  @Test
+  void followReconnectsToARestartedAgentAndEndsWhenExpired() throws Exception {
+    String ns = fx.namespace("qrestart");
+    allow("alice", ns);
+    Tracepoint tp = fx.create(Fixtures.tracepoint(ns, "login", "web"));
+    try (FakeAgent restarting =
+        FakeAgent.withRows(List.of(FakeAgent.row(1, "node-r"), FakeAgent.row(3, "node-r")))) {
+      assign(tp, "node-r", restarting.url());
+      Lines lines = follow(events(ns, "login", "follow=true"));
+      lines.await(l -> l.contains(FakeAgent.row(3, "node-r")));
+      restarting.close();
+      lines.await(
+          l -> l.stream().anyMatch(x -> x.contains("node node-r: agent unreachable, retrying")));
+      restarting.restart(List.of(FakeAgent.row(5, "node-r")));
+      lines.await(l -> l.contains("{\"warning\":\"node node-r: agent reconnected\"}"));
+      lines.await(l -> l.contains(FakeAgent.row(5, "node-r")));
+      FakeAgent.Seen resumed = restarting.seen.get(restarting.seen.size() - 1);
+      assertEquals(
+          "format=jsonl&follow=true&since=2026-01-01T00%3A00%3A03.000000001Z", resumed.query());
+
+      Tracepoint stored = fx.get(ns, "login");
+      TracepointStatus status = new TracepointStatus();
+      status.setPhase(Phase.Expired);
+      stored.setStatus(status);
+      admin.resource(stored).updateStatus();
+      lines.reading.get(10, TimeUnit.SECONDS);
+      assertEquals(1, lines.count(FakeAgent.row(3, "node-r")), "no row twice after reconnecting");
+    }
+  }
+
+  /** The non-empty lines of a follow, read as they come. */
+  private static final class Lines {
+    final List<String> lines = new ArrayList<>();
+    CompletableFuture<Void> reading;
+
+    void await(Predicate<List<String>> condition) throws InterruptedException {
+      long deadline = System.currentTimeMillis() + 20_000;
+      while (System.currentTimeMillis() < deadline) {
+        synchronized (lines) {
+          if (condition.test(lines)) return;
+        }
+        Thread.sleep(100);
+      }
+      synchronized (lines) {
+        throw new AssertionError("follow lines so far: " + lines);
+      }
+    }
+
+    long count(String line) {
+      synchronized (lines) {
+        return lines.stream().filter(line::equals).count();
+      }
+    }
+  }
+
+  private static Lines follow(String path) throws Exception {
+    HttpResponse<InputStream> stream =
+        proxy.send(
+            request(proxy, path, "alice").build(), HttpResponse.BodyHandlers.ofInputStream());
+    assertEquals(200, stream.statusCode());
+    Lines lines = new Lines();
+    lines.reading =
+        CompletableFuture.runAsync(
+            () -> {
+              try (BufferedReader in =
+                  new BufferedReader(
+                      new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                  if (!line.isEmpty()) {
+                    synchronized (lines.lines) {
+                      lines.lines.add(line);
+                    }
+                  }
+                }
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    return lines;
   }
 
   // --- helpers ---
