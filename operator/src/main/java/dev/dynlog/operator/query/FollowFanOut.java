@@ -83,6 +83,7 @@ final class FollowFanOut implements AutoCloseable {
     running.add(done);
     BlockingQueue<String> lines = new ArrayBlockingQueue<>(QUEUE);
     Map<String, Future<?>> followers = new HashMap<>();
+    Map<String, String> agentsByNode = new ConcurrentHashMap<>();
     try {
       ex.getResponseHeaders().set("Content-Type", "application/x-ndjson");
       ex.getResponseHeaders().set("Cache-Control", "no-cache");
@@ -105,10 +106,17 @@ final class FollowFanOut implements AutoCloseable {
             warnedEmpty = true;
             lines.offer(Warnings.line(EventsFanOut.noPods(namespace, name)));
           }
+          Map<String, String> assigned = new HashMap<>();
           for (Target t : targets) {
-            if (t.agent() != null && !followers.containsKey(t.node())) {
-              Follower f = new Follower(t, namespace, name, params, lines, done);
-              followers.put(t.node(), executor.submit(f::run));
+            if (t.agent() != null) assigned.put(t.node(), t.agent());
+          }
+          agentsByNode.keySet().retainAll(assigned.keySet());
+          agentsByNode.putAll(assigned);
+          for (String node : assigned.keySet()) {
+            Future<?> running = followers.get(node);
+            if (running == null || running.isDone()) {
+              Follower f = new Follower(node, agentsByNode, namespace, name, params, lines, done);
+              followers.put(node, executor.submit(f::run));
             }
           }
         }
@@ -150,9 +158,14 @@ final class FollowFanOut implements AutoCloseable {
     running.forEach(d -> d.set(true));
   }
 
-  /** Follows one node's agent, reconnecting, until {@code done}. */
+  /**
+   * Follows one node's agent, reconnecting (to the address the node's assignment has then: a
+   * restarted agent may serve elsewhere), until {@code done} or the node no longer runs the
+   * Tracepoint.
+   */
   private final class Follower {
-    private final Target target;
+    private final String node;
+    private final Map<String, String> agentsByNode;
     private final String namespace;
     private final String name;
     private final EventsParameters params;
@@ -161,13 +174,15 @@ final class FollowFanOut implements AutoCloseable {
     private Instant lastTs;
 
     Follower(
-        Target target,
+        String node,
+        Map<String, String> agentsByNode,
         String namespace,
         String name,
         EventsParameters params,
         BlockingQueue<String> lines,
         AtomicBoolean done) {
-      this.target = target;
+      this.node = node;
+      this.agentsByNode = agentsByNode;
       this.namespace = namespace;
       this.name = name;
       this.params = params;
@@ -182,10 +197,14 @@ final class FollowFanOut implements AutoCloseable {
       long backoff = 500;
       try {
         while (!done.get()) {
+          String agent = agentsByNode.get(node);
+          if (agent == null) {
+            return; // the node no longer runs the Tracepoint
+          }
           long started = System.currentTimeMillis();
-          try (Stream<String> stream = agents.follow(target.agent(), namespace, name, query())) {
+          try (Stream<String> stream = agents.follow(agent, namespace, name, query())) {
             if (!first && announce) {
-              put(Warnings.line(Warnings.node(target.node(), "agent reconnected")));
+              put(Warnings.line(Warnings.node(node, "agent reconnected")));
             }
             first = false;
             failed = false;
@@ -195,8 +214,7 @@ final class FollowFanOut implements AutoCloseable {
             if (!failed) {
               put(
                   Warnings.line(
-                      Warnings.node(
-                          target.node(), "agent unreachable, retrying: " + e.getMessage())));
+                      Warnings.node(node, "agent unreachable, retrying: " + e.getMessage())));
             }
             failed = true;
             announce = true;
@@ -204,7 +222,7 @@ final class FollowFanOut implements AutoCloseable {
             if (done.get()) {
               return;
             }
-            put(Warnings.line(Warnings.node(target.node(), "agent stream broke, reconnecting")));
+            put(Warnings.line(Warnings.node(node, "agent stream broke, reconnecting")));
             announce = true;
           }
           backoff =

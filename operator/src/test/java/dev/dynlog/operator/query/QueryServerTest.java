@@ -358,6 +358,16 @@ class QueryServerTest {
       assertEquals(
           "format=jsonl&follow=true&since=2026-01-01T00%3A00%3A03.000000001Z", resumed.query());
 
+      // A restarted agent pod serving elsewhere: the assignment says where, and the follow moves.
+      try (FakeAgent moved = FakeAgent.withRows(List.of(FakeAgent.row(7, "node-r")))) {
+        restarting.close();
+        setAgent(ns, "login-node-r", moved.url());
+        lines.await(l -> l.contains(FakeAgent.row(7, "node-r")));
+        assertEquals(
+            "format=jsonl&follow=true&since=2026-01-01T00%3A00%3A05.000000001Z",
+            moved.seen.get(0).query());
+      }
+
       Tracepoint stored = fx.get(ns, "login");
       TracepointStatus status = new TracepointStatus();
       status.setPhase(Phase.Expired);
@@ -483,6 +493,13 @@ class QueryServerTest {
     status.setAgent(agent);
     created.setStatus(status);
     admin.resource(created).updateStatus();
+  }
+
+  private static void setAgent(String ns, String assignment, String agent) {
+    TracepointAssignment a =
+        admin.resources(TracepointAssignment.class).inNamespace(ns).withName(assignment).get();
+    a.getStatus().setAgent(agent);
+    admin.resource(a).updateStatus();
   }
 
   /** A Role allowing get tracepoints/events in {@code ns}, bound to a user or group. */
