@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * @param limit at most this many rows
  * @param newestFirst {@code order=newest} (the default without follow)
  * @param follow {@code follow=true}
- * @param format {@code json}, {@code jsonl} or {@code sse}
+ * @param format {@code json}, {@code jsonl} or (with follow) {@code sse}
  * @param forwarded the parameters to send to every agent, in order (without {@code format})
  */
 public record EventsParameters(
@@ -276,14 +276,13 @@ public record EventsParameters(
         format = follow ? "jsonl" : "json";
       }
     }
-    if (follow && !format.equals("jsonl")) {
+    if (follow && !format.equals("jsonl") && !format.equals("sse")) {
       throw new BadParameterException(
-          "follow=true streams format=jsonl through the aggregated API, not "
-              + Excerpts.quote(format));
+          "follow=true streams format=jsonl or format=sse, not " + Excerpts.quote(format));
     }
     if (!follow && !format.equals("json") && !format.equals("jsonl")) {
       throw new BadParameterException(
-          "format must be json or jsonl, got " + Excerpts.quote(format));
+          "format must be json or jsonl (sse needs follow=true), got " + Excerpts.quote(format));
     }
     return format;
   }

@@ -85,20 +85,26 @@ final class FollowFanOut implements AutoCloseable {
     Map<String, Future<?>> followers = new HashMap<>();
     Map<String, String> agentsByNode = new ConcurrentHashMap<>();
     try {
-      ex.getResponseHeaders().set("Content-Type", "application/x-ndjson");
+      FollowFormat format = FollowFormat.of(params.format());
+      ex.getResponseHeaders().set("Content-Type", format.contentType());
       ex.getResponseHeaders().set("Cache-Control", "no-cache");
       ex.sendResponseHeaders(200, 0);
       OutputStream out = ex.getResponseBody();
       long lastWrite = System.currentTimeMillis();
       long lastCheck = 0;
       boolean warnedEmpty = false;
+      String end = "stopped";
       while (!done.get()) {
         long now = System.currentTimeMillis();
         if (now - lastCheck >= CHECK_MS) {
           lastCheck = now;
           Tracepoint tp = fanOut.tracepoint(namespace, name);
-          if (tp == null
-              || (tp.getStatus() != null && tp.getStatus().getPhase() == Phase.Expired)) {
+          if (tp == null) {
+            end = "deleted";
+            break;
+          }
+          if (tp.getStatus() != null && tp.getStatus().getPhase() == Phase.Expired) {
+            end = "expired";
             break;
           }
           List<Target> targets = fanOut.targets(namespace, name);
@@ -126,12 +132,12 @@ final class FollowFanOut implements AutoCloseable {
           batch.add(line);
           lines.drainTo(batch, 999);
           StringBuilder b = new StringBuilder();
-          for (String l : batch) b.append(l).append('\n');
+          for (String l : batch) b.append(format.frame(l));
           out.write(b.toString().getBytes(StandardCharsets.UTF_8));
           out.flush();
           lastWrite = System.currentTimeMillis();
         } else if (System.currentTimeMillis() - lastWrite >= KEEP_ALIVE_MS) {
-          out.write('\n');
+          out.write(format.keepAlive().getBytes(StandardCharsets.UTF_8));
           out.flush();
           lastWrite = System.currentTimeMillis();
         }
@@ -139,7 +145,10 @@ final class FollowFanOut implements AutoCloseable {
       // The Tracepoint is gone or expired: what the followers queued, then the end.
       List<String> rest = new ArrayList<>();
       lines.drainTo(rest);
-      for (String l : rest) out.write((l + "\n").getBytes(StandardCharsets.UTF_8));
+      StringBuilder last = new StringBuilder();
+      for (String l : rest) last.append(format.frame(l));
+      last.append(format.end(end));
+      out.write(last.toString().getBytes(StandardCharsets.UTF_8));
       out.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -53,8 +53,9 @@ class EventsParametersTest {
     assertEquals(
         "follow=true streams oldest first; drop order=newest", error("follow=true&order=newest"));
     assertEquals(
-        "follow=true streams format=jsonl through the aggregated API, not 'json'",
+        "follow=true streams format=jsonl or format=sse, not 'json'",
         error("follow=1&format=json"));
+    assertEquals("sse", EventsParameters.parse("follow=true", "text/event-stream").format());
   }
 
   @Test
@@ -86,7 +87,8 @@ class EventsParametersTest {
             + " 2026-01-02T15:04:05.123456789Z)",
         error("until=2026-13-01T00:00:00Z"));
     assertEquals("follow must be true or false, got 'yes'", error("follow=yes"));
-    assertEquals("format must be json or jsonl, got 'xml'", error("format=xml"));
+    assertEquals(
+        "format must be json or jsonl (sse needs follow=true), got 'xml'", error("format=xml"));
     assertTrue(error("where=" + "a".repeat(1025)).startsWith("where is 1025 characters long"));
     assertTrue(error("since=" + "1".repeat(65)).startsWith("since is 65 characters long"));
     assertEquals(

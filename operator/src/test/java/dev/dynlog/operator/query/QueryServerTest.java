@@ -378,6 +378,23 @@ class QueryServerTest {
     }
   }
 
+  @Test
+  void followAsServerSentEventsEndsWithTheReason() throws Exception {
+    String ns = fx.namespace("qsse");
+    allow("alice", ns);
+    Tracepoint tp = fx.create(Fixtures.tracepoint(ns, "login", "web"));
+    assign(tp, "node-a", agentA.url());
+    Lines lines = follow(events(ns, "login", "follow=true&format=sse"));
+    lines.await(l -> l.contains("data: " + FakeAgent.row(3, "node-a")));
+    admin.resource(tp).delete();
+    lines.reading.get(10, TimeUnit.SECONDS);
+    synchronized (lines.lines) {
+      assertEquals(
+          List.of("event: end", "data: {\"state\":\"deleted\"}"),
+          lines.lines.subList(lines.lines.size() - 2, lines.lines.size()));
+    }
+  }
+
   /** The non-empty lines of a follow, read as they come. */
   private static final class Lines {
     final List<String> lines = new ArrayList<>();
