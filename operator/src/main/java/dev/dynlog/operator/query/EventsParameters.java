@@ -46,6 +46,10 @@ public record EventsParameters(
 
   private static final Pattern DURATION =
       Pattern.compile("(?:\\d+(?:\\.\\d+)?(?:ns|us|µs|ms|s|m|h|d))+");
+
+  /** Some operator of the agent's where grammar; the agents check the rest. */
+  private static final Pattern WHERE_OPERATOR = Pattern.compile("[=<>]| contains ");
+
   private static final String DURATION_HINT = "write e.g. 100us, 10ms, 1.5s, 5m, 1h30m";
 
   public EventsParameters {
@@ -77,6 +81,13 @@ public record EventsParameters(
               "where is given " + count + " times; at most " + MAX_WHERE + " in one query");
         }
         for (String w : e.getValue()) {
+          if (w.length() <= MAX_WHERE_LENGTH && !WHERE_OPERATOR.matcher(w).find()) {
+            throw new BadParameterException(
+                "where "
+                    + Excerpts.quote(w)
+                    + " is not NAME OP VALUE: OP is one of = != < <= > >= contains"
+                    + " (e.g. username=alice, l.Units>100, path contains /api)");
+          }
           if (w.length() > MAX_WHERE_LENGTH) {
             throw new BadParameterException(
                 "where is "

@@ -88,6 +88,10 @@ class EventsParametersTest {
         error("until=2026-13-01T00:00:00Z"));
     assertEquals("follow must be true or false, got 'yes'", error("follow=yes"));
     assertEquals(
+        "where 'username alice' is not NAME OP VALUE: OP is one of = != < <= > >= contains (e.g."
+            + " username=alice, l.Units>100, path contains /api)",
+        error("where=username%20alice"));
+    assertEquals(
         "format must be json or jsonl (sse needs follow=true), got 'xml'", error("format=xml"));
     assertTrue(error("where=" + "a".repeat(1025)).startsWith("where is 1025 characters long"));
     assertTrue(error("since=" + "1".repeat(65)).startsWith("since is 65 characters long"));
