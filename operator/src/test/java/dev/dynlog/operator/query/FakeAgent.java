@@ -15,7 +15,8 @@ import java.util.concurrent.Executors;
 /**
  * A stand-in for a node agent's namespaced events endpoint: answers fixed JSONL rows (newest first
  * unless the query says {@code order=oldest}), a follow as those rows and then an open stream, or
- * nothing at all ({@link #silent}). Records each request's path, query and Authorization header.
+ * nothing at all ({@link #silent}); a {@code where} on the capture {@code nope} gets the agent's
+ * 400. Records each request's path, query and Authorization header.
  */
 final class FakeAgent implements AutoCloseable {
 
@@ -78,6 +79,14 @@ final class FakeAgent implements AutoCloseable {
       return;
     }
     try (ex) {
+      if (query != null && query.contains("where=nope")) {
+        byte[] error =
+            "{\"error\": \"unknown field 'nope' in where 'nope=1': tracepoint 'login' captures user, n\"}\n"
+                .getBytes(StandardCharsets.UTF_8);
+        ex.sendResponseHeaders(400, error.length);
+        ex.getResponseBody().write(error);
+        return;
+      }
       boolean follow = query != null && query.contains("follow=true");
       boolean oldest = follow || (query != null && query.contains("order=oldest"));
       List<String> rows = rowsOldestFirst;

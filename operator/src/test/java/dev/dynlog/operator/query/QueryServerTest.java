@@ -247,6 +247,16 @@ class QueryServerTest {
     HttpResponse<String> bad = get(proxy, events(shop, "login", "limt=5"), "alice");
     assertEquals(400, bad.statusCode());
     assertTrue(bad.body().contains("unknown query parameter 'limt'"), bad.body());
+    HttpResponse<String> unknownField =
+        get(proxy, events(shop, "login", "where=nope%3D1"), "alice");
+    assertEquals(400, unknownField.statusCode());
+    assertTrue(
+        unknownField
+            .body()
+            .contains(
+                "\"message\":\"unknown field 'nope' in where 'nope=1': tracepoint 'login'"
+                    + " captures user, n\""),
+        unknownField.body());
   }
 
   @Test
