@@ -11,6 +11,7 @@ import dev.dynlog.api.v1alpha1.TracepointAssignmentSpec;
 import dev.dynlog.api.v1alpha1.TracepointAssignmentStatus;
 import dev.dynlog.api.v1alpha1.TracepointStatus;
 import dev.dynlog.operator.testing.ApiServerTest;
+import dev.dynlog.operator.testing.Await;
 import dev.dynlog.operator.testing.Fixtures;
 import dev.dynlog.operator.testing.TestOperator;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -190,6 +191,17 @@ class QueryServerTest {
             .header("X-Remote-Group", "carol-group")
             .build();
     assertEquals(200, proxy.send(byGroup, HttpResponse.BodyHandlers.ofString()).statusCode());
+
+    // A denial is not cached: once bob is granted the Role, his next query is served.
+    String ns = fx.namespace("qgrant");
+    fx.create(Fixtures.tracepoint(ns, "login", "web"));
+    assertEquals(403, get(proxy, events(ns, "login", ""), "bob").statusCode());
+    allow("bob", ns);
+    Await.until(
+        "bob allowed",
+        Duration.ofSeconds(10),
+        () -> statusOf(events(ns, "login", ""), "bob"),
+        code -> code == 200);
   }
 
   @Test
@@ -475,6 +487,14 @@ class QueryServerTest {
       b.header("X-Remote-User", user);
     }
     return b;
+  }
+
+  private static int statusOf(String path, String user) {
+    try {
+      return get(proxy, path, user).statusCode();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static HttpResponse<String> get(HttpClient client, String path, String user)
