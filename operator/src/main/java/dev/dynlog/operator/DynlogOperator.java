@@ -2,6 +2,7 @@ package dev.dynlog.operator;
 
 import dev.dynlog.operator.http.OperatorHttpServer;
 import dev.dynlog.operator.metrics.OperatorMetrics;
+import dev.dynlog.operator.query.QueryServer;
 import dev.dynlog.operator.reconcile.TracepointReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -30,18 +31,21 @@ public final class DynlogOperator implements AutoCloseable {
 
   private final Operator operator;
   private final OperatorHttpServer http;
+  private final QueryServer query;
   private final AtomicBoolean closing;
 
-  private DynlogOperator(Operator operator, OperatorHttpServer http, AtomicBoolean closing) {
+  private DynlogOperator(
+      Operator operator, OperatorHttpServer http, QueryServer query, AtomicBoolean closing) {
     this.operator = operator;
     this.http = http;
+    this.query = query;
     this.closing = closing;
   }
 
   /**
-   * Starts the operator on the given client (which it does not close). The HTTP port is bound
-   * first, so a port in use fails before anything else starts; on any failure what was started is
-   * stopped again.
+   * Starts the operator on the given client (which it does not close). The HTTP port and the query
+   * server's port are bound first, so a port in use fails before anything else starts; on any
+   * failure what was started is stopped again.
    */
   public static DynlogOperator start(KubernetesClient client, OperatorSettings settings) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -63,14 +67,19 @@ public final class DynlogOperator implements AutoCloseable {
       }
     }
     AtomicBoolean closing = new AtomicBoolean();
+    QueryServer query = null;
     try {
+      query = queryServer(client, settings);
       created.set(operator(client, settings, registry, closing));
       created.get().start();
-      return new DynlogOperator(created.get(), http, closing);
+      return new DynlogOperator(created.get(), http, query, closing);
     } catch (RuntimeException e) {
       closing.set(true);
       if (http != null) {
         http.close();
+      }
+      if (query != null) {
+        query.close();
       }
       if (created.get() != null) {
         try {
@@ -80,6 +89,18 @@ public final class DynlogOperator implements AutoCloseable {
         }
       }
       throw e;
+    }
+  }
+
+  private static QueryServer queryServer(KubernetesClient client, OperatorSettings settings) {
+    if (settings.query().port() < 0) {
+      return null;
+    }
+    try {
+      return new QueryServer(client, settings.query());
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot serve the query API on port " + settings.query().port(), e);
     }
   }
 
@@ -142,11 +163,19 @@ public final class DynlogOperator implements AutoCloseable {
     return http == null ? -1 : http.port();
   }
 
+  /** The port of the aggregated query API (HTTPS), or -1 when disabled. */
+  public int queryPort() {
+    return query == null ? -1 : query.port();
+  }
+
   @Override
   public void close() {
     closing.set(true);
     if (http != null) {
       http.close();
+    }
+    if (query != null) {
+      query.close();
     }
     operator.stop();
   }

@@ -1,5 +1,6 @@
 package dev.dynlog.operator;
 
+import dev.dynlog.operator.query.QuerySettings;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -24,6 +25,7 @@ import java.util.stream.Collectors;
  * @param httpPort port of /metrics, /healthz and /readyz; 0 picks a free port, -1 disables
  * @param startupTimeout how long the process keeps trying to reach the API server at start before
  *     it exits (see {@code OperatorMain})
+ * @param query the aggregated query API server ({@link QuerySettings#DISABLED}: none)
  */
 public record OperatorSettings(
     Set<String> namespaces,
@@ -36,7 +38,8 @@ public record OperatorSettings(
     Duration retryPeriod,
     boolean exitOnLostLeadership,
     int httpPort,
-    Duration startupTimeout) {
+    Duration startupTimeout,
+    QuerySettings query) {
 
   /** Default of {@link #startupTimeout}. */
   public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(30);
@@ -48,13 +51,60 @@ public record OperatorSettings(
 
   public OperatorSettings {
     namespaces = Set.copyOf(namespaces);
+    query = query == null ? QuerySettings.DISABLED : query;
+  }
+
+  /** Settings without the query server. */
+  public OperatorSettings(
+      Set<String> namespaces,
+      boolean leaderElection,
+      String leaseName,
+      String leaseNamespace,
+      String identity,
+      Duration leaseDuration,
+      Duration renewDeadline,
+      Duration retryPeriod,
+      boolean exitOnLostLeadership,
+      int httpPort,
+      Duration startupTimeout) {
+    this(
+        namespaces,
+        leaderElection,
+        leaseName,
+        leaseNamespace,
+        identity,
+        leaseDuration,
+        renewDeadline,
+        retryPeriod,
+        exitOnLostLeadership,
+        httpPort,
+        startupTimeout,
+        QuerySettings.DISABLED);
+  }
+
+  /** These settings with another query server. */
+  public OperatorSettings withQuery(QuerySettings newQuery) {
+    return new OperatorSettings(
+        namespaces,
+        leaderElection,
+        leaseName,
+        leaseNamespace,
+        identity,
+        leaseDuration,
+        renewDeadline,
+        retryPeriod,
+        exitOnLostLeadership,
+        httpPort,
+        startupTimeout,
+        newQuery);
   }
 
   /**
    * Settings from environment variables: DYNLOG_NAMESPACES (comma-separated, empty = all),
    * DYNLOG_LEADER_ELECTION (default true), DYNLOG_LEASE_NAMESPACE (default POD_NAMESPACE, else
    * "default"), POD_NAME or HOSTNAME (identity), DYNLOG_HTTP_PORT (default 8080),
-   * DYNLOG_STARTUP_TIMEOUT (default 30s).
+   * DYNLOG_STARTUP_TIMEOUT (default 30s), and the query server's ({@link
+   * QuerySettings#fromEnvironment}).
    *
    * @throws IllegalArgumentException with one line naming the variable when a value is malformed
    */
@@ -81,7 +131,8 @@ public record OperatorSettings(
         Duration.ofSeconds(2),
         true,
         port(env.getOrDefault("DYNLOG_HTTP_PORT", "8080")),
-        duration(STARTUP_TIMEOUT_VARIABLE, env.get(STARTUP_TIMEOUT_VARIABLE)));
+        duration(STARTUP_TIMEOUT_VARIABLE, env.get(STARTUP_TIMEOUT_VARIABLE)),
+        QuerySettings.fromEnvironment(env));
   }
 
   private static Duration duration(String variable, String text) {

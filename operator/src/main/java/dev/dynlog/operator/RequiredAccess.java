@@ -17,7 +17,8 @@ import java.util.List;
  * its custom resources served, and every permission of the Helm chart's RBAC rules ({@code
  * charts/dynlog-operator/files/*-rules.yaml}, packaged into the jar by the build, so the chart and
  * this check cannot drift apart): the operator rules cluster-wide (or in each watched namespace),
- * the leader-election rules in the Lease's namespace.
+ * the leader-election rules in the Lease's namespace, and with the aggregated query API on, the
+ * reading of the request-header ConfigMap ({@code query-auth-rules.yaml}) in its namespace.
  */
 final class RequiredAccess {
 
@@ -41,6 +42,15 @@ final class RequiredAccess {
         "grant the operator's service account the RBAC rules of the Helm chart"
             + " (charts/dynlog-operator/files/operator-rules.yaml"
             + (settings.namespaces().isEmpty() ? " cluster-wide" : " in the watched namespaces");
+    if (settings.query().port() >= 0) {
+      permissions.addAll(
+          Permission.granted(
+              rules("query-auth-rules.yaml"), settings.query().authConfigMapNamespace()));
+      grant +=
+          ", query-auth-rules.yaml in namespace "
+              + settings.query().authConfigMapNamespace()
+              + " (the chart binds the Role extension-apiserver-authentication-reader there)";
+    }
     if (settings.leaderElection()) {
       permissions.addAll(
           Permission.granted(rules("leader-election-rules.yaml"), settings.leaseNamespace()));

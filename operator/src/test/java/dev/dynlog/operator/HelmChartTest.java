@@ -63,7 +63,10 @@ class HelmChartTest {
             "clusterrole.rbac.authorization.k8s.io" + "/dynlog",
             "role.rbac.authorization.k8s.io/dynlog-leader-election",
             "deployment.apps/dynlog",
-            "service/dynlog-metrics")) {
+            "service/dynlog-metrics",
+            "service/dynlog-query",
+            "rolebinding.rbac.authorization.k8s.io/dynlog-auth-reader",
+            "apiservice.apiregistration.k8s.io/v1alpha1.query.dynlog.dev")) {
       assertTrue(applied.contains(object), object + " not accepted:\n" + applied);
     }
 
@@ -86,6 +89,8 @@ class HelmChartTest {
     assertEquals("shop,pay", env.get("DYNLOG_NAMESPACES"));
     assertEquals("true", env.get("DYNLOG_LEADER_ELECTION"));
     assertEquals("8080", env.get("DYNLOG_HTTP_PORT"));
+    assertEquals("8443", env.get("DYNLOG_QUERY_PORT"));
+    assertEquals("5s", env.get("DYNLOG_AGENT_TIMEOUT"));
     assertEquals(
         "/readyz",
         deployment

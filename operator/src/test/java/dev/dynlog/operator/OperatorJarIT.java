@@ -47,6 +47,7 @@ class OperatorJarIT {
             jar.toString());
     pb.environment().put("KUBECONFIG", kubeconfig.toString());
     pb.environment().put("DYNLOG_HTTP_PORT", String.valueOf(port));
+    pb.environment().put("DYNLOG_QUERY_PORT", "-1");
     pb.environment().put("DYNLOG_LEASE_NAMESPACE", "default");
     pb.environment().put("POD_NAME", "jar-it");
     Process process = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();

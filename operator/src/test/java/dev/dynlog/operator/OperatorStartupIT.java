@@ -388,6 +388,7 @@ class OperatorStartupIT {
     pb.environment().keySet().removeIf(k -> k.startsWith("DYNLOG_") || k.startsWith("KUBE"));
     Map<String, String> all = new HashMap<>();
     all.put("DYNLOG_HTTP_PORT", "0");
+    all.put("DYNLOG_QUERY_PORT", "-1"); // startup alone; the query server has its own tests
     all.put("DYNLOG_LEASE_NAMESPACE", "default");
     all.put("POD_NAME", "startup-it");
     all.putAll(env);

@@ -1,11 +1,18 @@
 package dev.dynlog.operator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dynlog.api.v1alpha1.Phase;
 import dev.dynlog.api.v1alpha1.Tracepoint;
+import dev.dynlog.operator.k8s.ClusterConfig;
+import dev.dynlog.operator.k8s.StartupCheck;
+import dev.dynlog.operator.k8s.StartupException;
+import dev.dynlog.operator.query.AccessReviewer;
+import dev.dynlog.operator.query.Caller;
+import dev.dynlog.operator.query.QuerySettings;
 import dev.dynlog.operator.testing.ApiServerTest;
 import dev.dynlog.operator.testing.Await;
 import dev.dynlog.operator.testing.Fixtures;
@@ -16,13 +23,17 @@ import dev.dynlog.operator.testing.TestOperator;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -89,6 +100,85 @@ class RbacTest {
       KubernetesClient admin, String system, List<PolicyRule> clusterRules) {
     return ServiceAccounts.create(
         admin, system, "dynlog-operator", clusterRules, rules("leader-election-rules.yaml"));
+  }
+
+  @Test
+  void queryApiNeedsTheChartRulesAndTheAuthReaderBinding(KubernetesClient admin, Fixtures fx) {
+    String system = fx.namespace("dynlog-query");
+    String token = serviceAccountToken(admin, system, rules("operator-rules.yaml"));
+    Config asOperator = Config.fromKubeconfig(TestApiServer.get().tokenKubeconfig(token));
+    OperatorSettings settings =
+        new OperatorSettings(
+                Set.of(),
+                true,
+                "dynlog-operator",
+                system,
+                "rbac-query",
+                Duration.ofSeconds(3),
+                Duration.ofSeconds(2),
+                Duration.ofMillis(500),
+                false,
+                0,
+                Duration.ofSeconds(10))
+            .withQuery(QuerySettings.onPort(0));
+    ClusterConfig cluster = new ClusterConfig(asOperator, "test token");
+    StartupException missing =
+        assertThrows(
+            StartupException.class,
+            () -> StartupCheck.verify(cluster, RequiredAccess.of(settings)));
+    assertTrue(
+        missing
+            .getMessage()
+            .contains(
+                "get configmaps named extension-apiserver-authentication in namespace"
+                    + " kube-system"),
+        missing.getMessage());
+
+    // What the chart does: bind the built-in Role in kube-system.
+    admin
+        .rbac()
+        .roleBindings()
+        .inNamespace("kube-system")
+        .resource(
+            new RoleBindingBuilder()
+                .withNewMetadata()
+                .withName("dynlog-auth-reader-" + system)
+                .endMetadata()
+                .withNewRoleRef(
+                    "rbac.authorization.k8s.io",
+                    "Role",
+                    "extension-apiserver-authentication-reader")
+                .addNewSubject()
+                .withKind("ServiceAccount")
+                .withName("dynlog-operator")
+                .withNamespace(system)
+                .endSubject()
+                .build())
+        .create();
+    Await.until(
+        "the startup check passes",
+        Duration.ofSeconds(10),
+        () -> {
+          try {
+            return StartupCheck.verify(cluster, RequiredAccess.of(settings)).permissionsChecked();
+          } catch (StartupException e) {
+            return false;
+          }
+        },
+        ok -> ok);
+    try (KubernetesClient client = TestApiServer.get().newTokenClient(token, null)) {
+      assertTrue(
+          client
+                  .configMaps()
+                  .inNamespace("kube-system")
+                  .withName("extension-apiserver-authentication")
+                  .get()
+              != null);
+      assertFalse(
+          new AccessReviewer(client, Clock.systemUTC())
+              .mayRead(new Caller("nobody", List.of(), Map.of()), system, "login"),
+          "a SubjectAccessReview under the chart's rules, denied for a user without a Role");
+    }
   }
 
   @Test

@@ -16,9 +16,16 @@ import java.util.stream.Collectors;
  * @param subresource e.g. {@code status}; "" for none
  * @param verb e.g. {@code list}
  * @param namespace "" for all namespaces (cluster scope)
+ * @param name one object's name when the rule is limited to it ({@code resourceNames}), else ""
  */
 public record Permission(
-    String group, String resource, String subresource, String verb, String namespace) {
+    String group, String resource, String subresource, String verb, String namespace, String name) {
+
+  /** A permission on every object of the resource. */
+  public Permission(
+      String group, String resource, String subresource, String verb, String namespace) {
+    this(group, resource, subresource, verb, namespace, "");
+  }
 
   /**
    * Every permission the RBAC rules grant (resource rules only), cluster-wide or in a namespace.
@@ -31,8 +38,14 @@ public record Permission(
           int slash = resource.indexOf('/');
           String name = slash < 0 ? resource : resource.substring(0, slash);
           String sub = slash < 0 ? "" : resource.substring(slash + 1);
+          List<String> names =
+              rule.getResourceNames() == null || rule.getResourceNames().isEmpty()
+                  ? List.of("")
+                  : rule.getResourceNames();
           for (String verb : rule.getVerbs()) {
-            out.add(new Permission(group, name, sub, verb, namespace));
+            for (String object : names) {
+              out.add(new Permission(group, name, sub, verb, namespace, object));
+            }
           }
         }
       }
@@ -58,7 +71,9 @@ public record Permission(
     Map<String, List<String>> verbs = new LinkedHashMap<>();
     for (Permission p : permissions) {
       String where =
-          p.resourceName() + (p.namespace().isEmpty() ? "" : " in namespace " + p.namespace());
+          p.resourceName()
+              + (p.name().isEmpty() ? "" : " named " + p.name())
+              + (p.namespace().isEmpty() ? "" : " in namespace " + p.namespace());
       verbs.computeIfAbsent(where, k -> new ArrayList<>()).add(p.verb());
     }
     return verbs.entrySet().stream()

@@ -280,6 +280,7 @@ public final class StartupCheck {
         .withSubresource(p.subresource().isEmpty() ? null : p.subresource())
         .withVerb(p.verb())
         .withNamespace(p.namespace().isEmpty() ? null : p.namespace())
+        .withName(p.name().isEmpty() ? null : p.name())
         .endResourceAttributes()
         .endSpec()
         .build();

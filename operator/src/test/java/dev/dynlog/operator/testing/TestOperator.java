@@ -2,6 +2,7 @@ package dev.dynlog.operator.testing;
 
 import dev.dynlog.operator.DynlogOperator;
 import dev.dynlog.operator.OperatorSettings;
+import dev.dynlog.operator.query.QuerySettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.Set;
@@ -21,7 +22,8 @@ public final class TestOperator implements AutoCloseable {
       String leaseName,
       String leaseNamespace,
       KubernetesClient client,
-      RequestCounter requests) {
+      RequestCounter requests,
+      QuerySettings query) {
     this.client = client;
     this.requests = requests;
     operator =
@@ -38,14 +40,31 @@ public final class TestOperator implements AutoCloseable {
                 Duration.ofMillis(500),
                 false,
                 0,
-                OperatorSettings.DEFAULT_STARTUP_TIMEOUT));
+                OperatorSettings.DEFAULT_STARTUP_TIMEOUT,
+                query));
   }
 
   /** Starts an operator (admin credentials) competing for the given Lease in "default". */
   public static TestOperator start(String identity, String leaseName) {
     RequestCounter counter = new RequestCounter();
     return new TestOperator(
-        identity, leaseName, "default", TestApiServer.get().newClient(counter), counter);
+        identity,
+        leaseName,
+        "default",
+        TestApiServer.get().newClient(counter),
+        counter,
+        QuerySettings.DISABLED);
+  }
+
+  /**
+   * Starts an operator (admin credentials) competing for the given Lease in "default", serving the
+   * aggregated query API as {@code query} says (e.g. {@code QuerySettings.onPort(0)}, then {@link
+   * #queryPort()}; {@code withAuthConfigMap} for a request-header ConfigMap of the test's own).
+   */
+  public static TestOperator start(String identity, String leaseName, QuerySettings query) {
+    RequestCounter counter = new RequestCounter();
+    return new TestOperator(
+        identity, leaseName, "default", TestApiServer.get().newClient(counter), counter, query);
   }
 
   /**
@@ -58,7 +77,8 @@ public final class TestOperator implements AutoCloseable {
       String leaseNamespace,
       KubernetesClient client,
       RequestCounter counter) {
-    return new TestOperator(identity, leaseName, leaseNamespace, client, counter);
+    return new TestOperator(
+        identity, leaseName, leaseNamespace, client, counter, QuerySettings.DISABLED);
   }
 
   /** Requests issued by this operator so far. */
@@ -69,6 +89,11 @@ public final class TestOperator implements AutoCloseable {
   /** Port of /metrics, /healthz, /readyz. */
   public int httpPort() {
     return operator.httpPort();
+  }
+
+  /** HTTPS port of the aggregated query API, or -1 when not started with one. */
+  public int queryPort() {
+    return operator.queryPort();
   }
 
   @Override
