@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dynlog.api.v1alpha1.Capture;
 import dev.dynlog.api.v1alpha1.Phase;
+import dev.dynlog.api.v1alpha1.PodState;
 import dev.dynlog.api.v1alpha1.Tracepoint;
 import dev.dynlog.operator.query.QuerySettings;
 import dev.dynlog.operator.testing.Await;
@@ -329,6 +330,50 @@ class QueryAggregationIT {
       assertTrue(ms < AGENT_TIMEOUT.toMillis() + 10_000, "within the timeout: " + ms + " ms");
     } finally {
       agentB = AgentProcess.start(NODE_B, agentKubeconfig, "--query-clients", operatorUser);
+    }
+  }
+
+  @Test
+  void aFollowSurvivesAnAgentRestartAndSaysSo() throws Exception {
+    Scene s = scene("hot");
+    try (EventsCli follow =
+        EventsCli.start(
+            "hot",
+            "-n",
+            s.ns(),
+            "--kubeconfig",
+            adminKubeconfig().toString(),
+            "-o",
+            "jsonl",
+            "-f")) {
+      AgentProcess.sleep(1500);
+      s.b().call(3);
+      Await.until(
+          "node B's first rows in the follow",
+          Duration.ofSeconds(15),
+          () -> rowsOf(follow, s.b().pid()),
+          n -> n == 3);
+      agentB.kill9();
+      agentB = AgentProcess.start(NODE_B, agentKubeconfig, "--query-clients", operatorUser);
+      cluster.awaitPodReport(
+          s.ns(), "hot", NODE_B, "web-b", p -> p.getState() == PodState.Attached);
+      s.b().call(4);
+      Await.until(
+          "node B's rows after its agent restarted",
+          Duration.ofSeconds(30),
+          () -> rowsOf(follow, s.b().pid()),
+          n -> n == 7);
+      String stderr = Files.readString(follow.stderr);
+      assertTrue(stderr.contains(NODE_B) && stderr.contains("reconnected"), stderr);
+      assertTrue(follow.process.isAlive(), "still following");
+    }
+  }
+
+  static long rowsOf(EventsCli follow, long pid) {
+    try {
+      return jsonLines(follow.lines()).stream().filter(r -> r.path("pid").asLong() == pid).count();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
     }
   }
 }
