@@ -1,46 +1,48 @@
 package dev.dynlog.operator.query;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
-import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Date;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.CertIOException;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * Makes RSA key pairs and X.509 v3 certificates (SHA-256 with RSA): the self-signed serving
  * certificate of the query server when no PEM files are given, and test CAs and client
- * certificates. Reads PEM certificates. The JDK can verify certificates but has no API to make
- * them, hence the small DER encoder {@link Der}.
+ * certificates, with Bouncy Castle's certificate builder (the JDK can verify certificates but has
+ * no API to make them). Reads PEM certificates.
  */
 public final class Certificates {
 
-  private static final String SHA256_WITH_RSA = "1.2.840.113549.1.1.11";
-  private static final String COMMON_NAME = "2.5.4.3";
-  private static final String SUBJECT_ALT_NAME = "2.5.29.17";
-  private static final String BASIC_CONSTRAINTS = "2.5.29.19";
-  private static final DateTimeFormatter UTC_TIME =
-      DateTimeFormatter.ofPattern("yyMMddHHmmss").withZone(ZoneOffset.UTC);
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final Pattern IPV4 =
+  private static final Pattern IP_ADDRESS =
       Pattern.compile(
           "(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}");
 
@@ -62,7 +64,7 @@ public final class Certificates {
    * {@code issuerKey} in the name {@code issuerCn}, valid from an hour ago for {@code validity}.
    *
    * @param ca whether it may sign other certificates (basicConstraints CA:true)
-   * @param dnsNames subjectAltName DNS names or IPv4 addresses, may be empty
+   * @param dnsNames subjectAltName DNS names or IP addresses, may be empty
    */
   public static X509Certificate issue(
       String subjectCn,
@@ -73,50 +75,29 @@ public final class Certificates {
       List<String> dnsNames,
       Duration validity) {
     Instant now = Instant.now();
-    List<byte[]> extensions = new ArrayList<>();
-    extensions.add(
-        Der.sequence(
-            Der.oid(BASIC_CONSTRAINTS),
-            Der.bool(true),
-            Der.octetString(ca ? Der.sequence(Der.bool(true)) : Der.sequence())));
-    if (!dnsNames.isEmpty()) {
-      ByteArrayOutputStream names = new ByteArrayOutputStream();
-      for (String dns : dnsNames) {
-        if (IPV4.matcher(dns).matches()) {
-          byte[] ip = new byte[4];
-          String[] octets = dns.split("\\.");
-          for (int i = 0; i < 4; i++) ip[i] = (byte) Integer.parseInt(octets[i]);
-          names.writeBytes(Der.tlv(0x87, ip));
-        } else {
-          names.writeBytes(Der.tlv(0x82, dns.getBytes(StandardCharsets.US_ASCII)));
-        }
-      }
-      extensions.add(
-          Der.sequence(
-              Der.oid(SUBJECT_ALT_NAME), Der.octetString(Der.sequence(names.toByteArray()))));
-    }
-    byte[] algorithm = Der.sequence(Der.oid(SHA256_WITH_RSA), Der.nullValue());
-    byte[] tbs =
-        Der.sequence(
-            Der.tlv(0xa0, Der.integer(BigInteger.TWO)),
-            Der.integer(new BigInteger(63, RANDOM).add(BigInteger.ONE)),
-            algorithm,
-            name(issuerCn),
-            Der.sequence(
-                Der.utcTime(UTC_TIME.format(now.minus(Duration.ofHours(1)))),
-                Der.utcTime(UTC_TIME.format(now.plus(validity)))),
-            name(subjectCn),
-            subjectKey.getEncoded(),
-            Der.tlv(0xa3, Der.sequence(extensions.toArray(byte[][]::new))));
     try {
-      Signature signer = Signature.getInstance("SHA256withRSA");
-      signer.initSign(issuerKey);
-      signer.update(tbs);
-      byte[] der = Der.sequence(tbs, algorithm, Der.bitString(signer.sign()));
-      return (X509Certificate)
-          CertificateFactory.getInstance("X.509")
-              .generateCertificate(new ByteArrayInputStream(der));
-    } catch (GeneralSecurityException e) {
+      X509v3CertificateBuilder builder =
+          new JcaX509v3CertificateBuilder(
+              new X500Name("CN=" + issuerCn),
+              new BigInteger(63, RANDOM).add(BigInteger.ONE),
+              Date.from(now.minus(Duration.ofHours(1))),
+              Date.from(now.plus(validity)),
+              new X500Name("CN=" + subjectCn),
+              subjectKey);
+      builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
+      if (!dnsNames.isEmpty()) {
+        GeneralName[] names = new GeneralName[dnsNames.size()];
+        for (int i = 0; i < names.length; i++) {
+          String n = dnsNames.get(i);
+          names[i] =
+              new GeneralName(
+                  IP_ADDRESS.matcher(n).matches() ? GeneralName.iPAddress : GeneralName.dNSName, n);
+        }
+        builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
+      }
+      ContentSigner signer = new JcaContentSignerBuilder("SHA256withRSA").build(issuerKey);
+      return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
+    } catch (OperatorCreationException | CertIOException | CertificateException e) {
       throw new IllegalStateException("cannot sign a certificate for " + subjectCn, e);
     }
   }
@@ -169,9 +150,5 @@ public final class Certificates {
         + "\n-----END "
         + type
         + "-----\n";
-  }
-
-  private static byte[] name(String cn) {
-    return Der.sequence(Der.tlv(Der.SET, Der.sequence(Der.oid(COMMON_NAME), Der.utf8(cn))));
   }
 }
