@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
@@ -192,6 +193,9 @@ class AgentLoopIT {
     assertEquals(
         350, Prometheus.sum(metrics, "dynlog_call_duration_seconds_count", series(ns, "hot")));
     assertEquals(0, Prometheus.sum(metrics, "dynlog_events_dropped_total", series(ns, "hot")));
+    // metrics carry no captured value (no metricLabels asked for): rows are for the query API
+    assertFalse(
+        Pattern.compile("[{,](tag|i)=\"").matcher(metrics).find(), "a captured value as a label");
   }
 
   @Test
