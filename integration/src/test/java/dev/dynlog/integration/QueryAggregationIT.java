@@ -355,8 +355,19 @@ class QueryAggregationIT {
           n -> n == 3);
       agentB.kill9();
       agentB = AgentProcess.start(NODE_B, agentKubeconfig, "--query-clients", operatorUser);
-      cluster.awaitPodReport(
-          s.ns(), "hot", NODE_B, "web-b", p -> p.getState() == PodState.Attached);
+      // the dead agent's last report still says Attached: wait for the new agent's own
+      String url = agentB.base().toString().replaceAll("/$", "");
+      Await.until(
+          "the restarted agent's report (status.agent " + url + ")",
+          Duration.ofSeconds(30),
+          () -> cluster.assignment(s.ns(), "hot", NODE_B),
+          a ->
+              a != null
+                  && a.getStatus() != null
+                  && a.getStatus().getAgent() != null
+                  && a.getStatus().getAgent().replaceAll("/$", "").equals(url)
+                  && a.getStatus().getPods().stream()
+                      .allMatch(p -> p.getState() == PodState.Attached));
       s.b().call(4);
       Await.until(
           "node B's rows after its agent restarted",
