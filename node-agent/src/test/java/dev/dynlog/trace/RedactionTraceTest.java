@@ -90,15 +90,26 @@ class RedactionTraceTest {
     if (tracer != null) tracer.close();
   }
 
-  /** The rows of {@code calls} calls and every raw event's bytes, with {@code redaction}. */
-  private static List<Row> trace(
-      Path bin, int calls, Redaction redaction, ByteArrayOutputStream raw, List<String> truth)
+  /**
+   * The rows of {@code calls} calls, traced by {@code tracer}, of {@code function} with {@code
+   * captures}, with {@code redaction}; every raw event's bytes go to {@code raw}, the program's
+   * lines to {@code truth}.
+   */
+  static List<Row> trace(
+      Tracer tracer,
+      Path bin,
+      String function,
+      List<Capture> captures,
+      int calls,
+      Redaction redaction,
+      ByteArrayOutputStream raw,
+      List<String> truth)
       throws Exception {
     ProbePlan plan;
     try (DwarfBinary binary = DwarfBinary.open(bin)) {
       plan =
           new ProbePlanner(binary, PlanOptions.defaults().withRedaction(redaction))
-              .plan("login", CAPTURES);
+              .plan(function, captures);
     }
     List<Row> rows = Collections.synchronizedList(new ArrayList<>());
     tracer.rawTap(
@@ -130,7 +141,7 @@ class RedactionTraceTest {
     int calls = 40;
     ByteArrayOutputStream raw = new ByteArrayOutputStream();
     List<String> truth = new ArrayList<>();
-    List<Row> rows = trace(bin, calls, Redaction.defaults(), raw, truth);
+    List<Row> rows = trace(tracer, bin, "login", CAPTURES, calls, Redaction.defaults(), raw, truth);
     String events = raw.toString(StandardCharsets.ISO_8859_1);
     assertFalse(events.contains("SECRET"), "a secret's bytes left the target process");
     assertTrue(events.contains("user-"), "the raw events carry the other strings");
@@ -184,7 +195,7 @@ class RedactionTraceTest {
     int calls = 10;
     ByteArrayOutputStream raw = new ByteArrayOutputStream();
     List<String> truth = new ArrayList<>();
-    List<Row> rows = trace(bin, calls, Redaction.none(), raw, truth);
+    List<Row> rows = trace(tracer, bin, "login", CAPTURES, calls, Redaction.none(), raw, truth);
     assertTrue(raw.toString(StandardCharsets.ISO_8859_1).contains("pw-SECRET-"));
     for (int i = 0; i < calls; i++) {
       String[] f = truth.get(i).split(" ");
