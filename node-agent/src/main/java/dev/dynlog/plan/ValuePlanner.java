@@ -176,6 +176,11 @@ final class ValuePlanner {
     }
     if (e instanceof CaptureExpr.Name n) {
       parts.add(0, new NamedPart(findArgument(n.name()) >= 0 ? "parameter" : "result", n.name()));
+    } else if (e instanceof CaptureExpr.Result r && function.language() == Language.GO) {
+      // $1 of a Go function whose second result is named: the name counts as if written
+      List<Variable> results = function.results();
+      String rn = r.index() < results.size() ? results.get(r.index()).name() : null;
+      if (rn != null && !rn.startsWith("~")) parts.add(0, new NamedPart("result", rn));
     }
     parts.add(new NamedPart("capture name", capture.getName()));
     for (NamedPart p : parts) {

@@ -95,6 +95,19 @@ class RedactionPlanTest {
   }
 
   @Test
+  void aNamedGoResultIsRedactedWhenCapturedByPosition() throws Exception {
+    Function issue =
+        goFunc("shop.Issue", arg("user", goString()), res("token", goString()), res("~r1", i64()));
+    ValuePlanner p = new ValuePlanner(issue, CallingConvention.of(issue).layout(issue), OPTIONS);
+    ValuePlan v = p.plan(new Capture("r", "$0"), new ValuePlanner.Budget(16));
+    assertEquals(List.of(), v.reads());
+    assertEquals("redacted: result `token` matches the redaction list (token)", v.redactionNote());
+    assertEquals(1, p.plan(new Capture("r", "$1"), new ValuePlanner.Budget(16)).reads().size());
+  }
+
+  private static final PlanOptions OPTIONS = PlanOptions.defaults();
+
+  @Test
   void aWrongNameIsStillAnErrorWhenRedacted() {
     ResolveException e = assertThrows(ResolveException.class, () -> plan("t", "c.NoSuchToken"));
     assertTrue(e.getMessage().contains("no field `NoSuchToken`"), e.getMessage());
