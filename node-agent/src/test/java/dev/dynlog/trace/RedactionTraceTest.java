@@ -13,6 +13,7 @@ import dev.dynlog.plan.PlanOptions;
 import dev.dynlog.plan.ProbePlan;
 import dev.dynlog.plan.ProbePlanner;
 import dev.dynlog.query.BadQueryException;
+import dev.dynlog.query.Query;
 import dev.dynlog.query.QueryParser;
 import dev.dynlog.store.TracepointInfo;
 import dev.dynlog.testing.TargetProcess;
@@ -184,8 +185,14 @@ class RedactionTraceTest {
                       .validate(info));
       assertTrue(e.getMessage().contains("is refused"), e.getMessage());
     }
-    QueryParser.parse(Map.of("where", List.of("c.user=user-3")), Instant.now(), Set.of())
-        .validate(info);
+    Query user3 =
+        QueryParser.parse(Map.of("where", List.of("c.user=user-3")), Instant.now(), Set.of());
+    user3.validate(info);
+    // the struct's other fields stay filterable beside the redaction note in the row's errors
+    assertEquals(1, rows.stream().filter(user3).count());
+    Query tries =
+        QueryParser.parse(Map.of("where", List.of("c.tries>=110")), Instant.now(), Set.of());
+    assertEquals(calls - 10, rows.stream().filter(tries).count());
   }
 
   @ParameterizedTest
