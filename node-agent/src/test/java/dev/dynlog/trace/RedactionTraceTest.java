@@ -50,7 +50,8 @@ class RedactionTraceTest {
       #include <string.h>
       struct creds { const char *user; const char *token; long tries; };
       __attribute__((noinline)) int login(const char *password, const struct creds *c, long n) {
-        return (int)strlen(password) + (int)strlen(c->token) + (int)n;
+        // reads every field: at -O2 gcc may drop the caller's stores of fields never read here
+        return (int)strlen(password) + (int)strlen(c->token) + (int)strlen(c->user) + (int)n;
       }
       int main(int argc, char **argv) {
         int n = atoi(argv[1]);
