@@ -1,5 +1,6 @@
 package dev.dynlog.agent;
 
+import dev.dynlog.api.redact.Redaction;
 import dev.dynlog.api.v1alpha1.AssignedPod;
 import dev.dynlog.api.v1alpha1.Capture;
 import dev.dynlog.api.v1alpha1.Limits;
@@ -318,7 +319,10 @@ public final class NodeAgent implements AutoCloseable {
             "node " + options.node(),
             run.probe.getCapture().stream().map(Capture::getName).toList(),
             run.probe.isLatency(),
-            ProbeSettings.labels(run.probe));
+            ProbeSettings.labels(run.probe),
+            // always the built-in list in a node agent (the plans' ProbeSettings.planOptions too);
+            // a TracepointPolicy's additions and exemptions will come in through this Redaction
+            RedactionGuard.of(Redaction.defaults(), run.probe.getCapture()));
     AssignmentRun r = run;
     if (run.stored != null
         && run.stored.state() != TracepointState.RUNNING

@@ -17,7 +17,11 @@ import java.util.function.LongFunction;
 public final class ProbeSettings {
   private ProbeSettings() {}
 
-  /** String cap and collection cap from the limits; the other caps are the planner's defaults. */
+  /**
+   * String cap and collection cap from the limits; the other caps are the planner's defaults,
+   * including the built-in redaction list (the seam where a policy's list will replace it: {@code
+   * withRedaction}).
+   */
   public static PlanOptions planOptions(ProbeSpec probe) {
     Limits l = Limits.effective(probe.getLimits());
     return PlanOptions.defaults()

@@ -119,7 +119,8 @@ public final class StandaloneSession {
           opened.put(identity, binary);
         }
         ProbePlan plan =
-            new ProbePlanner(binary, ProbeSettings.planOptions(t.probe()))
+            new ProbePlanner(
+                    binary, ProbeSettings.planOptions(t.probe()).withRedaction(t.redaction()))
                 .plan(t.probe().getFunction(), t.probe().getCapture());
         out.add(new Resolved(t, plan, binary));
       }
@@ -332,7 +333,8 @@ public final class StandaloneSession {
             t.targetDescription(),
             t.probe().getCapture().stream().map(Capture::getName).toList(),
             t.probe().isLatency(),
-            ProbeSettings.labels(t.probe())),
+            ProbeSettings.labels(t.probe()),
+            RedactionGuard.of(t.redaction(), t.probe().getCapture())),
         () -> counters(attached.get(), bounds));
     Probe probe;
     try {

@@ -1,5 +1,6 @@
 package dev.dynlog.agent;
 
+import dev.dynlog.api.redact.Redaction;
 import dev.dynlog.api.v1alpha1.ProbeSpec;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,9 +18,17 @@ import java.time.Duration;
  * @param duration true when {@code ttl} is a requested duration ({@code dynlog trace --duration}):
  *     when it elapses the tracepoint is {@code stopped}; false when it is the spec's ttl, whose end
  *     makes it {@code expired}
+ * @param redaction the names whose values are never read ({@link Redaction#defaults()} unless
+ *     {@code --no-redact} gives {@link Redaction#none()})
  */
 public record StandaloneTracepoint(
-    String name, int pid, Path executable, ProbeSpec probe, Duration ttl, boolean duration) {
+    String name,
+    int pid,
+    Path executable,
+    ProbeSpec probe,
+    Duration ttl,
+    boolean duration,
+    Redaction redaction) {
 
   public StandaloneTracepoint {
     if (executable == null && pid <= 0) {
@@ -34,6 +43,18 @@ public record StandaloneTracepoint(
     if (probe.getLimits() == null)
       throw new IllegalArgumentException("the probe's limits are not filled in");
     if (name == null || name.isBlank()) name = probe.getFunction();
+    if (redaction == null) redaction = Redaction.defaults();
+  }
+
+  /** A tracepoint with the built-in redaction list. */
+  public StandaloneTracepoint(
+      String name, int pid, Path executable, ProbeSpec probe, Duration ttl, boolean duration) {
+    this(name, pid, executable, probe, ttl, duration, Redaction.defaults());
+  }
+
+  /** This tracepoint with {@code r} as its redaction list. */
+  public StandaloneTracepoint withRedaction(Redaction r) {
+    return new StandaloneTracepoint(name, pid, executable, probe, ttl, duration, r);
   }
 
   /** A tracepoint of a spec: it expires when its ttl elapses. */

@@ -12,6 +12,10 @@
  * dev.dynlog.agent.NodeAgent} does the same for a node's {@code TracepointAssignment}s and enforces
  * each one's CPU budget with a {@code CpuBudget} ({@code limits.maxCpuPercent}).
  *
+ * <p>Redaction: {@link dev.dynlog.agent.RedactionGuard} refuses queries that filter on a value the
+ * planner redacted; a node agent always applies the built-in list, a standalone tracepoint unless
+ * {@code --no-redact} ({@link dev.dynlog.agent.StandaloneTracepoint#redaction()}).
+ *
  * <p>May use: {@code dev.dynlog.api}, {@code dev.dynlog.dwarf}, {@code dev.dynlog.plan}, {@code
  * dev.dynlog.store}, {@code dev.dynlog.symbols}, {@code dev.dynlog.trace}. Libraries: Jackson
  * (YAML).

@@ -244,6 +244,11 @@ public final class InspectCommand implements Callable<Integer> {
       c.put("location", v.location());
       c.put("reads", v.reads().stream().map(InspectCommand::read).toList());
       c.put("decoder", decoder(v.decoder()));
+      if (!v.redacted().isEmpty()) {
+        c.put(
+            "redacted",
+            v.redacted().stream().map(r -> Map.of("path", r.path(), "rule", r.rule())).toList());
+      }
       captures.add(c);
     }
     doc.put("captures", captures);
@@ -357,6 +362,8 @@ public final class InspectCommand implements Callable<Integer> {
       for (int i = 0; i < v.reads().size(); i++)
         out.println("      read " + i + ": " + v.reads().get(i));
       out.println("      decode: " + v.decoder());
+      for (ValuePlan.Redacted r : v.redacted())
+        out.println("      not read: " + r.path() + ": " + r.rule());
     }
   }
 

@@ -42,12 +42,18 @@ public final class RunCommand implements Callable<Integer> {
           "Serve /metrics, /healthz and the query API (/api/v1) on ADDR, HOST:PORT or [IPv6]:PORT; a port alone (:9464) listens on 127.0.0.1 only, 0.0.0.0:PORT or [::]:PORT on every interface.")
   String http;
 
+  @Option(
+      names = "--no-redact",
+      description =
+          "Read and show every captured value, also those whose names are on the redaction list (password, token, apiKey, ...); prints a warning. By default such values are never read and show as \"[redacted]\".")
+  boolean noRedact;
+
   @Mixin StoreOptions store;
 
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
-    return Sessions.run(SpecFile.read(file), http, store, output, spec);
+    return Sessions.run(SpecFile.read(file), http, store, output, spec, noRedact);
   }
 }

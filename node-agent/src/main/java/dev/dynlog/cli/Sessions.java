@@ -2,6 +2,7 @@ package dev.dynlog.cli;
 
 import dev.dynlog.agent.StandaloneSession;
 import dev.dynlog.agent.StandaloneTracepoint;
+import dev.dynlog.api.redact.Redaction;
 import dev.dynlog.http.AgentHttpServer;
 import dev.dynlog.http.HttpAddress;
 import dev.dynlog.metrics.DynlogMetrics;
@@ -18,14 +19,28 @@ import picocli.CommandLine.Model.CommandSpec;
 final class Sessions {
   private Sessions() {}
 
-  /** Runs the tracepoints to their end; returns the session's exit status. */
+  /** The warning {@code --no-redact} prints on stderr before anything is traced. */
+  static final String NO_REDACT_WARNING =
+      "dynlog: WARNING: --no-redact: redaction is OFF. Passwords, tokens, keys, card numbers and"
+          + " other values whose names are on the redaction list will be read from the target and"
+          + " shown, stored and served as they are.";
+
+  /**
+   * Runs the tracepoints to their end; returns the session's exit status. With {@code noRedact}
+   * every value is read (a warning on stderr says so), else the built-in redaction list applies.
+   */
   static int run(
       List<StandaloneTracepoint> tracepoints,
       String http,
       StoreOptions store,
       TraceOutput.Format format,
-      CommandSpec spec)
+      CommandSpec spec,
+      boolean noRedact)
       throws Exception {
+    if (noRedact) {
+      System.err.println(NO_REDACT_WARNING);
+      tracepoints = tracepoints.stream().map(t -> t.withRedaction(Redaction.none())).toList();
+    }
     PrintWriter out = spec.commandLine().getOut();
     TraceOutput printer = new TraceOutput(format, out);
     TracepointRegistry registry = new TracepointRegistry(store.config());

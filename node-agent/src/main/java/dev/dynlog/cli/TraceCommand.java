@@ -142,13 +142,19 @@ public final class TraceCommand implements Callable<Integer> {
           "Count rows per value of this capture in dynlog_rows_total (repeatable); at most MAX values (default 20), later ones count as \"other\".")
   List<String> labels = new ArrayList<>();
 
+  @Option(
+      names = "--no-redact",
+      description =
+          "Read and show every captured value, also those whose names are on the redaction list (password, token, apiKey, ...); prints a warning. By default such values are never read and show as \"[redacted]\".")
+  boolean noRedact;
+
   @Mixin StoreOptions store;
 
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
-    return Sessions.run(List.of(tracepoint()), http, store, output, spec);
+    return Sessions.run(List.of(tracepoint()), http, store, output, spec, noRedact);
   }
 
   /** The options as a standalone tracepoint, every option checked first. */

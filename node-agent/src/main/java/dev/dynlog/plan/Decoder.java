@@ -1,5 +1,6 @@
 package dev.dynlog.plan;
 
+import dev.dynlog.api.redact.Redaction;
 import java.util.List;
 
 /**
@@ -62,6 +63,16 @@ public sealed interface Decoder {
 
   /** A value the planner decided not to expand (depth/size cap): shown as a marker string. */
   record Elided(String why) implements Decoder {}
+
+  /**
+   * A value the planner refused to read because a name on its way matches the redaction list: no
+   * read exists for its bytes, the row shows {@link #MARKER}, and {@code rule} (also in the row's
+   * errors) says which name matched which entry.
+   */
+  record Redacted(String rule) implements Decoder {
+    /** What a redacted value shows. */
+    public static final String MARKER = Redaction.MARKER;
+  }
 
   /** A value that cannot be read by a uprobe at this PC (e.g. a float in an XMM register). */
   record Unavailable(String why) implements Decoder {}

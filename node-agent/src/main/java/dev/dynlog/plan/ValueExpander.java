@@ -21,6 +21,7 @@ final class ValueExpander {
 
   private final PlanOptions options;
   private final List<Read> reads = new ArrayList<>();
+  private final List<ValuePlan.Redacted> redacted = new ArrayList<>();
   private final int limit;
   private boolean starved;
 
@@ -32,6 +33,14 @@ final class ValueExpander {
 
   List<Read> reads() {
     return reads;
+  }
+
+  /**
+   * The fields left unread because their names match the redaction list, with their paths in the
+   * expression's words ({@code creds.token}).
+   */
+  List<ValuePlan.Redacted> redacted() {
+    return redacted;
   }
 
   /** True when some leaf got no read because the budget was spent. */
@@ -261,6 +270,15 @@ final class ValueExpander {
         return;
       }
       names.add(m.name());
+      String entry = options.redaction().match(m.name());
+      if (entry != null) {
+        // planned as not read: no read of these bytes reaches the recipe
+        String rule =
+            "redacted: field `" + m.name() + "` matches the redaction list (" + entry + ")";
+        redacted.add(new ValuePlan.Redacted(s.path() + "." + m.name(), rule));
+        fields.add(new Decoder.Redacted(rule));
+        continue;
+      }
       SymbolicValue f =
           new SymbolicValue(s.place().plus(m.offset()), m.type(), s.path() + "." + m.name())
               .withBitField(m);

@@ -88,6 +88,19 @@ final class ValuePlanner {
     boolean atReturn = refersToResult(expr);
     List<Bound> bounds = new ArrayList<>();
     SymbolicValue sym = eval(expr, bounds);
+    String rule = redactionRule(capture, expr);
+    if (rule != null) {
+      // resolved (so a wrong name is still an error) but planned as not read: no reads at all
+      return new ValuePlan(
+          capture.getName(),
+          capture.getExpr(),
+          sym.type().displayName(),
+          atReturn,
+          "not read (" + rule + ")",
+          List.of(),
+          new Decoder.Redacted(rule),
+          List.of(new ValuePlan.Redacted(capture.getName(), rule)));
+    }
     int limit = Math.min(options.maxReadsPerValue(), budget.remaining);
     ValueExpander x = new ValueExpander(options, limit);
     // the length words first: a value whose index cannot be checked is not captured at all
@@ -127,6 +140,12 @@ final class ValuePlanner {
       decoder = new Decoder.Indexed(lengths[k], bounds.get(k).index(), decoder);
     budget.remaining -= x.reads().size();
     String location = sym.describe();
+    List<ValuePlan.Redacted> redacted = new ArrayList<>();
+    for (ValuePlan.Redacted r : x.redacted()) {
+      // the expression's path (req.creds.token) in the capture's words (c.token), as rows show it
+      String tail = r.path().startsWith(sym.path()) ? r.path().substring(sym.path().length()) : "";
+      redacted.add(new ValuePlan.Redacted(capture.getName() + tail, r.rule()));
+    }
     return new ValuePlan(
         capture.getName(),
         capture.getExpr(),
@@ -134,8 +153,53 @@ final class ValuePlanner {
         atReturn,
         location,
         x.reads(),
-        decoder);
+        decoder,
+        redacted);
   }
+
+  /**
+   * Why the whole capture is redacted, or null: a parameter or result, a field on the expression's
+   * path, or the capture's own name matches the redaction list.
+   */
+  private String redactionRule(Capture capture, CaptureExpr expr) {
+    List<NamedPart> parts = new ArrayList<>();
+    CaptureExpr e = expr;
+    while (true) {
+      if (e instanceof CaptureExpr.Field f) {
+        parts.add(0, new NamedPart("field", f.field()));
+        e = f.base();
+      } else if (e instanceof CaptureExpr.Index i) e = i.base();
+      else if (e instanceof CaptureExpr.Deref d) e = d.base();
+      else if (e instanceof CaptureExpr.Len l) e = l.base();
+      else if (e instanceof CaptureExpr.Cap c) e = c.base();
+      else break;
+    }
+    if (e instanceof CaptureExpr.Name n) {
+      parts.add(0, new NamedPart(findArgument(n.name()) >= 0 ? "parameter" : "result", n.name()));
+    } else if (e instanceof CaptureExpr.Result r && function.language() == Language.GO) {
+      // $1 of a Go function whose second result is named: the name counts as if written
+      List<Variable> results = function.results();
+      String rn = r.index() < results.size() ? results.get(r.index()).name() : null;
+      if (rn != null && !rn.startsWith("~")) parts.add(0, new NamedPart("result", rn));
+    }
+    parts.add(new NamedPart("capture name", capture.getName()));
+    for (NamedPart p : parts) {
+      String entry = options.redaction().match(p.name());
+      if (entry != null) {
+        return "redacted: "
+            + p.kind()
+            + " `"
+            + p.name()
+            + "` matches the redaction list ("
+            + entry
+            + ")";
+      }
+    }
+    return null;
+  }
+
+  /** A name on a capture's way, and what it is ("parameter", "field", "capture name"). */
+  private record NamedPart(String kind, String name) {}
 
   /** Why a value ran out of reads: the per-value cap, or what earlier captures left. */
   private String readLimits(int limit, Budget budget) {

@@ -26,6 +26,10 @@
  * <p>Plans are checked against real target binaries by executing their reads in gdb at the real
  * probe sites ({@code PlanOracleTest}) and comparing with each program's own printed values.
  *
+ * <p>Redaction: a capture, or a struct field, whose name matches {@link
+ * dev.dynlog.plan.PlanOptions#redaction()} is planned without reads ({@link
+ * dev.dynlog.plan.Decoder.Redacted}, {@link dev.dynlog.plan.ValuePlan#redacted()}).
+ *
  * <p>May use: {@code dev.dynlog.abi}, {@code dev.dynlog.api} (the capture grammar and the {@code
  * Capture} model), {@code dev.dynlog.recipe}, {@code dev.dynlog.symbols}, {@code dev.dynlog.types},
  * {@code dev.dynlog.x86}.

@@ -23,7 +23,7 @@ public record CapturePath(List<String> segments) {
 
   /**
    * Returned by {@link #resolve} when the row has no such value: the capture could not be read (it
-   * is named in {@link Row#errors()}), or the path does not exist in it.
+   * is null and named in {@link Row#errors()}), or the path does not exist in it.
    */
   public static final Object MISSING =
       new Object() {
@@ -112,8 +112,10 @@ public record CapturePath(List<String> segments) {
   public Object resolve(Row row) {
     Map<String, Object> captures = row.captures();
     if (captures == null || !captures.containsKey(capture())) return source(row);
-    if (row.errors() != null && row.errors().containsKey(capture())) return MISSING;
     Object v = captures.get(capture());
+    // a capture that could not be read is null with its error; a redacted one keeps its value
+    // (a struct's other fields, or "[redacted]") beside the error naming the rule
+    if (v == null && row.errors() != null && row.errors().containsKey(capture())) return MISSING;
     for (int i = 1; i < segments.size(); i++) {
       String step = segments.get(i);
       if (v instanceof Map<?, ?> m && m.containsKey(step)) {

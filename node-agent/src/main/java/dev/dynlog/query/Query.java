@@ -55,13 +55,24 @@ public record Query(
 
   /**
    * Checks that every {@code where} names a capture of the tracepoint or, when its rows carry where
-   * they ran (a node agent's rows), one of {@link CapturePath#SOURCE_FIELDS}.
+   * they ran (a node agent's rows), one of {@link CapturePath#SOURCE_FIELDS}, and that it does not
+   * filter on a redacted value ({@link TracepointInfo#whereGuard()}).
    *
-   * @throws BadQueryException naming the unknown field and listing the known names
+   * @throws BadQueryException naming the unknown field and listing the known names, or the
+   *     redaction rule that refuses the filter
    */
   public void validate(TracepointInfo info, boolean rowsHaveSource) {
     for (Where w : where) {
       String name = w.path().capture();
+      String refusal = info.whereGuard().refusal(w.path().segments());
+      if (refusal != null && info.captures().contains(name)) {
+        throw new BadQueryException(
+            "where "
+                + Excerpt.of(w.toString())
+                + " is refused: "
+                + refusal
+                + "; a filter on a redacted value would reveal it");
+      }
       if (info.captures().contains(name)) continue;
       if (CapturePath.SOURCE_FIELDS.contains(name)) {
         if (!rowsHaveSource) {

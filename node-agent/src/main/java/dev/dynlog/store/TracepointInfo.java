@@ -11,6 +11,7 @@ import java.util.List;
  * @param captures names of the captured values, in spec order
  * @param latency whether latency is measured
  * @param labels captures declared as low-cardinality metric labels
+ * @param whereGuard which captured values a query may not filter on (redacted ones)
  */
 public record TracepointInfo(
     String name,
@@ -18,13 +19,15 @@ public record TracepointInfo(
     String target,
     List<String> captures,
     boolean latency,
-    List<LabelSpec> labels) {
+    List<LabelSpec> labels,
+    WhereGuard whereGuard) {
 
   public TracepointInfo {
     if (name == null || name.isBlank())
       throw new IllegalArgumentException("tracepoint name is empty");
     captures = List.copyOf(captures);
     labels = List.copyOf(labels);
+    if (whereGuard == null) whereGuard = WhereGuard.NONE;
     for (LabelSpec label : labels) {
       if (!captures.contains(label.capture())) {
         throw new IllegalArgumentException(
@@ -36,5 +39,16 @@ public record TracepointInfo(
                 + captures);
       }
     }
+  }
+
+  /** A tracepoint whose values may all be filtered on. */
+  public TracepointInfo(
+      String name,
+      String function,
+      String target,
+      List<String> captures,
+      boolean latency,
+      List<LabelSpec> labels) {
+    this(name, function, target, captures, latency, labels, WhereGuard.NONE);
   }
 }

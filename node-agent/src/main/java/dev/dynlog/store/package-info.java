@@ -14,7 +14,9 @@
  * StoreBudget} shared by a registry's buffers: when they hold too much, the largest gives up its
  * oldest rows). A node agent's tracepoint has a {@link dev.dynlog.store.Placement} (namespace,
  * Tracepoint name, node) and counters per pod ({@link dev.dynlog.store.PodCounters}), whose {@code
- * pod} metric label {@link dev.dynlog.store.PodSeries} bounds.
+ * pod} metric label {@link dev.dynlog.store.PodSeries} bounds. A tracepoint's {@link
+ * dev.dynlog.store.WhereGuard} says which captured values a query may not filter on (redacted
+ * ones).
  *
  * <p>May use: {@code dev.dynlog.trace} (for {@code Row} and {@code ProbeCounters}).
  */

@@ -43,6 +43,8 @@ final class CallAssembler {
   private final Row.Source source;
   private final boolean latency;
   private final String[] names;
+  private final String[] redactionNotes; // per value: why parts of it are not read, or null
+  private final boolean anyRedacted;
   private final ValueDecoder.Node[]
       entryNodes; // decoders of the values read at entry, in recipe order
   private final int[] entryValues; // their value indexes
@@ -73,6 +75,8 @@ final class CallAssembler {
     this.latency = opts.latency();
     List<ValuePlan> values = plan.values();
     this.names = values.stream().map(ValuePlan::name).toArray(String[]::new);
+    this.redactionNotes = values.stream().map(ValuePlan::redactionNote).toArray(String[]::new);
+    this.anyRedacted = values.stream().anyMatch(v -> !v.redacted().isEmpty());
     this.wallOffsetNs = wallOffsetNs;
     this.pendingTimeoutNs = opts.pairingTimeout().toNanos() + 10_000_000_000L;
     this.sink = sink;
@@ -207,6 +211,14 @@ final class CallAssembler {
         if (errors == null) errors = new LinkedHashMap<>();
         errors.put(names[i], f.message);
         vals[i] = null;
+      }
+    }
+    if (anyRedacted) {
+      for (int i = 0; i < vals.length; i++) {
+        String note = redactionNotes[i];
+        if (note == null) continue;
+        if (errors == null) errors = new LinkedHashMap<>();
+        errors.merge(names[i], note, (a, b) -> a + "; " + b);
       }
     }
     Row row =

@@ -326,7 +326,20 @@ public final class Tracer implements AutoCloseable {
     }
   }
 
+  /**
+   * Sees every event's bytes as the kernel handed them over, before they are decoded: lets tests
+   * check what left the target process (e.g. that a redacted value's bytes never did). Null: none.
+   */
+  private volatile RingBuffer.RecordHandler rawTap;
+
+  /** Sets (or with null removes) the handler that sees each raw event first; for tests. */
+  void rawTap(RingBuffer.RecordHandler tap) {
+    rawTap = tap;
+  }
+
   private void dispatch(ByteBuffer buf, int off, int len) {
+    RingBuffer.RecordHandler tap = rawTap;
+    if (tap != null) tap.onRecord(buf, off, len);
     int probe = buf.getInt(off + Layout.EV_PROBE);
     if (probe < 0 || probe >= RecipeLimits.MAX_PROBES) return;
     CallAssembler a = assemblers.get(probe);

@@ -232,6 +232,8 @@ final class ValueDecoder {
       return new Node(
           Node.INDEXED, x.length(), 8, true, x.index(), null, new Node[] {compile(x.element())});
     }
+    if (d instanceof Decoder.Redacted)
+      return new Node(Node.CONSTANT, 0, 0, false, Decoder.Redacted.MARKER, null, null);
     if (d instanceof Decoder.Elided e)
       return new Node(Node.CONSTANT, 0, 0, false, "<" + e.why() + ">", null, null);
     String why = d instanceof Decoder.Unavailable u ? u.why() : "unknown decoder " + d;
