@@ -226,6 +226,30 @@ class TeamRolesTest {
     try (TestOperator operator =
         TestOperator.start("team-roles", "team-roles-lease", QuerySettings.onPort(0))) {
       server.registerAggregatedApi(QueryPaths.GROUP, "v1alpha1", operator.queryPort());
+      // What does not work, as docs/query-api.md says: the resource is not in discovery.
+      TestApiServer.Outcome create =
+          server.kubectlOutcome(
+              "",
+              "create",
+              "clusterrole",
+              "events-reader",
+              "--verb=get",
+              "--resource=tracepoints.query.dynlog.dev/events",
+              "--dry-run=server");
+      assertEquals(1, create.exitCode(), create.output());
+      assertTrue(
+          create.output().contains("doesn't have a resource type \"tracepoints\""),
+          create.output());
+      TestApiServer.Outcome canI =
+          server.kubectlAs(
+              viewerKubeconfig,
+              "auth",
+              "can-i",
+              "get",
+              "tracepoints.query.dynlog.dev/events",
+              "-n",
+              teamA);
+      assertEquals(1, canI.exitCode(), "can-i says no although the viewer may: " + canI.output());
       for (Path user : List.of(editorKubeconfig, viewerKubeconfig)) {
         assertTrue(mayListEvents(user, teamA), "can-i --list in " + teamA);
         assertFalse(mayListEvents(user, teamB), "can-i --list in " + teamB);
