@@ -17,6 +17,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -25,8 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Renders {@code charts/dynlog-operator} with helm and has the real API server validate every
- * object (server-side dry run); checks the rendered RBAC is the rules RbacTest exercises and the
- * Deployment wires the operator's settings.
+ * object (server-side dry run); checks the rendered RBAC is the rules RbacTest and TeamRolesTest
+ * exercise and the Deployment wires the operator's settings.
  */
 @Tag("apiserver")
 class HelmChartTest {
@@ -61,6 +62,8 @@ class HelmChartTest {
             "customresourcedefinition.apiextensions.k8s.io/tracepoints" + ".dynlog.dev",
             "serviceaccount/dynlog",
             "clusterrole.rbac.authorization.k8s.io" + "/dynlog",
+            "clusterrole.rbac.authorization.k8s.io/dynlog-viewer",
+            "clusterrole.rbac.authorization.k8s.io/dynlog-editor",
             "role.rbac.authorization.k8s.io/dynlog-leader-election",
             "deployment.apps/dynlog",
             "service/dynlog-metrics",
@@ -77,8 +80,20 @@ class HelmChartTest {
             .items();
     Map<String, HasMetadata> byKind =
         objects.stream().collect(Collectors.toMap(o -> o.getKind(), o -> o, (a, b) -> a));
+    Map<String, ClusterRole> clusterRoles =
+        objects.stream()
+            .filter(o -> o instanceof ClusterRole)
+            .map(o -> (ClusterRole) o)
+            .collect(Collectors.toMap(r -> r.getMetadata().getName(), r -> r));
     assertEquals(
-        rules(chart, "operator-rules.yaml"), ((ClusterRole) byKind.get("ClusterRole")).getRules());
+        List.of("dynlog", "dynlog-editor", "dynlog-viewer"),
+        clusterRoles.keySet().stream().sorted().toList());
+    assertEquals(rules(chart, "operator-rules.yaml"), clusterRoles.get("dynlog").getRules());
+    List<PolicyRule> viewer = rules(chart, "viewer-rules.yaml");
+    assertEquals(viewer, clusterRoles.get("dynlog-viewer").getRules());
+    List<PolicyRule> editor = new ArrayList<>(viewer);
+    editor.addAll(rules(chart, "editor-rules.yaml"));
+    assertEquals(editor, clusterRoles.get("dynlog-editor").getRules());
     assertEquals(
         rules(chart, "leader-election-rules.yaml"), ((Role) byKind.get("Role")).getRules());
     Deployment deployment = (Deployment) byKind.get("Deployment");

@@ -39,6 +39,39 @@ public final class ServiceAccounts {
   }
 
   /**
+   * Creates the service account {@code name} in {@code namespace} and a RoleBinding there to the
+   * existing ClusterRole {@code clusterRole} (so its rules hold in that namespace only); returns a
+   * token valid for an hour.
+   */
+  public static String boundInNamespace(
+      KubernetesClient admin, String namespace, String name, String clusterRole) {
+    admin
+        .serviceAccounts()
+        .inNamespace(namespace)
+        .resource(
+            new ServiceAccountBuilder().withNewMetadata().withName(name).endMetadata().build())
+        .create();
+    admin
+        .rbac()
+        .roleBindings()
+        .inNamespace(namespace)
+        .resource(
+            new RoleBindingBuilder()
+                .withNewMetadata()
+                .withName(name + "-" + clusterRole)
+                .endMetadata()
+                .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", clusterRole)
+                .addNewSubject()
+                .withKind("ServiceAccount")
+                .withName(name)
+                .withNamespace(namespace)
+                .endSubject()
+                .build())
+        .create();
+    return token(admin, namespace, name);
+  }
+
+  /**
    * Creates the service account {@code name} in {@code namespace}, bound to {@code clusterRules}
    * cluster-wide (a ClusterRole named {@code <name>-<namespace>}) and to {@code namespaceRules} in
    * its namespace (a Role), each only when not empty; returns a token valid for an hour.
@@ -116,6 +149,11 @@ public final class ServiceAccounts {
                   .build())
           .create();
     }
+    return token(admin, namespace, name);
+  }
+
+  /** A token valid for an hour for the service account {@code namespace/name} (TokenRequest). */
+  private static String token(KubernetesClient admin, String namespace, String name) {
     return admin
         .serviceAccounts()
         .inNamespace(namespace)
