@@ -601,8 +601,19 @@ class TraceBehaviourIT {
     }
   }
 
-  /** The command prefix that runs the packaged dynlog as user nobody. */
-  private static List<String> nobody() {
+  /**
+   * The command prefix that runs the packaged dynlog as user nobody, from a copy of the jar that
+   * nobody may read (the checkout may sit in a directory only root can enter, e.g. a mktemp -d).
+   */
+  private static List<String> nobody() throws IOException {
+    if (nobodysJar == null) {
+      Path dir = Files.createTempDirectory("dynlog-nobody");
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+      Path jar = dir.resolve("dynlog.jar");
+      Files.copy(DynlogCli.jar(), jar);
+      Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
+      nobodysJar = jar;
+    }
     return List.of(
         "setpriv",
         "--reuid=65534",
@@ -610,8 +621,10 @@ class TraceBehaviourIT {
         "--clear-groups",
         DynlogCli.javaBinary(),
         "-jar",
-        DynlogCli.jar().toAbsolutePath().toString());
+        nobodysJar.toString());
   }
+
+  private static Path nobodysJar;
 
   /** A kernel thread's pid: /proc/PID/status says {@code Kthread: 1}. */
   private static long kernelThread() throws Exception {
